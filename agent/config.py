@@ -1,0 +1,105 @@
+"""User settings, declared once as data, read from ``config.toml``.
+
+Each ``Setting`` names its key, default, type and a label; the config file, the CLI and
+(later) the settings window all come from ``SETTINGS``. A config file that cannot be read
+never stops Harken and is never overwritten: the problem is reported and defaults apply.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent import paths
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    label: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model", "claude-sonnet-4-6", "Model id"),
+    Setting("mode", "standard", "Permission mode", choices=("plan", "standard", "auto", "bypass")),
+    Setting("max_tokens", 8192, "Longest answer, in tokens", minimum=1),
+    Setting("max_turns", 50, "Model round trips per request", minimum=1),
+    Setting("thinking_budget", 0, "Extended thinking budget in tokens (0: off)", minimum=0),
+    Setting("context_window", 200_000, "The model's context window, in tokens", minimum=1000),
+    Setting("max_retries", 5, "Retries of a failed API call", minimum=0),
+    Setting("base_url", "", "API endpoint (empty: ANTHROPIC_BASE_URL or Anthropic's)"),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+@dataclass
+class Config:
+    """Effective settings plus the problems found while reading them."""
+
+    values: dict[str, Any] = field(default_factory=lambda: {s.key: s.default for s in SETTINGS})
+    problems: list[str] = field(default_factory=list)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def override(self, **values: Any) -> Config:
+        """A copy with ``values`` (``None`` means "not given") validated and applied."""
+        merged = Config(dict(self.values), list(self.problems))
+        for key, value in values.items():
+            if value is None:
+                continue
+            problem = _check(_BY_KEY[key], value)
+            if problem:
+                raise ValueError(problem)
+            merged.values[key] = value
+        return merged
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the user's config file; a missing file gives the defaults."""
+    path = path or paths.config_file()
+    config = Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return config
+    except OSError as exc:
+        config.problems.append(f"Cannot read {path}: {exc.strerror}; using defaults.")
+        return config
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        config.problems.append(f"{path} is not valid TOML ({exc}); using defaults.")
+        return config
+    for key, value in data.items():
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            config.problems.append(f"{path}: unknown setting {key!r} ignored.")
+            continue
+        problem = _check(setting, value)
+        if problem:
+            config.problems.append(f"{path}: {problem}; using {setting.default!r}.")
+            continue
+        config.values[key] = value
+    return config
+
+
+def _check(setting: Setting, value: Any) -> str:
+    expected = type(setting.default)
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"{setting.key} must be a whole number, not {value!r}"
+    if expected is str and not isinstance(value, str):
+        return f"{setting.key} must be text, not {value!r}"
+    if setting.choices and value not in setting.choices:
+        return f"{setting.key} must be one of {', '.join(setting.choices)}, not {value!r}"
+    if setting.minimum is not None and value < setting.minimum:
+        return f"{setting.key} must be at least {setting.minimum}, not {value!r}"
+    return ""

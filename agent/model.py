@@ -1,0 +1,286 @@
+"""The one seam to the Messages API: streaming with retries, token counting, summaries.
+
+``ModelClient.stream`` sends a request with ``anthropic.AsyncAnthropic`` (streaming),
+feeds every server event to a ``MessageAssembler`` (which rebuilds text, tool_use and
+thinking blocks and publishes deltas), and retries transient failures. The caller keeps
+the assembler, so after a cancellation it can still read what had arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.errors import ApiFailure, NoApiKey, api_failure
+from agent.events import Event, Retrying, TextDelta, ThinkingDelta
+from agent.retry import RetryPolicy
+from agent.usage import Usage
+
+
+@dataclass
+class ModelRequest:
+    """Everything one Messages API call needs, in API form."""
+
+    model: str
+    system: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    max_tokens: int = 8192
+    thinking: dict[str, Any] | None = None
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": self.system,
+            "messages": self.messages,
+        }
+        if self.tools:
+            params["tools"] = self.tools
+        if self.thinking:
+            params["thinking"] = self.thinking
+        return params
+
+
+@dataclass
+class ModelReply:
+    """An assembled assistant message."""
+
+    content: list[dict[str, Any]]
+    stop_reason: str
+    usage: Usage
+    # tool_use id -> the raw text when the model's input was not valid JSON
+    malformed_inputs: dict[str, str] = field(default_factory=dict)
+
+
+class MessageAssembler:
+    """Rebuilds an assistant message from stream events and publishes deltas."""
+
+    def __init__(self, emit: Callable[[Event], None]) -> None:
+        self._emit = emit
+        self.reset()
+
+    def reset(self) -> None:
+        self._blocks: dict[int, dict[str, Any]] = {}
+        self._json: dict[int, list[str]] = {}
+        self._done: set[int] = set()
+        self.malformed: dict[str, str] = {}
+        self.stop_reason = ""
+        self.usage = Usage()
+        self.streamed_text = False
+
+    def feed(self, event: Any) -> None:
+        """Apply one SDK stream event."""
+        kind = event.type
+        if kind == "content_block_delta":
+            self._delta(event.index, event.delta)
+        elif kind == "content_block_start":
+            self._start(event.index, event.content_block)
+        elif kind == "content_block_stop":
+            self._stop(event.index)
+        elif kind == "message_start":
+            self.usage = Usage.from_api(event.message.usage)
+        elif kind == "message_delta":
+            self.stop_reason = event.delta.stop_reason or self.stop_reason
+            late = Usage.from_api(event.usage)
+            # message_delta repeats the input counts when it has them; output is cumulative.
+            self.usage = Usage(
+                late.input_tokens or self.usage.input_tokens,
+                late.output_tokens,
+                late.cache_write_tokens or self.usage.cache_write_tokens,
+                late.cache_read_tokens or self.usage.cache_read_tokens,
+            )
+
+    def _start(self, index: int, block: Any) -> None:
+        kind = block.type
+        if kind == "text":
+            self._blocks[index] = {"type": "text", "text": block.text or ""}
+        elif kind == "tool_use":
+            self._blocks[index] = {
+                "type": "tool_use",
+                "id": block.id,
+                "name": block.name,
+                "input": {},
+            }
+            self._json[index] = []
+        elif kind == "thinking":
+            self._blocks[index] = {
+                "type": "thinking",
+                "thinking": block.thinking or "",
+                "signature": block.signature or "",
+            }
+        else:  # redacted_thinking and server-side blocks go back to the API unchanged
+            self._blocks[index] = block.model_dump(exclude_none=True)
+
+    def _delta(self, index: int, delta: Any) -> None:
+        block = self._blocks.get(index)
+        if block is None:
+            return
+        kind = delta.type
+        if kind == "text_delta":
+            block["text"] += delta.text
+            self.streamed_text = True
+            self._emit(TextDelta(delta.text))
+        elif kind == "input_json_delta":
+            self._json[index].append(delta.partial_json)
+        elif kind == "thinking_delta":
+            block["thinking"] += delta.thinking
+            self._emit(ThinkingDelta(delta.thinking))
+        elif kind == "signature_delta":
+            block["signature"] = delta.signature
+
+    def _stop(self, index: int) -> None:
+        block = self._blocks.get(index)
+        if block is None:
+            return
+        self._done.add(index)
+        if block["type"] == "tool_use":
+            raw = "".join(self._json.pop(index, []))
+            try:
+                parsed = json.loads(raw) if raw.strip() else {}
+            except json.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, dict):
+                block["input"] = parsed
+            else:
+                self.malformed[block["id"]] = raw
+
+    def content(self, *, complete_only: bool = False) -> list[dict[str, Any]]:
+        """The blocks so far in order; ``complete_only`` drops blocks still streaming
+        (a half-received tool call or an unsigned thinking block cannot be sent back)."""
+        blocks = []
+        for index in sorted(self._blocks):
+            block = self._blocks[index]
+            unfinished = complete_only and index not in self._done
+            if unfinished and (block["type"] != "text" or not block["text"]):
+                continue
+            if block["type"] == "thinking" and not block.get("signature"):
+                continue
+            blocks.append(block)
+        return blocks
+
+    def reply(self) -> ModelReply:
+        # A tool call cut off by max_tokens never got its content_block_stop: drop it.
+        content = self.content(complete_only=True)
+        return ModelReply(content, self.stop_reason or "end_turn", self.usage, self.malformed)
+
+
+class ModelClient:
+    """The Messages API behind one small interface; builds the SDK client lazily."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        http_client: Any = None,
+        timeout: float = 600.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._api_key = api_key
+        self._base_url = base_url
+        self._http_client = http_client
+        self._timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._rng = rng or random.Random()
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The ``AsyncAnthropic`` client, created on first use (its import is slow)."""
+        if self._client is None:
+            if not self._api_key:
+                raise NoApiKey()
+            import anthropic
+
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                # Harken retries itself: it also retries errors that arrive mid-stream
+                # and tells listeners while it waits.
+                max_retries=0,
+                timeout=self._timeout,
+                http_client=self._http_client,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (a no-op when no call was made)."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    @property
+    def base_url(self) -> str:
+        return str(self.client.base_url).rstrip("/")
+
+    async def stream(
+        self, request: ModelRequest, assembler: MessageAssembler, emit: Callable[[Event], None]
+    ) -> ModelReply:
+        """Stream one assistant message into ``assembler``, retrying transient failures."""
+
+        async def attempt() -> ModelReply:
+            assembler.reset()
+            stream = await self.client.messages.create(**request.params(), stream=True)
+            async with stream:
+                async for event in stream:
+                    assembler.feed(event)
+            return assembler.reply()
+
+        return await self._with_retries(attempt, emit, lambda: assembler.streamed_text)
+
+    async def complete(self, request: ModelRequest) -> ModelReply:
+        """One non-streaming call (used for summaries), with the same retries."""
+
+        async def attempt() -> ModelReply:
+            message = await self.client.messages.create(**request.params())
+            content = [block.model_dump(exclude_none=True) for block in message.content]
+            return ModelReply(
+                content, message.stop_reason or "end_turn", Usage.from_api(message.usage)
+            )
+
+        return await self._with_retries(attempt, lambda _event: None, lambda: False)
+
+    async def count_tokens(self, request: ModelRequest) -> int:
+        """Exact input tokens of ``request`` from the count_tokens endpoint (no retries)."""
+        params = request.params()
+        params.pop("max_tokens")
+        try:
+            result = await self.client.messages.count_tokens(**params)
+        except Exception as exc:
+            raise api_failure(exc, self._safe_base_url()) from None
+        return int(result.input_tokens)
+
+    async def _with_retries(
+        self,
+        attempt: Callable[[], Any],
+        emit: Callable[[Event], None],
+        discarded_text: Callable[[], bool],
+    ) -> Any:
+        import anthropic
+        import httpx2
+
+        retries = 0
+        while True:
+            try:
+                return await attempt()
+            except (anthropic.APIError, httpx2.TransportError) as exc:
+                # A connection dropped mid-stream surfaces as the transport's own error.
+                failure = api_failure(exc, self._safe_base_url())
+            if not failure.retryable or retries + 1 >= self.retry.attempts:
+                raise failure
+            retries += 1
+            delay = self.retry.delay(retries, failure.retry_after, self._rng)
+            emit(Retrying(retries, round(delay, 3), str(failure), discarded_text()))
+            await asyncio.sleep(delay)
+
+    def _safe_base_url(self) -> str:
+        try:
+            return self.base_url
+        except (NoApiKey, ApiFailure):
+            return self._base_url or ""

@@ -1,0 +1,347 @@
+"""The query engine: one conversation, its turns, and everyone listening to it.
+
+``Session.submit(text)`` runs a turn: stream the model's answer, run the tools it asks
+for (through the permission gate), send the results back, and repeat until the model ends
+its turn, the round-trip limit is hit, or ``interrupt()`` is called. Whatever happens, the
+conversation stays valid (every tool_use answered) and the transcript holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent import conversation
+from agent.compaction import ContextGuard, compact, estimate_tokens
+from agent.config import Config
+from agent.errors import ApiFailure, HarkenError
+from agent.events import (
+    Compacted,
+    ErrorOccurred,
+    Event,
+    PermissionAnswer,
+    PermissionRequested,
+    TurnFinished,
+    TurnStarted,
+)
+from agent.model import MessageAssembler, ModelClient, ModelRequest
+from agent.permissions import Decision, Mode, ToolCall
+from agent.prompts import system_prompt
+from agent.tool_runner import ToolRunner
+from agent.tools import default_tools
+from agent.tools.base import Tool
+from agent.tools.context import ToolContext
+from agent.transcript import LoadedSession, TranscriptWriter, new_session_id, now_iso
+from agent.usage import Usage, cost_usd
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """How a turn ended: ``stop_reason`` is the model's, or ``interrupted``,
+    ``max_turns`` or ``error`` (then ``error`` holds the one-line message)."""
+
+    stop_reason: str
+    text: str
+    usage: Usage
+    error: str = ""
+
+
+@dataclass
+class SessionState:
+    """What a session carries from turn to turn (and what a resume restores)."""
+
+    id: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    turns: int = 0
+
+
+class Session:
+    """A conversation with the model in one workspace."""
+
+    def __init__(
+        self,
+        *,
+        client: ModelClient,
+        config: Config,
+        workspace: Path,
+        sessions_dir: Path | None,
+        tools: list[Tool[Any]] | None = None,
+        resume: LoadedSession | None = None,
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.mode = Mode(config.mode)
+        self.ctx = ToolContext(workspace=workspace)
+        self.tools = {tool.name: tool for tool in (tools or default_tools())}
+        self.system = system_prompt(self.ctx.workspace)
+        self._listeners: list[Listener] = []
+        self._task: asyncio.Task[Any] | None = None
+        self._interrupting = False
+        self.guard = ContextGuard(config.context_window, config.max_tokens)
+        if resume is not None:
+            self.state = SessionState(
+                resume.id, resume.messages, resume.usage, resume.cost_usd, resume.turns
+            )
+            # A session killed mid-turn may end on unanswered tool calls: answer them now.
+            repaired = conversation.settle(self.state.messages)
+            self.transcript = TranscriptWriter.reopen(resume.path) if sessions_dir else None
+            if repaired:
+                self._record_message(self.state.messages[-1])
+        else:
+            self.state = SessionState(new_session_id())
+            self.transcript = (
+                TranscriptWriter.create(
+                    sessions_dir,
+                    self.state.id,
+                    cwd=str(self.ctx.workspace),
+                    model=config.model,
+                )
+                if sessions_dir
+                else None
+            )
+
+    @property
+    def id(self) -> str:
+        return self.state.id
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.state.messages
+
+    # -- listeners -----------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every event; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # one broken front end must not break the turn
+                log.exception("listener failed on %s", event.kind)
+
+    # -- turns ---------------------------------------------------------------------
+
+    async def submit(self, text: str) -> TurnOutcome:
+        """Run one turn for the user's ``text``; never raises for API or tool failures."""
+        if self._task is not None:
+            raise RuntimeError("a turn is already running in this session")
+        self._task = asyncio.current_task()
+        self._interrupting = False
+        try:
+            return await self._turn(text)
+        finally:
+            self._task = None
+
+    def interrupt(self) -> None:
+        """Stop the running turn as soon as possible; safe to call from any thread."""
+        task = self._task
+        if task is None:
+            return
+        loop = task.get_loop()
+
+        def cancel() -> None:
+            if self._task is task and not task.done():
+                self._interrupting = True
+                task.cancel()
+
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            cancel()
+        else:
+            loop.call_soon_threadsafe(cancel)
+
+    async def _turn(self, text: str) -> TurnOutcome:
+        self.emit(TurnStarted(self.id, text))
+        self._record({"type": "prompt", "text": text, "at": now_iso()})
+        self._record_message(conversation.add_user_content(self.messages, [_text(text)]))
+        usage = Usage()
+        final_text = ""
+        stop_reason = "max_turns"
+        error = ""
+        try:
+            for _round in range(self.config.max_turns):
+                await self._guard_context()
+                reply = await self._ask_model()
+                usage = usage + reply.usage
+                final_text = "".join(b["text"] for b in reply.content if b.get("type") == "text")
+                tool_uses = [b for b in reply.content if b.get("type") == "tool_use"]
+                if tool_uses:
+                    await self._run_tools(tool_uses, reply.malformed_inputs)
+                    continue
+                if reply.stop_reason == "pause_turn":
+                    continue  # a server-side tool paused a long turn; let the model go on
+                stop_reason = reply.stop_reason
+                break
+        except asyncio.CancelledError:
+            if not self._interrupting:
+                self._settle_after_stop()
+                raise
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+            stop_reason = "interrupted"
+            self._settle_after_stop()
+        except HarkenError as exc:
+            stop_reason, error = "error", str(exc)
+            self._settle_after_stop()
+            self.emit(ErrorOccurred(error, type(exc).__name__))
+        return self._end_turn(stop_reason, final_text, usage, error)
+
+    def _end_turn(self, stop_reason: str, text: str, usage: Usage, error: str) -> TurnOutcome:
+        cost = cost_usd(self.config.model, usage)
+        self.state.usage = self.state.usage + usage
+        self.state.cost_usd += cost
+        self.state.turns += 1
+        self._record(
+            {
+                "type": "turn_end",
+                "stop_reason": stop_reason,
+                "usage": usage.to_dict(),
+                "cost_usd": cost,
+                "error": error,
+                "at": now_iso(),
+            }
+        )
+        if self.transcript is not None:
+            self.transcript.sync()
+        self.emit(
+            TurnFinished(
+                self.id, stop_reason, text, usage, self.state.usage, cost, self.state.cost_usd
+            )
+        )
+        return TurnOutcome(stop_reason, text, usage, error)
+
+    async def _ask_model(self) -> Any:
+        request = ModelRequest(
+            model=self.config.model,
+            system=_cached(self.system),
+            tools=_cached([tool.api_schema() for tool in self.tools.values()]),
+            messages=conversation.with_cache_breakpoints(self.messages),
+            max_tokens=self.config.max_tokens,
+            thinking=self._thinking(),
+        )
+        assembler = MessageAssembler(self.emit)
+        try:
+            reply = await self.client.stream(request, assembler, self.emit)
+        except asyncio.CancelledError:
+            partial = assembler.content(complete_only=True)
+            if partial:
+                self._add_assistant(partial)
+            raise
+        self.guard.observe(reply.usage, len(self.messages))
+        self._add_assistant(reply.content)
+        return reply
+
+    def _thinking(self) -> dict[str, Any] | None:
+        budget = self.config.thinking_budget
+        if budget <= 0:
+            return None
+        return {"type": "enabled", "budget_tokens": min(budget, self.config.max_tokens - 1)}
+
+    async def _run_tools(self, tool_uses: list[dict[str, Any]], malformed: dict[str, str]) -> None:
+        results: dict[str, dict[str, Any]] = {}
+        runner = ToolRunner(self.tools, self.ctx, self.mode, self.emit, self._ask)
+        try:
+            await runner.run(tool_uses, malformed, results)
+        finally:
+            # Also on interruption: the calls that finished keep their real results.
+            ordered = [results[b["id"]] for b in tool_uses if b["id"] in results]
+            if ordered:
+                self._record_message(conversation.add_user_content(self.messages, ordered))
+
+    async def _ask(self, call: ToolCall, decision: Decision) -> PermissionAnswer:
+        if not self._listeners:
+            return PermissionAnswer(False, message="nobody is there to answer")
+        future: asyncio.Future[PermissionAnswer] = asyncio.get_running_loop().create_future()
+        request = PermissionRequested(
+            call.id, call.name, call.description, call.input, decision.reason, future
+        )
+        self.emit(request)
+        try:
+            return await request.wait()
+        finally:
+            # Interrupted while waiting: the question is moot; late answers are ignored.
+            if not future.done():
+                future.cancel()
+
+    async def _guard_context(self) -> None:
+        fixed = estimate_tokens(self.system) + estimate_tokens(
+            [t.api_schema() for t in self.tools.values()]
+        )
+        estimate = self.guard.estimate(fixed, self.messages)
+        if estimate < self.guard.limit:
+            return
+        request = ModelRequest(
+            model=self.config.model,
+            system=self.system,
+            tools=[t.api_schema() for t in self.tools.values()],
+            messages=self.messages,
+        )
+        try:
+            tokens = await self.client.count_tokens(request)
+        except ApiFailure as exc:
+            log.info("count_tokens failed (%s); using the local estimate", exc)
+            tokens = estimate
+        if tokens < self.guard.limit:
+            return
+        keep_budget = self.guard.limit // 3
+        compacted = await compact(self.client, self.config.model, self.messages, keep_budget)
+        if compacted is None:
+            log.warning("context is at %d tokens but there is no older turn to compact", tokens)
+            return
+        messages, replaced, summary_usage = compacted
+        self.state.messages = messages
+        self.state.usage = self.state.usage + summary_usage
+        self.state.cost_usd += cost_usd(self.config.model, summary_usage)
+        self.guard.forget()
+        self._record({"type": "compaction", "messages": messages, "tokens_before": tokens})
+        self.emit(Compacted(tokens, replaced))
+
+    # -- conversation and transcript ----------------------------------------------
+
+    def _add_assistant(self, content: list[dict[str, Any]]) -> None:
+        message = {"role": "assistant", "content": content}
+        self.messages.append(message)
+        self._record_message(message)
+
+    def _settle_after_stop(self) -> None:
+        if conversation.settle(self.messages):
+            self._record_message(self.messages[-1])
+
+    def _record_message(self, message: dict[str, Any]) -> None:
+        self._record({"type": "message", "message": message})
+
+    def _record(self, record: dict[str, Any]) -> None:
+        if self.transcript is not None:
+            self.transcript.append(record)
+
+    async def aclose(self) -> None:
+        """Stop background shells and close the transcript."""
+        await self.ctx.aclose()
+        if self.transcript is not None:
+            self.transcript.close()
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "text", "text": text}
+
+
+def _cached(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy with a cache breakpoint on the last block (caches everything up to it)."""
+    if not blocks:
+        return blocks
+    return [*blocks[:-1], {**blocks[-1], "cache_control": {"type": "ephemeral"}}]

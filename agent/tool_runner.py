@@ -1,0 +1,161 @@
+"""Running the tool calls of one assistant message: validate, gate, execute, report.
+
+Calls keep their order; a run of consecutive calls to concurrent (read-only) tools is
+gated one by one and then executed side by side. Every call ends in a tool_result block
+written into ``results`` as soon as it is known, so an interruption keeps what finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from agent.conversation import tool_result
+from agent.events import Event, PermissionAnswer, ToolFinished, ToolStarted
+from agent.permissions import Decision, Mode, ToolCall, Verdict, decide
+from agent.tools.base import Tool, ToolError, ToolOutput
+from agent.tools.context import ToolContext
+
+log = logging.getLogger(__name__)
+
+EVENT_OUTPUT_CAP = 4000  # characters of a tool's output carried in ToolFinished
+
+Ask = Callable[[ToolCall, Decision], Awaitable[PermissionAnswer]]
+
+
+@dataclass
+class _Prepared:
+    block: dict[str, Any]
+    tool: Tool[Any] | None = None
+    params: Any = None
+    call: ToolCall | None = None
+    error: str = ""
+
+    @property
+    def concurrent(self) -> bool:
+        return self.tool is not None and self.tool.concurrent and not self.error
+
+
+@dataclass
+class ToolRunner:
+    tools: dict[str, Tool[Any]]
+    ctx: ToolContext
+    mode: Mode
+    emit: Callable[[Event], None]
+    ask: Ask
+
+    async def run(
+        self,
+        tool_uses: list[dict[str, Any]],
+        malformed: dict[str, str],
+        results: dict[str, dict[str, Any]],
+    ) -> None:
+        """Run ``tool_uses`` in order, filling ``results`` (tool_use id -> tool_result)."""
+        prepared = [self._prepare(block, malformed) for block in tool_uses]
+        i = 0
+        while i < len(prepared):
+            if not prepared[i].concurrent:
+                await self._gate_and_run([prepared[i]], results)
+                i += 1
+                continue
+            j = i
+            while j < len(prepared) and prepared[j].concurrent:
+                j += 1
+            await self._gate_and_run(prepared[i:j], results)
+            i = j
+
+    def _prepare(self, block: dict[str, Any], malformed: dict[str, str]) -> _Prepared:
+        item = _Prepared(block)
+        name = block["name"]
+        tool = self.tools.get(name)
+        if tool is None:
+            item.error = f"There is no tool named {name!r}. Available: {', '.join(self.tools)}."
+            return item
+        item.tool = tool
+        if block["id"] in malformed:
+            raw = malformed[block["id"]]
+            item.error = f"The input for {name} was not valid JSON: {raw[:200]!r}"
+            return item
+        try:
+            item.params = tool.parse(block["input"])
+        except ToolError as exc:
+            item.error = str(exc)
+            return item
+        try:
+            description = tool.describe(item.params, self.ctx)
+        except Exception:  # a bad describe must not cost the call
+            log.exception("describe failed for %s", name)
+            description = name
+        item.call = ToolCall(block["id"], name, block["input"], tool.kind, description)
+        return item
+
+    async def _gate_and_run(
+        self, batch: list[_Prepared], results: dict[str, dict[str, Any]]
+    ) -> None:
+        runnable = []
+        for item in batch:
+            refusal = item.error or await self._refusal(item)
+            if refusal:
+                self._finish(item, refusal, is_error=True, started=None, results=results)
+            else:
+                runnable.append(item)
+        if len(runnable) == 1:
+            await self._execute(runnable[0], results)
+        elif runnable:
+            await asyncio.gather(*(self._execute(item, results) for item in runnable))
+
+    async def _refusal(self, item: _Prepared) -> str:
+        """Empty when the call may run, else the message the model gets."""
+        assert item.call is not None
+        decision = decide(item.call, self.mode)
+        if decision.verdict is Verdict.ALLOW:
+            return ""
+        if decision.verdict is Verdict.DENY:
+            return f"Permission denied: {decision.reason}"
+        answer = await self.ask(item.call, decision)
+        if answer.allow:
+            return ""
+        said = f" The user said: {answer.message}" if answer.message else ""
+        return f"The user denied permission for this {item.call.name} call.{said}"
+
+    async def _execute(self, item: _Prepared, results: dict[str, dict[str, Any]]) -> None:
+        assert item.tool is not None and item.call is not None
+        started = time.perf_counter()
+        self.emit(ToolStarted(item.call.id, item.call.name, item.call.description, item.call.input))
+        try:
+            output = await item.tool.run(item.params, self.ctx)
+        except ToolError as exc:
+            output = ToolOutput(str(exc), is_error=True)
+        except asyncio.CancelledError:
+            note = "Interrupted by the user while it ran; it may have done part of its work."
+            self._finish(item, note, True, started, results)
+            raise
+        except Exception as exc:
+            log.exception("tool %s crashed", item.call.name)
+            output = ToolOutput(f"{item.call.name} failed: {type(exc).__name__}: {exc}", True)
+        if isinstance(output, str):
+            output = ToolOutput(output)
+        self._finish(item, output, output.is_error, started, results)
+
+    def _finish(
+        self,
+        item: _Prepared,
+        output: ToolOutput | str,
+        is_error: bool,
+        started: float | None,
+        results: dict[str, dict[str, Any]] | None,
+    ) -> None:
+        block = item.block
+        content = output.content if isinstance(output, ToolOutput) else output
+        if results is not None:
+            results[block["id"]] = tool_result(block["id"], content, is_error)
+        text = output.text() if isinstance(output, ToolOutput) else output
+        if len(text) > EVENT_OUTPUT_CAP:
+            text = text[:EVENT_OUTPUT_CAP] + " [...]"
+        duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+        description = item.call.description if item.call else block["name"]
+        self.emit(ToolFinished(block["id"], block["name"], description, text, is_error, duration))

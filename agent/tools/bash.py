@@ -1,0 +1,186 @@
+"""Bash, BashOutput and KillShell: run shell commands, in the foreground or background."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
+from agent.tools.context import ToolContext
+from agent.tools.shell import ShellSession
+from agent.tools.truncate import truncate_middle
+
+DEFAULT_TIMEOUT_MS = 120_000
+MAX_TIMEOUT_MS = 600_000
+MAX_OUTPUT_CHARS = 30_000
+
+BASH_DESCRIPTION = """\
+Runs a bash command and returns its output (stdout and stderr together) and exit code.
+- The working directory persists between calls: `cd` in one command applies to the next. \
+Environment variables and other shell state do not. Prefer absolute paths over `cd`.
+- Quote paths that contain spaces: cd "/path/with spaces".
+- timeout is in milliseconds (default 120000, at most 600000); the command and everything \
+it started are killed when it runs out. Output beyond 30000 characters is cut in the middle.
+- Commands get no input (stdin is empty): pass flags such as `-y` or `--no-edit` instead \
+of expecting prompts.
+- For a program that keeps running (a server, a watcher), set run_in_background and read \
+its output later with BashOutput; stop it with KillShell. To launch a desktop program \
+that should outlive the session, use `nohup PROGRAM >/dev/null 2>&1 &`.
+- Use Read, Edit, Write, Glob and Grep rather than cat, sed, echo >, find and grep: they \
+are faster and safer. Chain dependent commands with &&.
+- description: a short note (5-10 words) on what the command does, for the user."""
+
+BASH_OUTPUT_DESCRIPTION = """\
+Returns the new output of a background shell (started by Bash with run_in_background) \
+since you last read it, and whether it is still running or its exit code.
+- filter: an optional regular expression; only matching lines are returned, and the \
+other new lines are discarded."""
+
+KILL_SHELL_DESCRIPTION = """\
+Stops a background shell, and everything it started, by its id (such as "bash_1")."""
+
+
+class BashInput(BaseModel):
+    """Input of the Bash tool."""
+
+    command: str = Field(description="The command to run")
+    timeout: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_TIMEOUT_MS,
+        description="Timeout in milliseconds (default 120000, max 600000)",
+    )
+    description: str | None = Field(
+        default=None, description="What the command does, in 5-10 words"
+    )
+    run_in_background: bool = Field(
+        default=False, description="Run it in the background; read output with BashOutput"
+    )
+
+
+class BashOutputInput(BaseModel):
+    """Input of the BashOutput tool."""
+
+    bash_id: str = Field(description="The id of the background shell, e.g. bash_1")
+    filter: str | None = Field(
+        default=None, description="Regular expression: return only the lines matching it"
+    )
+
+
+class KillShellInput(BaseModel):
+    """Input of the KillShell tool."""
+
+    shell_id: str = Field(description="The id of the background shell to stop")
+
+
+def _shell(ctx: ToolContext) -> ShellSession:
+    assert ctx.shell is not None  # ToolContext always makes one
+    return ctx.shell
+
+
+async def run_bash(params: BashInput, ctx: ToolContext) -> ToolOutput | str:
+    """Run the command in the session's shell and report output and exit code."""
+    shell = _shell(ctx)
+    if not params.command.strip():
+        raise ToolError("The command is empty.")
+    try:
+        if params.run_in_background:
+            job_id = await shell.start_background(params.command)
+            return (
+                f"Started in the background with id {job_id}. Read its output with "
+                "BashOutput and stop it with KillShell."
+            )
+        timeout_ms = params.timeout or DEFAULT_TIMEOUT_MS
+        result = await shell.run(params.command, timeout_ms / 1000)
+    except OSError as exc:
+        raise ToolError(f"Cannot start bash: {exc.strerror or exc}") from None
+
+    parts = [truncate_middle(result.output.rstrip("\n"), MAX_OUTPUT_CHARS)]
+    if result.timed_out:
+        parts.append(f"Command timed out after {timeout_ms / 1000:g}s and was killed.")
+    elif result.interrupted:
+        parts.append(f"Command was killed by signal {result.exit_code - 128}.")
+    elif result.exit_code != 0:
+        parts.append(f"Exit code {result.exit_code}")
+    text = "\n".join(p for p in parts if p) or "(no output)"
+    return ToolOutput(text, is_error=result.timed_out or result.exit_code != 0)
+
+
+async def run_bash_output(params: BashOutputInput, ctx: ToolContext) -> str:
+    """New output of a background shell, and its state."""
+    shell = _shell(ctx)
+    try:
+        out = shell.output(params.bash_id, params.filter)
+    except KeyError:
+        raise ToolError(_unknown(params.bash_id, shell)) from None
+    except re.error as exc:
+        raise ToolError(f"Invalid filter {params.filter!r}: {exc}") from None
+    body = truncate_middle(out.output.rstrip("\n"), MAX_OUTPUT_CHARS) or "(no new output)"
+    return f"Status: {out.status}\n{body}"
+
+
+async def run_kill_shell(params: KillShellInput, ctx: ToolContext) -> str:
+    """Kill a background shell."""
+    shell = _shell(ctx)
+    try:
+        killed = await shell.kill(params.shell_id)
+    except KeyError:
+        raise ToolError(_unknown(params.shell_id, shell)) from None
+    if killed:
+        return f"Killed {params.shell_id}."
+    status = shell.output(params.shell_id).status
+    return f"{params.shell_id} had already stopped ({status})."
+
+
+def _unknown(job_id: str, shell: ShellSession) -> str:
+    known = ", ".join(shell.jobs()) or "none"
+    return f"No background shell {job_id!r}. Background shells in this session: {known}."
+
+
+def describe_bash(params: BashInput, ctx: ToolContext) -> str:
+    """``Running `pytest -q` ``."""
+    command = params.command.strip()
+    first = command.splitlines()[0] if command else ""
+    if len(first) > 80 or first != command:
+        first = first[:77].rstrip() + "..."
+    where = " in the background" if params.run_in_background else ""
+    return f"Running `{first}`{where}"
+
+
+def describe_bash_output(params: BashOutputInput, ctx: ToolContext) -> str:
+    """``Reading output of bash_1``."""
+    return f"Reading output of {params.bash_id}"
+
+
+def describe_kill_shell(params: KillShellInput, ctx: ToolContext) -> str:
+    """``Stopping bash_1``."""
+    return f"Stopping {params.shell_id}"
+
+
+BASH = Tool(
+    name="Bash",
+    description=BASH_DESCRIPTION,
+    input_model=BashInput,
+    kind=ToolKind.EXECUTE,
+    run=run_bash,
+    describe=describe_bash,
+)
+
+BASH_OUTPUT = Tool(
+    name="BashOutput",
+    description=BASH_OUTPUT_DESCRIPTION,
+    input_model=BashOutputInput,
+    kind=ToolKind.READ,
+    run=run_bash_output,
+    describe=describe_bash_output,
+)
+
+KILL_SHELL = Tool(
+    name="KillShell",
+    description=KILL_SHELL_DESCRIPTION,
+    input_model=KillShellInput,
+    kind=ToolKind.EXECUTE,
+    run=run_kill_shell,
+    describe=describe_kill_shell,
+)

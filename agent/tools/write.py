@@ -1,0 +1,60 @@
+"""Write: create a file, or replace one the agent has read and that has not changed."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Tool, ToolError, ToolKind
+from agent.tools.context import ToolContext
+from agent.tools.files import atomic_write, split_lines
+
+DESCRIPTION = """\
+Writes a file to the local filesystem, creating it (and missing parent folders) or \
+replacing its whole content.
+- file_path should be absolute; relative paths are taken from the workspace.
+- To replace an existing file you must have Read it in this session, and it must not \
+have changed since; otherwise the write is refused.
+- Prefer Edit for changing part of an existing file: it sends only the change.
+- Do not create files the task does not need (such as README or notes files) unless asked."""
+
+
+class WriteInput(BaseModel):
+    """Input of the Write tool."""
+
+    file_path: str = Field(description="The absolute path of the file to write")
+    content: str = Field(description="The complete content to write to the file")
+
+
+async def run(params: WriteInput, ctx: ToolContext) -> str:
+    """Write the file atomically and record its new hash."""
+    path = ctx.resolve(params.file_path)
+    shown = ctx.display(path)
+    if path.is_dir():
+        raise ToolError(f"{shown} is a folder; give the path of a file.")
+    existed = path.exists()
+    if existed:
+        ctx.files.require_fresh(path)
+    data = params.content.encode("utf-8")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise ToolError(f"Cannot write {shown}: {exc.strerror or exc}") from None
+    ctx.files.record(path, data)
+    lines = len(split_lines(params.content))
+    verb = "Updated" if existed else "Created"
+    return f"{verb} {shown} ({lines} line{'' if lines == 1 else 's'})."
+
+
+def describe(params: WriteInput, ctx: ToolContext) -> str:
+    """``Writing notes.txt``."""
+    return f"Writing {ctx.display(ctx.resolve(params.file_path))}"
+
+
+WRITE = Tool(
+    name="Write",
+    description=DESCRIPTION,
+    input_model=WriteInput,
+    kind=ToolKind.WRITE,
+    run=run,
+    describe=describe,
+)

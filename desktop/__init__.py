@@ -1,0 +1,1 @@
+"""Harken's front ends: the ``harken`` command and (later) the Qt tray application."""

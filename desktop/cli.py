@@ -1,0 +1,258 @@
+"""The ``harken`` command: the one place that wires agent, audio and desktop together.
+
+Subcommands import only what they need, so ``harken ask`` starts without loading Qt.
+
+    harken ask PROMPT [--cwd DIR] [--mode M] [--model ID] [--resume ID|latest] [--yes]
+                      [--max-turns N] [--json]
+    harken chat [same options]        a conversation in the terminal
+    harken sessions [--json]          recent sessions
+    harken key set|delete|status      the API key in the OS keyring
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def harken_version() -> str:
+    try:
+        return version("harken")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harken",
+        description="Harken: a voice-driven assistant that acts on your computer.",
+    )
+    parser.add_argument("--version", action="version", version=f"harken {harken_version()}")
+    parser.add_argument("--debug", action="store_true", help="log everything to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_turn_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--cwd", type=Path, help="the folder to work in (default: here)")
+        p.add_argument("--mode", choices=("plan", "standard", "auto", "bypass"))
+        p.add_argument("--model", help="the model id (default from config)")
+        p.add_argument("--resume", metavar="ID", help="continue a session: its id or 'latest'")
+        p.add_argument("--yes", action="store_true", help="allow every permission question")
+        p.add_argument("--max-turns", type=int, metavar="N", help="model round trips at most")
+        p.add_argument("--json", action="store_true", help="print events as JSON lines")
+
+    ask = commands.add_parser("ask", help="ask once and stream the answer")
+    ask.add_argument("prompt", help="what to ask or do")
+    add_turn_options(ask)
+
+    chat = commands.add_parser("chat", help="talk in the terminal, turn after turn")
+    add_turn_options(chat)
+
+    sessions = commands.add_parser("sessions", help="list recent sessions")
+    sessions.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    key = commands.add_parser("key", help="store the API key in the OS keyring")
+    key.add_argument("action", choices=("set", "delete", "status"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``harken`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.debug)
+    if args.command in ("ask", "chat"):
+        return run_turns(args)
+    if args.command == "sessions":
+        return list_sessions(args)
+    if args.command == "key":
+        return manage_key(args.action)
+    if sys.stdin.isatty():
+        args = parser.parse_args(["chat", *(argv or sys.argv[1:])])
+        return run_turns(args)
+    parser.print_help()
+    return EXIT_OK
+
+
+def setup_logging(debug: bool) -> None:
+    from agent.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("harken: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not debug:
+        # The SDK and HTTP stack log request details at INFO; they stay quiet.
+        for noisy in ("anthropic", "httpx", "httpx2", "httpcore", "httpcore2"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"harken: {message}", file=sys.stderr)
+    return code
+
+
+def run_turns(args: argparse.Namespace) -> int:
+    from agent.errors import HarkenError
+
+    try:
+        return asyncio.run(_run_turns(args))
+    except HarkenError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+
+
+async def _run_turns(args: argparse.Namespace) -> int:
+    from agent import paths, transcript
+    from agent.config import load_config
+    from agent.credentials import api_key
+    from agent.errors import NoApiKey
+    from agent.model import ModelClient
+    from agent.retry import RetryPolicy
+    from agent.session import Session
+    from desktop.terminal import HumanRenderer, JsonRenderer, PermissionPolicy
+
+    config = load_config()
+    for problem in config.problems:
+        print(f"harken: warning: {problem}", file=sys.stderr)
+    try:
+        config = config.override(mode=args.mode, model=args.model, max_turns=args.max_turns)
+    except ValueError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    workspace = (args.cwd or Path.cwd()).expanduser()
+    if not workspace.is_dir():
+        return fail(f"{workspace} is not a folder", EXIT_USAGE)
+    key = api_key()
+    if not key:
+        raise NoApiKey()
+
+    resume = None
+    if args.resume:
+        resume = transcript.load(transcript.find_session(paths.sessions_dir(), args.resume))
+        for warning in resume.warnings:
+            print(f"harken: warning: {warning}", file=sys.stderr)
+        if args.cwd is None and resume.meta.get("cwd"):
+            workspace = Path(resume.meta["cwd"])
+    client = ModelClient(
+        api_key=key,
+        base_url=config.base_url or None,
+        retry=RetryPolicy(attempts=config.max_retries + 1),
+    )
+    session = Session(
+        client=client,
+        config=config,
+        workspace=workspace,
+        sessions_dir=paths.sessions_dir(),
+        resume=resume,
+    )
+    session.subscribe(JsonRenderer() if args.json else HumanRenderer())
+    policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
+    session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
+
+    loop = asyncio.get_running_loop()
+    # On Windows there are no signal handlers: Ctrl-C raises KeyboardInterrupt instead.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, session.interrupt)
+    try:
+        if args.command == "ask":
+            return _exit_code(await session.submit(args.prompt), config.max_turns)
+        return await _chat(session, config.max_turns)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        await session.aclose()
+        await client.aclose()
+
+
+async def _chat(session: Any, max_turns: int) -> int:
+    print(f"Harken — session {session.id}. Empty line or Ctrl-D to quit.", file=sys.stderr)
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "› ")
+        except EOFError:
+            return EXIT_OK
+        if not line.strip():
+            return EXIT_OK
+        outcome = await session.submit(line)
+        if outcome.stop_reason == "error":
+            print(f"harken: {outcome.error}", file=sys.stderr)
+
+
+def _exit_code(outcome: Any, max_turns: int) -> int:
+    if outcome.stop_reason == "error":
+        return fail(outcome.error)
+    if outcome.stop_reason == "interrupted":
+        return fail("interrupted", EXIT_INTERRUPTED)
+    if outcome.stop_reason == "max_turns":
+        return fail(f"stopped after {max_turns} model round trips (raise --max-turns)")
+    return EXIT_OK
+
+
+def list_sessions(args: argparse.Namespace) -> int:
+    from agent import paths, transcript
+
+    summaries = transcript.list_sessions(paths.sessions_dir())
+    if args.json:
+        for s in summaries:
+            print(json.dumps(s.__dict__, ensure_ascii=False))
+        return EXIT_OK
+    if not summaries:
+        print("No sessions yet.", file=sys.stderr)
+        return EXIT_OK
+    print(f"{'ID':<21} {'STARTED':<20} {'TURNS':>5} {'COST':>8}  FIRST PROMPT")
+    for s in summaries:
+        if s.problem:
+            print(f"{s.id:<21} {s.problem}")
+            continue
+        started = s.started.replace("T", " ")[:19]
+        prompt = " ".join(s.first_prompt.split())
+        prompt = prompt if len(prompt) <= 60 else prompt[:59] + "…"
+        print(f"{s.id:<21} {started:<20} {s.turns:>5} {f'${s.cost_usd:.4f}':>8}  {prompt}")
+    return EXIT_OK
+
+
+def manage_key(action: str) -> int:
+    from agent import credentials
+
+    try:
+        if action == "set":
+            import getpass
+
+            key = getpass.getpass("Anthropic API key (input hidden): ").strip()
+            if not key:
+                return fail("no key given", EXIT_USAGE)
+            credentials.store_api_key(key)
+            print("Stored in the OS keyring.", file=sys.stderr)
+        elif action == "delete":
+            credentials.delete_api_key()
+            print("Removed from the OS keyring.", file=sys.stderr)
+        else:
+            source = (
+                "ANTHROPIC_API_KEY"
+                if os.environ.get("ANTHROPIC_API_KEY")
+                else ("the OS keyring" if credentials.api_key() else None)
+            )
+            print(f"API key: {'from ' + source if source else 'not set'}")
+    except RuntimeError as exc:
+        return fail(str(exc))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

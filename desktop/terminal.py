@@ -1,0 +1,116 @@
+"""The terminal front end: renders session events for people or as JSON lines, and
+answers permission questions (``--yes``, a y/n prompt on a terminal, or deny)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from agent.events import (
+    Compacted,
+    ErrorOccurred,
+    Event,
+    PermissionAnswer,
+    PermissionRequested,
+    Retrying,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+)
+from agent.usage import Usage
+
+
+@dataclass
+class PermissionPolicy:
+    """How questions are answered: all yes, ask on the terminal, or no."""
+
+    yes: bool = False
+    interactive: bool = False
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def handle(self, event: PermissionRequested) -> None:
+        if self.yes:
+            event.answer(PermissionAnswer(True))
+        elif self.interactive:
+            # Listeners are synchronous; the question is asked in its own task.
+            asyncio.get_running_loop().create_task(self._prompt(event))
+        else:
+            event.answer(PermissionAnswer(False, message="not confirmed (run with --yes to allow)"))
+
+    async def _prompt(self, event: PermissionRequested) -> None:
+        async with self._lock:  # one question at a time
+            self.stderr.write(
+                f"\n? Allow {event.name}: {event.description}\n  ({event.reason}) [y/N] "
+            )
+            self.stderr.flush()
+            try:
+                reply = await asyncio.to_thread(self.stdin.readline)
+            except (OSError, ValueError):
+                reply = ""
+            allow = reply.strip().lower() in ("y", "yes")
+            event.answer(PermissionAnswer(allow, message="" if allow else "the user said no"))
+
+
+@dataclass
+class HumanRenderer:
+    """The answer on stdout as it streams; tool activity and usage on stderr."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _at_line_start: bool = True
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, TextDelta):
+            self.stdout.write(event.text)
+            self.stdout.flush()
+            self._at_line_start = event.text.endswith("\n")
+        elif isinstance(event, ToolStarted):
+            self._note(f"● {event.description}")
+        elif isinstance(event, ToolFinished) and event.is_error:
+            first = event.output.strip().splitlines()[0] if event.output.strip() else "failed"
+            self._note(f"  ✗ {event.description}: {first[:200]}")
+        elif isinstance(event, Retrying):
+            self._note(f"↻ {event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt}).")
+        elif isinstance(event, Compacted):
+            self._note(f"(compacted {event.messages_replaced} earlier messages into a summary)")
+        elif isinstance(event, TurnFinished):
+            self._end_answer()
+            u = event.usage
+            if u == Usage():
+                return  # nothing reached the model (an error before the first reply)
+            self.stderr.write(
+                f"[{u.input_tokens:,} in · {u.output_tokens:,} out · "
+                f"cache {u.cache_read_tokens:,} read / {u.cache_write_tokens:,} written · "
+                f"${event.cost_usd:.4f}; session ${event.session_cost_usd:.4f}]\n"
+            )
+        elif isinstance(event, ErrorOccurred):
+            self._end_answer()
+
+    def _note(self, line: str) -> None:
+        self._end_answer()
+        self.stderr.write(line + "\n")
+        self.stderr.flush()
+
+    def _end_answer(self) -> None:
+        if not self._at_line_start:
+            self.stdout.write("\n")
+            self.stdout.flush()
+            self._at_line_start = True
+
+
+@dataclass
+class JsonRenderer:
+    """One JSON object per event per line on stdout."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+
+    def __call__(self, event: Event) -> None:
+        data: dict[str, Any] = event.to_dict()
+        self.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.stdout.flush()

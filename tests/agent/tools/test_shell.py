@@ -1,0 +1,236 @@
+"""ShellSession: persistent cwd, timeouts, cancellation, secrets, background shells."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.tools.shell import OutputBuffer, ShellSession
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (zombies count as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def wait_gone(pids: list[int], within_s: float = 3.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if not any(alive(pid) for pid in pids):
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+def complete_line(path: Path) -> str | None:
+    """The file's text once a command has finished writing a line to it."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    return text if text.endswith("\n") else None
+
+
+async def wait_for_file(path: Path, within_s: float = 3.0) -> str:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        text = complete_line(path)
+        if text is not None:
+            return text
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{path} never appeared")
+
+
+@pytest.fixture
+async def shell(tmp_path: Path):
+    session = ShellSession(cwd=tmp_path)
+    yield session
+    await session.aclose()
+
+
+async def test_cd_carries_over_to_the_next_command(shell: ShellSession, tmp_path: Path) -> None:
+    (tmp_path / "sub dir").mkdir()
+    first = await shell.run('cd "sub dir" && echo moved', 10)
+    assert first.output == "moved\n"
+    second = await shell.run("pwd", 10)
+    assert second.output == f"{tmp_path / 'sub dir'}\n"
+    assert shell.cwd == tmp_path / "sub dir"
+
+
+async def test_cwd_is_kept_even_when_the_command_fails(shell: ShellSession, tmp_path: Path) -> None:
+    result = await shell.run("cd / && false", 10)
+    assert result.exit_code == 1
+    assert (await shell.run("pwd", 10)).output == "/\n"
+
+
+async def test_stdout_and_stderr_arrive_together_in_order(shell: ShellSession) -> None:
+    result = await shell.run("echo one; echo two >&2; echo three", 10)
+    assert result.output == "one\ntwo\nthree\n"
+    assert result.exit_code == 0
+
+
+async def test_exit_code_is_reported(shell: ShellSession) -> None:
+    result = await shell.run("exit 7", 10)
+    assert result.exit_code == 7
+    assert not result.timed_out and not result.interrupted
+
+
+async def test_stdin_is_empty_so_reads_do_not_hang(shell: ShellSession) -> None:
+    result = await shell.run("cat; read line; echo done", 5)
+    assert result.output == "done\n"
+
+
+async def test_anthropic_variables_never_reach_commands(
+    shell: ShellSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-value")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("HARKEN_VISIBLE", "yes")
+    result = await shell.run("env", 10)
+    assert "sk-ant-secret-value" not in result.output
+    assert "ANTHROPIC_" not in result.output
+    assert "HARKEN_VISIBLE=yes" in result.output
+
+
+async def test_timeout_kills_the_command_and_says_so(shell: ShellSession) -> None:
+    started = time.monotonic()
+    result = await shell.run("echo begun; sleep 30", 0.3)
+    assert time.monotonic() - started < 5
+    assert result.timed_out
+    assert result.output == "begun\n"
+
+
+async def test_timeout_kills_processes_started_in_the_background_too(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    result = await shell.run(f"sleep 30 & echo $! > {tmp_path}/pid; sleep 30", 0.3)
+    assert result.timed_out
+    assert await wait_gone([int((tmp_path / "pid").read_text())])
+
+
+async def test_cancellation_kills_the_process_group_and_propagates(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    pids = tmp_path / "pids"
+    task = asyncio.create_task(shell.run(f"sleep 30 & echo $$ $! > {pids}; sleep 30", 60))
+    text = await wait_for_file(pids)
+    running = [int(p) for p in text.split()]
+    assert all(alive(p) for p in running)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await wait_gone(running)
+
+
+async def test_program_left_running_does_not_hold_up_the_command(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    result = await shell.run(f"sleep 3 & echo $! > {tmp_path}/pid; echo started", 10)
+    assert time.monotonic() - started < 2
+    assert result.output == "started\n"
+    pid = int((tmp_path / "pid").read_text())
+    assert alive(pid)
+    os.kill(pid, signal.SIGKILL)
+
+
+async def test_deleted_working_directory_falls_back_to_the_start(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    (tmp_path / "gone").mkdir()
+    await shell.run("cd gone", 10)
+    (tmp_path / "gone").rmdir()
+    result = await shell.run("pwd", 10)
+    assert "no longer exists" in result.output
+    assert result.output.endswith(f"{tmp_path}\n")
+
+
+async def test_background_shell_output_arrives_in_pieces(shell: ShellSession) -> None:
+    job = await shell.start_background("echo first; sleep 0.3; echo second")
+    assert job == "bash_1"
+    early = shell.output(job)
+    while not early.output:
+        await asyncio.sleep(0.01)
+        early = shell.output(job)
+    assert early.output == "first\n"
+    assert early.running and early.status == "running"
+    assert await shell.wait(job, 5)
+    late = shell.output(job)
+    assert late.output == "second\n"
+    assert late.status == "exited with code 0"
+    assert shell.output(job).output == ""
+
+
+async def test_background_output_filter_keeps_matching_lines(shell: ShellSession) -> None:
+    job = await shell.start_background("printf 'GET /\\nERROR boom\\nGET /x\\n'")
+    assert await shell.wait(job, 5)
+    assert shell.output(job, filter_regex="ERROR").output == "ERROR boom\n"
+    assert shell.output(job).output == ""  # the rest was consumed
+
+
+async def test_killing_a_background_shell_ends_its_group(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    job = await shell.start_background(f"sleep 30 & echo $! > {tmp_path}/pid; sleep 30")
+    pid = int((await wait_for_file(tmp_path / "pid")).strip())
+    assert await shell.kill(job)
+    assert await wait_gone([pid])
+    assert shell.output(job).status == "killed"
+    assert not await shell.kill(job)
+
+
+async def test_background_shell_does_not_change_the_working_directory(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    assert await shell.wait(await shell.start_background("cd / && true"), 5)
+    assert shell.cwd == tmp_path
+
+
+async def test_aclose_kills_all_background_shells(tmp_path: Path) -> None:
+    session = ShellSession(cwd=tmp_path)
+    await session.start_background(f"echo $$ > {tmp_path}/pid; sleep 30")
+    pid = int((await wait_for_file(tmp_path / "pid")).strip())
+    await session.aclose()
+    assert await wait_gone([pid])
+
+
+async def test_unknown_background_id_raises_key_error(shell: ShellSession) -> None:
+    with pytest.raises(KeyError):
+        shell.output("bash_99")
+
+
+def test_output_buffer_keeps_head_and_tail_of_long_output() -> None:
+    buffer = OutputBuffer(limit=100)
+    buffer.write(b"H" * 50)
+    for _ in range(100):
+        buffer.write(b"m" * 10)
+    buffer.write(b"T" * 50)
+    text = buffer.take()
+    assert text.startswith("H" * 50)
+    assert text.endswith("T" * 50)
+    assert "[... 1000 bytes of output dropped ...]" in text
+    assert buffer.take() == ""
+
+
+def test_output_buffer_does_not_break_characters_split_across_writes() -> None:
+    buffer = OutputBuffer()
+    data = "héllo".encode()
+    buffer.write(data[:2])
+    first = buffer.take()
+    buffer.write(data[2:])
+    assert first + buffer.take() == "héllo"
+
+
+def test_environment_drops_secrets_from_a_given_env(tmp_path: Path) -> None:
+    session = ShellSession(cwd=tmp_path, env={"ANTHROPIC_API_KEY": "k", "PATH": os.defpath})
+    assert "ANTHROPIC_API_KEY" not in session.environment()
+    assert session.environment()["PATH"] == os.defpath

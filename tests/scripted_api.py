@@ -1,0 +1,321 @@
+"""A scripted Messages API for tests: real HTTP on 127.0.0.1, or in-process.
+
+The script is a list of steps consumed one per ``POST /v1/messages``:
+
+    Reply(content=[text("hi"), tool_use("Read", {...})])   an assistant message
+    Failure(529)                                             an HTTP error response
+    StreamFailure(after_events=3)                            an SSE ``error`` mid-stream
+    callable(request_body) -> step                           decided at request time
+
+Replies are sent as server-sent events when the request asks to stream, as JSON otherwise.
+``ScriptedAPI.requests`` keeps every request body for assertions. ``pause_after`` on a
+Reply holds the stream open after that many events until ``release()`` (to interrupt a
+turn mid-stream).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_ids = itertools.count(1)
+
+
+def text(value: str) -> dict[str, Any]:
+    return {"type": "text", "text": value}
+
+
+def tool_use(name: str, input: dict[str, Any] | str, id: str | None = None) -> dict[str, Any]:
+    """A tool_use block; a str ``input`` is sent verbatim as the JSON (to make it malformed)."""
+    return {"type": "tool_use", "id": id or f"toolu_{next(_ids):04d}", "name": name, "input": input}
+
+
+def thinking(value: str, signature: str = "sig") -> dict[str, Any]:
+    return {"type": "thinking", "thinking": value, "signature": signature}
+
+
+@dataclass
+class Reply:
+    content: list[dict[str, Any]]
+    stop_reason: str | None = None
+    usage: dict[str, int] = field(
+        default_factory=lambda: {"input_tokens": 100, "output_tokens": 20}
+    )
+    text_chunk: int = 8  # characters per text delta
+    pause_after: int | None = None  # events sent before holding the stream
+
+    @property
+    def final_stop_reason(self) -> str:
+        if self.stop_reason:
+            return self.stop_reason
+        has_tools = any(b["type"] == "tool_use" for b in self.content)
+        return "tool_use" if has_tools else "end_turn"
+
+
+@dataclass
+class Failure:
+    status: int
+    message: str = "scripted failure"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def error_type(self) -> str:
+        return {
+            400: "invalid_request_error",
+            401: "authentication_error",
+            403: "permission_error",
+            404: "not_found_error",
+            429: "rate_limit_error",
+            529: "overloaded_error",
+        }.get(self.status, "api_error")
+
+
+@dataclass
+class StreamFailure:
+    """Start a reply, then send an SSE error event (as the API does when overloaded)."""
+
+    reply: Reply
+    after_events: int = 3
+    error_type: str = "overloaded_error"
+
+
+Step = Reply | Failure | StreamFailure | Callable[[dict[str, Any]], Any]
+
+
+def sse_events(reply: Reply, model: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The (event name, data) pairs the real API streams for ``reply``."""
+    usage = reply.usage
+    yield (
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": f"msg_{next(_ids):04d}",
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": usage.get("input_tokens", 0),
+                    "output_tokens": 1,
+                    "cache_creation_input_tokens": usage.get("cache_creation_input_tokens", 0),
+                    "cache_read_input_tokens": usage.get("cache_read_input_tokens", 0),
+                },
+            },
+        },
+    )
+    for index, block in enumerate(reply.content):
+        kind = block["type"]
+        if kind == "text":
+            yield "content_block_start", _start(index, {"type": "text", "text": ""})
+            body = block["text"]
+            for i in range(0, len(body), reply.text_chunk):
+                delta = {"type": "text_delta", "text": body[i : i + reply.text_chunk]}
+                yield "content_block_delta", _delta(index, delta)
+        elif kind == "tool_use":
+            start = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
+            yield "content_block_start", _start(index, start)
+            raw = block["input"] if isinstance(block["input"], str) else json.dumps(block["input"])
+            for i in range(0, len(raw), 16):
+                delta = {"type": "input_json_delta", "partial_json": raw[i : i + 16]}
+                yield "content_block_delta", _delta(index, delta)
+        elif kind == "thinking":
+            yield "content_block_start", _start(index, {"type": "thinking", "thinking": ""})
+            yield (
+                "content_block_delta",
+                _delta(index, {"type": "thinking_delta", "thinking": block["thinking"]}),
+            )
+            yield (
+                "content_block_delta",
+                _delta(index, {"type": "signature_delta", "signature": block["signature"]}),
+            )
+        yield "content_block_stop", {"type": "content_block_stop", "index": index}
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": reply.final_stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": usage.get("output_tokens", 0)},
+        },
+    )
+    yield "message_stop", {"type": "message_stop"}
+
+
+def _start(index: int, block: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "content_block_start", "index": index, "content_block": block}
+
+
+def _delta(index: int, delta: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "content_block_delta", "index": index, "delta": delta}
+
+
+def message_json(reply: Reply, model: str) -> dict[str, Any]:
+    content = []
+    for block in reply.content:
+        if block["type"] == "tool_use" and isinstance(block["input"], str):
+            block = {**block, "input": {}}
+        content.append(block)
+    return {
+        "id": f"msg_{next(_ids):04d}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": reply.final_stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 0, "output_tokens": 0, **reply.usage},
+    }
+
+
+def _sse(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    chunks: Iterator[bytes]
+
+
+class ScriptedAPI:
+    """The scripted server's logic, shared by the HTTP server and the in-process transport."""
+
+    def __init__(self, steps: list[Step] | None = None) -> None:
+        self.steps: list[Step] = list(steps or [])
+        self.requests: list[dict[str, Any]] = []
+        self.count_requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.count_tokens: int | Failure | None = None  # None: estimate from the body size
+        self._gate = threading.Event()
+        self.paused = threading.Event()
+        self._lock = threading.Lock()
+
+    def script(self, *steps: Step) -> None:
+        self.steps.extend(steps)
+
+    def release(self) -> None:
+        """Let a paused stream go on."""
+        self._gate.set()
+
+    def handle(self, path: str, headers: dict[str, str], body: bytes) -> Response:
+        request = json.loads(body or b"{}")
+        if path.endswith("/count_tokens"):
+            self.count_requests.append(request)
+            if isinstance(self.count_tokens, Failure):
+                return self._failure(self.count_tokens)
+            tokens = self.count_tokens if self.count_tokens is not None else len(body) // 4
+            return _json_response(200, {"input_tokens": tokens})
+        with self._lock:
+            self.requests.append(request)
+            self.headers.append(headers)
+            if not self.steps:
+                return self._failure(Failure(500, "the script has no step left"))
+            step = self.steps.pop(0)
+        if callable(step) and not isinstance(step, Reply | Failure | StreamFailure):
+            step = step(request)
+        model = request.get("model", "claude-test")
+        if isinstance(step, Failure):
+            return self._failure(step)
+        if isinstance(step, StreamFailure):
+            events = list(sse_events(step.reply, model))[: step.after_events]
+            error = {"type": "error", "error": {"type": step.error_type, "message": "Overloaded"}}
+            chunks = [_sse(n, d) for n, d in events] + [_sse("error", error)]
+            return Response(200, {"content-type": "text/event-stream"}, iter(chunks))
+        if not request.get("stream"):
+            return _json_response(200, message_json(step, model))
+        return Response(200, {"content-type": "text/event-stream"}, self._stream(step, model))
+
+    def _stream(self, reply: Reply, model: str) -> Iterator[bytes]:
+        for number, (name, data) in enumerate(sse_events(reply, model)):
+            if reply.pause_after is not None and number == reply.pause_after:
+                self.paused.set()
+                self._gate.wait(timeout=30)
+            yield _sse(name, data)
+
+    def _failure(self, failure: Failure) -> Response:
+        body = {"type": "error", "error": {"type": failure.error_type, "message": failure.message}}
+        response = _json_response(failure.status, body)
+        response.headers.update(failure.headers)
+        return response
+
+    # -- the two ways to reach it ----------------------------------------------------
+
+    def serve(self) -> LoopbackServer:
+        """Serve over real HTTP on 127.0.0.1 (a free port); use as a context manager."""
+        return LoopbackServer(self)
+
+    def transport(self) -> Any:
+        """An in-process ``httpx2`` transport (no sockets) for the SDK's ``http_client``."""
+        import httpx2
+
+        def handler(request: Any) -> Any:
+            response = self.handle(request.url.path, dict(request.headers), request.read())
+            return httpx2.Response(
+                response.status, headers=response.headers, content=b"".join(response.chunks)
+            )
+
+        return httpx2.MockTransport(handler)
+
+
+def _json_response(status: int, body: dict[str, Any]) -> Response:
+    return Response(status, {"content-type": "application/json"}, iter([json.dumps(body).encode()]))
+
+
+class LoopbackServer:
+    """A ``ThreadingHTTPServer`` on 127.0.0.1 in a background thread."""
+
+    def __init__(self, api: ScriptedAPI) -> None:
+        self.api = api
+        handler = type("Handler", (_Handler,), {"api": api})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> LoopbackServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.api.release()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: ScriptedAPI
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
+    disable_nagle_algorithm = True  # small SSE chunks must not wait for delayed ACKs
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length)
+        response = self.api.handle(self.path, dict(self.headers), body)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in response.chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client hung up mid-stream (an interruption)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
