@@ -189,12 +189,12 @@ class Session:
                 stop_reason = reply.stop_reason
                 break
         except asyncio.CancelledError:
-            if not self._interrupting:
-                self._settle_after_stop()
-                raise
-            asyncio.current_task().uncancel()  # type: ignore[union-attr]
             stop_reason = "interrupted"
             self._settle_after_stop()
+            if not self._interrupting:  # cancelled from outside (shutdown): save, then go
+                self._end_turn(stop_reason, final_text, usage, "")
+                raise
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
         except HarkenError as exc:
             stop_reason, error = "error", str(exc)
             self._settle_after_stop()

@@ -585,3 +585,20 @@ def test_every_default_tool_has_a_schema_the_api_accepts() -> None:
         assert schema["input_schema"]["type"] == "object"
         assert schema["description"]
         assert "title" not in schema["input_schema"]
+
+
+async def test_a_turn_cancelled_from_outside_is_saved_before_it_stops(
+    api: ScriptedAPI, make_session, isolated_env: Path
+) -> None:
+    api.script(Reply([text("Partial answer that never ends")], pause_after=3))
+    session = make_session()
+    turn = asyncio.create_task(session.submit("talk"))
+    await asyncio.to_thread(api.paused.wait, 5)
+    await asyncio.sleep(0.05)
+    turn.cancel()  # e.g. the app shutting down, not the user's stop button
+    with pytest.raises(asyncio.CancelledError):
+        await turn
+
+    loaded = transcript.load(isolated_env / "sessions" / f"{session.id}.jsonl")
+    assert loaded.turns == 1
+    assert loaded.messages[-1]["content"][0]["text"].startswith("Partial")
