@@ -2,15 +2,26 @@
 # Installs what Harken needs on a Debian/Ubuntu machine: Debian packages (when run as
 # root or with sudo) and a virtual environment in .venv with Harken in it.
 #   packaging/setup.sh          for using Harken
-#   packaging/setup.sh --dev    also the test tools
+#   packaging/setup.sh --dev    also what the tests need (virtual screen, tray host,
+#                               PulseAudio, voices, sandbox) and the test tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
-# Debian packages: ripgrep makes Grep fast, bubblewrap sandboxes commands.
-packages=(ripgrep bubblewrap git)
+# What Harken itself uses: ripgrep (fast Grep), bubblewrap (sandboxed commands),
+# PortAudio (microphone), espeak-ng (spoken replies), and the X11 libraries Qt needs.
+packages=(ripgrep bubblewrap git libportaudio2 libasound2-plugins espeak-ng libespeak-ng1
+  libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libdbus-1-3 libfontconfig1 libxcb-icccm4
+  libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0
+  libxcb-image0)
+# What the tests add: a virtual screen with a tray host, key presses, screenshots, a
+# PulseAudio virtual microphone, sound tools, and the desktop-file validators.
+dev_packages=(xvfb trayer xdotool imagemagick pulseaudio pulseaudio-utils sox dbus-x11
+  desktop-file-utils appstream)
+[ $dev = 1 ] && packages+=("${dev_packages[@]}")
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
