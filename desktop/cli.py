@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -22,6 +23,10 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+# Modules that add subcommands: each has ``add_commands(subparsers)`` and sets a
+# ``handler(args) -> exit status`` on its parsers. They must import nothing heavy at the top.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -57,15 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask once and stream the answer")
     ask.add_argument("prompt", help="what to ask or do")
     add_turn_options(ask)
+    ask.set_defaults(handler=run_turns)
 
     chat = commands.add_parser("chat", help="talk in the terminal, turn after turn")
     add_turn_options(chat)
+    chat.set_defaults(handler=run_turns)
 
     sessions = commands.add_parser("sessions", help="list recent sessions")
     sessions.add_argument("--json", action="store_true", help="one JSON object per line")
+    sessions.set_defaults(handler=list_sessions)
 
     key = commands.add_parser("key", help="store the API key in the OS keyring")
     key.add_argument("action", choices=("set", "delete", "status"))
+    key.set_defaults(handler=lambda args: manage_key(args.action))
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(commands)
     return parser
 
 
@@ -74,12 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.debug)
-    if args.command in ("ask", "chat"):
-        return run_turns(args)
-    if args.command == "sessions":
-        return list_sessions(args)
-    if args.command == "key":
-        return manage_key(args.action)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args))
     if sys.stdin.isatty():
         args = parser.parse_args(["chat", *(argv or sys.argv[1:])])
         return run_turns(args)
