@@ -33,6 +33,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("context_window", 200_000, "The model's context window, in tokens", minimum=1000),
     Setting("max_retries", 5, "Retries of a failed API call", minimum=0),
     Setting("base_url", "", "API endpoint (empty: ANTHROPIC_BASE_URL or Anthropic's)"),
+    Setting("buddy_name", "", "Your buddy's name (empty: the one it suggests)"),
+    Setting("buddy_user_id", "", "Id the buddy hatches from (empty: you on this machine)"),
+    Setting("buddy_visible", True, "Show the buddy on the desktop"),
+    # Voice (audio/): plain values the desktop and the CLI hand to audio.
+    Setting("input_device", "", "Microphone: name or index (empty: the system default)"),
+    Setting("output_device", "", "Speaker: name or index (empty: the system default)"),
+    Setting("whisper_model", "tiny.en", "Whisper model: a name (tiny.en, base, small) or folder"),
+    Setting("language", "auto", "Spoken language: a code such as en or de, or auto to detect"),
+    Setting("hotwords", "", "Words to hear right, comma-separated (names, jargon)"),
+    Setting("workspace_hotwords", True, "Also hear the workspace's file names and identifiers"),
+    Setting("beam_size", 5, "Whisper beam size (1: fastest)", minimum=1),
+    Setting("max_recording_seconds", 120, "Longest recording, in seconds", minimum=5),
+    Setting("min_recording_ms", 300, "Shorter recordings are ignored (ms)", minimum=0),
+    Setting("level_floor_db", -50, "Quieter recordings are ignored (peak dBFS)"),
+    Setting("preroll_ms", 300, "Audio kept from before the key press (ms)", minimum=0),
+    Setting("speech_voice", "", "Voice for spoken replies (empty: the default voice)"),
+    Setting("speech_rate", 180, "Speaking rate, in words per minute", minimum=60),
+    Setting("speak_summaries", True, "Speak a short summary when a task ends"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -94,6 +112,8 @@ def load_config(path: Path | None = None) -> Config:
 
 def _check(setting: Setting, value: Any) -> str:
     expected = type(setting.default)
+    if expected is bool and not isinstance(value, bool):
+        return f"{setting.key} must be true or false, not {value!r}"
     if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
         return f"{setting.key} must be a whole number, not {value!r}"
     if expected is str and not isinstance(value, str):

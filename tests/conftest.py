@@ -14,7 +14,12 @@ from agent.events import Event
 from agent.model import ModelClient
 from agent.retry import RetryPolicy
 from agent.session import Session
+from agent.tools import default_tools
 from tests.scripted_api import LoopbackServer, ScriptedAPI
+
+# Load every tool module (and with them pydantic's lazily imported parts) now, before
+# pytest-qt imports PySide6: shiboken's import hook breaks pydantic's lazy imports.
+default_tools()
 
 TEST_KEY = "sk-ant-test-0000000000000000"
 

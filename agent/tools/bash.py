@@ -1,4 +1,8 @@
-"""Bash, BashOutput and KillShell: run shell commands, in the foreground or background."""
+"""Bash, BashOutput and KillShell: run shell commands, in the foreground or background.
+
+Bash reads the call's ``Grant`` (set by the tool runner): commands run in the session's
+sandbox unless the grant says otherwise, with the network only when it allows it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from agent.permissions.grant import current_grant
 from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
 from agent.tools.context import ToolContext
 from agent.tools.shell import ShellSession
@@ -14,6 +19,19 @@ from agent.tools.truncate import truncate_middle
 DEFAULT_TIMEOUT_MS = 120_000
 MAX_TIMEOUT_MS = 600_000
 MAX_OUTPUT_CHARS = 30_000
+
+# What a command blocked by the sandbox typically prints.
+READ_ONLY_SIGNS = ("Read-only file system",)
+OFFLINE_SIGNS = (
+    "Network is unreachable",
+    "Could not resolve host",
+    "Could not resolve hostname",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "No address associated with hostname",
+    "EAI_AGAIN",
+    "Connection refused",
+)
 
 BASH_DESCRIPTION = """\
 Runs a bash command and returns its output (stdout and stderr together) and exit code.
@@ -84,15 +102,19 @@ async def run_bash(params: BashInput, ctx: ToolContext) -> ToolOutput | str:
     shell = _shell(ctx)
     if not params.command.strip():
         raise ToolError("The command is empty.")
+    grant = current_grant.get()
+    # Without a sandbox here the engine has already decided whether to run unconfined.
+    sandboxed = grant.sandbox and shell.sandbox is not None
+    how = {"sandboxed": sandboxed, "network": grant.network}
     try:
         if params.run_in_background:
-            job_id = await shell.start_background(params.command)
+            job_id = await shell.start_background(params.command, **how)
             return (
                 f"Started in the background with id {job_id}. Read its output with "
                 "BashOutput and stop it with KillShell."
             )
         timeout_ms = params.timeout or DEFAULT_TIMEOUT_MS
-        result = await shell.run(params.command, timeout_ms / 1000)
+        result = await shell.run(params.command, timeout_ms / 1000, **how)
     except OSError as exc:
         raise ToolError(f"Cannot start bash: {exc.strerror or exc}") from None
 
@@ -103,8 +125,30 @@ async def run_bash(params: BashInput, ctx: ToolContext) -> ToolOutput | str:
         parts.append(f"Command was killed by signal {result.exit_code - 128}.")
     elif result.exit_code != 0:
         parts.append(f"Exit code {result.exit_code}")
+    if sandboxed and result.exit_code != 0 and not result.timed_out:
+        parts.append(sandbox_note(result.output, grant.network, shell))
     text = "\n".join(p for p in parts if p) or "(no output)"
     return ToolOutput(text, is_error=result.timed_out or result.exit_code != 0)
+
+
+def sandbox_note(output: str, network: bool, shell: ShellSession) -> str:
+    """One line telling the model the sandbox stopped a failed command, if it looks so."""
+    blocked = []
+    if any(sign in output for sign in READ_ONLY_SIGNS):
+        where = shell.sandbox.workspace if shell.sandbox else "the workspace"
+        blocked.append(
+            f"writing outside {where} and $TMPDIR, and to protected paths such as "
+            ".git/hooks, .git/config or editor folders"
+        )
+    if not network and any(sign in output for sign in OFFLINE_SIGNS):
+        blocked.append("network access")
+    if not blocked:
+        return ""
+    return (
+        f"Note: this command ran in Harken's sandbox, which blocks {' and '.join(blocked)}. "
+        "Do not try to work around it; tell the user what the command needs and why, "
+        "and let them decide."
+    )
 
 
 async def run_bash_output(params: BashOutputInput, ctx: ToolContext) -> str:

@@ -1,29 +1,53 @@
-"""The state tools share within one session: workspace, files read, shell, todo list."""
+"""The state tools share within one session: workspace, files read, shell, todo list.
+
+By default the session's shell commands run in a sandbox (``agent.sandbox``) when
+bubblewrap works here: writable are the workspace and a temp folder of the session's
+own, made here and removed by ``aclose``; the protected paths inside the workspace stay
+read-only.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from agent.permissions.protected import protected_roots
+from agent.sandbox import SandboxPolicy, sandbox_status
 from agent.tools.files import FileTracker
 from agent.tools.shell import ShellSession
 
 
 @dataclass
 class ToolContext:
-    """Per-session tool state. ``workspace`` is the folder the session works in."""
+    """Per-session tool state. ``workspace`` is the folder the session works in.
+
+    ``sandbox``: ``"auto"`` builds the session's policy when bubblewrap works (see
+    ``sandbox_policy``), ``None`` runs commands unconfined; after creation it holds the
+    policy in use, if any. A given ``shell`` keeps its own policy.
+    """
 
     workspace: Path
     files: FileTracker = field(default_factory=FileTracker)
     shell: ShellSession | None = None
     todos: list[dict[str, Any]] = field(default_factory=list)
+    sandbox: SandboxPolicy | Literal["auto"] | None = "auto"
+    _temp_dir: Path | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.workspace = Path(os.path.abspath(self.workspace))
-        if self.shell is None:
-            self.shell = ShellSession(cwd=self.workspace)
+        if self.shell is not None:
+            self.sandbox = self.shell.sandbox
+            return
+        if self.sandbox == "auto":
+            self.sandbox = None
+            if sandbox_status().available:
+                self._temp_dir = Path(tempfile.mkdtemp(prefix="harken-session-"))
+                self.sandbox = sandbox_policy(self.workspace, self._temp_dir)
+        self.shell = ShellSession(cwd=self.workspace, sandbox=self.sandbox)
 
     def resolve(self, file_path: str) -> Path:
         """An absolute path: ``~`` expanded, relative paths taken from the workspace."""
@@ -46,6 +70,21 @@ class ToolContext:
             return str(path)
 
     async def aclose(self) -> None:
-        """Stop background shells."""
+        """Stop background shells; remove the session temp folder."""
         if self.shell is not None:
             await self.shell.aclose()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+
+def sandbox_policy(workspace: Path, temp_dir: Path) -> SandboxPolicy:
+    """The policy for a session in ``workspace``: the protected paths inside it (the
+    home folder's too, when the workspace contains it) read-only, no network."""
+    real = os.path.realpath(workspace)
+    inside = tuple(
+        path
+        for path in protected_roots(Path(real))
+        if os.path.commonpath([real, os.path.realpath(path)]) == real
+    )
+    return SandboxPolicy(workspace=Path(real), temp_dir=temp_dir, read_only=inside)

@@ -8,6 +8,10 @@ Each command is a fresh ``bash`` in its own process group, so a timeout or a can
 turn kills everything it started. The working directory is carried from one command to
 the next through a side file written by an EXIT trap. ``ANTHROPIC_*`` variables never
 reach a command: the API key must not be printed to the model.
+
+A session with a ``SandboxPolicy`` runs commands under bubblewrap (see ``agent.sandbox``)
+unless a call says otherwise; there bash runs in its own PID namespace, so nothing it
+started outlives it, and the side file lives in the writable session temp folder.
 """
 
 from __future__ import annotations
@@ -21,8 +25,16 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from agent.sandbox import (
+    SandboxPolicy,
+    bwrap_argv,
+    claim_placeholders,
+    release_placeholders,
+    visible_in_sandbox,
+)
 
 SECRET_PREFIXES = ("ANTHROPIC_",)
 BUFFER_BYTES = 1024 * 1024  # per command: the first and last half MiB are kept
@@ -139,49 +151,74 @@ class _Job:
     command: str
     transport: asyncio.SubprocessTransport
     protocol: _Protocol
+    confined: bool
     killed: bool = False
 
 
 @dataclass
 class ShellSession:
-    """Runs bash commands for one agent session. ``env`` defaults to this process's."""
+    """Runs bash commands for one agent session. ``env`` defaults to this process's;
+    with a ``sandbox`` policy, commands run confined unless a call asks otherwise."""
 
     cwd: Path
     env: Mapping[str, str] | None = None
+    sandbox: SandboxPolicy | None = None
     _jobs: dict[str, _Job] = field(default_factory=dict, repr=False)
-    _strays: set[asyncio.SubprocessTransport] = field(default_factory=set, repr=False)
+    _strays: dict[asyncio.SubprocessTransport, _Protocol] = field(default_factory=dict, repr=False)
     _count: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         self.cwd = Path(os.path.abspath(self.cwd))
         self._home = self.cwd
 
-    def environment(self) -> dict[str, str]:
-        """The variables commands see: secrets removed, pagers and prompts off."""
+    def environment(self, sandboxed: bool = False) -> dict[str, str]:
+        """The variables commands see: secrets removed, pagers and prompts off; confined
+        commands get the session temp folder as ``TMPDIR``."""
         source = os.environ if self.env is None else self.env
         env = {k: v for k, v in source.items() if not k.startswith(SECRET_PREFIXES)}
         env.update(QUIET_ENV)
+        if sandboxed and self.sandbox is not None:
+            env["TMPDIR"] = str(self.sandbox.temp_dir)
         return env
 
-    async def run(self, command: str, timeout_s: float | None = None) -> ShellResult:
-        """Run ``command``; kills its process group on timeout or cancellation."""
+    async def run(
+        self,
+        command: str,
+        timeout_s: float | None = None,
+        *,
+        sandboxed: bool = True,
+        network: bool = False,
+    ) -> ShellResult:
+        """Run ``command``; kills its process group on timeout or cancellation.
+
+        ``sandboxed``: confine it, if the session has a sandbox policy; ``network``: a
+        confined command may reach the network.
+        """
         note = self._check_cwd()
-        fd, cwd_file = tempfile.mkstemp(prefix="harken-cwd-")
+        policy = self._policy(sandboxed, network)
+        note += self._check_sandbox_cwd(policy)
+        # Confined, only the session temp folder is both writable and the same path inside.
+        temp_dir = policy.temp_dir if policy else None
+        fd, cwd_file = tempfile.mkstemp(prefix="harken-cwd-", dir=temp_dir)
         os.close(fd)
         script = _RUN_SCRIPT.format(cwd_file=_quote(cwd_file))
+        confined = policy is not None
         try:
-            transport, protocol = await self._spawn(script, command, OutputBuffer())
+            transport, protocol = await self._spawn(script, command, OutputBuffer(), policy)
             timed_out = False
             try:
                 done, _ = await asyncio.wait([protocol.exited], timeout=timeout_s)
                 if not done:
                     timed_out = True
-                    _kill_group(transport)
+                    _kill_group(transport, confined)
                     await asyncio.wait([protocol.exited], timeout=5)
                 await asyncio.wait([protocol.drained], timeout=DRAIN_GRACE_S)
             except asyncio.CancelledError:
-                _kill_group(transport)
-                transport.close()
+                _kill_group(transport, confined)
+                if confined:
+                    self._close_when_exited(transport, protocol)
+                else:
+                    transport.close()
                 raise
             self._settle(transport, protocol)
             self._update_cwd(cwd_file)
@@ -192,13 +229,18 @@ class ShellSession:
         code, interrupted = _exit_code(returncode)
         return ShellResult(note + protocol.buffer.take(), code, timed_out, interrupted)
 
-    async def start_background(self, command: str) -> str:
-        """Start ``command`` in the background; returns its id (``bash_1``, ...)."""
+    async def start_background(
+        self, command: str, *, sandboxed: bool = True, network: bool = False
+    ) -> str:
+        """Start ``command`` in the background; returns its id (``bash_1``, ...).
+        ``sandboxed`` and ``network`` as for ``run``."""
         self._check_cwd()
-        transport, protocol = await self._spawn('eval "$1"', command, OutputBuffer())
+        policy = self._policy(sandboxed, network)
+        self._check_sandbox_cwd(policy)
+        transport, protocol = await self._spawn('eval "$1"', command, OutputBuffer(), policy)
         self._count += 1
         job_id = f"bash_{self._count}"
-        self._jobs[job_id] = _Job(job_id, command, transport, protocol)
+        self._jobs[job_id] = _Job(job_id, command, transport, protocol, policy is not None)
         return job_id
 
     def output(self, job_id: str, filter_regex: str | None = None) -> BackgroundOutput:
@@ -234,7 +276,7 @@ class ShellSession:
         if job.transport.get_returncode() is not None:
             return False
         job.killed = True
-        _kill_group(job.transport)
+        _kill_group(job.transport, job.confined)
         await asyncio.wait([job.protocol.exited], timeout=5)
         return True
 
@@ -244,28 +286,47 @@ class ShellSession:
             if job.transport.get_returncode() is None:
                 await self.kill(job_id)
             job.transport.close()
+        # Killed sandboxes still tearing down: closing kills bwrap before its namespace is
+        # empty, and the masks of missing protected paths must outlive every process.
+        ending = [p.exited for p in self._strays.values() if not p.exited.done()]
+        if ending:
+            await asyncio.wait(ending, timeout=5)
         for transport in list(self._strays):
             transport.close()
         self._strays.clear()
 
     async def _spawn(
-        self, script: str, command: str, buffer: OutputBuffer
+        self, script: str, command: str, buffer: OutputBuffer, policy: SandboxPolicy | None
     ) -> tuple[asyncio.SubprocessTransport, _Protocol]:
         loop = asyncio.get_running_loop()
-        return await loop.subprocess_exec(
-            lambda: _Protocol(buffer),
-            "bash",
-            "-c",
-            script,
-            "bash",
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=self.cwd,
-            env=self.environment(),
-            start_new_session=True,
-        )
+        argv = ["bash", "-c", script, "bash", command]
+        placeholders: tuple[Path, ...] = ()
+        if policy is not None:
+            placeholders = claim_placeholders(policy)
+            argv = bwrap_argv(policy, argv, cwd=self.cwd)
+        try:
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _Protocol(buffer),
+                *argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                cwd=self.cwd,
+                env=self.environment(sandboxed=policy is not None),
+                start_new_session=True,
+            )
+        except BaseException:
+            release_placeholders(placeholders)
+            raise
+        # bwrap exits only once its PID namespace is empty: from then on nothing can
+        # write where the placeholders were.
+        protocol.exited.add_done_callback(lambda _: release_placeholders(placeholders))
+        return transport, protocol
+
+    def _policy(self, sandboxed: bool, network: bool) -> SandboxPolicy | None:
+        if not sandboxed or self.sandbox is None:
+            return None
+        return replace(self.sandbox, network=network)
 
     def _settle(self, transport: asyncio.SubprocessTransport, protocol: _Protocol) -> None:
         # A program the command left running (``app &``) may still hold the pipe. Closing
@@ -273,19 +334,39 @@ class ShellSession:
         if protocol.drained.done():
             transport.close()
             return
-        self._strays.add(transport)
+        self._release_on(protocol.drained, transport, protocol)
+
+    def _close_when_exited(
+        self, transport: asyncio.SubprocessTransport, protocol: _Protocol
+    ) -> None:
+        self._release_on(protocol.exited, transport, protocol)
+
+    def _release_on(
+        self,
+        event: asyncio.Future[None],
+        transport: asyncio.SubprocessTransport,
+        protocol: _Protocol,
+    ) -> None:
+        self._strays[transport] = protocol
 
         def release(_: asyncio.Future[None]) -> None:
-            self._strays.discard(transport)
+            self._strays.pop(transport, None)
             transport.close()
 
-        protocol.drained.add_done_callback(release)
+        event.add_done_callback(release)
 
     def _check_cwd(self) -> str:
         if self.cwd.is_dir():
             return ""
         gone, self.cwd = self.cwd, self._home
         return f"(The working directory {gone} no longer exists; now in {self.cwd}.)\n"
+
+    def _check_sandbox_cwd(self, policy: SandboxPolicy | None) -> str:
+        # /tmp and /run are private inside: a folder there is not what the host has.
+        if policy is None or visible_in_sandbox(policy, self.cwd):
+            return ""
+        hidden, self.cwd = self.cwd, self._home
+        return f"(The working directory {hidden} is hidden in the sandbox; now in {self.cwd}.)\n"
 
     def _update_cwd(self, cwd_file: str) -> None:
         try:
@@ -297,11 +378,30 @@ class ShellSession:
             self.cwd = Path(path)
 
 
-def _kill_group(transport: asyncio.SubprocessTransport) -> None:
+def _kill_group(transport: asyncio.SubprocessTransport, confined: bool) -> None:
     pid = transport.get_pid()
-    # The shell is a session leader (start_new_session), so its pid names the group.
+    # bwrap's only child is the init of the sandbox's PID namespace, in a session of its
+    # own: killing it kills everything in the namespace, and bwrap then exits once the
+    # namespace is empty. Killing bwrap itself would end it too, but bwrap would be gone
+    # while the rest is still dying. (Once bwrap is reaped its pid may be someone else's.)
+    running = transport.get_returncode() is None
+    inits = _children(pid) if confined and running else []
+    for init in inits:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(init, signal.SIGKILL)
+    if inits:
+        return
+    # The shell (or bwrap) is a session leader (start_new_session): its pid names the group.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:  # gone, or a kernel without CONFIG_PROC_CHILDREN
+        return []
+    return [int(child) for child in text.split()]
 
 
 def _exit_code(returncode: int | None) -> tuple[int, bool]:

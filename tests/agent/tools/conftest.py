@@ -64,6 +64,7 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/hop2": (302, {"Location": "/hop3"}, b""),
     "/hop3": (307, {"Location": "/plain.txt"}, b""),
     "/loop": (302, {"Location": "/loop"}, b""),
+    "/elsewhere": (302, {"Location": "http://localhost/plain.txt"}, b""),
     "/to-ftp": (302, {"Location": "ftp://example.invalid/file"}, b""),
     "/inject": (
         200,

@@ -234,3 +234,15 @@ def test_environment_drops_secrets_from_a_given_env(tmp_path: Path) -> None:
     session = ShellSession(cwd=tmp_path, env={"ANTHROPIC_API_KEY": "k", "PATH": os.defpath})
     assert "ANTHROPIC_API_KEY" not in session.environment()
     assert session.environment()["PATH"] == os.defpath
+
+
+async def test_sandbox_flags_without_a_policy_run_unconfined(
+    shell: ShellSession, tmp_path: Path
+) -> None:
+    # No sandbox policy: the flags change nothing, and TMPDIR is the caller's own.
+    assert shell.sandbox is None
+    result = await shell.run(f"touch {tmp_path}/made && echo ok", 10, sandboxed=True)
+    assert result.output == "ok\n"
+    assert (tmp_path / "made").exists()
+    assert await shell.wait(await shell.start_background("true", network=True), 5)
+    assert shell.environment(sandboxed=True).get("TMPDIR") == os.environ.get("TMPDIR")

@@ -64,6 +64,16 @@ async def test_redirect_chain_is_followed_and_every_hop_reported(
     assert f'url="{web_server}/plain.txt"' in text
 
 
+async def test_redirect_to_another_host_is_reported_not_followed(
+    web_server: str, call: Call
+) -> None:
+    # Permission was given to fetch from one host: another host needs a call of its own.
+    out = await call(WEB_FETCH, url=f"{web_server}/elsewhere", prompt="read")
+    assert not out.is_error
+    assert "redirects to another host: http://localhost/plain.txt" in out.text()
+    assert "just some text" not in out.text()
+
+
 async def test_redirect_loop_is_an_error(web_server: str, call: Call) -> None:
     out = await call(WEB_FETCH, url=f"{web_server}/loop", prompt="read")
     assert out.is_error

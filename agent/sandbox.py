@@ -1,0 +1,248 @@
+"""Running shell commands confined by bubblewrap (``bwrap``).
+
+    SandboxPolicy        what a confined command may write, and whether it has a network
+    sandbox_status()     whether bwrap works on this machine (probed once), and if not why
+    bwrap_argv()         the bwrap command line that runs a command under a policy
+    claim_placeholders() / release_placeholders()   bookkeeping for masked missing paths
+    visible_in_sandbox() whether a folder on the host is also there inside
+
+Inside, the whole filesystem is read-only; only the workspace and the session's temp
+folder are writable. ``/tmp`` and ``/run`` are private empty tmpfs mounts: that hides
+other programs' files and, above all, the sockets of the D-Bus buses, systemd and
+container daemons, through which a confined command could otherwise have something
+run outside. The network is unshared unless the policy allows it, the command runs in
+its own PID namespace (when it ends, everything it started dies), and as root every
+capability is dropped, or the command could simply remount ``/`` writable.
+
+Protected paths inside the workspace (``.git/hooks``, ``.vscode``, ...) stay read-only:
+
+- an existing one is bound read-only onto itself;
+- a missing one is masked where its first missing component would be, with a read-only
+  empty tmpfs (``--tmpfs P --remount-ro P``): nothing can be created there. bwrap has to
+  create the mount point on the host, an empty directory, so a directory is used even
+  for file names (an empty directory is invisible to git, an empty file would show as
+  untracked). ``claim_placeholders`` counts the commands using each such directory and
+  ``release_placeholders`` removes it (``rmdir``: only ever an empty one) when the last
+  one ends; removing it earlier would detach the mask inside still-running sandboxes.
+- every existing folder between the workspace and a protected path is bound onto itself
+  (still writable) so it cannot be renamed: ``mv .git x && cp -a x .git`` would
+  otherwise make a fresh, writable ``.git/hooks``.
+
+Not covered: Unix sockets outside ``/tmp`` and ``/run`` (say, in the home folder) can still
+be connected to; a protected path reached through a symlink inside the workspace has its
+target protected but not the link itself; protected names deeper down (a nested
+repository's ``.git/hooks``) are left to the permission engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PROBE_TIMEOUT_S = 5.0
+PRIVATE_MOUNTS = ("/tmp", "/run")  # replaced by empty tmpfs inside
+
+# Kept visible under the private /run: NixOS's programs and setuid wrappers (its PATH
+# lives there). Missing ones are skipped (``--ro-bind-try``).
+RUN_KEPT = (
+    "/run/current-system",
+    "/run/booted-system",
+    "/run/wrappers",
+    "/run/opengl-driver",
+)
+# Only with network access: systemd-resolved answers lookups through a socket there, a
+# way out for data even without a network of one's own.
+RESOLVER = "/run/systemd/resolve"
+
+INSTALL_HINT = "sudo apt install bubblewrap (or your distribution's bubblewrap package)"
+USERNS_HINT = (
+    "unprivileged user namespaces may be disabled: check the sysctl "
+    "kernel.unprivileged_userns_clone, and on Ubuntu 24.04 and later "
+    "kernel.apparmor_restrict_unprivileged_userns"
+)
+
+
+# Own PID namespace: when the command ends, or bwrap is killed, everything in it dies.
+# --new-session: no controlling terminal, so no TIOCSTI keystroke injection.
+# --cap-drop ALL: run as root, bwrap would otherwise keep every capability.
+_ISOLATION = (
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+)
+
+
+@dataclass(frozen=True)
+class SandboxPolicy:
+    """What a confined command may do.
+
+    ``workspace`` is the only writable project folder (the session's, never one the model
+    chose); ``temp_dir`` is a writable per-session folder that ``TMPDIR`` points at;
+    ``read_only`` lists protected paths inside the workspace, existing or not (relative
+    ones are taken from the workspace). Paths are resolved (symlinks followed) on creation.
+    """
+
+    workspace: Path
+    temp_dir: Path
+    read_only: tuple[Path, ...] = ()
+    network: bool = False
+
+    def __post_init__(self) -> None:
+        workspace = Path(os.path.realpath(self.workspace))
+        object.__setattr__(self, "workspace", workspace)
+        object.__setattr__(self, "temp_dir", Path(os.path.realpath(self.temp_dir)))
+        resolved = (Path(os.path.realpath(workspace / p)) for p in self.read_only)
+        object.__setattr__(self, "read_only", tuple(dict.fromkeys(resolved)))
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    """Whether commands can be confined here; ``reason`` says what is missing and the fix."""
+
+    available: bool
+    reason: str
+
+
+@functools.cache
+def sandbox_status() -> SandboxStatus:
+    """Probe once per process that bwrap is installed and can set up its namespaces."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return SandboxStatus(False, f"bubblewrap is not installed: {INSTALL_HINT}")
+    probe = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    probe += ["--tmpfs", "/tmp", *_ISOLATION, "--unshare-net", "--", "true"]
+    try:
+        done = subprocess.run(
+            probe, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return SandboxStatus(False, f"bubblewrap did not start within {PROBE_TIMEOUT_S:g}s")
+    except OSError as exc:
+        return SandboxStatus(False, f"bubblewrap cannot be started: {exc}")
+    if done.returncode != 0:
+        error = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        return SandboxStatus(
+            False, f"bubblewrap cannot create namespaces here: {error[0]} ({USERNS_HINT})"
+        )
+    return SandboxStatus(True, "bubblewrap works")
+
+
+def bwrap_argv(
+    policy: SandboxPolicy, command_argv: Sequence[str], cwd: Path | None = None
+) -> list[str]:
+    """The command line that runs ``command_argv`` confined by ``policy``, in ``cwd``
+    (the workspace when not given or not visible inside)."""
+    argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for private in PRIVATE_MOUNTS:
+        argv += ["--tmpfs", private]
+    for kept in _run_kept(policy.network):
+        argv += ["--ro-bind-try", kept, kept]
+    for writable in sorted({policy.temp_dir, policy.workspace}, key=lambda p: len(p.parts)):
+        argv += ["--bind", str(writable), str(writable)]
+    for path, how in protection(policy):
+        name = str(path)
+        if how == "pin":
+            argv += ["--bind", name, name]
+        elif how == "protect":
+            argv += ["--ro-bind", name, name]
+        else:
+            argv += ["--tmpfs", name, "--remount-ro", name]
+    argv += _ISOLATION
+    if not policy.network:
+        argv.append("--unshare-net")
+    if cwd is None or not visible_in_sandbox(policy, cwd):
+        cwd = policy.workspace
+    argv += ["--chdir", str(cwd), "--", *command_argv]
+    return argv
+
+
+def protection(policy: SandboxPolicy) -> list[tuple[Path, str]]:
+    """How each protected path is kept read-only, shallowest first: ``protect`` (bind an
+    existing one read-only), ``mask`` (a read-only empty tmpfs where it is missing), or
+    ``pin`` (bind a folder on the way onto itself so it cannot be renamed)."""
+    workspace = policy.workspace
+    plan: dict[Path, str] = {}
+    for target in policy.read_only:
+        if target == workspace or not _within(target, workspace):
+            continue  # outside the workspace everything is read-only already
+        path = workspace
+        for part in target.relative_to(workspace).parts:
+            path = path / part
+            if not os.path.lexists(path):
+                plan[path] = "mask"
+                break
+            if path == target or not path.is_dir() or path.is_symlink():
+                plan[path] = "protect"
+                break
+            plan.setdefault(path, "pin")
+    locked = [p for p, how in plan.items() if how != "pin"]
+    # A pin below a read-only path would make part of it writable again.
+    kept = {p: how for p, how in plan.items() if not any(p != r and _within(p, r) for r in locked)}
+    return sorted(kept.items(), key=lambda item: len(item[0].parts))
+
+
+def visible_in_sandbox(policy: SandboxPolicy, path: Path) -> bool:
+    """Whether ``path`` exists inside as on the host (not hidden by a private mount)."""
+    path = Path(os.path.realpath(path))
+    if _within(path, policy.workspace) or _within(path, policy.temp_dir):
+        return True
+    if any(_within(root, path) for root in (policy.workspace, policy.temp_dir)):
+        return True  # a parent of a bound folder: bwrap recreates it inside
+    return not any(_within(path, Path(private)) for private in PRIVATE_MOUNTS)
+
+
+_placeholders: dict[Path, int] = {}
+_placeholders_lock = threading.Lock()
+
+
+def claim_placeholders(policy: SandboxPolicy) -> tuple[Path, ...]:
+    """Register the missing protected paths a command about to start will mask (bwrap
+    creates them on the host as empty folders); pass the result to
+    ``release_placeholders`` once the command has ended."""
+    with _placeholders_lock:
+        claimed = tuple(
+            path
+            for path, how in protection(policy)
+            if how == "mask" or (how == "protect" and path in _placeholders)
+        )
+        for path in claimed:
+            _placeholders[path] = _placeholders.get(path, 0) + 1
+    return claimed
+
+
+def release_placeholders(paths: Iterable[Path]) -> None:
+    """Forget claimed placeholders; the last command using one removes it if empty."""
+    with _placeholders_lock:
+        for path in paths:
+            count = _placeholders.get(path, 0) - 1
+            if count > 0:
+                _placeholders[path] = count
+                continue
+            _placeholders.pop(path, None)
+            with contextlib.suppress(OSError):
+                os.rmdir(path)  # only an empty folder: never anything someone wrote
+
+
+def _run_kept(network: bool) -> list[str]:
+    if not network:
+        return list(RUN_KEPT)
+    kept = [*RUN_KEPT, RESOLVER]
+    # /etc/resolv.conf is often a link into /run (systemd-resolved, NetworkManager).
+    resolv = Path(os.path.realpath("/etc/resolv.conf"))
+    if _within(resolv, Path("/run")) and not _within(resolv, Path(RESOLVER)):
+        kept.append(str(resolv))
+    return kept
+
+
+def _within(path: Path, root: Path) -> bool:
+    return os.path.commonpath([path, root]) == str(root)
