@@ -26,7 +26,11 @@ from typing import Any
 
 # Modules that add subcommands: each has ``add_commands(subparsers)`` and sets a
 # ``handler(args) -> exit status`` on its parsers. They must import nothing heavy at the top.
-COMMAND_MODULES: tuple[str, ...] = ("desktop.cli_buddy", "desktop.cli_desktop")
+COMMAND_MODULES: tuple[str, ...] = (
+    "desktop.cli_buddy",
+    "desktop.cli_audio",
+    "desktop.cli_desktop",
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -1,0 +1,121 @@
+"""Text for the ear: what an answer written for the eye becomes before it is spoken.
+
+``for_the_ear(text)`` drops code blocks, markdown and tables; reads paths as their file
+names and URLs as their site; rewrites symbols and number forms that espeak reads badly.
+``spoken_summary(answer)`` turns an agent's final answer into at most two short sentences.
+``sentences(text)`` splits text where a speaker can pause (used to speak sentence by sentence).
+"""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
+_BULLET_LINE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+.*$", re.MULTILINE)
+_QUOTE = re.compile(r"^\s*>\s?", re.MULTILINE)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
+_INLINE_CODE = re.compile(r"`([^`]*)`")
+_URL = re.compile(r"\b(?:https?|ftp)://(?:www\.)?([^/\s:?#]+)[^\s)>\]]*")
+_PATH = re.compile(r"(?<![\w.])(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?|\b[A-Za-z]:\\[\w\\. -]+")
+_WINPATH_TAIL = re.compile(r"[\\/]")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
+
+# Symbol and number forms espeak reads badly or not at all, as words.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"\be\.g\.", "for example"),
+        (r"\bi\.e\.", "that is"),
+        (r"\betc\.", "and so on"),
+        (r"\bvs\.?(?=\s)", "versus"),
+        (r"(?<=\d)\s*[x×]\s*(?=\d)", " by "),
+        (r"(?<=\d)x\b", " times"),
+        (r"\bv(?=\d+(?:\.\d+)+\b)", "version "),
+        (r"(?<=\d)\s?%", " percent"),
+        (r"\$(\d[\d,]*(?:\.\d+)?)", r"\1 dollars"),
+        (r"€(\d[\d,]*(?:\.\d+)?)", r"\1 euros"),
+        (r"#(\d+)", r"number \1"),
+        (r"(?<=\d)\s?-\s?(?=\d)", " to "),
+        (r"\s*(?:->|=>|→)\s*", " to "),
+        (r"\s*(?:<-|←)\s*", " from "),
+        (r"\s*&&?\s*", " and "),
+        (r"\s*(?:==|=)\s*", " equals "),
+        (r"\s*!=\s*", " is not "),
+        (r"\s*>=\s*", " at least "),
+        (r"\s*<=\s*", " at most "),
+        (r"(?<=\s)~(?=\d)", "about "),
+        (r"\s*\+\s*(?=\d)", " plus "),
+        (r"(?<=\d)(?:st|nd|rd|th)\b", ""),
+        (r"[*_|<>{}\[\]^\\]", " "),
+    )
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n{2,}|(?<=:)\n")
+
+
+def for_the_ear(text: str) -> str:
+    """Plain sentences a speech synthesiser reads well."""
+    text = _FENCE.sub(" ", text)
+    text = _TABLE_ROW.sub(" ", text)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _INLINE_CODE.sub(lambda m: _name_of(m.group(1)), text)
+    text = _URL.sub(lambda m: m.group(1), text)
+    text = _PATH.sub(lambda m: _name_of(m.group(0)), text)
+    text = _HEADING.sub("", text)
+    text = _QUOTE.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _EMOJI.sub("", text)
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    # A list item becomes a sentence of its own.
+    lines = [ln.strip() for ln in text.splitlines()]
+    ended = (".", "!", "?", ":", ",")
+    text = " ".join(ln if ln.endswith(ended) else ln + "." for ln in lines if ln)
+    text = re.sub(r"\s+([.,!?;:])", r"\1", text)
+    text = re.sub(r"([.!?])[.]+", r"\1", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def _ear_sentences(text: str) -> list[str]:
+    found = []
+    for paragraph in re.split(r"\n\s*\n|(?<=:)\s*\n", text):
+        found += [s for s in sentences(for_the_ear(paragraph)) if not s.endswith(":")]
+    return found
+
+
+def _name_of(path: str) -> str:
+    """A path as its last part; anything else unchanged."""
+    if "/" not in path and "\\" not in path:
+        return path
+    parts = [p for p in _WINPATH_TAIL.split(path.rstrip("/\\")) if p]
+    return parts[-1] if parts else path
+
+
+def sentences(text: str) -> list[str]:
+    """Split where a speaker pauses; empty pieces dropped."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def spoken_summary(answer: str, max_sentences: int = 2, max_words: int = 30) -> str:
+    """At most ``max_sentences`` short sentences saying what the answer says."""
+    # Prose says what happened; lists and the sentence introducing them ("Here is what I
+    # changed:") are detail the ear cannot follow. Lists count only when there is no prose.
+    prose = _BULLET_LINE.sub("", _FENCE.sub(" ", answer))
+    candidates = _ear_sentences(prose) or _ear_sentences(answer)
+    kept: list[str] = []
+    for sentence in candidates:
+        words = sentence.split()
+        if len(words) > max_words:
+            cut = " ".join(words[:max_words])
+            cut = cut.rsplit(",", 1)[0] if "," in cut else cut
+            sentence = cut.rstrip(",;: ") + "."
+        kept.append(sentence)
+        if len(kept) == max_sentences:
+            break
+    return " ".join(kept)

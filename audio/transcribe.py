@@ -1,0 +1,229 @@
+"""The transcriber: a Whisper model kept warm on its own thread, fed takes or live audio.
+
+``Transcriber.start()`` loads the model in the background and warms it up once; until it
+is ready, work simply waits in the queue (a press before that still records, and its text
+follows). Three ways in:
+
+- ``transcribe(audio)``: blocking, for files and the CLI;
+- ``submit(audio)``: a ``Future[Transcript]``;
+- ``live(source)``: a ``LiveTranscription`` that follows a growing recording (``source()``
+  returns the take so far) and decodes while the key is held; ``finish(audio)`` at
+  release returns a ``Future`` with the text, usually at once.
+
+All three decode the same way (voice activity first, so silence gives "", then only the
+speech, each region with the short encoder window of ``audio.decode``).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from audio.decode import DecodeOptions, decode
+from audio.endpoint import Endpointer
+from audio.hotwords import hotword_prompt, respell
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RATE = 16_000
+POLL_SECONDS = 0.05  # how often a live transcription looks at new audio
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    audio_seconds: float
+    decode_seconds: float  # from the call (or the release) to the text, model load excluded
+
+
+class Transcriber:
+    """Owns one Whisper model and the thread that uses it."""
+
+    def __init__(
+        self,
+        model: str = "tiny.en",
+        *,
+        language: str = "auto",
+        words: Sequence[str] = (),
+        beam_size: int = 5,
+        cache_dir: Path | None = None,
+        loader: Callable[[], Any] | None = None,
+    ) -> None:
+        self.model_name = model
+        self.options = DecodeOptions(
+            language=None if language in ("", "auto") else language, beam_size=beam_size
+        )
+        self.words: tuple[str, ...] = ()
+        self.set_words(words)
+        self._loader = loader or (lambda: _load(model, cache_dir))
+        self._jobs: queue.Queue[tuple[Callable[[], None], Future[Any]] | None] = queue.Queue()
+        self._loaded_at = float("inf")
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.model: Any = None
+        self.error: Exception | None = None
+        self.load_seconds = 0.0
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> Transcriber:
+        """Begin loading the model in the background (idempotent); returns self."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="harken-whisper", daemon=True)
+            self._thread.start()
+        return self
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and self.model is not None
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait for the model; raises the load error (``ModelUnavailable``) if it failed."""
+        self.start()
+        self._ready.wait(timeout)
+        if self.error is not None:
+            raise self.error
+        return self.ready
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def set_words(self, words: Sequence[str]) -> None:
+        """Vocabulary to hear right from the next take on: the user's word list and the
+        workspace's names (``audio.hotwords``). They prime the decoder, and spoken forms
+        of them are respelled ("app dot py" -> "app.py")."""
+        self.words = tuple(words)
+        self.options = replace(self.options, hotwords=hotword_prompt(self.words))
+
+    # -- work ---------------------------------------------------------------------------
+
+    def submit(self, audio: np.ndarray) -> Future[Transcript]:
+        """Transcribe a whole clip (16 kHz mono float32) on the model's thread."""
+        future: Future[Transcript] = Future()
+        requested = time.perf_counter()
+
+        def job() -> None:
+            text = self._final(self._endpointer().finish(audio))
+            since = max(requested, self._loaded_at)  # waiting for the load is not decoding
+            future.set_result(Transcript(text, len(audio) / RATE, time.perf_counter() - since))
+
+        self._put(job, future)
+        return future
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        return self.submit(audio).result()
+
+    def live(self, source: Callable[[], np.ndarray]) -> LiveTranscription:
+        """Follow a recording while it grows; call ``finish`` at release."""
+        live = LiveTranscription(self, source)
+        self._put(live._run, live.future)
+        return live
+
+    def decode(self, audio: np.ndarray, context: str = "", **options: Any) -> str:
+        """One region of speech, on the calling thread (the model must be loaded)."""
+        return decode(self.model, audio, replace(self.options, **options), context).text
+
+    def _endpointer(self) -> Endpointer:
+        options = self.options  # a take keeps the settings it started with
+        return Endpointer(lambda audio, context: decode(self.model, audio, options, context).text)
+
+    def _final(self, text: str) -> str:
+        return respell(text, self.words) if self.words else text
+
+    def _put(self, job: Callable[[], None], future: Future[Any]) -> None:
+        if self.error is not None:
+            future.set_exception(self.error)
+            return
+        self.start()
+        self._jobs.put((job, future))
+
+    def _run(self) -> None:
+        began = time.perf_counter()
+        try:
+            self.model = self._loader()
+            self._warm_up()
+        except Exception as exc:  # reported on every future and by wait_ready()
+            self.error = exc
+        self.load_seconds = time.perf_counter() - began
+        self._loaded_at = time.perf_counter()
+        self._ready.set()
+        while (item := self._jobs.get()) is not None:
+            job, future = item
+            if future.done():
+                continue  # cancelled before it started
+            if self.error is not None:
+                future.set_exception(self.error)
+                continue
+            try:
+                job()
+            except Exception as exc:  # the caller sees it on the future
+                if not future.done():
+                    future.set_exception(exc)
+
+    def _warm_up(self) -> None:
+        import numpy as np
+
+        # One pass through every stage so the first real take does not pay for lazy setup.
+        tone = 0.1 * np.sin(np.linspace(0, 2 * np.pi * 220, RATE, dtype=np.float32))
+        decode(self.model, tone, self.options)
+        from audio.vad import has_speech
+
+        has_speech(tone)
+
+
+class LiveTranscription:
+    """One take being transcribed while it is recorded."""
+
+    def __init__(self, transcriber: Transcriber, source: Callable[[], np.ndarray]) -> None:
+        self.future: Future[Transcript] = Future()
+        self._transcriber = transcriber
+        self._source = source
+        self._final: np.ndarray | None = None
+        self._released = 0.0
+        self._cancelled = False
+        self._wake = threading.Event()
+        self.endpointer: Endpointer | None = None
+
+    def finish(self, audio: np.ndarray) -> Future[Transcript]:
+        """The key was released: ``audio`` is the whole take. Its text comes on the future."""
+        self._released = time.perf_counter()
+        self._final = audio
+        self._wake.set()
+        return self.future
+
+    def cancel(self) -> None:
+        """Drop the take (too short, too quiet, or the user cancelled)."""
+        self._cancelled = True
+        self._wake.set()
+        if not self.future.done():
+            self.future.cancel()
+
+    def _run(self) -> None:
+        endpointer = self.endpointer = self._transcriber._endpointer()
+        while self._final is None and not self._cancelled:
+            endpointer.update(self._source())
+            self._wake.wait(POLL_SECONDS)
+        if self._cancelled:
+            return
+        audio = self._final
+        text = self._transcriber._final(endpointer.finish(audio))
+        # The key may have been released before the model was ready: count from the
+        # later of release and readiness, so decode_seconds is what the model took.
+        since = max(self._released, self._transcriber._loaded_at)
+        self.future.set_result(Transcript(text, len(audio) / RATE, time.perf_counter() - since))
+
+
+def _load(model: str, cache_dir: Path | None) -> Any:
+    from audio.models import load
+
+    return load(model, cache_dir)

@@ -1,0 +1,251 @@
+"""Voice subcommands of ``harken``: the audio package from the terminal.
+
+    harken transcribe FILE [--model M] [--language L] [--json]   a file's text
+    harken say TEXT [--out FILE.wav] [--voices]                   speak (or write) text
+    harken devices                                                microphones and speakers
+    harken listen                                                 Enter to start/stop, prints text
+    harken bench voice [--clips N]                                latency and accuracy
+
+Settings come from the config file (``agent.config``) and are passed to ``audio`` as plain
+values; nothing heavy is imported until a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_commands(commands: Any) -> None:
+    transcribe = commands.add_parser("transcribe", help="transcribe an audio file")
+    transcribe.add_argument("file", type=Path, help="WAV, FLAC, MP3, OGG, ...")
+    transcribe.add_argument("--model", help="Whisper model name or folder (default from config)")
+    transcribe.add_argument("--language", help="language code, or auto (default from config)")
+    transcribe.add_argument("--cwd", type=Path, help="workspace whose names to hear right")
+    transcribe.add_argument("--json", action="store_true", help="print one JSON object")
+    transcribe.set_defaults(handler=transcribe_file)
+
+    say = commands.add_parser("say", help="speak text aloud")
+    say.add_argument("text", nargs="?", default="", help="what to say")
+    say.add_argument("--out", type=Path, metavar="FILE", help="write a WAV file instead")
+    say.add_argument("--voices", action="store_true", help="list the voices")
+    say.set_defaults(handler=say_text)
+
+    devices = commands.add_parser("devices", help="list microphones and speakers")
+    devices.add_argument("--json", action="store_true", help="one JSON object per device")
+    devices.set_defaults(handler=list_devices)
+
+    listen = commands.add_parser("listen", help="record from the microphone, print the text")
+    listen.add_argument("--model", help="Whisper model name or folder (default from config)")
+    listen.add_argument("--cwd", type=Path, help="workspace whose names to hear right")
+    listen.set_defaults(handler=listen_once)
+
+    bench = commands.add_parser("bench", help="measure a part of Harken")
+    bench.add_argument("what", choices=("voice",), help="voice: push-to-talk latency, accuracy")
+    bench.add_argument("--clips", type=int, default=16, help="spoken commands to play")
+    bench.add_argument("--model", help="Whisper model name or folder (default from config)")
+    bench.set_defaults(handler=run_bench)
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"harken: {message}", file=sys.stderr)
+    return code
+
+
+def _config() -> Any:
+    from agent.config import load_config
+
+    config = load_config()
+    for problem in config.problems:
+        print(f"harken: warning: {problem}", file=sys.stderr)
+    return config
+
+
+def _transcriber(config: Any, model: str | None, language: str | None, cwd: Path | None) -> Any:
+    from audio.hotwords import parse_word_list, workspace_words
+    from audio.transcribe import Transcriber
+
+    words = parse_word_list(config.hotwords)
+    if config.workspace_hotwords:
+        words += workspace_words(cwd or Path.cwd())
+    return Transcriber(
+        model or config.whisper_model,
+        language=language or config.language,
+        words=words,
+        beam_size=config.beam_size,
+    ).start()
+
+
+def transcribe_file(args: argparse.Namespace) -> int:
+    from audio.models import ModelUnavailable
+
+    if not args.file.is_file():
+        return _fail(f"{args.file}: no such file", EXIT_USAGE)
+    config = _config()
+    transcriber = _transcriber(config, args.model, args.language, args.cwd)
+    try:
+        from faster_whisper import decode_audio
+
+        audio = decode_audio(str(args.file))
+    except Exception as exc:  # PyAV raises many kinds; all mean "not audio we can read"
+        return _fail(f"{args.file}: cannot read it as audio ({exc})")
+    try:
+        result = transcriber.transcribe(audio)
+    except ModelUnavailable as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "text": result.text,
+                    "audio_seconds": round(result.audio_seconds, 3),
+                    "decode_seconds": round(result.decode_seconds, 3),
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(result.text)
+    return EXIT_OK
+
+
+def say_text(args: argparse.Namespace) -> int:
+    from audio.devices import AudioDeviceError
+    from audio.speak import Speaker
+    from audio.spoken import for_the_ear
+
+    config = _config()
+    speaker = Speaker(
+        voice=config.speech_voice, rate=config.speech_rate, device=config.output_device or None
+    )
+    if args.voices:
+        for voice_id, name in speaker.voices():
+            print(f"{voice_id}\t{name}")
+        return EXIT_OK
+    text = for_the_ear(args.text)
+    if not text:
+        return _fail("nothing to say", EXIT_USAGE)
+    try:
+        if args.out:
+            speaker.save(text, args.out)
+            print(f"Wrote {args.out}", file=sys.stderr)
+            return EXIT_OK
+        speaker.say(text)
+        speaker.wait()
+    except KeyboardInterrupt:
+        speaker.stop()
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except (AudioDeviceError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    finally:
+        speaker.close()
+    if speaker.error is not None:
+        return _fail(str(speaker.error))
+    return EXIT_OK
+
+
+def list_devices(args: argparse.Namespace) -> int:
+    from audio.devices import AudioDeviceError
+    from audio.devices import list_devices as devices
+
+    try:
+        found = devices()
+    except AudioDeviceError as exc:
+        return _fail(str(exc))
+    if args.json:
+        for d in found:
+            print(json.dumps(d.__dict__))
+        return EXIT_OK
+    for title, kind in (("Inputs (microphones)", "inputs"), ("Outputs (speakers)", "outputs")):
+        print(f"{title}:")
+        listed = [d for d in found if getattr(d, kind) > 0]
+        for d in listed:
+            default = d.is_default_input if kind == "inputs" else d.is_default_output
+            mark = "*" if default else " "
+            print(f" {mark} {d.index:>3}  {d.name}  ({d.host_api}, {d.default_rate:.0f} Hz)")
+        if not listed:
+            print("    none")
+    print("* the system default; choose another with the input_device / output_device setting")
+    return EXIT_OK
+
+
+def listen_once(args: argparse.Namespace) -> int:
+    from audio.capture import Recorder
+    from audio.devices import AudioDeviceError
+    from audio.models import ModelUnavailable
+
+    config = _config()
+    transcriber = _transcriber(config, args.model, None, args.cwd)
+    recorder = Recorder(
+        config.input_device or None,
+        max_seconds=config.max_recording_seconds,
+        preroll=config.preroll_ms / 1000,
+        min_seconds=config.min_recording_ms / 1000,
+        level_floor_db=config.level_floor_db,
+    )
+    try:
+        recorder.open()
+        input("Press Enter to start recording. ")
+        recorder.start()
+        live = transcriber.live(recorder.captured)
+        meter = _Meter(recorder)
+        meter.start()
+        input("Recording... press Enter to stop. ")
+        meter.stop()
+        take = recorder.stop()
+    except AudioDeviceError as exc:
+        return _fail(str(exc))
+    except (KeyboardInterrupt, EOFError):
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    finally:
+        recorder.close()
+    if take.problem:
+        print(f"harken: {take.problem}", file=sys.stderr)
+    if not take.usable:
+        live.cancel()
+        return _fail(f"nothing recorded: the recording was {take.dropped}")
+    if not transcriber.ready:
+        print("Loading the speech model...", file=sys.stderr)
+    try:
+        print(live.finish(take.audio).result().text)
+    except ModelUnavailable as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
+class _Meter(threading.Thread):
+    """A level bar on stderr while recording, when stderr is a terminal."""
+
+    def __init__(self, recorder: Any) -> None:
+        super().__init__(daemon=True)
+        self.recorder = recorder
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        if not sys.stderr.isatty():
+            return
+        while not self._done.wait(0.1):
+            bar = "#" * round(self.recorder.level() * 30)
+            print(f"\r  level [{bar:<30}] ", end="", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=1)
+        if sys.stderr.isatty():
+            print("\r" + " " * 44 + "\r", end="", file=sys.stderr)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from audio import bench
+
+    config = _config()
+    try:
+        return bench.run(args.clips, args.model or config.whisper_model, config.beam_size)
+    except RuntimeError as exc:
+        return _fail(str(exc))

@@ -1,0 +1,81 @@
+"""Fixtures for the voice tests: espeak clips, the PulseAudio virtual microphone, one model.
+
+The microphone is real: ``tests/desktop_env.sh`` starts PulseAudio with a null sink
+``virtmic`` whose monitor is the default input, and exports HARKEN_TEST_AUDIO=1 when that
+works. Playing a WAV into the sink is speaking into the microphone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+JFK = DATA / "jfk.flac"
+JFK_TEXT = (
+    "And so, my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
+
+
+class VirtualMic:
+    def play(self, wav: Path) -> None:
+        """Speak ``wav`` into the microphone; returns when it has been played."""
+        subprocess.run(["paplay", "-d", "virtmic", str(wav)], check=True)
+
+    def play_async(self, wav: Path) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(["paplay", "-d", "virtmic", str(wav)])
+
+
+@pytest.fixture
+def virtual_mic() -> VirtualMic:
+    if os.environ.get("HARKEN_TEST_AUDIO") != "1":
+        pytest.skip("no virtual microphone: run under tests/desktop_env.sh (PulseAudio)")
+    return VirtualMic()
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture(scope="session")
+def espeak(speech_dir: Path) -> Callable[..., Path]:
+    """``espeak(text, voice=, speed=)``: a WAV of ``text`` spoken by espeak-ng."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    made: dict[tuple[str, str, int], Path] = {}
+
+    def make(text: str, voice: str = "en-us", speed: int = 160) -> Path:
+        key = (text, voice, speed)
+        if key not in made:
+            path = speech_dir / f"clip{len(made)}.wav"
+            cmd = ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(path), text]
+            subprocess.run(cmd, check=True)
+            made[key] = path
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def transcriber() -> Iterator[object]:
+    """The embedded tiny.en model, loaded once for the whole session."""
+    from audio.transcribe import Transcriber
+
+    t = Transcriber("tiny.en", language="en").start()
+    t.wait_ready()
+    yield t
+    t.close()
+
+
+def read_audio(path: Path) -> object:
+    """A file as 16 kHz mono float32 (PyAV, as ``harken transcribe`` reads files)."""
+    from faster_whisper import decode_audio
+
+    return decode_audio(str(path))

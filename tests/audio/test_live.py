@@ -1,0 +1,109 @@
+"""Push-to-talk through the real virtual microphone, as a user's mic is recorded."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from audio.capture import Recorder
+from audio.devices import AudioDeviceError
+from audio.models import load
+from audio.transcribe import Transcriber
+from audio.wer import wer
+
+COMMAND = "Create a new file called notes and write a short summary of the meeting in it."
+
+
+@pytest.fixture
+def recorder(virtual_mic):
+    r = Recorder()
+    r.open()
+    assert r.wait_receiving()  # PulseAudio delivers a new stream's first blocks late
+    yield r
+    r.close()
+
+
+def test_spoken_command_comes_back_as_its_words(recorder, virtual_mic, espeak, transcriber):
+    recorder.start()
+    live = transcriber.live(recorder.captured)
+    virtual_mic.play(espeak(COMMAND))
+    time.sleep(0.5)
+    take = recorder.stop()
+    text = live.finish(take.audio).result(timeout=30).text
+    assert take.usable and take.problem == ""
+    assert wer(COMMAND, text) <= 0.2, text
+
+
+def test_first_word_is_not_lost_when_speech_starts_with_the_press(
+    recorder, virtual_mic, espeak, transcriber
+):
+    player = virtual_mic.play_async(espeak("Seven files were changed today."))
+    time.sleep(0.25)  # the user began speaking a moment before the key went down
+    recorder.start()
+    player.wait()
+    time.sleep(0.4)
+    text = transcriber.transcribe(recorder.stop().audio).text
+    assert text.lower().startswith(("seven", "7")), text
+
+
+def test_silence_from_the_microphone_is_dropped_and_gives_no_text(recorder, transcriber):
+    recorder.start()
+    time.sleep(1.0)
+    take = recorder.stop()
+    assert not take.usable and "quiet" in take.dropped
+    assert transcriber.transcribe(take.audio).text == ""
+
+
+def test_a_tap_of_the_key_is_dropped(recorder):
+    recorder.start()
+    take = recorder.stop()
+    assert not take.usable and "short" in take.dropped
+
+
+def test_level_rises_while_someone_speaks(recorder, virtual_mic, espeak):
+    quiet = recorder.level()
+    player = virtual_mic.play_async(espeak("Testing the level meter, one two three."))
+    loud = 0.0
+    while player.poll() is None:
+        loud = max(loud, recorder.level())
+        time.sleep(0.02)
+    assert quiet < 0.1 and loud > 0.5
+
+
+def test_press_before_the_model_is_ready_still_records_and_text_follows(
+    recorder, virtual_mic, espeak
+):
+    gate = threading.Event()
+    t = Transcriber(loader=lambda: (gate.wait(30), load("tiny.en"))[1], language="en").start()
+    recorder.start()
+    live = t.live(recorder.captured)
+    virtual_mic.play(espeak("Open the downloads folder."))
+    time.sleep(0.5)
+    result = live.finish(recorder.stop().audio)
+    assert not t.ready and not result.done()
+    gate.set()
+    assert "download" in result.result(timeout=60).text.lower()
+    t.close()
+
+
+def test_no_such_microphone_is_a_clear_error(virtual_mic):
+    with pytest.raises(AudioDeviceError, match="No microphone named 'no such mic'"):
+        Recorder("no such mic").open()
+
+
+def test_microphone_unplugged_mid_recording_keeps_what_was_captured(
+    recorder, virtual_mic, espeak, transcriber
+):
+    recorder.start()
+    virtual_mic.play(espeak("Move the meeting to Thursday."))
+    # To PortAudio an unplugged device is a stream that stops delivering audio.
+    recorder._stream.abort()
+    time.sleep(1.0)
+    take = recorder.stop()
+    assert "stopped sending sound" in take.problem and take.usable
+    assert "thursday" in transcriber.transcribe(take.audio).text.lower()
+    recorder.start()  # the next press opens the device again
+    assert recorder.is_open
+    recorder.stop()
