@@ -11,6 +11,7 @@ runtime never prints. Each event has a ``kind`` string (its JSON tag) and ``to_d
     ToolFinished       a tool call ended (output excerpt, error flag, duration)
     PermissionRequested  a tool call needs a person's answer (awaitable)
     Compacted          older turns were replaced by a summary
+    Notice             something to know that does not stop the turn
     TurnFinished       the turn ended (stop reason, final text, usage and cost)
     ErrorOccurred      the turn failed; one clear line for people
 """
@@ -127,6 +128,9 @@ class PermissionRequested(Event):
     description: str
     input: dict[str, Any]
     reason: str
+    risk: str
+    # The exact rule "Always allow" saves (None: not offered for this call).
+    always_rule: str | None
     _future: asyncio.Future[PermissionAnswer] = field(
         repr=False, compare=False, metadata={"json": False}
     )
@@ -176,6 +180,14 @@ class TurnFinished(Event):
     session_usage: Usage
     cost_usd: float
     session_cost_usd: float
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """Something people should know that does not stop the turn (e.g. no sandbox)."""
+
+    kind: ClassVar[str] = "notice"
+    message: str
 
 
 @dataclass(frozen=True)

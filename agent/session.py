@@ -23,13 +23,16 @@ from agent.events import (
     Compacted,
     ErrorOccurred,
     Event,
+    Notice,
     PermissionAnswer,
     PermissionRequested,
     TurnFinished,
     TurnStarted,
 )
 from agent.model import MessageAssembler, ModelClient, ModelRequest
-from agent.permissions import Decision, Mode, ToolCall
+from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
+from agent.permissions.rules import Source, parse_rule
+from agent.permissions.settings import RuleSet, save_rule
 from agent.prompts import system_prompt
 from agent.tool_runner import ToolRunner
 from agent.tools import default_tools
@@ -77,14 +80,25 @@ class Session:
         sessions_dir: Path | None,
         tools: list[Tool[Any]] | None = None,
         resume: LoadedSession | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
         self.client = client
         self.config = config
-        self.mode = Mode(config.mode)
         self.ctx = ToolContext(workspace=workspace)
+        policy = self.ctx.sandbox
+        self.engine = PermissionEngine(
+            mode=Mode(config.mode),
+            workspace=self.ctx.workspace,
+            rules=rules or RuleSet(),
+            sandbox=policy is not None,
+            writable=(policy.temp_dir,) if policy is not None else (),
+        )
+        self._sandbox_noticed = False
         self.tools = {tool.name: tool for tool in (tools or default_tools())}
         self.system = system_prompt(self.ctx.workspace)
         self._listeners: list[Listener] = []
+        # Tests and one-off checks may keep "always allow" answers to this session.
+        self.save_rules = sessions_dir is not None
         self._task: asyncio.Task[Any] | None = None
         self._interrupting = False
         self.guard = ContextGuard(config.context_window, config.max_tokens)
@@ -168,6 +182,7 @@ class Session:
 
     async def _turn(self, text: str) -> TurnOutcome:
         self.emit(TurnStarted(self.id, text))
+        self._notice_missing_sandbox()
         self._record({"type": "prompt", "text": text, "at": now_iso()})
         self._record_message(conversation.add_user_content(self.messages, [_text(text)]))
         usage = Usage()
@@ -200,6 +215,21 @@ class Session:
             self._settle_after_stop()
             self.emit(ErrorOccurred(error, type(exc).__name__))
         return self._end_turn(stop_reason, final_text, usage, error)
+
+    def _notice_missing_sandbox(self) -> None:
+        if self._sandbox_noticed or self.engine.sandbox:
+            return
+        self._sandbox_noticed = True
+        if self.engine.mode not in (Mode.AUTO, Mode.BYPASS):
+            return
+        from agent.sandbox import sandbox_status
+
+        then = (
+            "commands will ask first"
+            if self.engine.mode is Mode.AUTO
+            else "commands run unconfined"
+        )
+        self.emit(Notice(f"No sandbox: {sandbox_status().reason}; {then}."))
 
     def _end_turn(self, stop_reason: str, text: str, usage: Usage, error: str) -> TurnOutcome:
         cost = cost_usd(self.config.model, usage)
@@ -254,7 +284,7 @@ class Session:
 
     async def _run_tools(self, tool_uses: list[dict[str, Any]], malformed: dict[str, str]) -> None:
         results: dict[str, dict[str, Any]] = {}
-        runner = ToolRunner(self.tools, self.ctx, self.mode, self.emit, self._ask)
+        runner = ToolRunner(self.tools, self.ctx, self.engine, self.emit, self._ask)
         try:
             await runner.run(tool_uses, malformed, results)
         finally:
@@ -268,15 +298,35 @@ class Session:
             return PermissionAnswer(False, message="nobody is there to answer")
         future: asyncio.Future[PermissionAnswer] = asyncio.get_running_loop().create_future()
         request = PermissionRequested(
-            call.id, call.name, call.description, call.input, decision.reason, future
+            call.id,
+            call.name,
+            call.description,
+            call.input,
+            decision.reason,
+            str(decision.risk),
+            decision.suggestion,
+            future,
         )
         self.emit(request)
         try:
-            return await request.wait()
+            answer = await request.wait()
         finally:
             # Interrupted while waiting: the question is moot; late answers are ignored.
             if not future.done():
                 future.cancel()
+        if answer.allow and answer.always and decision.suggestion:
+            self.always_allow(decision.suggestion)
+        return answer
+
+    def always_allow(self, rule_text: str) -> None:
+        """Allow ``rule_text`` from now on, saved in the user's settings for this folder
+        (never in the project, which the user may not control)."""
+        self.engine.add_rule("allow", parse_rule(rule_text, Source.WORKSPACE))
+        if self.save_rules:
+            try:
+                save_rule(self.ctx.workspace, "allow", rule_text)
+            except HarkenError as exc:
+                self.emit(Notice(f"Could not save the rule {rule_text}: {exc}"))
 
     async def _guard_context(self) -> None:
         fixed = estimate_tokens(self.system) + estimate_tokens(

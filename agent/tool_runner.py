@@ -16,7 +16,8 @@ from typing import Any
 
 from agent.conversation import tool_result
 from agent.events import Event, PermissionAnswer, ToolFinished, ToolStarted
-from agent.permissions import Decision, Mode, ToolCall, Verdict, decide
+from agent.permissions import Decision, PermissionEngine, ToolCall, Verdict
+from agent.permissions.grant import DEFAULT_GRANT, Grant, current_grant
 from agent.tools.base import Tool, ToolError, ToolOutput
 from agent.tools.context import ToolContext
 
@@ -34,6 +35,7 @@ class _Prepared:
     params: Any = None
     call: ToolCall | None = None
     error: str = ""
+    grant: Grant = DEFAULT_GRANT
 
     @property
     def concurrent(self) -> bool:
@@ -44,7 +46,7 @@ class _Prepared:
 class ToolRunner:
     tools: dict[str, Tool[Any]]
     ctx: ToolContext
-    mode: Mode
+    engine: PermissionEngine
     emit: Callable[[Event], None]
     ask: Ask
 
@@ -93,6 +95,19 @@ class ToolRunner:
         item.call = ToolCall(block["id"], name, block["input"], tool.kind, description)
         return item
 
+    def _call_now(self, item: _Prepared) -> ToolCall:
+        """The call as the gate sees it at this moment (the shell's folder may have moved)."""
+        assert item.call is not None
+        cwd = self.ctx.shell.cwd if self.ctx.shell is not None else self.ctx.workspace
+        return ToolCall(
+            item.call.id,
+            item.call.name,
+            item.call.input,
+            item.call.kind,
+            item.call.description,
+            cwd,
+        )
+
     async def _gate_and_run(
         self, batch: list[_Prepared], results: dict[str, dict[str, Any]]
     ) -> None:
@@ -110,13 +125,14 @@ class ToolRunner:
 
     async def _refusal(self, item: _Prepared) -> str:
         """Empty when the call may run, else the message the model gets."""
-        assert item.call is not None
-        decision = decide(item.call, self.mode)
+        call = self._call_now(item)
+        decision = self.engine.decide(call)
+        item.grant = decision.grant
         if decision.verdict is Verdict.ALLOW:
             return ""
         if decision.verdict is Verdict.DENY:
             return f"Permission denied: {decision.reason}"
-        answer = await self.ask(item.call, decision)
+        answer = await self.ask(call, decision)
         if answer.allow:
             return ""
         said = f" The user said: {answer.message}" if answer.message else ""
@@ -126,6 +142,8 @@ class ToolRunner:
         assert item.tool is not None and item.call is not None
         started = time.perf_counter()
         self.emit(ToolStarted(item.call.id, item.call.name, item.call.description, item.call.input))
+        # Concurrent calls run in tasks of their own, so each sees its own grant.
+        token = current_grant.set(item.grant)
         try:
             output = await item.tool.run(item.params, self.ctx)
         except ToolError as exc:
@@ -137,6 +155,8 @@ class ToolRunner:
         except Exception as exc:
             log.exception("tool %s crashed", item.call.name)
             output = ToolOutput(f"{item.call.name} failed: {type(exc).__name__}: {exc}", True)
+        finally:
+            current_grant.reset(token)
         if isinstance(output, str):
             output = ToolOutput(output)
         self._finish(item, output, output.is_error, started, results)

@@ -27,6 +27,7 @@ from typing import Any
 # Modules that add subcommands: each has ``add_commands(subparsers)`` and sets a
 # ``handler(args) -> exit status`` on its parsers. They must import nothing heavy at the top.
 COMMAND_MODULES: tuple[str, ...] = (
+    "desktop.cli_permissions",
     "desktop.cli_buddy",
     "desktop.cli_audio",
     "desktop.cli_desktop",
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"harken {harken_version()}")
     parser.add_argument("--debug", action="store_true", help="log everything to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from desktop.cli_permissions import add_rule_options
 
     def add_turn_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--cwd", type=Path, help="the folder to work in (default: here)")
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--yes", action="store_true", help="allow every permission question")
         p.add_argument("--max-turns", type=int, metavar="N", help="model round trips at most")
         p.add_argument("--json", action="store_true", help="print events as JSON lines")
+        add_rule_options(p)
 
     ask = commands.add_parser("ask", help="ask once and stream the answer")
     ask.add_argument("prompt", help="what to ask or do")
@@ -139,6 +142,7 @@ async def _run_turns(args: argparse.Namespace) -> int:
     from agent.model import ModelClient
     from agent.retry import RetryPolicy
     from agent.session import Session
+    from desktop.cli_permissions import cli_rules
     from desktop.terminal import HumanRenderer, JsonRenderer, PermissionPolicy
 
     config = load_config()
@@ -162,6 +166,7 @@ async def _run_turns(args: argparse.Namespace) -> int:
             print(f"harken: warning: {warning}", file=sys.stderr)
         if args.cwd is None and resume.meta.get("cwd"):
             workspace = Path(resume.meta["cwd"])
+    rules = load_project_rules(workspace, cli_rules(args))
     client = ModelClient(
         api_key=key,
         base_url=config.base_url or None,
@@ -173,6 +178,7 @@ async def _run_turns(args: argparse.Namespace) -> int:
         workspace=workspace,
         sessions_dir=paths.sessions_dir(),
         resume=resume,
+        rules=rules,
     )
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
@@ -191,6 +197,30 @@ async def _run_turns(args: argparse.Namespace) -> int:
             loop.remove_signal_handler(signal.SIGINT)
         await session.aclose()
         await client.aclose()
+
+
+def load_project_rules(workspace: Path, flags: dict[str, list[str]]) -> Any:
+    """The rules in effect, after asking once (on a terminal) to trust a project's own."""
+    from agent.permissions.settings import load_rules, trust_project
+
+    loaded = load_rules(workspace, cli=flags)
+    for warning in loaded.warnings:
+        print(f"harken: warning: {warning}", file=sys.stderr)
+    if loaded.untrusted_allow:
+        listed = ", ".join(rule.text for rule in loaded.untrusted_allow)
+        if sys.stdin.isatty():
+            print(f"This folder's .harken/settings.json wants to allow: {listed}", file=sys.stderr)
+            reply = input("Trust these rules for this folder? [y/N] ").strip().lower()
+            if reply in ("y", "yes"):
+                trust_project(workspace, loaded.untrusted_allow)
+                loaded = load_rules(workspace, cli=flags)
+        else:
+            print(
+                f"harken: note: ignoring this project's allow rules until you trust them "
+                f"(`harken permissions trust`): {listed}",
+                file=sys.stderr,
+            )
+    return loaded.rules
 
 
 async def _chat(session: Any, max_turns: int) -> int:

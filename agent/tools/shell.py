@@ -37,6 +37,9 @@ from agent.sandbox import (
 )
 
 SECRET_PREFIXES = ("ANTHROPIC_",)
+# Variables that would make a command do something other than what the permission engine
+# judged: CDPATH sends a relative `cd` elsewhere, BASH_ENV and ENV run a file first.
+MISLEADING_VARIABLES = frozenset({"CDPATH", "BASH_ENV", "ENV"})
 BUFFER_BYTES = 1024 * 1024  # per command: the first and last half MiB are kept
 DRAIN_GRACE_S = 0.2  # after bash exits, how long to wait for output still in the pipe
 
@@ -175,7 +178,11 @@ class ShellSession:
         """The variables commands see: secrets removed, pagers and prompts off; confined
         commands get the session temp folder as ``TMPDIR``."""
         source = os.environ if self.env is None else self.env
-        env = {k: v for k, v in source.items() if not k.startswith(SECRET_PREFIXES)}
+        env = {
+            k: v
+            for k, v in source.items()
+            if not k.startswith(SECRET_PREFIXES) and k not in MISLEADING_VARIABLES
+        }
         env.update(QUIET_ENV)
         if sandboxed and self.sandbox is not None:
             env["TMPDIR"] = str(self.sandbox.temp_dir)

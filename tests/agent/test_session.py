@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 
 from agent import conversation, transcript
 from agent.events import PermissionAnswer
+from agent.permissions.settings import store_path
 from agent.tools import default_tools
 from agent.tools.base import Tool, ToolKind
 from tests.conftest import Recorder
@@ -602,3 +604,30 @@ async def test_a_turn_cancelled_from_outside_is_saved_before_it_stops(
     loaded = transcript.load(isolated_env / "sessions" / f"{session.id}.jsonl")
     assert loaded.turns == 1
     assert loaded.messages[-1]["content"][0]["text"].startswith("Partial")
+
+
+async def test_always_allow_saves_a_precise_rule_and_stops_asking(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    write = {"file_path": "notes.txt", "content": "one\n"}
+    api.script(
+        Reply([tool_use("Write", write)]),
+        Reply([text("Written.")]),
+        Reply([tool_use("Write", {**write, "content": "two\n"})]),
+        Reply([text("Written again.")]),
+    )
+    (workspace / "notes.txt").write_text("zero\n")
+    session = make_session()
+    session.ctx.files.record(workspace / "notes.txt", b"zero\n")
+    questions = Recorder(answer=lambda _e: PermissionAnswer(True, always=True))
+    session.subscribe(questions)
+
+    await session.submit("write one")
+    session.ctx.files.record(workspace / "notes.txt", b"one\n")
+    await session.submit("write two")
+
+    (question,) = questions.of("permission_requested")
+    assert question.always_rule == "Edit(notes.txt)"
+    assert (workspace / "notes.txt").read_text() == "two\n"
+    stored = json.loads(store_path().read_text())
+    assert stored["workspaces"][str(session.engine.workspace)]["allow"] == ["Edit(notes.txt)"]

@@ -1,0 +1,358 @@
+"""The permission engine: one decision per tool call, the same for the agent and the CLI.
+
+Order of judgement (the first step that decides wins):
+
+    1. deny rules                         -> deny (any part of a call is enough)
+    2. plan mode and a call that changes  -> deny ("plan mode: propose, don't change")
+    3. catastrophic commands              -> ask, in every mode
+    4. ask rules                          -> ask
+    5. writes to protected paths          -> ask, in every mode
+    6. what cannot be proven safe         -> ask (bypass: allow)
+    7. bypass mode                        -> allow
+    8. allow rules covering every part    -> allow
+    9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
+                                             the workspace; shell only with a sandbox)
+   10. reads inside the workspace         -> allow
+   11. everything else                    -> ask
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.permissions.classify import Classification, classify
+from agent.permissions.decision import Decision, Mode, Risk, ToolCall, Verdict
+from agent.permissions.grant import Grant
+from agent.permissions.paths import is_inside
+from agent.permissions.protected import is_protected
+from agent.permissions.rules import (
+    PATH_TOOLS,
+    Rule,
+    Source,
+    command_matches,
+    domain_matches,
+    mcp_matches,
+    path_matches,
+)
+from agent.permissions.settings import RuleSet
+from agent.tools.base import ToolKind
+
+# Shell programs whose writes inside the workspace auto mode lets through.
+LOW_RISK_WRITERS = frozenset({"mkdir", "touch", "cp", "tee", "echo", "printf", "cat"})
+
+
+@dataclass
+class PermissionEngine:
+    """Decides tool calls for one workspace. ``sandbox`` says whether bubblewrap works."""
+
+    mode: Mode
+    workspace: Path
+    rules: RuleSet = field(default_factory=RuleSet)
+    sandbox: bool = False
+    home: Path = field(default_factory=Path.home)
+    # Folders besides the workspace the sandbox lets commands write (the session temp).
+    writable: tuple[Path, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.workspace = Path(os.path.realpath(self.workspace))
+
+    def decide(self, call: ToolCall) -> Decision:
+        """Judge one call under the engine's mode and rules."""
+        c = classify(call, self.workspace)
+        grant = self._grant(c)
+        risk = self._risk(c)
+        suggestion = self.suggest_rule(call, c)
+
+        def decision(verdict: Verdict, reason: str, rule: Rule | None = None) -> Decision:
+            text = f"{rule.text} ({rule.source})" if rule else None
+            return Decision(verdict, reason, text, risk, grant, suggestion)
+
+        rule = self._first_match(self.rules.deny, call, c)
+        if rule:
+            return decision(Verdict.DENY, f"denied by the rule {rule.text} ({rule.source})", rule)
+
+        if self.mode is Mode.PLAN and self._changes(c):
+            return decision(Verdict.DENY, f"plan mode: propose, don't change ({c.summary})")
+
+        if c.catastrophic:
+            return Decision(
+                Verdict.ASK, f"catastrophic: {c.catastrophic}", None, Risk.CATASTROPHIC, grant, None
+            )
+
+        rule = self._first_match(self.rules.ask, call, c)
+        if rule:
+            return decision(Verdict.ASK, f"the rule {rule.text} ({rule.source}) asks", rule)
+
+        protected = self._protected_writes(c)
+        if protected:
+            return Decision(
+                Verdict.ASK, f"writes a protected path: {protected}", None, Risk.HIGH, grant, None
+            )
+
+        if c.problems or c.unknown_writes:
+            if self.mode is Mode.BYPASS:
+                return decision(Verdict.ALLOW, "bypass mode")
+            why = "; ".join(c.problems) or "writes paths that cannot be known"
+            return decision(Verdict.ASK, f"cannot prove it safe: {why}")
+
+        if self.mode is Mode.BYPASS:
+            return decision(Verdict.ALLOW, "bypass mode")
+
+        if self.mode is Mode.PLAN and c.tool == "WebFetch":
+            return decision(Verdict.ALLOW, "plan mode: fetching documentation is reading")
+
+        covered, rule = self._allowed_by_rules(call, c)
+        if covered:
+            reason = f"allowed by the rule {rule.text} ({rule.source})" if rule else "allowed"
+            return decision(Verdict.ALLOW, reason, rule)
+
+        if self.mode is Mode.AUTO:
+            verdict = self._auto(c)
+            if verdict:
+                return decision(Verdict.ALLOW, f"auto mode: {verdict}")
+
+        if c.read_only and self._reads_inside(c) and not c.hosts:
+            return decision(Verdict.ALLOW, "reads only inside the workspace")
+
+        return decision(Verdict.ASK, self._why_ask(c))
+
+    # -- rules ---------------------------------------------------------------------
+
+    def _first_match(self, rules: list[Rule], call: ToolCall, c: Classification) -> Rule | None:
+        """The first deny/ask rule that touches any part of the call."""
+        for rule in rules:
+            if self._touches(rule, call, c):
+                return rule
+        return None
+
+    def _touches(self, rule: Rule, call: ToolCall, c: Classification) -> bool:
+        tool, spec = rule.tool, rule.specifier
+        if tool.startswith("mcp__"):
+            return mcp_matches(tool, call.name)
+        if tool in PATH_TOOLS:
+            if spec is None:
+                return call.name == tool
+            targets = c.reads if tool == "Read" else c.writes
+            deep = c.deep_reads if tool == "Read" else ()
+            return any(self._path_hit(spec, p, p in deep) for p in targets)
+        if tool == "WebFetch":
+            if spec is None:
+                return call.name == "WebFetch"
+            return any(domain_matches(spec, h) for h in c.hosts)
+        if tool != call.name:
+            return False
+        if spec is None:
+            return True
+        if tool == "Bash":
+            # Deny and ask look through wrappers: `sudo rm x` is an `rm x`.
+            return any(
+                command_matches(spec, p.words) or command_matches(spec, p.full) for p in c.parts
+            )
+        return False
+
+    def _path_hit(self, spec: str, path: Path, recursive: bool) -> bool:
+        if path_matches(spec, path, self.workspace, self.home):
+            return True
+        if not recursive:
+            return False
+        # A folder read recursively reaches everything below it: deny Read(~/.ssh/**)
+        # must stop `grep -r key ~` as well as `cat ~/.ssh/id_rsa`.
+        region = _static_prefix(spec, self.workspace, self.home)
+        return region is not None and is_inside(region, path)
+
+    def _allowed_by_rules(self, call: ToolCall, c: Classification) -> tuple[bool, Rule | None]:
+        """Whether allow rules (plus what needs no rule) cover every part of the call."""
+        allow = self.rules.allow
+        if call.name == "Bash":
+            used: Rule | None = None
+            for part in c.parts:
+                rule = next(
+                    (
+                        r
+                        for r in allow
+                        if r.tool == "Bash"
+                        and (r.specifier is None or command_matches(r.specifier, part.full))
+                    ),
+                    None,
+                )
+                if rule is None and not (part.effect == "read" and not part.wrappers):
+                    return False, None
+                used = used or rule
+            if used is None:
+                return False, None  # nothing needed a rule: the later steps judge it
+            if not self._paths_covered(c):
+                return False, None
+            return True, used
+        for rule in allow:
+            if rule.tool.startswith("mcp__") and mcp_matches(rule.tool, call.name):
+                return True, rule
+            if rule.tool == call.name and rule.specifier is None:
+                return True, rule
+            fetch_rule = rule.tool == call.name == "WebFetch" and rule.specifier and c.hosts
+            if fetch_rule and all(domain_matches(rule.specifier, h) for h in c.hosts):
+                return True, rule
+        if c.writes or c.reads:
+            rule = self._path_rule_for_all(c)
+            if rule is not None and (c.writes or call.name in ("Read", "Glob", "Grep")):
+                return True, rule
+        return False, None
+
+    def _path_rule_for_all(self, c: Classification) -> Rule | None:
+        """An allow rule covering every path the call writes (or, if none, reads)."""
+        paths = c.writes or c.reads
+        tools = {"Edit", "Write"} if c.writes else {"Read"}
+        first: Rule | None = None
+        for path in paths:
+            rule = next(
+                (
+                    r
+                    for r in self.rules.allow
+                    if r.tool in tools
+                    and r.specifier
+                    and path_matches(r.specifier, path, self.workspace, self.home)
+                ),
+                None,
+            )
+            if rule is None:
+                return None
+            first = first or rule
+        return first
+
+    def _paths_covered(self, c: Classification) -> bool:
+        """Rule-allowed commands still may not write outside the workspace, or read
+        outside it, unless a path rule says so."""
+        for path in c.writes:
+            if not self._inside_writable(path) and not self._path_allowed(path, {"Edit", "Write"}):
+                return False
+        return all(is_inside(p, self.workspace) or self._path_allowed(p, {"Read"}) for p in c.reads)
+
+    def _path_allowed(self, path: Path, tools: set[str]) -> bool:
+        return any(
+            r.tool in tools
+            and r.specifier
+            and path_matches(r.specifier, path, self.workspace, self.home)
+            for r in self.rules.allow
+        )
+
+    # -- classification helpers ----------------------------------------------------
+
+    def _changes(self, c: Classification) -> bool:
+        """Whether plan mode must refuse it: writes, runs things, or sends data out."""
+        if c.tool == "WebFetch":
+            return False  # fetching docs is reading
+        if c.tool == "Bash":
+            return bool(c.problems) or any(p.effect != "read" for p in c.parts) or bool(c.writes)
+        return c.kind in (ToolKind.WRITE, ToolKind.EXECUTE, ToolKind.NETWORK)
+
+    def _protected_writes(self, c: Classification) -> str:
+        for path in c.writes:
+            hit = is_protected(path, self.workspace, self.home)
+            if hit:
+                return hit
+        return ""
+
+    def _inside_writable(self, path: Path) -> bool:
+        return is_inside(path, self.workspace) or any(is_inside(path, w) for w in self.writable)
+
+    def _reads_inside(self, c: Classification) -> bool:
+        return all(is_inside(p, self.workspace) for p in c.reads)
+
+    def _auto(self, c: Classification) -> str:
+        """Why auto mode lets this through without asking, or "" when it does not."""
+        if c.tool in ("Edit", "Write"):
+            if all(is_inside(p, self.workspace) for p in c.writes):
+                return "edits a file inside the workspace"
+            return ""
+        if c.tool != "Bash" or not self.sandbox or c.hosts or c.unknown_hosts:
+            return ""
+        if not self._reads_inside(c) or not all(is_inside(p, self.workspace) for p in c.writes):
+            return ""
+        for part in c.parts:
+            if part.wrappers:
+                return ""
+            if part.effect == "write" and part.words.split(" ")[0] not in LOW_RISK_WRITERS:
+                return ""
+            if part.effect not in ("read", "write"):
+                return ""
+        return "a low-risk command inside the workspace, sandboxed"
+
+    def _grant(self, c: Classification) -> Grant:
+        network = bool(c.hosts) or c.unknown_hosts
+        # A command that was judged to write outside the workspace would only fail in the
+        # sandbox; it runs outside it once it is allowed.
+        outside = any(not self._inside_writable(p) for p in c.writes) or c.unknown_writes
+        return Grant(network=network, sandbox=self.sandbox and not outside)
+
+    def _risk(self, c: Classification) -> Risk:
+        if c.catastrophic:
+            return Risk.CATASTROPHIC
+        if self._protected_writes(c) or any(not self._inside_writable(p) for p in c.writes):
+            return Risk.HIGH
+        if any("sudo" in p.wrappers or "doas" in p.wrappers for p in c.parts):
+            return Risk.HIGH
+        if c.problems or c.unknown_writes or c.kind in (ToolKind.EXECUTE, ToolKind.NETWORK):
+            return Risk.MEDIUM
+        if not self._reads_inside(c):
+            return Risk.MEDIUM
+        if any(p.words.startswith(("rm ", "rmdir ", "shred ")) for p in c.parts):
+            return Risk.MEDIUM
+        return Risk.LOW
+
+    def _why_ask(self, c: Classification) -> str:
+        if c.read_only and not self._reads_inside(c):
+            outside = next(p for p in c.reads if not is_inside(p, self.workspace))
+            return f"reads outside the workspace: {outside}"
+        outside_writes = [p for p in c.writes if not self._inside_writable(p)]
+        if outside_writes:
+            return f"writes outside the workspace: {outside_writes[0]}"
+        return c.summary or f"{c.tool} {c.kind}"
+
+    # -- "always allow" ------------------------------------------------------------
+
+    def suggest_rule(self, call: ToolCall, c: Classification | None = None) -> str | None:
+        """The precise rule "always allow" would save for this call (None: never offered)."""
+        c = c or classify(call, self.workspace)
+        if c.catastrophic or c.problems or self._protected_writes(c):
+            return None
+        if call.name == "Bash":
+            command = str(call.input.get("command", "")).strip()
+            if len(c.parts) != 1 or "\n" in command:
+                return None
+            return f"Bash({' '.join(shlex.quote(w) for w in c.parts[0].full.split(' '))})"
+        if call.name in ("Edit", "Write") and c.writes:
+            return f"Edit({self._rule_path(c.writes[0])})"
+        if call.name in ("Read", "Glob", "Grep") and c.reads:
+            return f"Read({self._rule_path(c.reads[0])})"
+        if call.name == "WebFetch" and c.hosts:
+            return f"WebFetch(domain:{c.hosts[0]})"
+        if call.name.startswith("mcp__"):
+            return call.name
+        return None
+
+    def _rule_path(self, path: Path) -> str:
+        if is_inside(path, self.workspace):
+            return str(path.relative_to(self.workspace)) or "."
+        return str(path)
+
+    def add_rule(self, kind: str, rule: Rule) -> None:
+        """Apply a rule from now on (the caller saves it where it belongs)."""
+        self.rules.add(kind, rule)
+
+
+def _static_prefix(spec: str, workspace: Path, home: Path) -> Path | None:
+    """The folder a path pattern lives in, before its first wildcard."""
+    if spec.startswith("~/") or spec == "~":
+        text = str(home) + spec[1:]
+    elif spec.startswith("/"):
+        text = spec
+    else:
+        text = f"{workspace}/{spec}"
+    cut = min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
+    prefix = text[:cut].rsplit("/", 1)[0] if cut < len(text) else text
+    return Path(os.path.normpath(prefix)) if prefix else None
+
+
+__all__ = ["PermissionEngine", "Source"]

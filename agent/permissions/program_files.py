@@ -1,0 +1,580 @@
+"""Rules for programs that change files in ways a table cannot say: which operand is the
+destination (cp, ln, uniq, xxd), what an archive tool writes, and when a removal or a
+permission change sweeps the root or a home folder.
+
+Each rule is ``rule(name, args, judgement)``; ``RULES`` maps program names to them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+
+from agent.permissions.program_args import (
+    TMP,
+    UNKNOWN,
+    Arg,
+    Effect,
+    Judgement,
+    is_raw_disk,
+    may_be_option,
+    may_sweep,
+    split,
+)
+from agent.permissions.program_table import SPECS, apply
+from agent.permissions.shell_words import names
+
+R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
+Rule = Callable[[str, list[Arg], Judgement], None]
+
+
+def _sweeps(args: list[Arg], j: Judgement) -> bool:
+    return any(may_sweep(a, j.cwd) for a in args)
+
+
+def judge_rm(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args)
+    j.raise_to(W, "removes files")
+    j.write(*opts.operands)
+    recursive = opts.has("-r", "-R", "--recursive") or opts.dynamic
+    if opts.has("--no-preserve-root") or (recursive and _sweeps(list(opts.operands), j)):
+        j.catastrophic = True
+        j.reason = "removes the root, a home folder or a system folder"
+
+
+def judge_mv(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "tS", ("--target-directory", "--suffix"))
+    j.raise_to(W, "moves files")
+    targets = opts.values("-t", "--target-directory")
+    j.write(*targets, *opts.operands)
+    sources = list(opts.operands) if targets else list(opts.operands[:-1])
+    if _sweeps(sources, j):
+        j.catastrophic = True
+        j.reason = "moves the root, a home folder or a system folder"
+
+
+def judge_copy(name: str, args: list[Arg], j: Judgement) -> None:
+    """cp, install and ln: the last operand (or -t DIR) is written, the others read."""
+    short = "tSmogZ" if name == "install" else "tS"
+    opts = split(args, short, ("--target-directory", "--suffix", "--mode", "--owner", "--group"))
+    j.raise_to(W, {"ln": "creates links", "install": "installs files"}.get(name, "copies files"))
+    if opts.has("--strip-program"):
+        j.raise_to(X, "install --strip-program runs a program")
+    operands = list(opts.operands)
+    targets = opts.values("-t", "--target-directory")
+    if name == "install" and opts.has("-d", "--directory"):
+        j.write(*operands)
+    elif targets:
+        j.write(*targets)
+        j.read(*operands)
+    elif name == "ln" and len(operands) == 1 and not operands[0].dynamic:
+        j.write(posixpath.basename(operands[0].text.rstrip("/")) or ".")
+    elif operands:
+        j.write(operands[-1])
+        j.read(*operands[:-1])
+    if opts.dynamic:
+        j.write(UNKNOWN)
+
+
+def judge_chmod(name: str, args: list[Arg], j: Judgement) -> None:
+    """chmod, chown, chgrp: the first operand is the mode or owner unless --reference."""
+    operands: list[Arg] = []
+    recursive = reference = no_preserve = dynamic = False
+    options_done = False
+    for arg in args:
+        text = arg.text
+        if may_be_option(arg) and not options_done:
+            dynamic = True
+            operands.append(arg)
+        elif options_done or not text.startswith("-") or text == "-":
+            operands.append(arg)
+        elif text == "--":
+            options_done = True
+        elif text.startswith("--"):
+            recursive = recursive or text == "--recursive"
+            reference = reference or text.startswith("--reference")
+            no_preserve = no_preserve or text == "--no-preserve-root"
+        elif name == "chmod" and not set(text[1:]) <= set("cfvRHLP"):
+            operands.append(arg)  # a mode such as -w or -rwx
+        else:
+            recursive = recursive or "R" in text
+    targets = operands if reference else operands[1:]
+    j.raise_to(W, "changes permissions" if name == "chmod" else "changes owners")
+    j.write(*targets)
+    if dynamic:
+        j.write(UNKNOWN)
+    if no_preserve or ((recursive or dynamic) and _sweeps(targets, j)):
+        j.catastrophic = True
+        j.reason = f"{name} -R of the root, a home folder or a system folder"
+
+
+def judge_dd(name: str, args: list[Arg], j: Judgement) -> None:
+    j.raise_to(R, "copies data")
+    for arg in args:
+        if arg.dynamic:
+            j.raise_to(W, "dd has arguments known only at run time")
+            j.write(UNKNOWN)
+        elif arg.text.startswith("if="):
+            j.read(arg.text[3:])
+        elif arg.text.startswith("of="):
+            j.raise_to(W, f"dd writes {arg.text[3:]}")
+            j.write(arg.text[3:])
+
+
+_TAR_ARGS = "fCTXbHIFKLNVg"
+_TAR_LONG = names(
+    """--file --directory --files-from --exclude-from --use-compress-program --to-command
+    --info-script --new-volume-script --rsh-command --rmt-command --checkpoint-action
+    --transform --xform --exclude --owner --group --mode --format --blocking-factor
+    --listed-incremental --label --strip-components --suffix --newer --after-date --tape-length"""
+)
+_TAR_EXECUTES = names(
+    """-I --use-compress-program --to-command --info-script -F --new-volume-script --rsh-command
+    --rmt-command --checkpoint-action"""
+)
+
+
+def judge_tar(name: str, args: list[Arg], j: Judgement) -> None:
+    words = list(args)
+    if words and not words[0].dynamic and words[0].text[:1] not in ("-", ""):
+        # Old style "tar xzf ARCHIVE": letters that take a value use the next words in turn.
+        letters, rest, words = words[0].text, words[1:], []
+        for letter in letters:
+            words.append(Arg("-" + letter))
+            if letter in _TAR_ARGS and rest:
+                words.append(rest.pop(0))
+        words += rest
+    opts = split(words, _TAR_ARGS, _TAR_LONG)
+    archives = opts.values("-f", "--file") or [Arg("-")]
+    base = (opts.values("-C", "--directory") or [Arg(".")])[-1]
+    for given, _ in opts.options:
+        if any(
+            given == e or (e.startswith("--") and e.startswith(given) and len(given) > 3)
+            for e in _TAR_EXECUTES
+        ):
+            j.raise_to(X, f"tar {given} runs a program")
+    if opts.dynamic:
+        j.raise_to(X, "tar has arguments known only at run time")
+    if any(":" in a.text.split("/", 1)[0] for a in archives) and not opts.has("--force-local"):
+        j.raise_to(X, "tar reaches a remote archive through rsh")
+    j.read(*opts.values("-T", "--files-from", "-X", "--exclude-from"))
+    if opts.has("-T", "--files-from"):
+        j.read(UNKNOWN)
+    j.write(*opts.values("-g", "--listed-incremental"))
+    if opts.has("-x", "--extract", "--get"):
+        j.raise_to(W, "extracts an archive")
+        j.read(*archives)
+        j.write(base)
+        if opts.has("-P", "--absolute-names"):
+            j.write(UNKNOWN)
+    elif opts.has(
+        "-c",
+        "--create",
+        "-r",
+        "--append",
+        "-u",
+        "--update",
+        "-A",
+        "--catenate",
+        "--concatenate",
+        "--delete",
+    ):
+        j.raise_to(W, "writes an archive")
+        j.write(*archives)
+        j.read(*opts.operands)
+    elif opts.has("-t", "--list", "-d", "--diff", "--compare"):
+        j.raise_to(R, "lists an archive")
+        j.read(*archives)
+    else:
+        j.raise_to(X, "tar mode not understood")
+
+
+def judge_unzip(name: str, args: list[Arg], j: Judgement) -> None:
+    target: Arg = Arg(".")
+    archive: Arg | None = None
+    listing = excluding = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        text = arg.text
+        if arg.dynamic:
+            j.read(UNKNOWN)
+            j.write(UNKNOWN)
+        elif text.startswith("-") and len(text) > 1:
+            excluding = "x" in text
+            if "d" in text and i + 1 < len(args):
+                i += 1
+                target = args[i]
+            elif "P" in text:
+                i += 1
+            listing = listing or any(c in text for c in "lvtzZpc")
+        elif archive is None:
+            archive = arg
+        elif not excluding:
+            pass  # a member name inside the archive
+        i += 1
+    j.read(*([archive] if archive else []))
+    if listing:
+        j.raise_to(R, "lists an archive")
+    else:
+        j.raise_to(W, "extracts an archive")
+        j.write(target)
+
+
+def judge_zip(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "bnOtP", ("--output-file", "--unzip-command", "--temp-path"))
+    if any(a.text in ("-TT",) for a in args) or opts.has("--unzip-command"):
+        j.raise_to(X, "zip -TT runs a command")
+    j.raise_to(W, "writes an archive")
+    operands = list(opts.operands)
+    j.write(*operands[:1], *opts.values("-O", "--output-file", "-b", "--temp-path"))
+    j.read(*operands[1:])
+    if opts.has("-m", "--move"):
+        j.write(*operands[1:])
+    if opts.has("-@") or opts.dynamic:
+        j.read(UNKNOWN)
+
+
+_COMPRESS = {
+    "gzip": ".gz",
+    "pigz": ".gz",
+    "bzip2": ".bz2",
+    "xz": ".xz",
+    "lzma": ".lzma",
+    "zstd": ".zst",
+    "lz4": ".lz4",
+    "compress": ".Z",
+    "brotli": ".br",
+    "lzip": ".lz",
+}
+_DECOMPRESS = {
+    "gunzip": "gzip",
+    "unpigz": "pigz",
+    "bunzip2": "bzip2",
+    "unxz": "xz",
+    "unlzma": "lzma",
+    "unzstd": "zstd",
+    "unlz4": "lz4",
+    "uncompress": "compress",
+}
+_SUFFIXES = re.compile(r"\.(gz|tgz|z|bz2|tbz2?|xz|txz|lzma|zst|lz4|Z|br|lz)$")
+
+
+def judge_compress(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "So", ("--suffix", "--output"))
+    operands = list(opts.operands)
+    if opts.has("-c", "--stdout", "--to-stdout", "-l", "--list", "-t", "--test") or not operands:
+        j.raise_to(R, "reads compressed files")
+        j.read(*operands)
+        return
+    j.raise_to(W, "compresses or decompresses files in place")
+    decompress = name in _DECOMPRESS or opts.has("-d", "--decompress", "--uncompress")
+    suffix = _COMPRESS.get(_DECOMPRESS.get(name, name), ".gz")
+    j.read(*operands)
+    j.write(*operands, *opts.values("-o", "--output"))
+    for arg in operands:
+        if not arg.dynamic:
+            text = arg.text
+            j.write(
+                _SUFFIXES.sub(".tar" if text.endswith(("tgz", "tbz", "tbz2", "txz")) else "", text)
+                if decompress
+                else text + suffix
+            )
+
+
+def judge_patch(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(
+        args,
+        "pdiorDBYzFVg",
+        (
+            "--strip",
+            "--directory",
+            "--input",
+            "--output",
+            "--reject-file",
+            "--ifdef",
+            "--prefix",
+            "--suffix",
+            "--fuzz",
+            "--version-control",
+            "--get",
+        ),
+    )
+    operands = list(opts.operands)
+    j.read(*opts.values("-i", "--input"), *operands[1:2])
+    if opts.has("--dry-run"):
+        j.raise_to(R, "checks a patch")
+        return
+    j.raise_to(W, "patch edits files")
+    directory = (opts.values("-d", "--directory") or [Arg(".")])[-1]
+    j.write(*opts.values("-o", "--output", "-r", "--reject-file"))
+    j.write(*(operands[:1] or [directory]))
+    if opts.dynamic:
+        j.write(UNKNOWN)
+
+
+def judge_split(name: str, args: list[Arg], j: Judgement) -> None:
+    if name == "csplit":
+        opts = split(args, "bfn", ("--suffix-format", "--prefix", "--digits"))
+        prefix = (opts.values("-f", "--prefix") or [Arg("xx")])[-1]
+        j.read(*opts.operands[:1])
+    else:
+        opts = split(
+            args,
+            "abClnt",
+            (
+                "--suffix-length",
+                "--bytes",
+                "--line-bytes",
+                "--lines",
+                "--number",
+                "--separator",
+                "--additional-suffix",
+                "--filter",
+            ),
+        )
+        prefix = opts.operands[1] if len(opts.operands) > 1 else Arg("x")
+        j.read(*opts.operands[:1])
+        if opts.has("--filter"):
+            j.raise_to(X, "split --filter runs a command")
+    j.raise_to(W, f"{name} writes pieces of a file")
+    j.write(UNKNOWN if prefix.dynamic or opts.dynamic else prefix.text + "*")
+
+
+def judge_mktemp(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "p", ("--suffix",))
+    if opts.has("-u", "--dry-run"):
+        j.raise_to(R, "prints a temporary name")
+        return
+    j.raise_to(W, "creates a temporary file")
+    directory = opts.values("-p", "--tmpdir")
+    template = opts.operands[-1] if opts.operands else None
+    if template is None or (opts.has("-t") and not directory):
+        j.write(TMP)
+    elif template.dynamic or (directory and directory[-1].dynamic):
+        j.write(UNKNOWN)
+    elif directory and directory[-1].text != UNKNOWN:
+        j.write(posixpath.join(directory[-1].text, template.text))
+    elif directory:
+        j.write(TMP)
+    else:
+        j.write(template.text)
+
+
+_DISK_LISTING = re.compile(r"-[a-zA-Z]*l[a-zA-Z]*|--list")
+
+
+def judge_disk(name: str, args: list[Arg], j: Judgement) -> None:
+    """mkfs and friends: formatting or wiping a device is catastrophic."""
+    if name in ("fdisk", "sfdisk", "parted") and any(_DISK_LISTING.fullmatch(a.text) for a in args):
+        j.raise_to(R, "lists partitions")
+        return
+    j.raise_to(W, f"{name} formats or wipes a disk")
+    operands = [a for a in args if a.dynamic or not a.text.startswith("-")]
+    j.write(*operands)
+    if any(a.dynamic or a.text.startswith("/dev/") or is_raw_disk(a.text) for a in operands):
+        j.catastrophic = True
+
+
+def judge_uniq(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "fsw", ("--skip-fields", "--skip-chars", "--check-chars"))
+    j.raise_to(R, "filters lines")
+    j.read(*opts.operands[:1])
+    if len(opts.operands) > 1:
+        j.raise_to(W, "uniq writes its second operand")
+        j.write(*opts.operands[1:2])
+    if opts.dynamic:
+        j.raise_to(W, "uniq has arguments known only at run time")
+        j.write(UNKNOWN)
+
+
+_XXD_ARGS = re.compile(r"-(c|cols|g|groupsize|l|len|s|seek|o|offset|n|name)")
+
+
+def judge_xxd(name: str, args: list[Arg], j: Judgement) -> None:
+    operands: list[Arg] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg.dynamic or not arg.text.startswith("-") or arg.text == "-":
+            operands.append(arg)
+        elif _XXD_ARGS.fullmatch(arg.text):
+            i += 1
+        i += 1
+    j.raise_to(R, "dumps files")
+    j.read(*operands[:1])
+    if len(operands) > 1 or any(a.dynamic for a in operands):
+        j.raise_to(W, "xxd writes its second operand")
+        j.write(*operands[1:2])
+
+
+def judge_date(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "dfrs", ("--date", "--file", "--reference", "--set"), optional="I")
+    j.raise_to(R, "prints the date")
+    j.read(*opts.values("-f", "--file", "-r", "--reference"))
+    if opts.has("-s", "--set") or any(not a.text.startswith("+") for a in opts.operands):
+        j.raise_to(X, "sets the system clock")
+
+
+def judge_hostname(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "F", ("--file",))
+    j.raise_to(R, "prints the host name")
+    if opts.operands or opts.has("-F", "--file", "-b", "--boot"):
+        j.raise_to(X, "sets the host name")
+
+
+_FILE_TESTS = names("-e -f -d -r -w -x -s -L -h -b -c -p -S -g -u -k -O -G -N -a")
+
+
+def judge_test(name: str, args: list[Arg], j: Judgement) -> None:
+    j.raise_to(R, "tests a condition")
+    for i, arg in enumerate(args):
+        if arg.text in _FILE_TESTS and i + 1 < len(args):
+            j.read(args[i + 1])
+        elif arg.text in ("-nt", "-ot", "-ef") and 0 < i < len(args) - 1:
+            j.read(args[i - 1], args[i + 1])
+
+
+def judge_jq(name: str, args: list[Arg], j: Judgement) -> None:
+    j.raise_to(R, "processes JSON")
+    has_filter = positional = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        text = arg.text
+        if arg.dynamic:
+            j.read(UNKNOWN)
+        elif positional and has_filter:
+            pass  # --args: strings, not files
+        elif text in ("--arg", "--argjson"):
+            i += 2
+        elif text in ("--slurpfile", "--rawfile"):
+            j.read(*args[i + 2 : i + 3])
+            i += 2
+        elif text in ("-f", "--from-file", "-L"):
+            j.read(*args[i + 1 : i + 2])
+            has_filter = has_filter or text != "-L"
+            i += 1
+        elif text == "--indent":
+            i += 1
+        elif text in ("--args", "--jsonargs"):
+            positional = True
+        elif text.startswith("-L"):
+            j.read(text[2:])
+        elif text.startswith("-") and text != "-":
+            pass
+        elif not has_filter:
+            has_filter = True
+        else:
+            j.read(arg)
+        i += 1
+
+
+def judge_yq(name: str, args: list[Arg], j: Judgement) -> None:
+    if args and args[0].text in ("eval", "e", "eval-all", "ea"):
+        args = args[1:]
+    opts = split(
+        args,
+        "opIsw",
+        (
+            "--output-format",
+            "--input-format",
+            "--indent",
+            "--split-exp",
+            "--from-file",
+            "--expression",
+            "--front-matter",
+        ),
+    )
+    j.raise_to(R, "processes YAML")
+    operands = list(opts.operands)
+    expressions = opts.values("--expression")
+    if opts.has("--from-file"):
+        j.read(*opts.values("--from-file"))
+    elif not expressions and operands:
+        expressions.append(operands.pop(0))
+    if any("load" in e.text or e.dynamic for e in expressions):
+        j.read(UNKNOWN)
+    j.read(*operands)
+    if opts.has("-i", "--inplace", "--in-place"):
+        j.raise_to(W, "yq -i edits files in place")
+        j.write(*operands)
+    if opts.has("-s", "--split-exp") or opts.dynamic:
+        j.raise_to(W, "yq writes files it names at run time")
+        j.write(UNKNOWN)
+
+
+def judge_less(name: str, args: list[Arg], j: Judgement) -> None:
+    apply(SPECS["less"], name, args, j)
+    if any(a.text.startswith("+") for a in args):
+        j.raise_to(X, "less +commands can run programs")
+
+
+def judge_mknod(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "mZ", ("--mode", "--context"))
+    j.raise_to(W, "creates special files")
+    j.write(*opts.operands[:1])
+
+
+def judge_link(name: str, args: list[Arg], j: Judgement) -> None:
+    j.raise_to(W, "creates a link")
+    j.read(*args[:1])
+    j.write(*args[1:2])
+
+
+def judge_command(name: str, args: list[Arg], j: Judgement) -> None:
+    """``command -v`` and ``command -V`` (what remains of ``command`` after unwrapping)."""
+    j.raise_to(R, "finds programs")
+
+
+RULES: dict[str, Rule] = {
+    "rm": judge_rm,
+    "mv": judge_mv,
+    "cp": judge_copy,
+    "install": judge_copy,
+    "ln": judge_copy,
+    "chmod": judge_chmod,
+    "chown": judge_chmod,
+    "chgrp": judge_chmod,
+    "dd": judge_dd,
+    "tar": judge_tar,
+    "unzip": judge_unzip,
+    "zip": judge_zip,
+    "patch": judge_patch,
+    "split": judge_split,
+    "csplit": judge_split,
+    "mktemp": judge_mktemp,
+    "uniq": judge_uniq,
+    "xxd": judge_xxd,
+    "date": judge_date,
+    "hostname": judge_hostname,
+    "test": judge_test,
+    "[": judge_test,
+    "[[": judge_test,
+    "jq": judge_jq,
+    "yq": judge_yq,
+    "less": judge_less,
+    "mknod": judge_mknod,
+    "link": judge_link,
+    "command": judge_command,
+    **dict.fromkeys([*_COMPRESS, *_DECOMPRESS], judge_compress),
+    **dict.fromkeys(
+        [
+            "mkfs",
+            "mke2fs",
+            "mkswap",
+            "wipefs",
+            "blkdiscard",
+            "sfdisk",
+            "sgdisk",
+            "fdisk",
+            "cfdisk",
+            "parted",
+            "mkdosfs",
+            "mkntfs",
+            "fdformat",
+        ],
+        judge_disk,
+    ),
+}

@@ -1,0 +1,277 @@
+"""git: read-only subcommands read the repository; the rest write it, reach a remote, or
+run programs (``-c`` settings, ``--ext-diff``, aliases, which are unknown here).
+
+Paths are reported relative to the command's directory: the repository is ``.`` (or the
+``-C`` directory), its configuration ``.git/config``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+
+from agent.permissions.program_args import (
+    UNKNOWN,
+    Arg,
+    Effect,
+    Judgement,
+    Options,
+    remote_host,
+    split,
+)
+from agent.permissions.shell_words import names
+
+R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
+
+_PLAIN_GLOBALS = names(
+    """-p --paginate -P --no-pager --bare --no-replace-objects --literal-pathspecs --glob-pathspecs
+    --noglob-pathspecs --icase-pathspecs --no-optional-locks --no-advice"""
+)
+_INFO_GLOBALS = frozenset(
+    {"--version", "--help", "--html-path", "--man-path", "--info-path", "--exec-path"}
+)
+_READ_ONLY = names(
+    """status log diff show blame annotate shortlog describe rev-parse rev-list ls-files ls-tree
+    cat-file grep whatchanged name-rev merge-base for-each-ref show-ref count-objects diff-tree
+    diff-files diff-index version help var check-ignore check-attr show-branch cherry range-diff
+    verify-commit verify-tag check-ref-format get-tar-commit-id"""
+)
+_WRITES = names(
+    """add commit checkout switch restore reset clean merge rebase cherry-pick revert rm mv am
+    apply init gc prune repack pack-refs update-index update-ref write-tree commit-tree
+    read-tree checkout-index mktag mktree hash-object fast-import bisect sparse-checkout
+    maintenance format-patch bundle replace rerere stash notes worktree tag branch symbolic-ref
+    reflog remote submodule"""
+)
+_NETWORK = frozenset({"clone", "fetch", "pull", "push", "ls-remote"})
+_EXECUTES = frozenset(
+    {
+        "difftool",
+        "mergetool",
+        "filter-branch",
+        "daemon",
+        "instaweb",
+        "send-email",
+        "imap-send",
+        "credential",
+        "web--browse",
+        "citool",
+        "gui",
+        "gitk",
+        "p4",
+        "svn",
+        "cvsimport",
+        "archimport",
+        "quiltimport",
+    }
+)
+# Options of read-only subcommands that run programs or write files (prefixes count).
+_RISKY = (
+    ("--ext-diff", X, "git --ext-diff runs an external diff program"),
+    ("--textconv", X, "git --textconv runs a conversion program"),
+    ("--filters", X, "git cat-file --filters runs filter programs"),
+    ("--open-files-in-pager", X, "git grep -O runs a pager program"),
+    ("-O", X, "git grep -O runs a pager program"),
+    ("--output", W, "git --output writes a file"),
+)
+_LISTING = names(
+    """-a --all -r --remotes -l --list -v -vv --verbose --show-current --contains --no-contains
+    --merged --no-merged --points-at --format --sort --column --no-column --color --no-color -i
+    --ignore-case --abbrev --no-abbrev -n -q --quiet"""
+)
+_LISTING_ARGS = names("--contains --no-contains --merged --no-merged --points-at --format --sort")
+_READ_SUBCOMMANDS = {
+    "stash": {"list", "show"},
+    "worktree": {"list"},
+    "notes": {"list", "show"},
+    "reflog": {"", "show", "exists"},
+    "submodule": {"status", "summary"},
+    "bisect": {"log", "visualize", "view", "terms"},
+    "remote": {"", "-v", "--verbose", "get-url"},
+}
+
+
+def judge_git(name: str, args: list[Arg], j: Judgement) -> None:
+    repo = "."
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        text = arg.text
+        if arg.dynamic:
+            j.raise_to(X, "git has arguments known only at run time")
+            return
+        if text == "-C" and i + 1 < len(args):
+            target = args[i + 1]
+            repo = UNKNOWN if target.dynamic else posixpath.join(repo, target.text)
+            i += 2
+        elif text == "-c" or text.startswith(("-c", "--config-env", "--exec-path=")):
+            j.raise_to(X, f"git {text.split('=')[0]} sets configuration that can run programs")
+            return
+        elif text.startswith(("--git-dir", "--work-tree", "--namespace", "--super-prefix")):
+            j.raise_to(X, f"git {text.split('=')[0]} uses another repository's configuration")
+            return
+        elif text in _PLAIN_GLOBALS:
+            i += 1
+        elif text in _INFO_GLOBALS:
+            j.raise_to(R, "prints git information")
+            return
+        elif text.startswith("-"):
+            j.raise_to(X, f"git {text} is not understood")
+            return
+        else:
+            break
+    if i >= len(args):
+        j.raise_to(R, "prints git help")
+        return
+    _subcommand(args[i].text, args[i + 1 :], repo, j)
+
+
+def _subcommand(sub: str, rest: list[Arg], repo: str, j: Judgement) -> None:
+    opts = split(rest, "", _LISTING_ARGS)
+    words = [a.text for a in rest]
+    first = next((w for w in words if not w.startswith("-")), "")
+    if (
+        sub in _NETWORK
+        or (sub == "remote" and first in ("show", "update", "prune"))
+        or (sub == "submodule" and first in ("update", "init", "sync", "add"))
+    ):
+        _network(sub, rest, opts, repo, j)
+        return
+    if (
+        sub in _EXECUTES
+        or (sub == "bisect" and first == "run")
+        or (sub == "submodule" and first == "foreach")
+    ):
+        j.raise_to(X, f"git {sub} runs programs")
+        return
+    if sub in ("rebase",) and opts.has("-x", "--exec", "-i", "--interactive"):
+        j.raise_to(X, "git rebase --exec runs commands")
+        return
+    if sub == "config":
+        _config(rest, repo, j)
+        return
+    if sub == "archive":
+        _archive(
+            split(rest, "o", ("--output", "--remote", "--exec", "--format", "--prefix")), repo, j
+        )
+        return
+    read_only = sub in _READ_ONLY or _reads_only(sub, first, opts, words)
+    if read_only:
+        j.raise_to(R, f"git {sub} reads the repository")
+        j.read(repo)
+        for option, effect, reason in _RISKY:
+            if opts.has(option):
+                j.raise_to(effect, reason)
+                if effect is W:
+                    j.write(*opts.values(option))
+        if opts.has("--no-index"):
+            j.read(*opts.operands)
+        if opts.dynamic:
+            j.raise_to(X, "git has arguments known only at run time")
+        return
+    if sub in _WRITES:
+        j.raise_to(W, f"git {sub} changes the repository")
+        j.write(posixpath.join(repo, first) if sub == "init" and first else repo)
+        if sub == "remote" or (sub == "submodule" and first == "add"):
+            j.write(posixpath.join(repo, ".git/config"))
+        if opts.dynamic:
+            j.write(UNKNOWN)
+        return
+    j.raise_to(X, f"git {sub} is not a known subcommand (an alias can run anything)")
+
+
+def _reads_only(sub: str, first: str, opts: Options, words: list[str]) -> bool:
+    if sub in _READ_SUBCOMMANDS:
+        return first in _READ_SUBCOMMANDS[sub] or (sub == "remote" and not words)
+    if sub in ("branch", "tag"):
+        given = {name for name, _ in opts.options}
+        listing = bool(given & {"-l", "--list"}) or not opts.operands
+        return given <= _LISTING and listing and not opts.dynamic
+    if sub == "symbolic-ref":
+        return len(opts.operands) <= 1
+    return False
+
+
+_CONFIG_READS = names(
+    "--get --get-all --get-regexp --get-urlmatch --list -l --get-color --get-colorbool"
+)
+_CONFIG_WRITES = names("--unset --unset-all --add --replace-all --rename-section --remove-section")
+
+
+def _config(rest: list[Arg], repo: str, j: Judgement) -> None:
+    opts = split(rest, "f", ("--file", "--blob", "--default", "--type", "--comment"))
+    operands = [a.text for a in opts.operands]
+    if opts.has("-e", "--edit") or operands[:1] == ["edit"]:
+        j.raise_to(X, "git config --edit opens an editor")
+        return
+    if opts.has("--global"):
+        target = "~/.gitconfig"
+    elif opts.has("--system"):
+        target = "/etc/gitconfig"
+    elif opts.has("-f", "--file"):
+        target = _path(opts.values("-f", "--file")[-1])
+    else:
+        target = posixpath.join(repo, ".git/config")
+    reads = (
+        opts.has(*_CONFIG_READS)
+        or operands[:1] in (["get"], ["list"])
+        or (len(operands) == 1 and not opts.has(*_CONFIG_WRITES))
+    )
+    if reads and not opts.dynamic:
+        j.raise_to(R, "reads git configuration")
+        j.read(target)
+        return
+    j.raise_to(W, "git config changes configuration")
+    j.write(target)
+
+
+def _archive(opts: Options, repo: str, j: Judgement) -> None:
+    j.raise_to(R, "git archive reads the repository")
+    j.read(repo)
+    if opts.has("-o", "--output"):
+        j.raise_to(W, "git archive writes an archive")
+        j.write(*opts.values("-o", "--output"))
+    if opts.has("--remote"):
+        j.raise_to(N, "git archive --remote contacts a remote")
+        j.contact(*[remote_host(v.text) or UNKNOWN for v in opts.values("--remote")])
+    if opts.has("--exec") or opts.dynamic:
+        j.raise_to(X, "git archive --exec runs a program")
+
+
+def _path(arg: Arg) -> str:
+    return UNKNOWN if arg.dynamic else arg.text
+
+
+def _network(sub: str, rest: list[Arg], opts: Options, repo: str, j: Judgement) -> None:
+    j.raise_to(N, f"git {sub} contacts a remote")
+    if opts.has("-u", "--upload-pack", "--receive-pack", "--exec", "--template", "-c", "--config"):
+        j.raise_to(X, f"git {sub} runs a program named in its options")
+    urls = [a for a in opts.operands if not a.dynamic and _looks_remote(a.text)]
+    if any(a.text.startswith(("ext::", "fd::")) or "::" in a.text.split("/")[0] for a in urls):
+        j.raise_to(X, "git remote helper runs a command")
+    hosts = [UNKNOWN if "::" in a.text else remote_host(a.text) for a in urls]
+    local = [a for a, h in zip(urls, hosts, strict=True) if h is None]
+    j.read(*local)
+    j.contact(*[h for h in hosts if h] or [UNKNOWN])
+    if sub in ("clone",):
+        others = [a for a in opts.operands if a not in urls]
+        if others:
+            j.write(others[-1])
+        elif urls:
+            j.write(posixpath.basename(urls[0].text.rstrip("/")).removesuffix(".git") or UNKNOWN)
+        else:
+            j.write(UNKNOWN)
+    elif sub in ("pull", "submodule"):
+        j.write(repo)
+    elif sub in ("fetch", "remote"):
+        j.write(posixpath.join(repo, ".git"))
+    if opts.dynamic:
+        j.contact(UNKNOWN)
+        j.write(UNKNOWN)
+
+
+def _looks_remote(text: str) -> bool:
+    return "://" in text or "::" in text or remote_host(text) is not None or (text.endswith(".git"))
+
+
+RULES: dict[str, Callable[[str, list[Arg], Judgement], None]] = {"git": judge_git}
