@@ -41,6 +41,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def bwrap_argv(
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for private in PRIVATE_MOUNTS:
         argv += ["--tmpfs", private]
-    for kept in _run_kept(policy.network):
+    for kept in [*_run_kept(policy.network), *_python_under_private_mounts()]:
         argv += ["--ro-bind-try", kept, kept]
     for writable in sorted({policy.temp_dir, policy.workspace}, key=lambda p: len(p.parts)):
         argv += ["--bind", str(writable), str(writable)]
@@ -164,6 +165,16 @@ def bwrap_argv(
         cwd = policy.workspace
     argv += ["--chdir", str(cwd), "--", *command_argv]
     return argv
+
+
+def _python_under_private_mounts() -> list[str]:
+    """The running Python's folders when they live under /tmp or /run (a virtual
+    environment in a temp clone): the private mounts would hide them, and with them the
+    interpreter and tools the session itself runs."""
+    folders = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    return sorted(
+        f for f in folders if any(f == m or f.startswith(m + "/") for m in PRIVATE_MOUNTS)
+    )
 
 
 def protection(policy: SandboxPolicy) -> list[tuple[Path, str]]:
