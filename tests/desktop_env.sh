@@ -14,11 +14,14 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 chmod 700 "$XDG_RUNTIME_DIR"
 
 if command -v Xvfb >/dev/null 2>&1; then
-  display=:$((90 + RANDOM % 100))
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  # -displayfd: Xvfb picks a free display itself and writes its number once it is ready,
+  # so two test runs on one machine never share (or type into) the same screen.
+  display_file=$(mktemp)
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$display_file" >/dev/null 2>&1 &
   harken_test_pids+=($!)
-  export DISPLAY=$display
-  for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; [ -S "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+  for _ in $(seq 100); do [ -s "$display_file" ] && break; sleep 0.05; done
+  export DISPLAY=:$(tr -d '[:space:]' <"$display_file")
+  rm -f "$display_file"
   if command -v trayer >/dev/null 2>&1; then
     trayer --edge top --align right --widthtype request --height 24 >/dev/null 2>&1 &
     harken_test_pids+=($!)
