@@ -51,6 +51,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("speech_voice", "", "Voice for spoken replies (empty: the default voice)"),
     Setting("speech_rate", 180, "Speaking rate, in words per minute", minimum=60),
     Setting("speak_summaries", True, "Speak a short summary when a task ends"),
+    # The tray app (desktop/): push-to-talk and how an interaction goes.
+    Setting("hotkey", "ctrl+alt+space", "Push-to-talk hotkey, e.g. ctrl+alt+space"),
+    Setting(
+        "hotkey_mode",
+        "hold",
+        "Hotkey: hold to talk, or press once to start and once to stop",
+        choices=("hold", "toggle"),
+    ),
+    Setting(
+        "hotkey_backend",
+        "auto",
+        "How the hotkey is caught (auto: by desktop session)",
+        choices=("auto", "portal", "x11", "keyboard", "none"),
+    ),
+    Setting(
+        "transcript_grace_seconds",
+        0,
+        "Seconds to cancel or edit what was heard before Harken acts (0: off)",
+        minimum=0,
+    ),
+    Setting("sound_cues", True, "Play a short sound when recording starts and stops"),
+    Setting("progress_updates", False, "Say a short progress line when a step takes long"),
+    Setting("workspace", "", "Folder the agent works in (empty: where Harken was started)"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

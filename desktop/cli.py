@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_buddy",
     "desktop.cli_audio",
     "desktop.cli_desktop",
+    "desktop.cli_ptt",
+    "desktop.cli_doctor",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,421 @@
+"""The conversation window: what was heard, the streamed answer, tool calls, usage.
+
+What the app uses (all on the GUI thread):
+
+    ConversationWindow()                build it (hidden)
+    on_event(event)                     every agent event (``agent.events``), in order
+    add_heard(text)                     a transcript about to be sent; the TurnStarted
+                                        that follows with the same prompt adds nothing
+    set_busy(on)                        a turn runs: Stop replaces Send (Esc stops too)
+    clear()                             a new session
+    load_history(messages)              draw a resumed session's Messages-API messages
+    last_answer() / last_transcript()   for "Copy last answer / transcript"
+    submitted(str)                      a signal: the person typed a request (Enter)
+    stop_requested()                    a signal: the person pressed Stop
+
+Answer text is re-rendered as markdown at most every ``RENDER_MS`` (longer for long
+answers), so a fast stream costs a few renders a second, not one per delta. Text streamed
+by an API call that is retried is taken away again, as the runtime discards it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent.events import (
+    Compacted,
+    ErrorOccurred,
+    Notice,
+    PermissionRequested,
+    Retrying,
+    TextDelta,
+    ThinkingDelta,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+    TurnStarted,
+)
+from agent.usage import Usage
+from desktop.windows.entries import (
+    AnswerEntry,
+    Entry,
+    HeardEntry,
+    NoticeEntry,
+    ThinkingEntry,
+    ToolEntry,
+)
+from desktop.windows.history import history_events
+from desktop.windows.prompt_box import PromptBox
+from desktop.windows.style import css, text_font, theme
+
+RENDER_MS = 40
+SLOWEST_RENDER_MS = 300
+EMPTY_HINT = "Hold your push-to-talk key and speak,\nor type a request below."
+STOP_NOTES = {
+    "interrupted": "Stopped. Whatever did not run was recorded as interrupted.",
+    "max_turns": "Stopped at the limit of model round trips for one request (max_turns).",
+    "max_tokens": "The answer reached the longest allowed length (max_tokens) and was cut.",
+}
+
+
+class ConversationWindow(QWidget):
+    submitted = Signal(str)
+    stop_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Harken — Conversation")
+        self.resize(680, 760)
+        self.colours = theme()
+        self.entries: list[Entry] = []
+        self._tools: dict[str, ToolEntry] = {}
+        self._attempt: list[AnswerEntry | ThinkingEntry] = []  # streamed by the current call
+        self._answers: list[AnswerEntry] = []  # this turn's answer text
+        self._dirty: set[AnswerEntry | ThinkingEntry] = set()
+        self._pending_heard: str | None = None
+        self._last_answer = ""
+        self._last_transcript = ""
+        self._busy = False
+        self._follow = True
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(self.flush)
+        self._handlers: dict[type, Any] = {
+            TurnStarted: self._turn_started,
+            TextDelta: lambda e: self._stream(AnswerEntry, e.text),
+            ThinkingDelta: lambda e: self._stream(ThinkingEntry, e.text),
+            Retrying: self._retrying,
+            ToolStarted: self._tool_started,
+            PermissionRequested: self._permission_requested,
+            ToolFinished: self._tool_finished,
+            Compacted: self._compacted,
+            Notice: lambda e: self._add(NoticeEntry("info", e.message, self.colours)),
+            TurnFinished: self._turn_finished,
+            ErrorOccurred: self._error,
+        }
+        self._build()
+
+    # ---- layout ----
+
+    def _build(self) -> None:
+        colours = self.colours
+        self._list = QWidget()
+        self._list.setObjectName("conversationList")
+        self._list.setStyleSheet(f"#conversationList {{ background: {css(colours.base)}; }}")
+        self._layout = QVBoxLayout(self._list)
+        self._layout.setContentsMargins(20, 18, 20, 18)
+        self._layout.setSpacing(10)
+        self._empty = QLabel(EMPTY_HINT)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setFont(text_font(1.1))
+        self._empty.setStyleSheet(f"color: {css(colours.muted)}; padding-top: 120px;")
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(1)
+
+        self._scroll = QScrollArea()
+        self._scroll.setWidget(self._list)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = self._scroll.verticalScrollBar()
+        bar.valueChanged.connect(self._user_scrolled)
+        bar.rangeChanged.connect(self._content_grew)
+
+        self.prompt = PromptBox()
+        self.prompt.setFont(text_font(1.1))
+        self.prompt.setPlaceholderText("Type a request — Enter sends, Shift+Enter for a new line")
+        self.prompt.send.connect(self._submit)
+        self.send_button = QPushButton("Send")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self._submit)
+        self.stop_button = QPushButton("■  Stop")
+        self.stop_button.setToolTip("Stop the current task (Esc)")
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.stop_button.hide()
+        composer = QFrame()
+        composer.setObjectName("composer")
+        composer.setStyleSheet(
+            f"#composer {{ background: {css(colours.base)}; border: 1px solid"
+            f" {css(colours.faint)}; border-radius: 10px; }}"
+        )
+        row = QHBoxLayout(composer)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.setSpacing(8)
+        row.addWidget(self.prompt, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.status_label = QLabel("")
+        self.usage_label = QLabel("No usage yet")
+        for label in (self.status_label, self.usage_label):
+            label.setFont(text_font(0.9))
+            label.setStyleSheet(f"color: {css(colours.muted)};")
+        footer = QHBoxLayout()
+        footer.setContentsMargins(4, 0, 4, 0)
+        footer.addWidget(self.status_label)
+        footer.addStretch(1)
+        footer.addWidget(self.usage_label)
+
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(14, 10, 14, 8)
+        bottom.setSpacing(6)
+        bottom.addWidget(composer)
+        bottom.addLayout(footer)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setStyleSheet(f"color: {css(colours.faint)};")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._scroll, 1)
+        outer.addWidget(rule)
+        outer.addLayout(bottom)
+        stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        stop.activated.connect(lambda: self._busy and self.stop_requested.emit())
+
+    # ---- what the app calls ----
+
+    def on_event(self, event: Any) -> None:
+        """Draw one agent event; unknown events are ignored."""
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def add_heard(self, text: str) -> None:
+        """Show ``text`` as the person's words (it is about to be sent)."""
+        if self._pending_heard is not None and text.strip() == self._pending_heard.strip():
+            return  # already shown (typed here, then handed back by the app)
+        self._pending_heard = text
+        self._last_transcript = text
+        self._add(HeardEntry(text, self.colours))
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.stop_button.setVisible(busy)
+        self.send_button.setVisible(not busy)
+        self.status_label.setText("Working…" if busy else "")
+        if not busy:
+            self.flush()
+
+    def clear(self) -> None:
+        """Forget everything shown: a new session."""
+        self.flush()
+        for entry in self.entries:
+            self._layout.removeWidget(entry)
+            entry.hide()  # deleted later, when control is back in the event loop
+            entry.deleteLater()
+        self.entries.clear()
+        self._tools.clear()
+        self._attempt.clear()
+        self._answers.clear()
+        self._pending_heard = None
+        self._last_answer = self._last_transcript = ""
+        self._empty.show()
+        self.usage_label.setText("No usage yet")
+        self.usage_label.setToolTip("")
+        self._follow = True
+
+    def load_history(self, messages: list[dict[str, Any]]) -> None:
+        """Show a resumed session's messages in place of what is shown now."""
+        self.clear()
+        for event in history_events(messages):
+            self.on_event(event)
+        self._end_attempt()
+        self.flush()
+        self._last_answer = self._turn_text()
+        self._follow = True
+        QTimer.singleShot(0, self._scroll_to_end)
+
+    def last_answer(self) -> str:
+        return self._last_answer or self._turn_text()
+
+    def last_transcript(self) -> str:
+        return self._last_transcript
+
+    def flush(self) -> None:
+        """Render whatever streamed since the last render, now."""
+        self._render_timer.stop()
+        for entry in list(self._dirty):
+            entry.render()
+        self._dirty.clear()
+
+    def plain_text(self) -> str:
+        """Everything shown, as plain text (rendered markdown, open tool details)."""
+        self.flush()
+        return "\n\n".join(entry.plain_text() for entry in self.entries)
+
+    def tool_entry(self, call_id: str) -> ToolEntry | None:
+        return self._tools.get(call_id)
+
+    # ---- events ----
+
+    def _turn_started(self, event: TurnStarted) -> None:
+        self._end_attempt()
+        self._answers = []
+        self._last_answer = ""
+        pending, self._pending_heard = self._pending_heard, None
+        if pending is None or pending.strip() != event.prompt.strip():
+            self._last_transcript = event.prompt
+            self._add(HeardEntry(event.prompt, self.colours))
+
+    def _stream(self, kind: type[AnswerEntry] | type[ThinkingEntry], text: str) -> None:
+        last = self.entries[-1] if self.entries else None
+        if isinstance(last, kind) and last in self._attempt:
+            entry = last
+        else:
+            if kind is AnswerEntry:
+                self._finish_thinking()
+            entry = AnswerEntry() if kind is AnswerEntry else ThinkingEntry(self.colours)
+            self._add(entry)
+            self._attempt.append(entry)
+            if isinstance(entry, AnswerEntry):
+                self._answers.append(entry)
+        entry.append(text)
+        self._dirty.add(entry)
+        if not self._render_timer.isActive():
+            longest = max(len(e.text) for e in self._dirty)
+            self._render_timer.start(min(SLOWEST_RENDER_MS, RENDER_MS + longest // 200))
+
+    def _retrying(self, event: Retrying) -> None:
+        if event.discarded_text:
+            for entry in self._attempt:
+                self._remove(entry)
+            self._attempt.clear()
+        note = f"{event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt})."
+        self._add(NoticeEntry("warn", note.strip(), self.colours))
+
+    def _tool(self, call_id: str, name: str, description: str, data: dict[str, Any]) -> ToolEntry:
+        self._end_attempt()
+        entry = self._tools.get(call_id)
+        if entry is None:
+            entry = ToolEntry(call_id, name, description, data, self.colours)
+            self._tools[call_id] = entry
+            self._add(entry)
+        else:
+            entry.update_call(description, data)
+        return entry
+
+    def _tool_started(self, event: ToolStarted) -> None:
+        self._tool(event.call_id, event.name, event.description, event.input).set_running()
+
+    def _permission_requested(self, event: PermissionRequested) -> None:
+        self._tool(event.call_id, event.name, event.description, event.input).set_waiting()
+
+    def _tool_finished(self, event: ToolFinished) -> None:
+        known = self._tools.get(event.call_id)
+        data = known.input_data if known is not None else {}
+        entry = self._tool(event.call_id, event.name, event.description, data)
+        entry.finish(event.output, event.is_error, event.duration_ms)
+
+    def _compacted(self, event: Compacted) -> None:
+        note = (
+            f"Compacted {event.messages_replaced} earlier messages into a summary "
+            f"({event.tokens_before:,} tokens) to make room."
+        )
+        self._add(NoticeEntry("info", note, self.colours))
+
+    def _turn_finished(self, event: TurnFinished) -> None:
+        self._end_attempt()
+        self.flush()
+        self._last_answer = event.text.strip() or self._turn_text()
+        note = STOP_NOTES.get(event.stop_reason)
+        if note:
+            self._add(NoticeEntry("warn", note, self.colours))
+        self._show_usage(event)
+
+    def _error(self, event: ErrorOccurred) -> None:
+        self._end_attempt()
+        self.flush()
+        self._add(NoticeEntry("error", event.message, self.colours))
+
+    # ---- helpers ----
+
+    def _add(self, entry: Entry) -> None:
+        self._empty.hide()
+        self.entries.append(entry)
+        self._layout.insertWidget(self._layout.count() - 1, entry)
+        if self.isVisible():
+            entry.show()  # at once, not when the layout's queued show comes round
+
+    def _remove(self, entry: Entry) -> None:
+        self._dirty.discard(entry)  # type: ignore[arg-type]
+        if entry in self._answers:
+            self._answers.remove(entry)  # type: ignore[arg-type]
+        self.entries.remove(entry)
+        self._layout.removeWidget(entry)
+        entry.hide()
+        entry.deleteLater()
+        if not self.entries:
+            self._empty.show()
+
+    def _end_attempt(self) -> None:
+        """The current API call's stream is over: its thinking is done."""
+        self._finish_thinking()
+        self._attempt = []
+
+    def _finish_thinking(self) -> None:
+        for entry in self._attempt:
+            if isinstance(entry, ThinkingEntry):
+                entry.finish()
+
+    def _turn_text(self) -> str:
+        return "\n\n".join(a.text.strip() for a in self._answers if a.text.strip())
+
+    def _submit(self) -> None:
+        text = self.prompt.toPlainText().strip()
+        if not text or self._busy:
+            return  # while a turn runs the text waits in the box
+        self.prompt.clear()
+        self.add_heard(text)
+        self.submitted.emit(text)
+
+    def _show_usage(self, event: TurnFinished) -> None:
+        total, turn = event.session_usage, event.usage
+        self.usage_label.setText(
+            f"This session  ·  {_tokens(total.prompt_tokens)} in  ·  "
+            f"{_tokens(total.output_tokens)} out  ·  {_dollars(event.session_cost_usd)}"
+        )
+        self.usage_label.setToolTip(_usage_detail("Last request", turn, event.cost_usd))
+
+    def _user_scrolled(self, value: int) -> None:
+        self._follow = value >= self._scroll.verticalScrollBar().maximum() - 8
+
+    def _content_grew(self, _low: int, high: int) -> None:
+        if self._follow:
+            self._scroll.verticalScrollBar().setValue(high)
+
+    def _scroll_to_end(self) -> None:
+        bar = self._scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+
+def _tokens(count: int) -> str:
+    if count < 10_000:
+        return f"{count:,}"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}k"
+    return f"{count / 1_000_000:.2f}M"
+
+
+def _dollars(amount: float) -> str:
+    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
+
+
+def _usage_detail(title: str, usage: Usage, cost: float) -> str:
+    return (
+        f"{title}: {usage.input_tokens:,} in, {usage.output_tokens:,} out, "
+        f"cache {usage.cache_read_tokens:,} read / {usage.cache_write_tokens:,} written, "
+        f"{_dollars(cost)}"
+    )

@@ -1,0 +1,380 @@
+"""The settings window, generated from ``agent.config.SETTINGS``.
+
+What the app uses:
+
+    SettingsWindow(path=None)           build it (hidden); reads config.toml (``path``)
+    show_message(text, kind="info")     a banner at the top (first run: "needs a key…")
+    set_hotkey_backend(name, detail)    name the push-to-talk backend in use
+    settings_changed(dict)              a signal after saving: the changed keys -> values
+    api_key_stored()                    a signal after a new key went into the keyring
+
+Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
+section of its kind; a setting added to ``SETTINGS`` later lands by its key's prefix, or
+under Advanced. Save writes only the changed keys (``agent.config_file``); a config file
+that is not valid TOML is reported and left untouched. The API key goes to the OS keyring
+only; the field never shows a stored key. "Start at login" applies when toggled.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent import credentials
+from agent.config import SETTINGS, Setting, load_config
+from agent.config_file import save_settings
+from agent.errors import ConfigError
+from desktop import integration
+from desktop.windows.setting_editors import SettingEditor, editor_for, split_label
+from desktop.windows.style import css, mix, text_font, theme
+
+# (tab, section, keys) in the order shown; keys not yet declared are skipped.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Assistant", "Agent", ("model", "mode", "workspace", "max_turns")),
+    (
+        "Voice",
+        "Push-to-talk",
+        ("hotkey", "hotkey_mode", "hotkey_backend", "transcript_grace_seconds", "sound_cues"),
+    ),
+    (
+        "Voice",
+        "Listening",
+        ("input_device", "whisper_model", "language", "hotwords", "workspace_hotwords"),
+    ),
+    (
+        "Voice",
+        "Speaking",
+        ("speak_summaries", "progress_updates", "output_device", "speech_voice", "speech_rate"),
+    ),
+    ("Buddy", "Buddy", ("buddy_visible", "buddy_name", "buddy_user_id")),
+    (
+        "Advanced",
+        "Model requests",
+        ("max_tokens", "thinking_budget", "context_window", "max_retries", "base_url"),
+    ),
+    (
+        "Advanced",
+        "Recording",
+        ("beam_size", "max_recording_seconds", "min_recording_ms", "level_floor_db", "preroll_ms"),
+    ),
+)
+TABS = ("Assistant", "Voice", "Buddy", "Advanced")
+LABEL_WIDTH = 210
+SHORT_HINT = 14  # hints this short sit beside their box; longer ones go under it
+# Where a setting that no section names goes, by the start of its key.
+PREFIXES = (
+    (("buddy_",), ("Buddy", "Buddy")),
+    (("hotkey", "transcript_", "sound_", "ptt_"), ("Voice", "Push-to-talk")),
+    (("speech_", "speak_", "voice_"), ("Voice", "Speaking")),
+    (("whisper_", "input_", "recording_"), ("Voice", "Listening")),
+)
+
+
+def section_of(key: str) -> tuple[str, str]:
+    """The (tab, section) a setting is shown in."""
+    for tab, section, keys in SECTIONS:
+        if key in keys:
+            return tab, section
+    for starts, place in PREFIXES:
+        if key.startswith(starts):
+            return place
+    return "Advanced", "Other"
+
+
+class SettingsWindow(QWidget):
+    settings_changed = Signal(dict)
+    api_key_stored = Signal()
+
+    def __init__(self, path: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Harken — Settings")
+        self.resize(640, 680)
+        self.path = path
+        self.colours = theme()
+        config = load_config(path)
+        self.saved: dict[str, Any] = dict(config.values)
+        self.editors: dict[str, SettingEditor] = {}
+        self._build()
+        if config.problems:
+            self.show_message("\n".join(config.problems), kind="error")
+        self._refresh_dirty()
+
+    # ---- layout ----
+
+    def _build(self) -> None:
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        forms = {tab: self._page(tab) for tab in TABS}
+        self._api_key_rows(forms["Assistant"])
+        order = {key: i for i, key in enumerate(k for _t, _s, keys in SECTIONS for k in keys)}
+        shown: list[tuple[str, str]] = []
+        for setting in sorted(SETTINGS, key=lambda s: order.get(s.key, len(order))):
+            place = section_of(setting.key)
+            if place not in shown:
+                shown.append(place)
+                self._heading(forms[place[0]], place[1])
+                if place == ("Voice", "Push-to-talk"):
+                    self._backend_row(forms["Voice"])
+            self._add_editor(forms[place[0]], setting)
+        self._login_rows(forms["Assistant"])
+
+        self.status = QLabel("")
+        self.status.setStyleSheet(f"color: {css(self.colours.muted)};")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.clicked.connect(self.revert)
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.save_button.setToolTip("Save and apply now (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(16, 8, 16, 12)
+        bottom.setSpacing(8)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.revert_button)
+        bottom.addWidget(self.save_button)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.tabs, 1)
+        outer.addLayout(bottom)
+
+    def _page(self, tab: str) -> QFormLayout:
+        """A scrolling tab holding one form, so labels line up across its sections."""
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setContentsMargins(22, 10, 22, 16)
+        form.setHorizontalSpacing(18)
+        form.setVerticalSpacing(9)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        scroll = QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tabs.addTab(scroll, tab)
+        return form
+
+    def _heading(self, form: QFormLayout, title: str) -> None:
+        heading = QLabel(title)
+        heading.setFont(text_font(1.08, bold=True))
+        heading.setContentsMargins(0, 12 if form.rowCount() else 4, 0, 0)
+        form.addRow(heading)
+
+    def _name(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setFixedWidth(LABEL_WIDTH)  # one column width for every tab
+        return label
+
+    def _hint(self, text: str) -> QLabel:
+        hint = QLabel(text)
+        hint.setWordWrap(True)
+        hint.setFont(text_font(0.9))
+        hint.setStyleSheet(f"color: {css(self.colours.muted)};")
+        return hint
+
+    def _add_editor(self, form: QFormLayout, setting: Setting) -> None:
+        editor = editor_for(setting, self.saved.get(setting.key, setting.default))
+        self.editors[setting.key] = editor
+        editor.changed.connect(self._refresh_dirty)
+        name, hint = split_label(setting.label)
+        if isinstance(editor.widget, QCheckBox):
+            form.addRow("", _column(editor.widget, self._hint(hint) if hint else None))
+        elif isinstance(editor.widget, QLineEdit) or not hint:
+            form.addRow(self._name(name), editor.widget)
+        elif len(hint) <= SHORT_HINT:  # a unit or "0: off", beside the box
+            cell = QWidget()
+            row = QHBoxLayout(cell)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(editor.widget)
+            row.addWidget(self._hint(hint), 1)
+            form.addRow(self._name(name), cell)
+        else:
+            form.addRow(self._name(name), _column(editor.widget, self._hint(hint)))
+
+    def _api_key_rows(self, form: QFormLayout) -> None:
+        self._heading(form, "Anthropic API key")
+        self.key_field = QLineEdit()
+        self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_field.setPlaceholderText("sk-ant-…  (paste a new key to store it)")
+        self.key_field.returnPressed.connect(self.store_key)
+        self.key_button = QPushButton("Store key")
+        self.key_button.clicked.connect(self.store_key)
+        cell = QWidget()
+        row = QHBoxLayout(cell)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.key_field, 1)
+        row.addWidget(self.key_button)
+        self.key_status = self._hint("")
+        form.addRow(self._name("API key"), _column(cell, self.key_status))
+        self._show_key_status()
+
+    def _backend_row(self, form: QFormLayout) -> None:
+        self.backend_line = QLineEdit("Not started yet")
+        self.backend_line.setReadOnly(True)
+        self.backend_line.setFrame(False)
+        self.backend_line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.backend_line.setStyleSheet("background: transparent;")
+        form.addRow(self._name("Hotkey backend in use"), self.backend_line)
+
+    def _login_rows(self, form: QFormLayout) -> None:
+        self._heading(form, "Desktop")
+        self.login_switch = QCheckBox("Start Harken when I log in")
+        self.login_switch.setChecked(integration.autostart_path().exists())
+        self.login_switch.toggled.connect(self._set_autostart)
+        form.addRow("", self.login_switch)
+
+    # ---- what the app calls ----
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """A banner at the top; ``kind`` is "info" or "error"; empty text hides it."""
+        tint = self.colours.error if kind == "error" else self.colours.accent
+        self.banner.setText(text)
+        self.banner.setStyleSheet(
+            f"background: {css(mix(tint, self.colours.base, 0.88))};"
+            f" color: {css(self.colours.text)};"
+            f" border-left: 4px solid {css(tint)}; padding: 10px 12px; margin: 12px 16px 6px;"
+        )
+        self.banner.setVisible(bool(text))
+
+    def set_hotkey_backend(self, name: str, detail: str) -> None:
+        """Name the push-to-talk backend in use (read-only; the setting forces one)."""
+        self.backend_line.setText(f"{name} — {detail}" if detail else name)
+        self.backend_line.setToolTip(self.backend_line.text())
+        self.backend_line.setCursorPosition(0)
+
+    def values(self) -> dict[str, Any]:
+        """What the editors show now."""
+        order = [s.key for s in SETTINGS if s.key in self.editors]  # as declared
+        return {key: self.editors[key].get() for key in order}
+
+    def changes(self) -> dict[str, Any]:
+        """The settings edited since the last save."""
+        return {k: v for k, v in self.values().items() if v != self.saved.get(k)}
+
+    def save(self) -> bool:
+        """Write the changed settings; True when saved (or nothing to save)."""
+        changes = self.changes()
+        if not changes:
+            self.status.setText("Nothing to save.")
+            return True
+        try:
+            written = save_settings(changes, self.path)
+        except ConfigError as exc:
+            self.show_message(f"Not saved: {exc}", kind="error")
+            self.status.setText("Not saved.")
+            return False
+        self.saved.update(changes)
+        self.show_message("")
+        self._refresh_dirty()
+        self.status.setText(f"Saved to {written.name} and applied.")
+        self.settings_changed.emit(changes)
+        return True
+
+    def revert(self) -> None:
+        for key, editor in self.editors.items():
+            editor.set(self.saved.get(key, editor.setting.default))
+        self._refresh_dirty()
+        self.status.setText("")
+
+    def store_key(self) -> None:
+        key = self.key_field.text().strip()
+        if not key:
+            self._show_key_status("Paste a key into the field first.", error=True)
+            return
+        try:
+            credentials.store_api_key(key)
+        except Exception as exc:  # RuntimeError (no keyring) or a backend's own failure
+            problem = str(exc)
+        else:
+            # Some back ends (the null one) accept a key and keep nothing: read it back.
+            problem = "" if _stored_key() == key else "No usable keyring kept it."
+        if problem:
+            self._show_key_status(
+                f"Could not store the key: {problem} Set ANTHROPIC_API_KEY instead.", error=True
+            )
+            return
+        self.key_field.clear()
+        self._show_key_status("The key is stored in the keyring.")
+        self.show_message("")
+        self.api_key_stored.emit()
+
+    # ---- helpers ----
+
+    def _show_key_status(self, text: str = "", error: bool = False) -> None:
+        if not text:
+            stored = bool(_stored_key())
+            text = "A key is stored in the keyring." if stored else "No key is stored yet."
+            if os.environ.get("ANTHROPIC_API_KEY", "").strip():
+                text += "\nANTHROPIC_API_KEY is set in the environment and is used first."
+        colour = self.colours.error if error else self.colours.muted
+        self.key_status.setStyleSheet(f"color: {css(colour)};")
+        self.key_status.setText(text)
+
+    def _set_autostart(self, on: bool) -> None:
+        try:
+            integration.set_autostart(on)
+        except OSError as exc:
+            self.show_message(f"Could not change start at login: {exc}", kind="error")
+            self.login_switch.blockSignals(True)
+            self.login_switch.setChecked(not on)
+            self.login_switch.blockSignals(False)
+            return
+        self.status.setText(
+            "Harken will start at login." if on else "Harken will not start at login."
+        )
+
+    def _refresh_dirty(self) -> None:
+        dirty = bool(self.changes())
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
+        if dirty:
+            self.status.setText("Unsaved changes.")
+
+
+def _column(top: QWidget, below: QWidget | None) -> QWidget:
+    """``top`` with ``below`` under it (a hint), as one form field."""
+    if below is None:
+        return top
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(3)
+    column.addWidget(top)
+    column.addWidget(below)
+    return cell
+
+
+def _stored_key() -> str | None:
+    try:
+        import keyring
+
+        return keyring.get_password(credentials.KEYRING_SERVICE, credentials.KEYRING_USER)
+    except Exception:  # no backend, locked, no D-Bus: nothing we can show as stored
+        return None
