@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from agent.buddy.bones import STAT_LABELS, STATS, Buddy
 from desktop.buddy.painter import render_pet
 from desktop.buddy.palette import rarity_colour
+from desktop.floating import make_floating
 
 WIDTH, HEIGHT = 264, 250
 SHADOW = 10
@@ -116,15 +117,7 @@ class Card(QWidget):
 
     def __init__(self, buddy: Buddy, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowFlags(
-            Qt.WindowType.Tool
-            | Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        make_floating(self)
         self.setWindowTitle(f"{name} the {buddy.species}")
         self.setFixedSize(WIDTH, HEIGHT)
         self.buddy, self.name = buddy, name

@@ -43,6 +43,7 @@ from desktop.buddy.card import Card
 from desktop.buddy.effects import HEART_LIFE
 from desktop.buddy.painter import paint_pet
 from desktop.buddy.pose import petted, pose_for
+from desktop.floating import make_floating
 
 SIZE = 128
 FRAME_MS = 40
@@ -67,15 +68,7 @@ class BuddyWindow(QWidget):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(None)
-        self.setWindowFlags(
-            Qt.WindowType.Tool
-            | Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        make_floating(self)
         self.setWindowTitle(f"{name} the {buddy.species}")
         self.setFixedSize(SIZE, SIZE)
         self.buddy, self.name = buddy, name

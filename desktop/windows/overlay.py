@@ -33,6 +33,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from desktop.floating import make_floating
 from desktop.windows.style import text_font
 
 FRAME_MS = 33
@@ -58,15 +59,7 @@ class RecordingOverlay(QWidget):
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(None)
-        self.setWindowFlags(
-            Qt.WindowType.Tool
-            | Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        make_floating(self)
         self.setWindowTitle("Harken — listening")
         self._clock = clock
         self.mode = "hidden"
