@@ -74,6 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sound_cues", True, "Play a short sound when recording starts and stops"),
     Setting("progress_updates", False, "Say a short progress line when a step takes long"),
     Setting("workspace", "", "Folder the agent works in (empty: where Harken was started)"),
+    Setting(
+        "permission_timeout_seconds",
+        300,
+        "Seconds a permission question waits before it counts as No (0: no limit)",
+        minimum=0,
+    ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -2,6 +2,7 @@
 
 Subcommands import only what they need, so ``harken ask`` starts without loading Qt.
 
+    harken [--debug]                  the tray app (``desktop.app``)
     harken ask PROMPT [--cwd DIR] [--mode M] [--model ID] [--resume ID|latest] [--yes]
                       [--max-turns N] [--json]
     harken chat [same options]        a conversation in the terminal
@@ -12,7 +13,6 @@ Subcommands import only what they need, so ``harken ask`` starts without loading
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import importlib
 import json
@@ -20,9 +20,11 @@ import logging
 import os
 import signal
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+# asyncio and importlib.metadata are imported where they are used: a bare ``harken`` puts
+# its tray icon on screen in about the time a bare PySide6 script does, and they cost ~50 ms.
 
 # Modules that add subcommands: each has ``add_commands(subparsers)`` and sets a
 # ``handler(args) -> exit status`` on its parsers. They must import nothing heavy at the top.
@@ -42,6 +44,8 @@ EXIT_INTERRUPTED = 130
 
 
 def harken_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("harken")
     except PackageNotFoundError:
@@ -91,16 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``harken`` console script."""
+    """Entry point of the ``harken`` console script: a bare ``harken`` starts the tray app."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if set(argv) <= {"--debug"}:
+        # Straight to the app, before the parser and the command modules load.
+        from desktop.app import run_app
+
+        return run_app(argparse.Namespace(command=None, debug="--debug" in argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.debug)
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args))
-    if sys.stdin.isatty():
-        args = parser.parse_args(["chat", *(argv or sys.argv[1:])])
-        return run_turns(args)
     parser.print_help()
     return EXIT_OK
 
@@ -126,6 +133,8 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def run_turns(args: argparse.Namespace) -> int:
+    import asyncio
+
     from agent.errors import HarkenError
 
     try:
@@ -137,14 +146,13 @@ def run_turns(args: argparse.Namespace) -> int:
 
 
 async def _run_turns(args: argparse.Namespace) -> int:
-    from agent import paths, transcript
+    import asyncio
+
     from agent.config import load_config
     from agent.credentials import api_key
     from agent.errors import NoApiKey
-    from agent.model import ModelClient
-    from agent.retry import RetryPolicy
-    from agent.session import Session
     from desktop.cli_permissions import cli_rules
+    from desktop.sessions import close_session, load_resumable, open_session
     from desktop.terminal import HumanRenderer, JsonRenderer, PermissionPolicy
 
     config = load_config()
@@ -163,25 +171,13 @@ async def _run_turns(args: argparse.Namespace) -> int:
 
     resume = None
     if args.resume:
-        resume = transcript.load(transcript.find_session(paths.sessions_dir(), args.resume))
+        resume = load_resumable(args.resume)
         for warning in resume.warnings:
             print(f"harken: warning: {warning}", file=sys.stderr)
         if args.cwd is None and resume.meta.get("cwd"):
             workspace = Path(resume.meta["cwd"])
     rules = load_project_rules(workspace, cli_rules(args))
-    client = ModelClient(
-        api_key=key,
-        base_url=config.base_url or None,
-        retry=RetryPolicy(attempts=config.max_retries + 1),
-    )
-    session = Session(
-        client=client,
-        config=config,
-        workspace=workspace,
-        sessions_dir=paths.sessions_dir(),
-        resume=resume,
-        rules=rules,
-    )
+    session = open_session(config, workspace, key, resume=resume, rules=rules)
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
@@ -197,8 +193,7 @@ async def _run_turns(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
-        await session.aclose()
-        await client.aclose()
+        await close_session(session)
 
 
 def load_project_rules(workspace: Path, flags: dict[str, list[str]]) -> Any:
@@ -226,6 +221,8 @@ def load_project_rules(workspace: Path, flags: dict[str, list[str]]) -> Any:
 
 
 async def _chat(session: Any, max_turns: int) -> int:
+    import asyncio
+
     print(f"Harken — session {session.id}. Empty line or Ctrl-D to quit.", file=sys.stderr)
     while True:
         try:

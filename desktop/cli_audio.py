@@ -47,7 +47,11 @@ def add_commands(commands: Any) -> None:
     listen.set_defaults(handler=listen_once)
 
     bench = commands.add_parser("bench", help="measure a part of Harken")
-    bench.add_argument("what", choices=("voice",), help="voice: push-to-talk latency, accuracy")
+    bench.add_argument(
+        "what",
+        choices=("voice", "tray"),
+        help="voice: push-to-talk latency, accuracy; tray: start-up, memory, release to speech",
+    )
     bench.add_argument("--clips", type=int, default=16, help="spoken commands to play")
     bench.add_argument("--model", help="Whisper model name or folder (default from config)")
     bench.set_defaults(handler=run_bench)
@@ -242,6 +246,13 @@ class _Meter(threading.Thread):
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.what == "tray":
+        from desktop import bench as tray_bench
+
+        try:
+            return tray_bench.run()
+        except RuntimeError as exc:
+            return _fail(str(exc))
     from audio import bench
 
     config = _config()

@@ -1,0 +1,325 @@
+"""The voice side of the app: the microphone, Whisper and the speaker, wired for Qt.
+
+    voice = Voice(background, config, workspace)
+    voice.start()                       open the mic, load Whisper and the speech engine
+    voice.start_take(n) / finish_take(n) / cancel_take(n)   one push-to-talk take
+    voice.level()                       the mic's level for the overlay's meter (0..1)
+    voice.speak(text) / stop_speech()   a spoken summary (or a progress line); barge-in
+    voice.open_mic() / close_mic()      resume / pause listening
+    voice.apply(config)                 settings changed: devices, model, voice, words
+    voice.close()
+
+Signals (GUI thread): ``transcript_ready(take, text)``, ``transcript_empty(take, why)``,
+``failed(message)``, ``speech_done()``, ``model_ready(seconds)``, ``mic_ready(device)``.
+
+The microphone stays open from start to quit (pausing closes it), so a press records at
+once and keeps a short pre-roll; Whisper loads in the background at start, and a take
+recorded before it is ready waits in its queue: the text follows when the model is there.
+While the key is held, ``Transcriber.live`` decodes what has been said so far, so little
+is left at release. Every microphone operation runs in order on one background lane, so a
+quick press-release-press can never reorder them. ``speech_out``: a folder to write each
+spoken text to as ``speech-NNN.wav`` instead of playing it (the end-to-end tests' hook).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.background import Background
+
+log = logging.getLogger(__name__)
+
+MIC = "mic"  # the background lane of every microphone operation
+SPEECH = "speech"
+
+
+class Voice(QObject):
+    transcript_ready = Signal(int, str)
+    transcript_empty = Signal(int, str)
+    failed = Signal(str)
+    speech_done = Signal()
+    model_ready = Signal(float)
+    mic_ready = Signal(str)
+
+    def __init__(
+        self,
+        background: Background,
+        config: Any,
+        workspace: Path,
+        *,
+        speech_out: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.background = background
+        self.config = config
+        self.workspace = workspace
+        self.speech_out = speech_out
+        self.recorder: Any = None
+        self.transcriber: Any = None
+        self.speaker: Any = None
+        self._live: tuple[int, Any] | None = None  # mic lane only
+        self._speech = 0  # the number of the latest speech; older completions are ignored
+        self._written = 0
+        self.mic_error = ""
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the microphone and load Whisper and the speech engine, all off the GUI thread."""
+        self.background.run(self._load_transcriber, self._transcriber_loading, self._fail, lane=MIC)
+        self.background.run(self._open_mic, self.mic_ready.emit, self._mic_failed, lane=MIC)
+        self.background.run(self._load_speaker, None, self._fail, lane=SPEECH)
+
+    def _load_transcriber(self) -> Any:
+        from audio.hotwords import parse_word_list, workspace_words
+        from audio.transcribe import Transcriber
+
+        words = parse_word_list(self.config.hotwords)
+        if self.config.workspace_hotwords:
+            words += workspace_words(self.workspace)
+        transcriber = Transcriber(
+            self.config.whisper_model,
+            language=self.config.language,
+            words=words,
+            beam_size=self.config.beam_size,
+        ).start()
+        self.transcriber = transcriber
+        return transcriber
+
+    def _transcriber_loading(self, transcriber: Any) -> None:
+        def ready(_: Any) -> None:
+            if transcriber is self.transcriber:
+                log.info(
+                    "speech model %s ready in %.1f s",
+                    transcriber.model_name,
+                    transcriber.load_seconds,
+                )
+                self.model_ready.emit(transcriber.load_seconds)
+
+        self.background.run(transcriber.wait_ready, ready, self._fail)
+
+    def _open_mic(self) -> str:
+        from audio.capture import Recorder
+
+        if self.recorder is None:
+            c = self.config
+            self.recorder = Recorder(
+                c.input_device or None,
+                max_seconds=c.max_recording_seconds,
+                preroll=c.preroll_ms / 1000,
+                min_seconds=c.min_recording_ms / 1000,
+                level_floor_db=c.level_floor_db,
+            )
+        self.recorder.open()
+        log.info(
+            "microphone open: %s at %.0f Hz", self.recorder.device_name, self.recorder.native_rate
+        )
+        self.mic_error = ""
+        return self.recorder.device_name
+
+    def _mic_failed(self, exc: BaseException) -> None:
+        # Said once; the next press tries the microphone again.
+        self.mic_error = str(exc)
+        self._fail(exc)
+
+    def _load_speaker(self) -> None:
+        from audio.speak import Speaker
+
+        c = self.config
+        self.speaker = Speaker(
+            voice=c.speech_voice, rate=c.speech_rate, device=c.output_device or None
+        )
+        self.speaker.voices()  # starts the speech engine now, not at the first summary
+
+    def close(self) -> None:
+        """At quit, after the background lanes stopped: devices closed, Whisper's thread
+        ended (a model still loading is waited for: native threads torn down mid-load
+        abort the process)."""
+        self.stop_speech()
+        if self._live is not None:
+            self._live[1].cancel()
+            self._live = None
+        recorder, transcriber, speaker = self.recorder, self.transcriber, self.speaker
+        self.recorder = None  # its resampler must go before the interpreter does
+        if recorder is not None:
+            recorder.close()
+            recorder._resample = None  # also when the stream never opened
+        if speaker is not None:
+            speaker.close()
+        if transcriber is not None:
+            transcriber.close()
+
+    # -- takes ----------------------------------------------------------------------------
+
+    def start_take(self, take: int) -> None:
+        self.background.run(lambda: self._start(take), None, self._fail, lane=MIC)
+
+    def _start(self, take: int) -> None:
+        if self.transcriber is None:
+            raise RuntimeError("The speech model could not be set up; see the log.")
+        if self.recorder is None:
+            self._open_mic()
+        self.recorder.start()  # reopens a microphone that failed or went away
+        self._live = (take, self.transcriber.live(self.recorder.captured))
+
+    def finish_take(self, take: int) -> None:
+        self.background.run(
+            lambda: self._finish(take),
+            lambda result: self._finished(take, result),
+            self._fail,
+            lane=MIC,
+        )
+
+    def _finish(self, take: int) -> Future[Any] | str:
+        live = self._take_live(take)
+        if live is None or self.recorder is None:
+            return "nothing was recorded"
+        recorded = self.recorder.stop()
+        if recorded.problem:
+            log.warning("%s", recorded.problem)
+        if not recorded.usable:
+            live.cancel()
+            return f"the recording was {recorded.dropped}"
+        log.info("take %d: %.1f s recorded", take, recorded.seconds)
+        return live.finish(recorded.audio)
+
+    def _finished(self, take: int, result: Future[Any] | str) -> None:
+        if isinstance(result, str):
+            self.transcript_empty.emit(take, result)
+            return
+        result.add_done_callback(lambda f: self.background.on_main(self._transcribed, take, f))
+
+    def _transcribed(self, take: int, future: Future[Any]) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            self._fail(exc)
+            return
+        transcript = future.result()
+        log.info(
+            "take %d heard in %.2f s after release: %r",
+            take,
+            transcript.decode_seconds,
+            transcript.text,
+        )
+        self.transcript_ready.emit(take, transcript.text)
+
+    def cancel_take(self, take: int) -> None:
+        def cancel() -> None:
+            live = self._take_live(take)
+            if live is not None:
+                live.cancel()
+            if self.recorder is not None and self.recorder.recording:
+                self.recorder.stop()
+
+        self.background.run(cancel, None, self._fail, lane=MIC)
+
+    def _take_live(self, take: int) -> Any:
+        if self._live is None or self._live[0] != take:
+            return None
+        live, self._live = self._live[1], None
+        return live
+
+    def level(self) -> float:
+        recorder = self.recorder
+        return recorder.level() if recorder is not None and recorder.recording else 0.0
+
+    def open_mic(self) -> None:
+        self.background.run(self._open_mic, None, self._mic_failed, lane=MIC)
+
+    def close_mic(self) -> None:
+        def close() -> None:
+            if self.recorder is not None:
+                self.recorder.close()
+
+        self.background.run(close, None, self._fail, lane=MIC)
+
+    # -- speech ---------------------------------------------------------------------------
+
+    def speak(self, text: str) -> None:
+        """Say ``text`` (already written for the ear); ``speech_done`` follows."""
+        self._speech += 1
+        number = self._speech
+        if self.speech_out is not None:
+            self._written += 1
+            path = self.speech_out / f"speech-{self._written:03d}.wav"
+            work = partial(self._write, text, path)
+        else:
+            work = partial(self._say, text)
+        self.background.run(work, lambda _: self._spoken(number), self._speech_failed, lane=SPEECH)
+
+    def _write(self, text: str, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        self.speaker.save(text, partial)
+        partial.rename(path)  # whoever waits for the file sees it whole
+        log.info("spoken text written to %s: %r", path, text)
+
+    def _say(self, text: str) -> None:
+        speaker = self.speaker
+        speaker.error = None
+        log.info("speaking: %r", text)
+        speaker.say(text)
+        speaker.wait()
+        if speaker.error is not None:
+            raise speaker.error
+
+    def _spoken(self, number: int) -> None:
+        if number == self._speech:
+            self.speech_done.emit()
+
+    def _speech_failed(self, exc: BaseException) -> None:
+        self._fail(exc)
+        self.speech_done.emit()
+
+    def stop_speech(self) -> None:
+        self._speech += 1  # whatever was speaking will not report its end
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    # -- settings -------------------------------------------------------------------------
+
+    def apply(self, config: Any, changed: set[str]) -> None:
+        """Settings changed: apply them now (a new model loads in the background)."""
+        self.config = config
+        if self.speaker is not None:
+            self.speaker.voice = config.speech_voice
+            self.speaker.rate = config.speech_rate
+            self.speaker.device = config.output_device or None
+        if "workspace" in changed:
+            self.workspace = Path(config.workspace).expanduser() if config.workspace else Path.cwd()
+        words = {"hotwords", "workspace_hotwords", "workspace"}
+        if changed & {"whisper_model", "language", "beam_size", *words}:
+            old = self.transcriber
+            self.background.run(
+                self._load_transcriber, self._transcriber_loading, self._fail, lane=MIC
+            )
+            if old is not None:
+                self.background.run(old.close)
+        recorder_keys = {
+            "input_device",
+            "max_recording_seconds",
+            "preroll_ms",
+            "min_recording_ms",
+            "level_floor_db",
+        }
+        if changed & recorder_keys:
+
+            def reopen() -> None:
+                if self.recorder is not None:
+                    self.recorder.close()
+                self.recorder = None
+                self._open_mic()
+
+            self.background.run(reopen, None, self._mic_failed, lane=MIC)
+
+    def _fail(self, exc: BaseException) -> None:
+        log.warning("voice: %s", exc, exc_info=exc if not isinstance(exc, RuntimeError) else None)
+        self.failed.emit(str(exc) or type(exc).__name__)

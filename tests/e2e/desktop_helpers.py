@@ -1,0 +1,184 @@
+"""Running the real tray app on the virtual screen and microphone of tests/desktop_env.sh.
+
+HarkenApp(env, cwd).start()     `harken` as a user starts it; waits for "ready to listen"
+app.wait_log(text)              a line of its log (the readiness and speech hooks)
+app.quit()                      SIGTERM, as the desktop does at logout; its exit status
+speak_into_mic(text, folder)    espeak-ng makes the words, paplay plays them into virtmic
+screenshot(path)                the whole X screen, as a person sees it
+find_window(title)              the X window id of a visible window with that title
+tray_icon_center()              where Harken's icon sits in the tray (trayer's panel)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+NEEDS = (
+    "needs the virtual screen and microphone: run under tests/desktop_env.sh "
+    "(HARKEN_TEST_DISPLAY=1 and HARKEN_TEST_AUDIO=1)"
+)
+
+
+def have_desktop_env() -> bool:
+    return (
+        os.environ.get("HARKEN_TEST_DISPLAY") == "1"
+        and os.environ.get("HARKEN_TEST_AUDIO") == "1"
+        and bool(os.environ.get("DISPLAY"))
+        and all(shutil.which(t) for t in ("xdotool", "espeak-ng", "paplay", "import"))
+    )
+
+
+def harken_command() -> list[str]:
+    script = Path(sys.executable).parent / "harken"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "desktop.cli"]
+
+
+def private_runtime_dir(base: Path) -> dict[str, str]:
+    """A runtime folder of the test's own (the instance socket lives there), while
+    PulseAudio is still found where desktop_env.sh started it."""
+    runtime = base / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {"XDG_RUNTIME_DIR": str(runtime)}
+    pulse = Path(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent")) / "pulse" / "native"
+    if pulse.exists() and "PULSE_SERVER" not in os.environ:
+        env["PULSE_SERVER"] = f"unix:{pulse}"
+    return env
+
+
+class HarkenApp:
+    """One ``harken`` process with its own log."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+        self.log = log
+        self.process: subprocess.Popen[str] | None = None
+        self.output = cwd.parent / "harken-output.txt"
+
+    def start(self, *, ready: str | None = "ready to listen", timeout: float = 90) -> HarkenApp:
+        with open(self.output, "w") as out:
+            self.process = subprocess.Popen(
+                harken_command(),
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        if ready:
+            self.wait_log(ready, timeout)
+        return self
+
+    def log_text(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, text: str, timeout: float = 30, after: int = 0) -> str:
+        """Wait for a log line containing ``text`` (past character ``after``); returns it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log_text()
+            for line in log[after:].splitlines():
+                if text in line:
+                    return line
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"harken exited ({self.process.returncode}):\n{self.tail()}")
+            time.sleep(0.1)
+        raise AssertionError(f"no log line with {text!r} in {timeout} s:\n{self.tail()}")
+
+    def tail(self) -> str:
+        output = self.output.read_text(errors="replace") if self.output.exists() else ""
+        return "\n".join((self.log_text() + output).splitlines()[-40:])
+
+    def quit(self, timeout: float = 20) -> int:
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"harken did not quit in {timeout} s:\n{self.tail()}") from None
+
+
+def run(*args: str, timeout: float = 30) -> str:
+    return subprocess.run(
+        list(args), check=True, capture_output=True, text=True, timeout=timeout
+    ).stdout
+
+
+def speak_into_mic(text: str, folder: Path) -> Path:
+    wav = folder / f"{'-'.join(text.split()[:4])}.wav"
+    run("espeak-ng", "-s", "150", "-w", str(wav), text)
+    run("paplay", "-d", "virtmic", str(wav), timeout=60)
+    return wav
+
+
+def screenshot(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    run("import", "-window", "root", str(path))
+    return path
+
+
+def find_window(title: str, timeout: float = 20) -> str:
+    """The id of a visible window whose title contains ``title``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", title],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no window titled {title!r} within {timeout} s")
+
+
+def window_gone(window: str, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        visible = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "."], capture_output=True, text=True
+        ).stdout.split()
+        if window not in visible:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def tray_icon_center() -> tuple[int, int]:
+    """The middle of the last icon trayer's panel holds (Harken's, in a test display)."""
+    from Xlib import X, display
+
+    screen = display.Display()
+    try:
+        root = screen.screen().root
+        for window in root.query_tree().children:
+            if window.get_wm_name() == "panel":
+                icons = [
+                    child
+                    for child in window.query_tree().children
+                    if child.get_attributes().map_state == X.IsViewable
+                ]
+                if icons:
+                    icon = icons[-1]
+                    geometry = icon.get_geometry()
+                    origin = icon.translate_coords(root, 0, 0)
+                    return -origin.x + geometry.width // 2, -origin.y + geometry.height // 2
+        raise AssertionError("no icon in the tray")
+    finally:
+        screen.close()

@@ -1,0 +1,271 @@
+"""The tray app as a person uses it: real X server, tray, microphone, hotkey and Whisper.
+
+`harken` starts on the virtual screen of tests/desktop_env.sh (Xvfb with the trayer tray
+host) with the PulseAudio virtual microphone, against the scripted Messages API. The test
+holds the hotkey with xdotool, speaks a command into the microphone (espeak-ng + paplay),
+releases the key, and checks what the scripted server heard, the permission dialog (a
+screenshot is kept), the answer (Allow: the file exists; Deny: it does not), and the
+spoken summary: with ``HARKEN_SPEECH_OUT`` set, the app writes each spoken text to a WAV
+file in that folder instead of playing it, and logs the text.
+
+Screenshots go to ``artifacts/e2e/``: the overlay while recording, the permission
+dialog, the tray menu, the conversation window, and the settings window on a first run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_KEY
+from tests.e2e.desktop_helpers import (
+    ARTIFACTS,
+    NEEDS,
+    HarkenApp,
+    find_window,
+    have_desktop_env,
+    private_runtime_dir,
+    run,
+    screenshot,
+    speak_into_mic,
+    tray_icon_center,
+    window_gone,
+)
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.real_display,
+    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
+]
+
+HOTKEY = "ctrl+alt+space"
+
+
+def heard(request: dict[str, Any]) -> str:
+    """The text of the last user message the model was sent."""
+    content = request["messages"][-1]["content"]
+    return " ".join(block.get("text", "") for block in content if block.get("type") == "text")
+
+
+@pytest.fixture
+def desktop(
+    api: ScriptedAPI,
+    isolated_env: Path,
+    workspace: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> Iterator[dict[str, Any]]:
+    """The environment a person's session would give Harken, pointing at the test's own
+    folders and the scripted API."""
+    config = isolated_env / "xdg_config_home" / "harken"
+    config.mkdir(parents=True, exist_ok=True)
+    # Cues would be recorded by the microphone (the null sink is also the default output).
+    (config / "config.toml").write_text("sound_cues = false\n")
+    env = {
+        **os.environ,
+        **private_runtime_dir(tmp_path),
+        "ANTHROPIC_API_KEY": TEST_KEY,
+        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
+        "QT_QPA_PLATFORM": "xcb",
+        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
+    }
+    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
+    yield {"env": env, "log": log, "speech": tmp_path / "speech", "tmp": tmp_path}
+    if log.exists():  # the app's own account of the test, kept with the screenshots
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+
+
+def say_with_hotkey(words: str, folder: Path, shot: str | None = None) -> None:
+    run("xdotool", "keydown", HOTKEY)
+    try:
+        time.sleep(0.3)
+        speak_into_mic(words, folder)
+        if shot:
+            screenshot(shot)
+        time.sleep(0.5)
+    finally:
+        run("xdotool", "keyup", HOTKEY)
+
+
+def answer_dialog(key: str, shot: str) -> None:
+    window = find_window("Harken — allow")
+    time.sleep(0.8)  # the dialog arms its Allow button 0.5 s after it shows
+    screenshot(shot)
+    run("xdotool", "windowfocus", "--sync", window)
+    run("xdotool", "key", key)
+    assert window_gone(window), "the permission dialog stayed open"
+
+
+def wait_for(path: Path, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_spoken_request_asks_permission_and_acts_on_the_answer(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path
+) -> None:
+    def write_asked(request: dict[str, Any]) -> Reply:
+        return Reply([tool_use("Write", {"file_path": "notes.txt", "content": "Buy milk.\n"})])
+
+    api.script(
+        write_asked,
+        Reply([text("I created notes.txt with your note in it.")]),
+        Reply([tool_use("Write", {"file_path": "later.txt", "content": "Later.\n"})]),
+        Reply([text("You said no, so I did not create later.txt.")]),
+    )
+    app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
+    try:
+        # Allow.
+        say_with_hotkey("create a file called notes dot txt", desktop["tmp"], "01-recording.png")
+        answer_dialog("a", "02-permission-dialog.png")
+        assert wait_for(workspace / "notes.txt"), app.tail()
+        assert (workspace / "notes.txt").read_text() == "Buy milk.\n"
+        first = heard(api.requests[0]).lower()
+        # tiny.en hears "notes" as "node" at times: the words around it are what count.
+        assert {"create", "file", "called"} <= set(re.findall(r"[a-z]+", first)), first
+        spoken = app.wait_log("spoken text written to")
+        assert "speech-001.wav" in spoken and "created" in spoken
+        assert (desktop["speech"] / "speech-001.wav").stat().st_size > 1000
+        screenshot("03-after-allow.png")
+
+        # Deny.
+        log_size = len(app.log_text())
+        say_with_hotkey("make another file called later dot txt", desktop["tmp"])
+        answer_dialog("d", "04-permission-dialog-deny.png")
+        spoken = app.wait_log("spoken text written to", after=log_size)
+        assert "speech-002.wav" in spoken
+        assert not (workspace / "later.txt").exists()
+        assert len(api.requests) == 4
+        result = api.requests[3]["messages"][-1]["content"][0]
+        assert result["type"] == "tool_result" and result["is_error"] is True
+
+        # The conversation window, opened as a second `harken` opens it.
+        second = HarkenApp(desktop["env"], workspace, desktop["log"]).start(ready=None)
+        assert second.process is not None and second.process.wait(20) == 0
+        find_window("Harken")
+        time.sleep(0.5)
+        screenshot("05-conversation.png")
+
+        # The tray menu.
+        x, y = tray_icon_center()
+        run("xdotool", "mousemove", str(x), str(y), "click", "3")
+        time.sleep(0.8)
+        screenshot("06-tray-menu.png")
+        run("xdotool", "key", "Escape")
+    finally:
+        status = app.quit()
+    assert status == 0, app.tail()
+    log = app.log_text()
+    assert "Traceback" not in log, app.tail()
+    assert "Harken stopped" in log
+
+
+def test_first_run_without_a_key_opens_the_settings(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path
+) -> None:
+    env = {**desktop["env"], "ANTHROPIC_API_KEY": ""}
+    app = HarkenApp(env, workspace, desktop["log"]).start(ready="no API key")
+    try:
+        find_window("Settings")
+        time.sleep(0.8)
+        screenshot("07-first-run-settings.png")
+    finally:
+        assert app.quit() == 0, app.tail()
+    assert api.requests == []
+
+
+def test_grace_period_shows_the_transcript_and_escape_cancels_it(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, isolated_env: Path
+) -> None:
+    config = isolated_env / "xdg_config_home" / "harken" / "config.toml"
+    config.write_text("sound_cues = false\ntranscript_grace_seconds = 3\n")
+    api.script(Reply([text("Two tests fail.")]))
+    app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
+    try:
+        say_with_hotkey("run the tests and show me which ones fail", desktop["tmp"])
+        app.wait_log("take 1 heard")
+        time.sleep(0.5)
+        screenshot("08-grace-period.png")
+        run("xdotool", "key", "Escape")
+        app.wait_log("cancel(): confirming -> idle")
+        time.sleep(3)  # longer than the grace period: nothing may be sent
+        assert api.requests == []
+
+        log_size = len(app.log_text())
+        say_with_hotkey("run the tests and show me which ones fail", desktop["tmp"])
+        app.wait_log("take 2 heard", after=log_size)
+        app.wait_log("spoken text written to", timeout=30, after=log_size)
+        assert len(api.requests) == 1
+        assert "test" in heard(api.requests[0]).lower()
+    finally:
+        assert app.quit() == 0, app.tail()
+
+
+def test_without_a_tray_the_mini_window_stands_in_and_says_why_once(
+    desktop: dict[str, Any], workspace: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    number = 200 + os.getpid() % 100
+    screen = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1024x700x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        env = {**desktop["env"], "DISPLAY": f":{number}"}
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        app = HarkenApp(env, workspace, desktop["log"]).start()
+        try:
+            assert "no system tray" in app.wait_log("no system tray")
+            assert visible(env, "^Harken$"), "no mini window"
+            assert visible(env, "no system tray"), "the missing tray was not explained"
+            time.sleep(0.5)
+            shot = screenshot_of(env, "09-no-tray-mini-window.png")
+            assert shot.stat().st_size > 0
+        finally:
+            assert app.quit() == 0, app.tail()
+        # The second start shows the mini window but does not explain again.
+        app = HarkenApp(env, workspace, desktop["log"]).start()
+        try:
+            time.sleep(1)
+            assert visible(env, "^Harken$"), "no mini window"
+            assert not visible(env, "no system tray"), "explained a second time"
+        finally:
+            assert app.quit() == 0, app.tail()
+    finally:
+        screen.terminate()
+        screen.wait(10)
+
+
+def visible(env: dict[str, str], title: str) -> list[str]:
+    return run_on(env, "xdotool", "search", "--onlyvisible", "--name", title).split()
+
+
+def run_on(env: dict[str, str], *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(list(args), env=env, capture_output=True, text=True, timeout=30)
+    return done.stdout
+
+
+def screenshot_of(env: dict[str, str], name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    run_on(env, "import", "-window", "root", str(path))
+    return path
