@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +53,12 @@ class ContextGuard:
     def limit(self) -> int:
         return int((self.window - self.max_output) * self.threshold)
 
-    def estimate(self, fixed_tokens: int, messages: list[Message]) -> int:
-        """Prompt tokens now: the last exact count plus an estimate of what came since."""
+    def estimate(self, fixed_tokens: Callable[[], int], messages: list[Message]) -> int:
+        """Prompt tokens now: the last exact count plus an estimate of what came since.
+        ``fixed_tokens`` (system prompt and tools) is only estimated when no count is known."""
         if self.known_tokens and self.known_messages <= len(messages):
             return self.known_tokens + estimate_tokens(messages[self.known_messages :])
-        return fixed_tokens + estimate_tokens(messages)
+        return fixed_tokens() + estimate_tokens(messages)
 
     def observe(self, usage: Usage, message_count: int) -> None:
         """Remember the exact prompt size of a request that had ``message_count`` messages."""

@@ -329,9 +329,10 @@ class Session:
                 self.emit(Notice(f"Could not save the rule {rule_text}: {exc}"))
 
     async def _guard_context(self) -> None:
-        fixed = estimate_tokens(self.system) + estimate_tokens(
-            [t.api_schema() for t in self.tools.values()]
-        )
+        def fixed() -> int:
+            schemas = [t.api_schema() for t in self.tools.values()]
+            return estimate_tokens(self.system) + estimate_tokens(schemas)
+
         estimate = self.guard.estimate(fixed, self.messages)
         if estimate < self.guard.limit:
             return

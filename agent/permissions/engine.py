@@ -31,7 +31,6 @@ from agent.permissions.protected import is_protected
 from agent.permissions.rules import (
     PATH_TOOLS,
     Rule,
-    Source,
     command_matches,
     domain_matches,
     mcp_matches,
@@ -353,6 +352,3 @@ def _static_prefix(spec: str, workspace: Path, home: Path) -> Path | None:
     cut = min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
     prefix = text[:cut].rsplit("/", 1)[0] if cut < len(text) else text
     return Path(os.path.normpath(prefix)) if prefix else None
-
-
-__all__ = ["PermissionEngine", "Source"]
