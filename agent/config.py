@@ -37,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("buddy_user_id", "", "Id the buddy hatches from (empty: you on this machine)"),
     Setting("buddy_visible", True, "Show the buddy on the desktop"),
     # Voice (audio/): plain values the desktop and the CLI hand to audio.
-    Setting("input_device", "", "Microphone: name or index (empty: the system default)"),
+    Setting("input_device", "", "Microphone (empty: the system default)"),
     Setting("output_device", "", "Speaker: name or index (empty: the system default)"),
     Setting("whisper_model", "tiny.en", "Whisper model: a name (tiny.en, base, small) or folder"),
     Setting("language", "auto", "Spoken language: a code such as en or de, or auto to detect"),

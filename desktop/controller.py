@@ -516,12 +516,17 @@ class Controller(QObject):
             buddy.show_pet() if visible else buddy.hide_pet()
         self.change_settings({"buddy_visible": visible})
 
+    def _mute_hotkey(self, recording: bool) -> None:
+        if self.hotkey is not None:
+            self.hotkey.muted = recording
+
     def show_settings(self, message: str = "") -> None:
         if self.settings_window is None and self.make_settings_window is not None:
             self.settings_window = self.make_settings_window()
             # The window saves config.toml itself; what it saved applies here at once.
             self.settings_window.settings_changed.connect(self.settings_saved)
             self.settings_window.api_key_stored.connect(self._key_stored)
+            self.settings_window.recording_changed.connect(self._mute_hotkey)
         window = self.settings_window
         if window is None:
             self.notify("Harken is still starting; Settings opens in a moment.")

@@ -34,6 +34,8 @@ class HotkeyService:
         self.on_release = on_release
         self.on_status = on_status
         self.backend: Any = None  # hotkey lane only
+        # While the settings window records a new shortcut, presses are for it, not us.
+        self.muted = False
 
     def start(self, config: Any) -> None:
         self.background.run(lambda: self._start(config), self._report, self._failed, lane=LANE)
@@ -79,10 +81,10 @@ class HotkeyService:
         return backend.name, detail, ok
 
     def _pressed(self) -> None:
-        self.background.on_main(self.on_press)
+        self.background.on_main(lambda: None if self.muted else self.on_press())
 
     def _released(self) -> None:
-        self.background.on_main(self.on_release)
+        self.background.on_main(lambda: None if self.muted else self.on_release())
 
     def _report(self, status: tuple[str, str, bool]) -> None:
         name, detail, ok = status

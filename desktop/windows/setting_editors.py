@@ -4,6 +4,9 @@
                                  int -> spin box (from ``minimum``), float -> decimal spin
                                  box, text -> line edit
     split_label(label)           "Model id (empty: default)" -> ("Model id", "empty: default")
+    custom_editor(setting, widget, get, put, changed)
+                                 a ``SettingEditor`` around a purpose-built widget (the
+                                 hotkey recorder, the microphone picker)
 
 Every editor reports edits through ``changed`` and gives its value back with the
 setting's own type. Spin boxes and combo boxes ignore the mouse wheel unless focused, so
@@ -107,6 +110,21 @@ def editor_for(setting: Setting, value: Any) -> SettingEditor:
     widget.setToolTip(f"{setting.label}\nconfig.toml: {setting.key}")
     widget.setObjectName(f"setting_{setting.key}")
     put(value)
+    return SettingEditor(setting, widget, get, put, signals)
+
+
+def custom_editor(
+    setting: Setting,
+    widget: QWidget,
+    get: Callable[[], Any],
+    put: Callable[[Any], None],
+    changed: Any,
+) -> SettingEditor:
+    """A ``SettingEditor`` for ``widget``, whose ``changed`` signal reports its edits."""
+    signals = _Changes()
+    changed.connect(signals.changed)
+    widget.setToolTip(f"{setting.label}\nconfig.toml: {setting.key}")
+    widget.setObjectName(f"setting_{setting.key}")
     return SettingEditor(setting, widget, get, put, signals)
 
 

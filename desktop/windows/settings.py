@@ -2,22 +2,32 @@
 
 What the app uses:
 
-    SettingsWindow(path=None)           build it (hidden); reads config.toml (``path``)
+    SettingsWindow(path=None)           build it (hidden); reads config.toml (``path``);
+                                        ``background``, ``recorder_factory`` and
+                                        ``list_inputs`` are for tests (see mic_picker)
     show_message(text, kind="info")     a banner at the top (first run: "needs a key…")
     set_hotkey_backend(name, detail)    name the push-to-talk backend in use
     settings_changed(dict)              a signal after saving: the changed keys -> values
     api_key_stored()                    a signal after a new key went into the keyring
+    recording_changed(bool)             a signal: True while the hotkey editor records a
+                                        new shortcut, False when done; pause the global
+                                        hotkey meanwhile, so pressing the chord to record
+                                        it does not also start push-to-talk
 
 Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
 section of its kind; a setting added to ``SETTINGS`` later lands by its key's prefix, or
 under Advanced. Save writes only the changed keys (``agent.config_file``); a config file
 that is not valid TOML is reported and left untouched. The API key goes to the OS keyring
 only; the field never shows a stored key. "Start at login" applies when toggled.
+The hotkey is recorded by pressing it (``hotkey_editor``); the microphone is picked from
+the input devices, with a level meter that runs only while the window is shown
+(``mic_picker``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +51,17 @@ from agent import credentials
 from agent.config import SETTINGS, Setting, load_config
 from agent.config_file import save_settings
 from agent.errors import ConfigError
+from audio.capture import Recorder
 from desktop import integration
-from desktop.windows.setting_editors import SettingEditor, editor_for, split_label
+from desktop.background import Background
+from desktop.windows.hotkey_editor import HotkeyEdit
+from desktop.windows.mic_picker import MicPicker, input_names
+from desktop.windows.setting_editors import (
+    SettingEditor,
+    custom_editor,
+    editor_for,
+    split_label,
+)
 from desktop.windows.style import css, mix, text_font, theme
 
 # (tab, section, keys) in the order shown; keys not yet declared are skipped.
@@ -101,9 +120,25 @@ def section_of(key: str) -> tuple[str, str]:
 class SettingsWindow(QWidget):
     settings_changed = Signal(dict)
     api_key_stored = Signal()
+    recording_changed = Signal(bool)
 
-    def __init__(self, path: Path | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        background: Background | None = None,
+        recorder_factory: Callable[[str], Any] = Recorder,
+        list_inputs: Callable[[], list[str]] = input_names,
+    ) -> None:
         super().__init__(parent)
+        self.hotkey_edit: HotkeyEdit | None = None
+        self.mic: MicPicker | None = None
+        self._mic_options = {
+            "background": background,
+            "recorder_factory": recorder_factory,
+            "list_inputs": list_inputs,
+        }
         self.setWindowTitle("Harken — Settings")
         self.resize(640, 680)
         self.path = path
@@ -200,10 +235,13 @@ class SettingsWindow(QWidget):
         return hint
 
     def _add_editor(self, form: QFormLayout, setting: Setting) -> None:
-        editor = editor_for(setting, self.saved.get(setting.key, setting.default))
+        value = self.saved.get(setting.key, setting.default)
+        editor = self._special_editor(setting, value) or editor_for(setting, value)
         self.editors[setting.key] = editor
         editor.changed.connect(self._refresh_dirty)
         name, hint = split_label(setting.label)
+        if editor.widget in (self.hotkey_edit, self.mic):
+            hint = ""  # the widget explains itself
         if isinstance(editor.widget, QCheckBox):
             form.addRow("", _column(editor.widget, self._hint(hint) if hint else None))
         elif isinstance(editor.widget, QLineEdit) or not hint:
@@ -217,6 +255,17 @@ class SettingsWindow(QWidget):
             form.addRow(self._name(name), cell)
         else:
             form.addRow(self._name(name), _column(editor.widget, self._hint(hint)))
+
+    def _special_editor(self, setting: Setting, value: Any) -> SettingEditor | None:
+        """The hotkey recorder and the microphone picker; None for the other settings."""
+        if setting.key == "hotkey":
+            edit = self.hotkey_edit = HotkeyEdit(str(value), str(setting.default))
+            edit.recording_changed.connect(self.recording_changed)
+            return custom_editor(setting, edit, edit.value, edit.set_value, edit.changed)
+        if setting.key == "input_device":
+            mic = self.mic = MicPicker(str(value), **self._mic_options)
+            return custom_editor(setting, mic, mic.value, mic.set_value, mic.changed)
+        return None
 
     def _api_key_rows(self, form: QFormLayout) -> None:
         self._heading(form, "Anthropic API key")
@@ -324,6 +373,20 @@ class SettingsWindow(QWidget):
         self._show_key_status("The key is stored in the keyring.")
         self.show_message("")
         self.api_key_stored.emit()
+
+    # ---- the meter runs, and a shortcut records, only while the window is shown ----
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.mic is not None and not self.mic.active:
+            self.mic.start_meter()
+
+    def hideEvent(self, event: Any) -> None:
+        if self.hotkey_edit is not None:
+            self.hotkey_edit.cancel_recording()
+        if self.mic is not None:
+            self.mic.stop_meter()
+        super().hideEvent(event)
 
     # ---- helpers ----
 

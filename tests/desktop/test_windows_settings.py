@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import keyring
 import keyring.backends.null
@@ -12,8 +13,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox
 
 from agent import credentials, paths
 from agent.config import SETTINGS, Setting
+from audio.devices import AudioDeviceError
 from desktop import integration
+from desktop.background import Background
 from desktop.windows import settings as settings_module
+from desktop.windows.hotkey_editor import HotkeyEdit
+from desktop.windows.mic_picker import MicPicker
 from desktop.windows.setting_editors import editor_for, split_label
 from desktop.windows.settings import TABS, SettingsWindow, section_of
 from tests.desktop.windows_helpers import MemoryKeyring, screenshot
@@ -37,10 +42,47 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(keyring.backends.null.Keyring())
 
 
+MICS = ["USB Headset Mic", "Built-in Microphone"]
+
+
+class FakeRecorder:
+    """Stands in for ``audio.capture.Recorder``: opens unless the device is "Broken"."""
+
+    made: ClassVar[list[FakeRecorder]] = []
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.is_open = False
+        self.polls = 0
+        FakeRecorder.made.append(self)
+
+    def open(self) -> None:
+        if self.device == "Broken":
+            raise AudioDeviceError("The device 'Broken' is busy: another program is using it.")
+        self.is_open = True
+
+    def level(self) -> float:
+        self.polls += 1
+        return 0.6
+
+    def close(self) -> None:
+        self.is_open = False
+
+
+def fake_window(qtbot: Any, **kw: Any) -> SettingsWindow:
+    """A settings window whose microphone is a fake and whose background work runs at once."""
+    FakeRecorder.made.clear()
+    kw.setdefault("background", Background(immediate=True))
+    kw.setdefault("recorder_factory", FakeRecorder)
+    kw.setdefault("list_inputs", lambda: list(MICS))
+    win = SettingsWindow(**kw)
+    qtbot.addWidget(win)
+    return win
+
+
 @pytest.fixture
 def window(qtbot: Any, config_path: Path) -> SettingsWindow:
-    win = SettingsWindow()
-    qtbot.addWidget(win)
+    win = fake_window(qtbot)
     win.show()
     return win
 
@@ -55,7 +97,11 @@ def test_every_setting_has_an_editor_of_its_kind_with_its_label(window: Settings
     for setting in SETTINGS:
         widget = window.editors[setting.key].widget
         name, _hint = split_label(setting.label)
-        if setting.choices:
+        if setting.key == "hotkey":
+            assert isinstance(widget, HotkeyEdit)
+        elif setting.key == "input_device":
+            assert isinstance(widget, MicPicker)
+        elif setting.choices:
             assert isinstance(widget, QComboBox)
         elif isinstance(setting.default, bool):
             assert isinstance(widget, QCheckBox) and widget.text() == name
@@ -127,8 +173,7 @@ def test_an_invalid_config_file_is_reported_and_left_unchanged(
 ) -> None:
     broken = 'model = "claude\n'
     config_path.write_text(broken)
-    win = SettingsWindow()
-    qtbot.addWidget(win)
+    win = fake_window(qtbot)
     win.show()
     assert "not valid TOML" in win.banner.text()  # said at once, on opening
 
@@ -197,13 +242,14 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(window: SettingsW
     assert not entry.exists()
 
 
-def test_the_banner_and_the_hotkey_backend_line(window: SettingsWindow) -> None:
+def test_the_banner_and_the_hotkey_backend_line(qtbot: Any, window: SettingsWindow) -> None:
     window.show_message("Harken needs an Anthropic API key to work. Paste it below.")
     window.set_hotkey_backend("pynput", "X11 keyboard hook, no root needed")
 
     assert window.banner.isVisible()
     assert window.backend_line.isReadOnly()
     assert window.backend_line.text() == "pynput — X11 keyboard hook, no root needed"
+    qtbot.waitUntil(lambda: window.mic.bar.level > 0.5)  # the meter shows in the screenshot
     screenshot(window, "settings_first_run")
     for index, tab in enumerate(TABS[1:], start=1):
         window.tabs.setCurrentIndex(index)
@@ -216,3 +262,227 @@ def test_editors_give_values_back_in_the_settings_type(qtbot: Any) -> None:
 
     assert grace.get() == 2.5 and isinstance(grace.get(), float)
     assert floor.get() == -60 and floor.widget.minimum() < -60
+
+
+# ---- the hotkey: press to record ----
+
+CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+
+
+def test_a_recorded_chord_is_shown_canonically_and_saved(
+    qtbot: Any, window: SettingsWindow, config_path: Path
+) -> None:
+    edit = window.hotkey_edit
+    assert edit is not None and edit.value() == "ctrl+alt+space"
+    with qtbot.waitSignal(window.recording_changed) as started:
+        qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
+    assert started.args == [True] and edit.recording
+
+    qtbot.keyPress(edit, Qt.Key.Key_Control)  # modifiers held so far are shown
+    assert edit.shown.text() == "ctrl+…"
+    qtbot.keyRelease(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    assert edit.shown.text().startswith("Press the shortcut")
+    with qtbot.waitSignal(window.recording_changed) as stopped:
+        qtbot.keyClick(edit, Qt.Key.Key_F9, CTRL_ALT | Qt.KeyboardModifier.ShiftModifier)
+
+    assert stopped.args == [False] and not edit.recording
+    assert edit.shown.text() == edit.value() == "ctrl+alt+shift+f9"
+    assert window.changes() == {"hotkey": "ctrl+alt+shift+f9"}
+    qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(edit, Qt.Key.Key_H, Qt.KeyboardModifier.MetaModifier)
+    assert edit.value() == "super+h"
+
+    assert window.save()
+    assert 'hotkey = "super+h"' in config_path.read_text()
+
+
+def test_a_printable_key_alone_is_refused_and_recording_goes_on(
+    qtbot: Any, window: SettingsWindow
+) -> None:
+    edit = window.hotkey_edit
+    qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
+
+    qtbot.keyClick(edit, Qt.Key.Key_A)
+    assert not edit.message.isHidden()
+    assert edit.message.text().startswith("a alone would type text")
+    qtbot.keyClick(edit, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    assert "shift+space alone would type text" in edit.message.text()
+
+    assert edit.recording and edit.value() == "ctrl+alt+space"
+    qtbot.keyClick(edit, Qt.Key.Key_Space, CTRL_ALT)
+    assert not edit.recording and edit.message.isHidden()
+    assert window.changes() == {}
+
+
+def test_escape_cancels_recording_and_reset_restores_the_default(
+    qtbot: Any, window: SettingsWindow
+) -> None:
+    edit = window.hotkey_edit
+    edit.set_value("Control+Shift+K")
+    assert edit.value() == "ctrl+shift+k"
+    qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
+    assert edit.shown.text().startswith("Press the shortcut")
+
+    with qtbot.waitSignal(window.recording_changed) as stopped:
+        qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    assert stopped.args == [False]
+    assert not edit.recording and edit.shown.text() == "ctrl+shift+k"
+
+    qtbot.mouseClick(edit.reset_button, Qt.MouseButton.LeftButton)
+    assert edit.value() == "ctrl+alt+space"
+    assert window.changes() == {}
+
+
+def test_hiding_the_window_ends_recording(qtbot: Any, window: SettingsWindow) -> None:
+    edit = window.hotkey_edit
+    qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.recording_changed) as stopped:
+        window.hide()
+    assert stopped.args == [False] and not edit.recording
+
+
+@pytest.mark.parametrize(
+    ("key", "modifiers", "text"),
+    [
+        (Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier, None),
+        (Qt.Key.Key_Space, CTRL_ALT, "ctrl+alt+space"),
+        (Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier, "ctrl++"),
+        (Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier, "alt+page_down"),
+        (Qt.Key.Key_5, Qt.KeyboardModifier.MetaModifier, "super+5"),
+        (Qt.Key.Key_F12, Qt.KeyboardModifier.NoModifier, "f12"),
+    ],
+)
+def test_qt_key_presses_map_to_chord_text(key: Any, modifiers: Any, text: str | None) -> None:
+    from desktop.hotkeys.chord import Chord
+    from desktop.windows.hotkey_editor import chord_text
+
+    assert chord_text(key, modifiers) == text
+    if text is not None:
+        assert str(Chord.parse(text)) == text
+
+
+# ---- the microphone: picker and level meter ----
+
+
+def test_the_device_combo_lists_the_default_and_the_inputs_and_saves_the_choice(
+    qtbot: Any, window: SettingsWindow, config_path: Path
+) -> None:
+    mic = window.mic
+    combo = mic.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["System default", *MICS]
+    assert mic.value() == ""
+    assert FakeRecorder.made[-1].device == ""
+
+    combo.setCurrentIndex(1)  # changing the device restarts the meter on it
+    assert window.changes() == {"input_device": "USB Headset Mic"}
+    assert [r.device for r in FakeRecorder.made] == ["", "USB Headset Mic"]
+    assert not FakeRecorder.made[0].is_open and FakeRecorder.made[1].is_open
+    assert window.save()
+    assert 'input_device = "USB Headset Mic"' in config_path.read_text()
+
+    mic.combo.setCurrentIndex(0)
+    assert window.save()
+    assert 'input_device = ""' in config_path.read_text()
+
+
+def test_a_stored_device_that_is_not_plugged_in_stays_selected(
+    qtbot: Any, config_path: Path
+) -> None:
+    config_path.write_text('input_device = "Old Webcam"\n')
+    win = fake_window(qtbot)
+    win.show()
+
+    assert win.mic.value() == "Old Webcam"
+    assert win.mic.combo.currentText() == "Old Webcam"
+    assert win.changes() == {}
+
+
+def test_the_meter_polls_only_while_the_window_is_shown(qtbot: Any, config_path: Path) -> None:
+    win = fake_window(qtbot)
+    assert FakeRecorder.made == [] and not win.mic.metering  # nothing opened while hidden
+
+    win.show()
+    qtbot.waitUntil(lambda: win.mic.bar.level > 0.5)
+    recorder = FakeRecorder.made[-1]
+    assert recorder.is_open and win.mic.metering
+
+    win.close()
+    assert not win.mic.metering and not recorder.is_open
+    polls = recorder.polls
+    qtbot.wait(150)
+    assert recorder.polls == polls and win.mic.bar.level == 0.0
+
+    win.show()  # shown again: a fresh recorder
+    assert win.mic.metering and FakeRecorder.made[-1] is not recorder
+
+
+def test_a_device_that_cannot_be_opened_is_explained_inline(qtbot: Any, config_path: Path) -> None:
+    config_path.write_text('input_device = "Broken"\n')
+    win = fake_window(qtbot, list_inputs=lambda: ["Broken", *MICS])
+    win.show()
+
+    assert not win.mic.message.isHidden()
+    assert win.mic.message.text() == "The device 'Broken' is busy: another program is using it."
+    assert not win.mic.metering
+
+    win.mic.combo.setCurrentIndex(win.mic.combo.findData("USB Headset Mic"))
+    assert win.mic.message.isHidden() and win.mic.metering
+
+
+def test_the_meter_opens_off_the_gui_thread(qtbot: Any, config_path: Path) -> None:
+    import threading
+
+    threads: list[str] = []
+
+    class Recording(FakeRecorder):
+        def open(self) -> None:
+            threads.append(threading.current_thread().name)
+            super().open()
+
+    win = fake_window(qtbot, background=Background(), recorder_factory=Recording)
+    win.show()
+    qtbot.waitUntil(lambda: win.mic.metering)
+
+    assert threads and threads[0] != threading.main_thread().name
+
+
+@pytest.fixture
+def spoken_wav(tmp_path: Path) -> Path:
+    import shutil
+    import subprocess
+
+    if shutil.which("espeak-ng") is None or shutil.which("paplay") is None:
+        pytest.skip("needs espeak-ng and paplay")
+    path = tmp_path / "speech.wav"
+    text = "Testing the microphone level meter, one two three."
+    subprocess.run(["espeak-ng", "-w", str(path), text], check=True)
+    return path
+
+
+@pytest.mark.skipif(
+    os.environ.get("HARKEN_TEST_AUDIO") != "1",
+    reason="no virtual microphone: run under tests/desktop_env.sh (PulseAudio)",
+)
+def test_the_meter_moves_with_speech_on_the_real_default_microphone(
+    qtbot: Any, config_path: Path, spoken_wav: Path
+) -> None:
+    import subprocess
+
+    win = SettingsWindow(list_inputs=lambda: [])  # the real Recorder, on a real worker
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.mic.metering, timeout=10_000)
+    peak = 0.0
+    player = subprocess.Popen(["paplay", "-d", "virtmic", str(spoken_wav)])
+    try:
+        for _ in range(60):
+            qtbot.wait(50)
+            peak = max(peak, win.mic.bar.level)
+            if peak > 0.3:
+                break
+    finally:
+        player.wait(timeout=30)
+    win.close()
+
+    assert peak > 0.3, f"the meter stayed at {peak:.2f}"
+    assert not win.mic.metering and win.mic.recorder is None
