@@ -13,6 +13,7 @@ from desktop.buddy import placement
 from desktop.buddy.window import SIZE, BuddyWindow
 from tests.agent.buddy.sample_events import make, tool, turn
 from tests.desktop.buddy_helpers import Clock, pet
+from tests.desktop.windows_helpers import assert_floats_without_focus
 
 
 @pytest.fixture
@@ -47,17 +48,7 @@ def release(win: BuddyWindow, at: QPoint) -> None:
 
 
 def test_the_window_is_small_frameless_on_top_and_never_takes_focus(window: BuddyWindow) -> None:
-    flags = window.windowFlags()
-    for flag in (
-        Qt.WindowType.FramelessWindowHint,
-        Qt.WindowType.WindowStaysOnTopHint,
-        Qt.WindowType.WindowDoesNotAcceptFocus,
-        Qt.WindowType.Tool,
-    ):
-        assert flags & flag, flag
-    assert window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-    assert window.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-    assert window.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert_floats_without_focus(window)
     assert (window.width(), window.height()) == (SIZE, SIZE)
 
 

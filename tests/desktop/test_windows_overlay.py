@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from desktop.windows.overlay import FADE_S, RecordingOverlay
 from tests.desktop.buddy_helpers import Clock
-from tests.desktop.windows_helpers import screenshot
+from tests.desktop.windows_helpers import assert_floats_without_focus, screenshot
 
 
 @pytest.fixture
@@ -32,17 +31,7 @@ def timed(qtbot: Any, clock: Clock) -> RecordingOverlay:
 
 
 def test_it_floats_on_top_and_never_takes_focus(overlay: RecordingOverlay) -> None:
-    flags = overlay.windowFlags()
-    for flag in (
-        Qt.WindowType.Tool,
-        Qt.WindowType.FramelessWindowHint,
-        Qt.WindowType.WindowStaysOnTopHint,
-        Qt.WindowType.WindowDoesNotAcceptFocus,
-    ):
-        assert flags & flag, flag
-    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-    assert overlay.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-    assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert_floats_without_focus(overlay)
 
 
 def test_recording_sits_at_the_bottom_centre_of_the_primary_screen(

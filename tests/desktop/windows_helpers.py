@@ -114,3 +114,21 @@ def screenshot(widget: QWidget, name: str) -> Path:
     QApplication.processEvents()  # let pending layout changes land first
     assert widget.grab().save(str(path))
     return path
+
+
+def assert_floats_without_focus(widget: QWidget) -> None:
+    """Frameless, on top, a tool window, translucent, shown without activation, never
+    focused: what ``desktop.floating.make_floating`` promises."""
+    from PySide6.QtCore import Qt
+
+    flags = widget.windowFlags()
+    for flag in (
+        Qt.WindowType.Tool,
+        Qt.WindowType.FramelessWindowHint,
+        Qt.WindowType.WindowStaysOnTopHint,
+        Qt.WindowType.WindowDoesNotAcceptFocus,
+    ):
+        assert flags & flag, flag
+    assert widget.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert widget.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+    assert widget.focusPolicy() == Qt.FocusPolicy.NoFocus
