@@ -3,7 +3,8 @@
 # root or with sudo) and a virtual environment in .venv with Harken in it.
 #   packaging/setup.sh          for using Harken
 #   packaging/setup.sh --dev    also what the tests need (virtual screen, tray host,
-#                               PulseAudio, voices, sandbox) and the test tools
+#                               PulseAudio, voices, sandbox), the test tools, and the
+#                               multilingual Whisper model (so its test runs too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,5 +47,5 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extra=""
-[ $dev = 1 ] && extra="[test]"
+[ $dev = 1 ] && extra="[test,multilingual]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
