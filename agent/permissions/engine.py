@@ -3,7 +3,9 @@
 Order of judgement (the first step that decides wins):
 
     1. deny rules                         -> deny (any part of a call is enough)
-    2. plan mode and a call that changes  -> deny ("plan mode: propose, don't change")
+    2. plan mode and a call that changes  -> deny ("plan mode: propose, don't change");
+                                             a shell command that reaches the network
+                                             changes (it can carry data out)
     3. catastrophic commands              -> ask, in every mode
     4. ask rules                          -> ask
     5. writes to protected paths          -> ask, in every mode
@@ -12,8 +14,13 @@ Order of judgement (the first step that decides wins):
     8. allow rules covering every part    -> allow
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
                                              the workspace; shell only with a sandbox)
-   10. reads inside the workspace         -> allow
+   10. reads inside the workspace         -> allow (never a call that contacts a host)
    11. everything else                    -> ask
+
+Data never leaves the machine without a question unless an allow rule covers the host:
+no mode except bypass has a step that lets a network call through on its own, and
+plan mode fetches (WebFetch) only from hosts an allow rule covers. The grant tells
+WebFetch which hosts rules name exactly: only those may be local or private addresses.
 """
 
 from __future__ import annotations
@@ -100,9 +107,6 @@ class PermissionEngine:
         if self.mode is Mode.BYPASS:
             return decision(Verdict.ALLOW, "bypass mode")
 
-        if self.mode is Mode.PLAN and c.tool == "WebFetch":
-            return decision(Verdict.ALLOW, "plan mode: fetching documentation is reading")
-
         covered, rule = self._allowed_by_rules(call, c)
         if covered:
             reason = f"allowed by the rule {rule.text} ({rule.source})" if rule else "allowed"
@@ -113,7 +117,7 @@ class PermissionEngine:
             if verdict:
                 return decision(Verdict.ALLOW, f"auto mode: {verdict}")
 
-        if c.read_only and self._reads_inside(c) and not c.hosts:
+        if c.read_only and self._reads_inside(c) and not (c.hosts or c.unknown_hosts):
             return decision(Verdict.ALLOW, "reads only inside the workspace")
 
         return decision(Verdict.ASK, self._why_ask(c))
@@ -241,9 +245,17 @@ class PermissionEngine:
     def _changes(self, c: Classification) -> bool:
         """Whether plan mode must refuse it: writes, runs things, or sends data out."""
         if c.tool == "WebFetch":
-            return False  # fetching docs is reading
+            # Not refused outright: a fetch from a host an allow rule covers is allowed, any
+            # other asks (the URL itself can carry what was read).
+            return False
         if c.tool == "Bash":
-            return bool(c.problems) or any(p.effect != "read" for p in c.parts) or bool(c.writes)
+            network = bool(c.hosts) or c.unknown_hosts
+            return (
+                bool(c.problems)
+                or any(p.effect != "read" for p in c.parts)
+                or bool(c.writes)
+                or network
+            )
         return c.kind in (ToolKind.WRITE, ToolKind.EXECUTE, ToolKind.NETWORK)
 
     def _protected_writes(self, c: Classification) -> str:
@@ -283,7 +295,12 @@ class PermissionEngine:
         # A command that was judged to write outside the workspace would only fail in the
         # sandbox; it runs outside it once it is allowed.
         outside = any(not self._inside_writable(p) for p in c.writes) or c.unknown_writes
-        return Grant(network=network, sandbox=self.sandbox and not outside)
+        named = frozenset(
+            r.specifier.removeprefix("domain:").strip()
+            for r in self.rules.allow
+            if c.tool == r.tool == "WebFetch" and r.specifier and "*" not in r.specifier
+        )
+        return Grant(network=network, sandbox=self.sandbox and not outside, named_hosts=named)
 
     def _risk(self, c: Classification) -> Risk:
         if c.catastrophic:
@@ -307,6 +324,9 @@ class PermissionEngine:
         outside_writes = [p for p in c.writes if not self._inside_writable(p)]
         if outside_writes:
             return f"writes outside the workspace: {outside_writes[0]}"
+        if c.hosts or c.unknown_hosts:
+            where = ", ".join([*c.hosts, *(["hosts known only when it runs"] * c.unknown_hosts)])
+            return f"{c.summary}: data can leave this machine; no allow rule covers {where}"
         return c.summary or f"{c.tool} {c.kind}"
 
     # -- "always allow" ------------------------------------------------------------

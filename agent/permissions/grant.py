@@ -15,10 +15,13 @@ from dataclasses import dataclass
 class Grant:
     """``network``: the call may reach other hosts. ``sandbox``: run it confined (False
     only where the engine decided to run without one, e.g. none is available and the
-    user allowed it anyway)."""
+    user allowed it anyway). ``named_hosts``: hosts that allow rules spell out exactly
+    (``WebFetch(domain:127.0.0.1)``, no wildcard); only those may WebFetch reach at a
+    loopback, private or other non-public address."""
 
     network: bool = False
     sandbox: bool = True
+    named_hosts: frozenset[str] = frozenset()
 
 
 DEFAULT_GRANT = Grant()

@@ -50,6 +50,7 @@ CHANGE = "P:deny S:ask A:ask B:allow"  # a change that only bypass lets through
 EDIT_INSIDE = "P:deny S:ask A:allow B:allow"  # a change auto mode trusts
 READ_OUTSIDE = "P:ask S:ask A:ask B:allow"
 ALWAYS_ASK = "P:deny S:ask A:ask B:ask"  # protected paths and catastrophes
+NETWORK = "P:ask S:ask A:ask B:allow"  # data leaves the machine: a rule or a question
 DENIED = "deny"
 ALLOWED = "allow"
 
@@ -342,7 +343,7 @@ CASES = [
         "fetch",
         "WebFetch",
         {"url": "https://example.com/", "prompt": "p"},
-        "P:allow S:ask A:ask B:allow",
+        NETWORK,
     ),
     Case(
         "fetch-allowed-domain",
@@ -355,14 +356,14 @@ CASES = [
         "fetch-lookalike-suffix",
         "WebFetch",
         {"url": "https://docs.python.org.evil.com/", "prompt": "p"},
-        "P:allow S:ask A:ask B:allow",
+        NETWORK,
         allow=("WebFetch(domain:python.org)",),
     ),
     Case(
         "fetch-lookalike-prefix",
         "WebFetch",
         {"url": "https://evilpython.org/", "prompt": "p"},
-        "P:allow S:ask A:ask B:allow",
+        NETWORK,
         allow=("WebFetch(domain:python.org)",),
     ),
     Case(
