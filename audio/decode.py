@@ -5,7 +5,14 @@ window costs far more than decoding a short command. CTranslate2's encoder accep
 mel frames, so ``decode`` encodes the clip plus a margin of silence (``margin`` seconds).
 Where that could hurt (the decoder needed a temperature fallback: repetitive or
 low-confidence output), the same clip is decoded again with the full window and the more
-confident result is kept. Silence gives "" (no-speech probability with low confidence).
+confident result is kept.
+
+Silence and noise give "": the voice activity detector (``audio.vad``, the Silero model
+faster-whisper's own ``vad_filter`` uses) decides first whether there is speech at all.
+Whisper's no-speech rule (probability above 0.6 with an average log-probability below -1)
+is kept as a second guard, but it cannot be the first: on silence tiny.en "hears" "You"
+with a log-probability of about -0.8, which the rule lets through, and on long noise its
+no-speech probability falls below 0.2 while it hallucinates whole sentences.
 
 The prompt carries vocabulary hints (hotwords) and the text of earlier stretches of the
 same recording, as Whisper's own long-form decoding does.
@@ -49,8 +56,25 @@ class Decoded:
     full_window: bool  # decoded (or re-decoded) with the 30 s window
 
 
-def decode(model: Any, audio: np.ndarray, options: DecodeOptions, context: str = "") -> Decoded:
-    """Text of ``audio`` (16 kHz mono, at most 30 s); ``context`` is the text said before."""
+def decode(
+    model: Any,
+    audio: np.ndarray,
+    options: DecodeOptions,
+    context: str = "",
+    *,
+    speech_known: bool = False,
+) -> Decoded:
+    """Text of ``audio`` (16 kHz mono, at most 30 s); ``context`` is the text said before.
+
+    Audio without speech gives "" without running the model. ``speech_known``: the caller's
+    own voice activity detection already found speech in exactly this audio (endpointing's
+    regions), or the call only warms the model up; the check is then skipped.
+    """
+    if not speech_known:
+        from audio.vad import has_speech
+
+        if not has_speech(audio):
+            return Decoded("", options.language or "en", 0.0, 1.0, 0.0, False)
     result = _decode_window(model, audio, options, context)
     if options.hotwords and result.temperature > 0:
         # Priming can derail a small model into repeating the hotword list: without it.

@@ -135,7 +135,12 @@ class Transcriber:
 
     def _endpointer(self) -> Endpointer:
         options = self.options  # a take keeps the settings it started with
-        return Endpointer(lambda audio, context: decode(self.model, audio, options, context).text)
+        # Endpointing decodes only the regions its own voice activity detection found.
+        return Endpointer(
+            lambda audio, context: (
+                decode(self.model, audio, options, context, speech_known=True).text
+            )
+        )
 
     def _final(self, text: str) -> str:
         return respell(text, self.words) if self.words else text
@@ -175,7 +180,7 @@ class Transcriber:
 
         # One pass through every stage so the first real take does not pay for lazy setup.
         tone = 0.1 * np.sin(np.linspace(0, 2 * np.pi * 220, RATE, dtype=np.float32))
-        decode(self.model, tone, self.options)
+        decode(self.model, tone, self.options, speech_known=True)  # a tone is no speech
         from audio.vad import has_speech
 
         has_speech(tone)

@@ -39,6 +39,26 @@ def test_noise_gives_empty_text(transcriber) -> None:
     assert transcriber.transcribe(noise).text == ""
 
 
+@pytest.mark.parametrize("seconds", [3, 29])
+@pytest.mark.parametrize("level", [0.0, 0.001, 0.01])
+def test_decode_gives_empty_text_for_silence_and_low_noise(
+    transcriber, seconds: int, level: float
+) -> None:
+    # decode() is its own guard: on zeros tiny.en confidently "hears" "You", and on long
+    # low noise whole sentences, which Whisper's no-speech rule lets through.
+    audio = np.random.default_rng(seconds).normal(0, level, seconds * 16_000).astype(np.float32)
+    assert decode(transcriber.model, audio, DecodeOptions()).text == ""
+    primed = DecodeOptions(hotwords="README.md, pytest")
+    assert decode(transcriber.model, audio, primed, "Open the readme file.").text == ""
+
+
+def test_noise_taken_for_speech_is_still_dropped_by_whispers_no_speech_rule(transcriber) -> None:
+    # The second guard, for audio the detector passed (endpointing's regions): without
+    # Whisper's own rule, tiny.en hears "Thank you." in this noise.
+    noise = np.random.default_rng(48_000).normal(0, 0.003, 3 * 16_000).astype(np.float32)
+    assert decode(transcriber.model, noise, DecodeOptions(), speech_known=True).text == ""
+
+
 def test_short_encoder_window_hears_the_same_words_as_the_full_window(transcriber, espeak) -> None:
     texts = [
         "Run the tests and show me which ones fail.",
