@@ -1,29 +1,44 @@
-"""The context guard: notice a conversation nearing the model's window, and compact it.
+"""The context guard: notice a conversation nearing the model's window, and make it fit.
 
 Counting is cheap most of the time: the last response's usage says exactly how many
 tokens the prompt had, and only what was added since is estimated locally. Near the limit
 the count_tokens endpoint gives the exact figure (falling back to the estimate when it
-fails). Compaction summarises the oldest turns with the model and keeps recent turns whole,
-cutting only at turn boundaries so tool calls and their results stay paired.
+fails). ``fit_context`` then, in order:
+
+1. compacts: summarises the oldest turns with the model and keeps recent turns whole,
+   cutting only where ``conversation.cut_points`` says the list stays valid (a tool_use is
+   never separated from its tool_result);
+2. when that is not enough (or no older turn can go), shortens the largest tool results
+   (``agent.shorten``);
+3. when even then the request cannot fit the window, refuses to send it: ``ContextTooLarge``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent.conversation import Message, turn_starts
+from agent import conversation
+from agent.conversation import Message, cut_points
+from agent.errors import ApiFailure, HarkenError
 from agent.model import ModelClient, ModelRequest
 from agent.prompts import compaction_prompt
+from agent.shorten import CHARS_PER_TOKEN, shorten_tool_results
 from agent.usage import Usage
 
 log = logging.getLogger(__name__)
 
 IMAGE_TOKENS = 1600  # what the API bills for a typical screenshot-sized image
 SUMMARY_INPUT_CAP = 2000  # characters kept of each tool input or result in the summary input
+SUMMARY_MAX_TOKENS = 2048
+
+
+class ContextTooLarge(HarkenError):
+    """The next request cannot fit the model's context window, even shortened."""
 
 
 def estimate_tokens(value: Any) -> int:
@@ -51,7 +66,14 @@ class ContextGuard:
 
     @property
     def limit(self) -> int:
+        """Past this many prompt tokens the conversation is made smaller before sending."""
         return int((self.window - self.max_output) * self.threshold)
+
+    @property
+    def hard_limit(self) -> int:
+        """A prompt of this many tokens or more cannot be sent: the API checks that the
+        prompt plus ``max_tokens`` fits the context window."""
+        return self.window - self.max_output
 
     def estimate(self, fixed_tokens: Callable[[], int], messages: list[Message]) -> int:
         """Prompt tokens now: the last exact count plus an estimate of what came since.
@@ -71,32 +93,20 @@ class ContextGuard:
 
 
 def split_point(messages: list[Message], keep_budget: int) -> int:
-    """The index where kept messages begin: the earliest turn start whose tail fits in
-    ``keep_budget`` tokens, else the last turn start. 0 means nothing can be compacted."""
-    starts = [i for i in turn_starts(messages) if i > 0]
-    for start in starts:
-        if estimate_tokens(messages[start:]) <= keep_budget:
-            return start
-    return starts[-1] if starts else 0
+    """The index where kept messages begin: the earliest cut point whose tail fits in
+    ``keep_budget`` tokens, else the last cut point. 0 means nothing can be compacted."""
+    points = cut_points(messages)
+    for point in points:
+        if estimate_tokens(messages[point:]) <= keep_budget:
+            return point
+    return points[-1] if points else 0
 
 
-async def compact(
-    client: ModelClient, model: str, messages: list[Message], keep_budget: int
-) -> tuple[list[Message], int, Usage] | None:
-    """Summarise the older part of ``messages``. Returns the new list, how many messages
-    were replaced and the summary call's usage; None when there is nothing to compact."""
-    split = split_point(messages, keep_budget)
-    if split == 0:
-        return None
-    transcript = render_for_summary(messages[:split])
-    request = ModelRequest(
-        model=model,
-        system=[{"type": "text", "text": compaction_prompt()}],
-        messages=[{"role": "user", "content": transcript}],
-        max_tokens=2048,
-    )
-    reply = await client.complete(request)
-    summary = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
+def summarised(messages: list[Message], split: int, summary: str) -> list[Message]:
+    """``messages[:split]`` replaced by ``summary``, put at the head of ``messages[split]``.
+    Raises ``ValueError`` when ``split`` is not one of ``cut_points(messages)``."""
+    if split not in cut_points(messages):
+        raise ValueError(f"message {split} is not a place where the conversation can be cut")
     first = dict(messages[split])
     content = first["content"]
     if isinstance(content, str):
@@ -108,7 +118,119 @@ async def compact(
         + "\n</summary of the earlier conversation>",
     }
     first["content"] = [note, *content]
-    return [first, *messages[split + 1 :]], split, reply.usage
+    return [first, *messages[split + 1 :]]
+
+
+async def compact(
+    client: ModelClient,
+    model: str,
+    messages: list[Message],
+    keep_budget: int,
+    input_budget: int | None = None,
+) -> tuple[list[Message], int, Usage] | None:
+    """Summarise the older part of ``messages``. Returns the new list, how many messages
+    were replaced and the summary call's usage; None when there is nothing to compact.
+    ``input_budget`` (tokens) caps what the summariser is sent, keeping its start and end."""
+    split = split_point(messages, keep_budget)
+    if split == 0:
+        return None
+    transcript = render_for_summary(messages[:split])
+    if input_budget is not None:
+        transcript = _keep_ends(transcript, max(input_budget, 1000) * CHARS_PER_TOKEN)
+    request = ModelRequest(
+        model=model,
+        system=[{"type": "text", "text": compaction_prompt()}],
+        messages=[{"role": "user", "content": transcript}],
+        max_tokens=SUMMARY_MAX_TOKENS,
+    )
+    reply = await client.complete(request)
+    summary = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
+    result = summarised(messages, split, summary)
+    broken = conversation.problems(result)
+    if broken and not conversation.problems(messages):
+        # cut_points should make this impossible; sending a broken list would fail every
+        # later request, so keep the long conversation instead.
+        log.error("compaction would break the conversation (%s); not compacting", broken[0])
+        return None
+    return result, split, reply.usage
+
+
+@dataclass
+class Fitted:
+    """What ``fit_context`` did: the conversation to use from now on, the prompt size it
+    started from, how many messages a summary replaced, how many tool results were cut,
+    what the summary call cost, and (when it still cannot fit) the one-line error."""
+
+    messages: list[Message]
+    tokens_before: int
+    replaced: int = 0
+    shortened: int = 0
+    usage: Usage = field(default_factory=Usage)
+    error: str = ""
+
+
+async def fit_context(
+    client: ModelClient,
+    model: str,
+    guard: ContextGuard,
+    system: Any,
+    tools: list[dict[str, Any]],
+    messages: list[Message],
+) -> Fitted | None:
+    """Make ``messages`` fit under ``guard.limit`` before the next request; None when it
+    already fits. A valid conversation stays valid (``conversation.problems``): summaries
+    replace only whole turns and shortening changes only tool-result text. When it cannot
+    fit under ``guard.hard_limit``, ``Fitted.error`` says so and nothing may be sent.
+    Raises ``ApiFailure`` when the summary call fails."""
+
+    def fixed() -> int:
+        return estimate_tokens(system) + estimate_tokens(tools)
+
+    estimate = guard.estimate(fixed, messages)
+    if estimate < guard.limit:
+        return None
+    request = ModelRequest(model=model, system=system, tools=tools, messages=messages)
+    tokens = await _count(client, request, estimate)
+    if tokens < guard.limit:
+        return None
+    # The exact count calibrates the local estimate for what changes below.
+    ratio = tokens / max(fixed() + estimate_tokens(messages), 1)
+
+    def calibrated(current: list[Message]) -> int:
+        return math.ceil(ratio * (fixed() + estimate_tokens(current)))
+
+    fitted = Fitted(messages, tokens)
+    budget = guard.window - SUMMARY_MAX_TOKENS - estimate_tokens(compaction_prompt())
+    compacted = await compact(client, model, messages, guard.limit // 3, budget)
+    if compacted is not None:
+        fitted.messages, fitted.replaced, fitted.usage = compacted
+        tokens = calibrated(fitted.messages)
+    if tokens >= guard.limit:
+        excess = math.ceil((tokens - guard.limit) / ratio) + 1
+        fitted.messages, fitted.shortened = shorten_tool_results(fitted.messages, excess)
+        if fitted.shortened:
+            tokens = calibrated(fitted.messages)
+    if tokens >= guard.hard_limit:
+        # Only an exact count (when there is one) may stop a turn.
+        tokens = await _count(client, replace(request, messages=fitted.messages), tokens)
+        if tokens >= guard.hard_limit:
+            fitted.error = (
+                f"The conversation needs about {tokens:,} tokens, more than the model's "
+                f"{guard.window:,}-token context window leaves after {guard.max_output:,} "
+                "for the answer, even with older turns summarised and long tool results "
+                "cut; start a new session (or raise context_window if the model allows more)."
+            )
+    guard.forget()
+    return fitted
+
+
+async def _count(client: ModelClient, request: ModelRequest, fallback: int) -> int:
+    """The exact prompt size from count_tokens, or ``fallback`` when that fails."""
+    try:
+        return await client.count_tokens(request)
+    except ApiFailure as exc:
+        log.info("count_tokens failed (%s); using the local estimate", exc)
+        return fallback
 
 
 def render_for_summary(messages: list[Message]) -> str:
@@ -136,7 +258,17 @@ def render_for_summary(messages: list[Message]) -> str:
     return "\n\n".join(lines)
 
 
-def _cut(text: str) -> str:
-    if len(text) <= SUMMARY_INPUT_CAP:
+def _cut(text: str, cap: int = SUMMARY_INPUT_CAP) -> str:
+    if len(text) <= cap:
         return text
-    return text[:SUMMARY_INPUT_CAP] + f" [... {len(text) - SUMMARY_INPUT_CAP} characters cut]"
+    return text[:cap] + f" [... {len(text) - cap} characters cut]"
+
+
+def _keep_ends(text: str, cap: int) -> str:
+    """``text`` cut to about ``cap`` characters: its first third and its last two thirds
+    (the recent part matters most to a summary)."""
+    if len(text) <= cap:
+        return text
+    head = cap // 3
+    tail = cap - head
+    return f"{text[:head]}\n[... {len(text) - cap} characters cut ...]\n{text[len(text) - tail :]}"

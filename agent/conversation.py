@@ -2,7 +2,8 @@
 
 The list alternates user and assistant messages; every ``tool_use`` block of an assistant
 message is answered by a ``tool_result`` in the next user message. These helpers keep that
-true across new prompts, interruptions and resumes.
+true across new prompts, interruptions, resumes and compaction; ``problems`` states the
+whole rule and says where a list breaks it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from typing import Any
 Message = dict[str, Any]
 
 INTERRUPTED = "Interrupted by the user: this tool call did not run."
+NOT_STARTED = "Harken stopped before this tool call started: it did not run."
+OUTCOME_UNKNOWN = (
+    "Harken stopped (it was killed or crashed) while this tool call was running: its outcome "
+    "is unknown. It may have run partly or fully; check its effects before running it again."
+)
 
 
 def user_text(text: str) -> Message:
@@ -74,27 +80,109 @@ def add_user_content(messages: list[Message], blocks: list[dict[str, Any]]) -> M
     return message
 
 
-def settle(messages: list[Message], note: str = INTERRUPTED) -> list[dict[str, Any]]:
-    """Answer every unanswered tool_use with an error result; returns the blocks added."""
+def settle(
+    messages: list[Message],
+    note: str = INTERRUPTED,
+    started: frozenset[str] | set[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Answer every unanswered tool_use with an error result; returns the blocks added.
+
+    ``started`` holds the ids of calls known to have begun running (the transcript's
+    ``tool_started`` records): they get ``OUTCOME_UNKNOWN``, since a call that started may
+    have done its work; the others get ``note``."""
     missing = unanswered_tool_uses(messages)
-    blocks = [tool_result(tool_id, note, is_error=True) for tool_id in missing]
+    began = started or frozenset()
+    blocks = [
+        tool_result(tool_id, OUTCOME_UNKNOWN if tool_id in began else note, is_error=True)
+        for tool_id in missing
+    ]
     if blocks:
         add_user_content(messages, blocks)
     return blocks
 
 
-def turn_starts(messages: list[Message]) -> list[int]:
-    """Indexes of user messages that begin a turn (hold text, not only tool results)."""
-    starts = []
+def cut_points(messages: list[Message]) -> list[int]:
+    """Indexes ``i > 0`` where ``messages[:i]`` can be replaced by a summary put at the head
+    of ``messages[i]`` and the list stays valid: user messages holding no tool_result (a
+    result kept without its tool_use is an orphan the API rejects). A prompt merged into a
+    message of tool results is therefore not a cut point."""
+    points = []
     for i, message in enumerate(messages):
-        if message.get("role") != "user":
+        if i == 0 or message.get("role") != "user":
             continue
         content = message.get("content")
-        if isinstance(content, str) or any(
-            isinstance(b, dict) and b.get("type") != "tool_result" for b in content or []
-        ):
-            starts.append(i)
-    return starts
+        if isinstance(content, str):
+            if content:
+                points.append(i)
+            continue
+        blocks = [b for b in content or [] if isinstance(b, dict)]
+        if blocks and not any(b.get("type") == "tool_result" for b in blocks):
+            points.append(i)
+    return points
+
+
+def problems(messages: list[Message]) -> list[str]:
+    """What makes ``messages`` unfit to send to the Messages API; empty when it is fit.
+
+    The rules (from the API's documented validation): the list starts with a user message
+    and alternates user and assistant; no message is empty; tool_use ids are unique; every
+    tool_use is answered by a tool_result in the next message (the last message may still
+    wait for its results); every tool_result answers a tool_use of the message right before
+    it, once; in a user message, tool_results come before any other block."""
+    found: list[str] = []
+    if not messages:
+        return ["the conversation is empty"]
+    seen_ids: set[str] = set()
+    for i, message in enumerate(messages):
+        role = message.get("role")
+        where = f"message {i} ({role})"
+        if role not in ("user", "assistant"):
+            found.append(f"{where}: unknown role")
+            continue
+        expected = "user" if i % 2 == 0 else "assistant"
+        if role != expected:
+            found.append(f"{where}: expected a {expected} message (roles must alternate)")
+        blocks = _blocks(message)
+        if not blocks:
+            found.append(f"{where}: empty content")
+        if role == "assistant":
+            for block in tool_uses(message):
+                if block.get("id") in seen_ids:
+                    found.append(f"{where}: tool_use id {block.get('id')} used twice")
+                seen_ids.add(block.get("id"))
+            wanted = {b.get("id") for b in tool_uses(message)}
+            if wanted and i + 1 < len(messages):
+                answered = {
+                    b.get("tool_use_id")
+                    for b in _blocks(messages[i + 1])
+                    if b.get("type") == "tool_result"
+                }
+                for tool_id in sorted(wanted - answered):
+                    found.append(f"{where}: tool_use {tool_id} has no tool_result after it")
+            continue
+        offered = {b.get("id") for b in tool_uses(messages[i - 1])} if i else set()
+        answered_here: set[str] = set()
+        text_seen = False
+        for block in blocks:
+            if block.get("type") != "tool_result":
+                text_seen = True
+                continue
+            tool_id = block.get("tool_use_id")
+            if tool_id not in offered:
+                found.append(f"{where}: tool_result {tool_id} answers no tool_use before it")
+            if tool_id in answered_here:
+                found.append(f"{where}: tool_result {tool_id} given twice")
+            answered_here.add(tool_id)
+            if text_seen:
+                found.append(f"{where}: tool_result {tool_id} comes after other content")
+    return found
+
+
+def _blocks(message: Message) -> list[dict[str, Any]]:
+    content = message.get("content")
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}] if content else []
+    return [b for b in content or [] if isinstance(b, dict)]
 
 
 def with_cache_breakpoints(messages: list[Message]) -> list[Message]:

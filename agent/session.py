@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from agent import conversation
-from agent.compaction import ContextGuard, compact, estimate_tokens
+from agent.compaction import ContextGuard, ContextTooLarge, fit_context
 from agent.config import Config
-from agent.errors import ApiFailure, HarkenError
+from agent.errors import HarkenError
 from agent.events import (
     Compacted,
     ErrorOccurred,
@@ -329,38 +329,24 @@ class Session:
                 self.emit(Notice(f"Could not save the rule {rule_text}: {exc}"))
 
     async def _guard_context(self) -> None:
-        def fixed() -> int:
-            schemas = [t.api_schema() for t in self.tools.values()]
-            return estimate_tokens(self.system) + estimate_tokens(schemas)
-
-        estimate = self.guard.estimate(fixed, self.messages)
-        if estimate < self.guard.limit:
-            return
-        request = ModelRequest(
-            model=self.config.model,
-            system=self.system,
-            tools=[t.api_schema() for t in self.tools.values()],
-            messages=self.messages,
+        tools = [t.api_schema() for t in self.tools.values()]
+        fitted = await fit_context(
+            self.client, self.config.model, self.guard, self.system, tools, self.messages
         )
-        try:
-            tokens = await self.client.count_tokens(request)
-        except ApiFailure as exc:
-            log.info("count_tokens failed (%s); using the local estimate", exc)
-            tokens = estimate
-        if tokens < self.guard.limit:
+        if fitted is None:
             return
-        keep_budget = self.guard.limit // 3
-        compacted = await compact(self.client, self.config.model, self.messages, keep_budget)
-        if compacted is None:
-            log.warning("context is at %d tokens but there is no older turn to compact", tokens)
-            return
-        messages, replaced, summary_usage = compacted
-        self.state.messages = messages
-        self.state.usage = self.state.usage + summary_usage
-        self.state.cost_usd += cost_usd(self.config.model, summary_usage)
-        self.guard.forget()
-        self._record({"type": "compaction", "messages": messages, "tokens_before": tokens})
-        self.emit(Compacted(tokens, replaced))
+        if fitted.messages is not self.messages:
+            self.state.messages = fitted.messages
+            self.state.usage = self.state.usage + fitted.usage
+            self.state.cost_usd += cost_usd(self.config.model, fitted.usage)
+            record = {"type": "compaction", "messages": fitted.messages}
+            self._record(record | {"tokens_before": fitted.tokens_before})
+        if fitted.replaced:
+            self.emit(Compacted(fitted.tokens_before, fitted.replaced))
+        if fitted.shortened:
+            self.emit(Notice(f"Cut {fitted.shortened} long tool result(s) to fit the context."))
+        if fitted.error:
+            raise ContextTooLarge(fitted.error)
 
     # -- conversation and transcript ----------------------------------------------
 

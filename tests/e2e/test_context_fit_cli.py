@@ -1,0 +1,119 @@
+"""A conversation that outgrows a small context window, through the real `harken ask`:
+what reaches the API stays a valid conversation, and a request that cannot fit is not sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent import conversation
+from tests.e2e.conftest import write_config
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = pytest.mark.e2e
+
+PRINT_20000 = "yes x | head -n 10000"  # 20,000 characters of output
+SMALL_WINDOW = "context_window = 10000\nmax_tokens = 1000\n"
+
+
+def orphaned_results(messages: list[dict[str, Any]]) -> list[str]:
+    """Ids of tool_results whose tool_use is not in the message right before them (what
+    the API rejects), checked without the product's own rule."""
+    orphans = []
+    for i, message in enumerate(messages):
+        if message["role"] != "user" or isinstance(message["content"], str):
+            continue
+        before = messages[i - 1]["content"] if i else []
+        offered = {b["id"] for b in before if isinstance(b, dict) and b["type"] == "tool_use"}
+        for block in message["content"]:
+            if block["type"] == "tool_result" and block["tool_use_id"] not in offered:
+                orphans.append(block["tool_use_id"])
+    return orphans
+
+
+def block_text(block: dict[str, Any]) -> str:
+    content = block.get("content", block.get("text", ""))
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)
+
+
+def answer_requests(api: ScriptedAPI) -> list[dict[str, Any]]:
+    """The streamed requests: the turn's own, not a summary call."""
+    return [r for r in api.requests if r.get("stream")]
+
+
+def answer_or_summary(answer: str, summary: str = "The user said hi and was greeted."):
+    """A script step that answers the turn's request with ``answer`` and a summary call
+    (not streamed) with ``summary``."""
+
+    def step(request: dict[str, Any]) -> Reply:
+        return Reply([text(answer if request.get("stream") else summary)])
+
+    return step
+
+
+def stop_after_a_big_tool_result(api: ScriptedAPI, harken) -> None:
+    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
+    first = harken("ask", "print a lot", "--yes", "--max-turns", "1")
+    assert first.returncode == 1, first.stderr
+    assert "stopped after 1 model round trips" in first.stderr
+
+
+def test_resuming_after_a_huge_tool_result_sends_a_valid_shortened_conversation(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    write_config(isolated_env, SMALL_WINDOW)
+    stop_after_a_big_tool_result(api, harken)
+    api.script(*[answer_or_summary("It printed a column of x.")] * 2)
+    second = harken("ask", "what did it print?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    sent = answer_requests(api)[-1]["messages"]
+    assert orphaned_results(sent) == []
+    assert conversation.problems(sent) == []
+    assert second.stdout == "It printed a column of x.\n"
+    result = next(b for b in sent[-1]["content"] if b["type"] == "tool_result")
+    body = block_text(result)
+    assert body.startswith("x\nx\n") and len(body) < 20_000
+    assert "cut to fit the context window" in body
+    assert block_text(sent[-1]["content"][-1]) == "what did it print?"
+
+
+def test_an_earlier_turn_is_summarised_and_the_huge_result_kept_with_its_call(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    write_config(isolated_env, SMALL_WINDOW)
+    api.script(Reply([text("Hello.")]))
+    assert harken("ask", "hi").returncode == 0
+    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
+    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
+    assert first.returncode == 1, first.stderr
+    api.script(*[answer_or_summary("Done.")] * 2)
+    second = harken("ask", "what did it print?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    sent = answer_requests(api)[-1]["messages"]
+    assert orphaned_results(sent) == []
+    assert conversation.problems(sent) == []
+    assert block_text(sent[0]["content"][0]).startswith("<summary of the earlier conversation>")
+    assert "The user said hi" in block_text(sent[0]["content"][0])
+    assert [b["type"] for b in sent[1]["content"]] == ["tool_use"]
+
+
+def test_a_request_that_cannot_fit_the_window_is_not_sent(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    # The tools' descriptions alone are larger than this window allows for a prompt.
+    write_config(isolated_env, "context_window = 3000\nmax_tokens = 500\n")
+    api.script(Reply([text("never")]))
+    result = harken("ask", "hello")
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("harken: The conversation needs about")
+    assert "context window" in lines[0]
+    assert api.requests == []
