@@ -134,6 +134,9 @@ class ToolRunner:
             return f"Permission denied: {decision.reason}"
         answer = await self.ask(call, decision)
         if answer.allow:
+            # "Always allow" has just added a rule, which may widen the grant (a host that
+            # rule names is one WebFetch may reach even at a local address).
+            item.grant = self.engine.decide(call).grant
             return ""
         said = f" The user said: {answer.message}" if answer.message else ""
         return f"The user denied permission for this {item.call.name} call.{said}"

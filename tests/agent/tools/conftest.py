@@ -1,5 +1,5 @@
 """Fixtures for the tool tests: a ToolContext on a temporary workspace, a tool caller,
-and a small web server on 127.0.0.1 for WebFetch."""
+a small web server on 127.0.0.1 for WebFetch, and WebFetch run as the runner runs it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ from typing import Any
 
 import pytest
 
-from agent.tools.base import Tool, ToolError, ToolOutput
+from agent.permissions import Mode, PermissionEngine, ToolCall
+from agent.permissions.grant import current_grant
+from agent.permissions.rules import Source, parse_rule
+from agent.permissions.settings import RuleSet
+from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
 from agent.tools.context import ToolContext
+from agent.tools.webfetch import WEB_FETCH
 
 Call = Callable[..., Awaitable[ToolOutput]]
+Fetch = Callable[..., Awaitable[ToolOutput]]
+# The test servers listen on 127.0.0.1: the rule that names it lets WebFetch reach them.
+LOCAL_RULE = "WebFetch(domain:127.0.0.1)"
 
 
 @pytest.fixture
@@ -38,6 +46,28 @@ def call(ctx: ToolContext) -> Call:
         except ToolError as exc:
             return ToolOutput(str(exc), is_error=True)
         return out if isinstance(out, ToolOutput) else ToolOutput(out)
+
+    return run
+
+
+@pytest.fixture
+def fetch(ctx: ToolContext, call: Call) -> Fetch:
+    """WebFetch as the tool runner runs it: the real engine decides the call under
+    ``allow`` (default: the rule naming 127.0.0.1), and the tool runs with that
+    decision's grant, as after a "yes" when the engine asks."""
+
+    async def run(url: str, prompt: str = "read", allow: tuple[str, ...] = (LOCAL_RULE,)) -> Any:
+        rules = RuleSet()
+        for text in allow:
+            rules.add("allow", parse_rule(text, Source.CLI))
+        engine = PermissionEngine(mode=Mode.STANDARD, workspace=ctx.workspace, rules=rules)
+        tool_input = {"url": url, "prompt": prompt}
+        decision = engine.decide(ToolCall("t", "WebFetch", tool_input, ToolKind.NETWORK, ""))
+        token = current_grant.set(decision.grant)
+        try:
+            return await call(WEB_FETCH, **tool_input)
+        finally:
+            current_grant.reset(token)
 
     return run
 
