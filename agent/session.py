@@ -106,8 +106,11 @@ class Session:
             self.state = SessionState(
                 resume.id, resume.messages, resume.usage, resume.cost_usd, resume.turns
             )
-            # A session killed mid-turn may end on unanswered tool calls: answer them now.
-            repaired = conversation.settle(self.state.messages)
+            # A session killed mid-turn may end on unanswered tool calls: answer them now,
+            # as of unknown outcome when the transcript says they had started.
+            repaired = conversation.settle(
+                self.state.messages, conversation.NOT_STARTED, started=resume.started_tools
+            )
             self.transcript = TranscriptWriter.reopen(resume.path) if sessions_dir else None
             if repaired:
                 self._record_message(self.state.messages[-1])
@@ -284,7 +287,9 @@ class Session:
 
     async def _run_tools(self, tool_uses: list[dict[str, Any]], malformed: dict[str, str]) -> None:
         results: dict[str, dict[str, Any]] = {}
-        runner = ToolRunner(self.tools, self.ctx, self.engine, self.emit, self._ask)
+        runner = ToolRunner(
+            self.tools, self.ctx, self.engine, self.emit, self._ask, self._record_started
+        )
         try:
             await runner.run(tool_uses, malformed, results)
         finally:
@@ -358,6 +363,12 @@ class Session:
     def _settle_after_stop(self) -> None:
         if conversation.settle(self.messages):
             self._record_message(self.messages[-1])
+
+    def _record_started(self, block: dict[str, Any]) -> None:
+        # On disk before the call runs: after a crash, resume must not say it did not run.
+        self._record({"type": "tool_started", "id": block["id"], "at": now_iso()})
+        if self.transcript is not None:
+            self.transcript.sync()
 
     def _record_message(self, message: dict[str, Any]) -> None:
         self._record({"type": "message", "message": message})

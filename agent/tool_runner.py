@@ -3,6 +3,8 @@
 Calls keep their order; a run of consecutive calls to concurrent (read-only) tools is
 gated one by one and then executed side by side. Every call ends in a tool_result block
 written into ``results`` as soon as it is known, so an interruption keeps what finished.
+``started`` hears of each call just before it runs (after its permission), so the session
+can record durably that it may have had effects, should Harken die before its result.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 EVENT_OUTPUT_CAP = 4000  # characters of a tool's output carried in ToolFinished
 
 Ask = Callable[[ToolCall, Decision], Awaitable[PermissionAnswer]]
+Started = Callable[[dict[str, Any]], None]  # the tool_use block of a call about to run
+
+
+def _nobody_listens(block: dict[str, Any]) -> None:
+    pass
 
 
 @dataclass
@@ -49,6 +56,7 @@ class ToolRunner:
     engine: PermissionEngine
     emit: Callable[[Event], None]
     ask: Ask
+    started: Started = _nobody_listens
 
     async def run(
         self,
@@ -143,6 +151,7 @@ class ToolRunner:
 
     async def _execute(self, item: _Prepared, results: dict[str, dict[str, Any]]) -> None:
         assert item.tool is not None and item.call is not None
+        self.started(item.block)
         started = time.perf_counter()
         self.emit(ToolStarted(item.call.id, item.call.name, item.call.description, item.call.input))
         # Concurrent calls run in tasks of their own, so each sees its own grant.

@@ -6,10 +6,12 @@ One file per session, ``<sessions dir>/<id>.jsonl``, one JSON record per line:
     {"type": "prompt", "text", "at"}                                  a turn begins
     {"type": "message", "message": {"role", "content"}}               conversation
     {"type": "compaction", "messages": [...], "tokens_before"}        history replaced
+    {"type": "tool_started", "id", "at"}                              a tool call runs
     {"type": "turn_end", "stop_reason", "usage", "cost_usd", "at"}    a turn ended
 
-Every record is flushed as it is written and the file is fsynced at turn ends, so a crash
-loses at most the record being written; such a torn last line is skipped on load.
+Every record is flushed as it is written and the file is fsynced at turn ends and before a
+tool call runs, so a crash loses at most the record being written; such a torn last line is
+skipped on load.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ class LoadedSession:
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # ids of tool calls that began to run (``tool_started`` records), answered or not
+    started_tools: set[str] = field(default_factory=set)
 
     @property
     def started(self) -> str:
@@ -151,6 +155,8 @@ def _apply(session: LoadedSession, record: dict[str, Any]) -> None:
         _apply_message(session.messages, record["message"])
     elif kind == "compaction":
         session.messages = list(record["messages"])
+    elif kind == "tool_started":
+        session.started_tools.add(str(record.get("id")))
     elif kind == "turn_end":
         session.turns += 1
         session.usage = session.usage + Usage.from_dict(record.get("usage") or {})
