@@ -264,7 +264,8 @@ def _network(sub: str, rest: list[Arg], opts: Options, repo: str, j: Judgement) 
     elif sub in ("pull", "submodule"):
         j.write(repo)
     elif sub in ("fetch", "remote"):
-        j.write(posixpath.join(repo, ".git"))
+        # What it changes inside .git: the .git entry itself is protected (git_dirs).
+        j.write(posixpath.join(repo, ".git/objects"), posixpath.join(repo, ".git/refs"))
     if opts.dynamic:
         j.contact(UNKNOWN)
         j.write(UNKNOWN)

@@ -2,11 +2,15 @@
 
 Writing any of them can make code run later without anyone agreeing to it (a git hook, a
 shell start-up file, an editor task, an MCP server entry) or change Harken's own rules.
+What git reads as configuration or runs, in every git directory a path touches, is
+decided from the path's structure by ``git_dirs``; the names below are fixed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from agent.permissions.git_dirs import git_protected
 
 # Relative to the workspace (and to any folder: a nested repository has hooks too).
 WORKSPACE_PROTECTED = (
@@ -66,11 +70,15 @@ def protected_roots(workspace: Path, home: Path | None = None) -> list[Path]:
 
 def is_protected(path: Path, workspace: Path, home: Path | None = None) -> str:
     """The protected entry ``path`` falls under (empty if none). ``path`` must already be
-    absolute and resolved; names like ``.git/hooks`` are protected at any depth."""
+    absolute and resolved; names like ``.vscode`` are protected at any depth, and git's
+    configuration and hooks in every git directory (``git_dirs.git_protected``)."""
     home = home or Path.home()
     for root in protected_roots(workspace, home):
         if path == root or root in path.parents:
             return str(root)
+    hit = git_protected(path, workspace)
+    if hit:
+        return hit
     parts = path.parts
     for entry in WORKSPACE_PROTECTED:
         entry_parts = Path(entry).parts

@@ -1,0 +1,173 @@
+"""Git's configuration and hooks, in every git directory a workspace touches, are asked
+about in every mode (bypass too) and no allow rule lets them through -- decided with the
+real engine on real repositories (submodules, a linked worktree, nested, bare and
+separate git folders), judged by what the path resolves to, at any depth.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.permissions import Mode, PermissionEngine, ToolCall
+from agent.permissions.rules import Source, parse_rule
+from agent.permissions.settings import RuleSet
+from agent.tools import default_tools
+from tests.git_repos import PLANTED, Layout, build_layout, git, make_repo
+
+KINDS = {tool.name: tool.kind for tool in default_tools()}
+# Standard mode with rules that would allow every edit and every command.
+EVERYTHING = ("Edit(**)", "Write(**)", "Bash")
+MODES = [(Mode.STANDARD, EVERYTHING), (Mode.AUTO, ()), (Mode.BYPASS, ())]
+
+
+def decide(workspace: Path, mode: Mode, tool: str, tool_input: dict[str, Any], allow=()) -> Any:
+    rules = RuleSet()
+    for text in allow:
+        rules.add("allow", parse_rule(text, Source.CLI))
+    engine = PermissionEngine(mode=mode, workspace=workspace, rules=rules, sandbox=True)
+    return engine.decide(ToolCall("t", tool, tool_input, KINDS[tool], tool, workspace))
+
+
+def edit(path: str) -> tuple[str, dict[str, Any]]:
+    return "Edit", {"file_path": path, "old_string": "[core]", "new_string": PLANTED}
+
+
+def write(path: str) -> tuple[str, dict[str, Any]]:
+    return "Write", {"file_path": path, "content": "#!/bin/sh\ntouch PWNED\n"}
+
+
+def bash(command: str) -> tuple[str, dict[str, Any]]:
+    return "Bash", {"command": command}
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory: pytest.TempPathFactory) -> Layout:
+    built = build_layout(tmp_path_factory.mktemp("layout"))
+    os.symlink(".git/modules/sub", built.workspace / "sublink")
+    return built
+
+
+def assert_asked(decision: Any) -> None:
+    assert decision.verdict == "ask", decision.reason
+    assert decision.reason.startswith("writes a protected path: "), decision.reason
+
+
+# Paths relative to the workspace ({elsewhere}: the folder beside it).
+PROTECTED_WRITES = [
+    # the issue's example: a submodule's configuration and hooks
+    edit(".git/modules/sub/config"),
+    write(".git/modules/sub/hooks/post-checkout"),
+    write(".git/modules/sub/info/attributes"),
+    write(".git/modules/sub/config.worktree"),  # missing today
+    write(".git/modules/sub/commondir"),  # missing today: would point at another config
+    # a submodule whose name has a slash: its git folder is two levels down
+    edit(".git/modules/libs/deep/config"),
+    write(".git/modules/libs/deep/hooks/pre-commit"),
+    # a submodule that does not exist yet, at any depth
+    write(".git/modules/new/deeper/config"),
+    # the repository's own, including files it does not have yet
+    write(".git/commondir"),
+    write(".git/config.worktree"),
+    # the linked worktree: its own config and commondir, and its .git file
+    write(".git/worktrees/wt/config.worktree"),
+    write(".git/worktrees/wt/commondir"),
+    write("wt/.git"),
+    # a nested repository, a bare one, and git folders that .git files name
+    edit("vendor/lib/.git/config"),
+    write("vendor/lib/.git/hooks/pre-push"),
+    write("fixtures/bare.git/hooks/update"),
+    write("store/rel.git/hooks/post-checkout"),
+    edit("{elsewhere}/split.git/config"),
+    # the .git files themselves: pointing one elsewhere brings in another configuration
+    write("sub/.git"),
+    write("rel/.git"),
+    # judged by the resolved path: `..` and a symlink into .git/modules/sub
+    edit("src/../.git/modules/sub/config"),
+    edit("sublink/config"),
+    # shell writes of the same
+    bash("printf '[core]\\n\\tfsmonitor = \"touch PWNED; false\"\\n' >> .git/modules/sub/config"),
+    bash("echo 'touch PWNED' | tee -a .git/modules/sub/hooks/post-checkout"),
+    bash("cp README .git/modules/libs/deep/hooks/post-checkout"),
+    bash("echo 'gitdir: ../vendor/lib/.git' > sub/.git"),
+    # replacing a git folder, or all of them, wholesale
+    bash("mv vendor .git/modules/sub"),
+    bash("rm -rf .git/modules && cp -r vendor/lib/.git .git/modules"),
+    bash("rm -rf .git && mv vendor/lib/.git .git"),
+    bash("ln -sfn ../vendor/lib/.git sub/.git"),
+]
+
+
+@pytest.mark.parametrize(("mode", "allow"), MODES, ids=[m.value for m, _ in MODES])
+@pytest.mark.parametrize(("tool", "tool_input"), PROTECTED_WRITES)
+def test_writes_to_what_git_reads_or_runs_are_asked_about_in_every_mode(
+    layout: Layout, mode: Mode, allow: tuple[str, ...], tool: str, tool_input: dict[str, Any]
+) -> None:
+    text = {k: str(v).replace("{elsewhere}", str(layout.elsewhere)) for k, v in tool_input.items()}
+    assert_asked(decide(layout.workspace, mode, tool, text, allow))
+
+
+@pytest.mark.parametrize(
+    ("tool", "tool_input"),
+    [
+        edit("README"),
+        write("sub/README"),  # a submodule's work tree is ordinary work
+        write("vendor/lib/src/new.py"),
+        write(".gitattributes"),  # names filters; what they run is configuration
+        bash("printf 'x\\n' >> sub/README"),
+    ],
+)
+def test_ordinary_files_around_repositories_stay_auto_mode_edits(
+    layout: Layout, tool: str, tool_input: dict[str, Any]
+) -> None:
+    assert decide(layout.workspace, Mode.AUTO, tool, tool_input).verdict == "allow"
+
+
+@pytest.mark.parametrize(
+    "command", ["git fetch", "git commit -qm x", "git submodule status", "git remote prune origin"]
+)
+def test_git_commands_that_change_only_history_are_not_protected_writes(
+    layout: Layout, command: str
+) -> None:
+    decision = decide(layout.workspace, Mode.BYPASS, "Bash", {"command": command})
+    assert decision.verdict == "allow", decision.reason
+
+
+@pytest.mark.parametrize("mode", [Mode.AUTO, Mode.BYPASS])
+def test_what_the_configuration_names_is_protected(tmp_path: Path, mode: Mode) -> None:
+    ws = make_repo(tmp_path / "ws", {"tools/watch.sh": "#!/bin/sh\n", "README": "hi\n"})
+    git(ws, "config", "core.hooksPath", ".husky")
+    git(ws, "config", "core.fsmonitor", "./tools/watch.sh")
+    git(ws, "config", "alias.lint", "!sh scripts/lint.sh --fix")
+    (ws / "scripts").mkdir()
+    (ws / "scripts/lint.sh").write_text("#!/bin/sh\n")
+    git(ws, "config", "include.path", "../team.gitconfig")  # relative to .git/config
+    for path in (".husky/pre-commit", "tools/watch.sh", "scripts/lint.sh", "team.gitconfig"):
+        assert_asked(decide(ws, mode, *write(path)))
+    assert decide(ws, mode, *write("tools/other.sh")).verdict == "allow"
+
+
+def test_a_hooks_folder_linked_into_the_work_tree_is_protected_where_it_points(
+    tmp_path: Path,
+) -> None:
+    ws = make_repo(tmp_path / "ws")
+    (ws / "tools/hooks").mkdir(parents=True)
+    hooks = ws / ".git/hooks"
+    for sample in hooks.iterdir():
+        sample.unlink()
+    hooks.rmdir()
+    hooks.symlink_to("../tools/hooks")
+    assert_asked(decide(ws, Mode.BYPASS, *write("tools/hooks/pre-commit")))
+
+
+def test_a_workspace_inside_a_linked_worktree_protects_the_main_repository(
+    tmp_path: Path,
+) -> None:
+    main = make_repo(tmp_path / "main")
+    git(main, "worktree", "add", "-q", str(tmp_path / "linked"))
+    ws = tmp_path / "linked"
+    for path in (main / ".git/config", main / ".git/worktrees/linked/commondir", ws / ".git"):
+        assert_asked(decide(ws, Mode.BYPASS, *write(str(path))))
