@@ -49,6 +49,9 @@ class Classification:
     deep_reads: tuple[Path, ...] = ()
     unknown_writes: bool = False
     unknown_hosts: bool = False
+    # Hosts that shell redirections connect to (`> /dev/tcp/HOST/PORT`): the shell opens
+    # these sockets, not the program an allow rule names.
+    socket_hosts: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     catastrophic: str = ""
     summary: str = ""
@@ -116,6 +119,15 @@ def _reads_trees(argv: tuple[str, ...]) -> bool:
     return any(f in _RECURSIVE_FLAGS for f in flags) or "r" in short or "R" in short
 
 
+def _socket_host(target: str) -> str:
+    """HOST of a ``/dev/tcp/HOST/PORT`` or ``/dev/udp/...`` redirection target (bash
+    connects there), ``""`` for any other target."""
+    if not target.startswith(("/dev/tcp/", "/dev/udp/")):
+        return ""
+    host = target.split("/")[3] if target.count("/") >= 3 else ""
+    return host.lower() or UNKNOWN
+
+
 _SEVERITY = {"read": 0, "write": 1, "network": 2, "execute": 3}
 _KIND = {
     "read": ToolKind.READ,
@@ -138,6 +150,7 @@ def classify_shell(command: str, cwd: Path) -> Classification:
     hosts: list[str] = []
     parts: list[ShellPart] = []
     unknown_writes = unknown_hosts = False
+    sockets: list[str] = []
     catastrophic = ""
     worst = "read"
     for eff in effects(analysis):
@@ -169,6 +182,7 @@ def classify_shell(command: str, cwd: Path) -> Classification:
                 unknown_writes = True
             else:
                 writes.extend(_resolve_all(raw, base))
+        sockets += [_socket_host(r.target) for r in cmd.redirects if not r.dynamic]
         for host in eff.hosts:
             if host == UNKNOWN:
                 unknown_hosts = True
@@ -192,6 +206,7 @@ def classify_shell(command: str, cwd: Path) -> Classification:
         deep_reads=tuple(deep),
         unknown_writes=unknown_writes,
         unknown_hosts=unknown_hosts,
+        socket_hosts=tuple(dict.fromkeys(h for h in sockets if h)),
         problems=tuple(dict.fromkeys(problems)),
         catastrophic=catastrophic,
         summary=summary,

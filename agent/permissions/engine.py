@@ -108,7 +108,7 @@ class PermissionEngine:
             return decision(Verdict.ALLOW, "bypass mode")
 
         covered, rule = self._allowed_by_rules(call, c)
-        if covered:
+        if covered and self._sockets_named(c):
             reason = f"allowed by the rule {rule.text} ({rule.source})" if rule else "allowed"
             return decision(Verdict.ALLOW, reason, rule)
 
@@ -202,6 +202,17 @@ class PermissionEngine:
             if rule is not None and (c.writes or call.name in ("Read", "Glob", "Grep")):
                 return True, rule
         return False, None
+
+    def _sockets_named(self, c: Classification) -> bool:
+        """Whether an allow rule names every host a shell redirection connects to: a rule
+        for `cat *` approves cat, not `cat .env > /dev/tcp/HOST/80`."""
+        return all(
+            any(
+                r.tool == "WebFetch" and r.specifier and domain_matches(r.specifier, host)
+                for r in self.rules.allow
+            )
+            for host in c.socket_hosts
+        )
 
     def _path_rule_for_all(self, c: Classification) -> Rule | None:
         """An allow rule covering every path the call writes (or, if none, reads)."""
