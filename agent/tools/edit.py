@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Tool, ToolError, ToolKind
 from agent.tools.context import ToolContext
-from agent.tools.files import TextFile, atomic_write, decode_text, split_lines
+from agent.tools.files import Codec, atomic_write
+from agent.tools.splice import splice
+from agent.tools.text_lines import TextDoc, key_of
 from agent.tools.truncate import cut_line
 
 SNIPPET_CONTEXT = 4  # lines shown before and after the change
@@ -21,6 +23,9 @@ Performs an exact string replacement in a file.
 or a program edited it), the edit is refused and you must Read it again.
 - old_string must match the file exactly, including whitespace and indentation. Copy it \
 from the Read output without the line-number prefix (number and tab).
+- Write line breaks as plain \\n, as Read shows them: Edit keeps the file's own line \
+endings (CRLF, LF or mixed), byte order mark and Unicode form wherever the text does not \
+change; new lines take the ending of the line they replace, else the file's usual one.
 - The edit fails if old_string is not unique in the file: include more surrounding lines \
 to make it unique, or set replace_all to change every occurrence (useful for renames).
 - old_string and new_string must differ.
@@ -40,7 +45,9 @@ class EditInput(BaseModel):
 
 
 async def run(params: EditInput, ctx: ToolContext) -> str:
-    """Apply the replacement atomically and show the changed lines."""
+    """Apply the replacement atomically and show the changed lines. What it matches and
+    writes follows ``text_lines`` and ``splice``: the file's line endings, byte order mark
+    and Unicode form are kept wherever the text does not change."""
     path = ctx.resolve(params.file_path)
     shown = ctx.display(path)
     if params.old_string == params.new_string:
@@ -50,46 +57,52 @@ async def run(params: EditInput, ctx: ToolContext) -> str:
     if not path.exists():
         if params.old_string:
             raise ToolError(f"File does not exist: {shown}. Use an empty old_string to create it.")
-        _save(ctx, path, shown, TextFile(""), params.new_string)
+        _save(ctx, path, shown, Codec().encode(params.new_string))
         return f"Created {shown}."
 
     data = ctx.files.require_fresh(path)
     try:
-        file = decode_text(data)
+        doc = TextDoc.parse(data)
     except ValueError:
         raise ToolError(f"{shown} is a binary file; Edit changes only text files.") from None
-    text = file.text
     old, new = params.old_string, params.new_string
-    if file.newline == "\r\n":
-        old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")
 
     if not old:
-        if text:
+        if doc.raw:
             raise ToolError(
                 f"{shown} already exists and is not empty; an empty old_string only creates "
                 "files. Give the text to replace."
             )
-        _save(ctx, path, shown, file, new)
-        return f"Wrote {shown}.\n{_snippet(new, 0, new)}"
+        _save(ctx, path, shown, doc.codec.encode(new))
+        return f"Wrote {shown}.\n{_snippet(TextDoc.from_text(new), 1, new)}"
 
-    count = text.count(old)
-    if count == 0:
-        raise ToolError(_not_found(text, old, shown))
-    if count > 1 and not params.replace_all:
+    if key_of(doc.normalise(old)) == key_of(doc.normalise(new)):
         raise ToolError(
-            f"Found {count} matches of old_string in {shown}, but replace_all is false. "
+            "old_string and new_string differ only in line endings or Unicode normalisation, "
+            "which Edit keeps as the file has them; there is nothing to change. Use Bash "
+            "(e.g. dos2unix) to convert a file."
+        )
+    matches = doc.find(old)
+    if not matches:
+        raise ToolError(_not_found(doc.view, old, shown))
+    if len(matches) > 1 and not params.replace_all:
+        raise ToolError(
+            f"Found {len(matches)} matches of old_string in {shown}, but replace_all is false. "
             "Add more surrounding context to old_string to make it unique, or set "
             "replace_all to true to replace every occurrence."
         )
-    start = text.index(old)
-    updated = text.replace(old, new) if params.replace_all else text.replace(old, new, 1)
-    _save(ctx, path, shown, file, updated)
-    what = f"{count} occurrences" if params.replace_all and count > 1 else "1 occurrence"
-    return f"Edited {shown}: replaced {what}.\n{_snippet(updated, start, new)}"
+    raw = doc.raw
+    ending = doc.dominant_ending(fallback="\r\n" if "\r\n" in new else "\n")
+    for start, end, _line in reversed(matches if params.replace_all else matches[:1]):
+        raw = raw[:start] + splice(doc, start, end, new, ending) + raw[end:]
+    updated = TextDoc.from_text(raw, doc.codec)
+    _save(ctx, path, shown, updated.encode())
+    count = len(matches) if params.replace_all else 1
+    what = f"{count} occurrences" if count > 1 else "1 occurrence"
+    return f"Edited {shown}: replaced {what}.\n{_snippet(updated, matches[0][2], new)}"
 
 
-def _save(ctx: ToolContext, path: Path, shown: str, file: TextFile, text: str) -> None:
-    data = file.encode(text)
+def _save(ctx: ToolContext, path: Path, shown: str, data: bytes) -> None:
     try:
         atomic_write(path, data)
     except OSError as exc:
@@ -97,14 +110,13 @@ def _save(ctx: ToolContext, path: Path, shown: str, file: TextFile, text: str) -
     ctx.files.record(path, data)
 
 
-def _snippet(text: str, start: int, new: str) -> str:
-    """The lines around the change at ``start``, numbered like Read shows them."""
-    first = text.count("\n", 0, start) + 1
-    last = first + new.count("\n")
-    lines = split_lines(text)
+def _snippet(doc: TextDoc, first: int, new: str) -> str:
+    """The lines around the change starting at line ``first``, numbered as Read shows them."""
+    last = first + doc.normalise(new).count("\n")
+    lines = doc.lines
     low = max(1, first - SNIPPET_CONTEXT)
     high = min(len(lines), last + SNIPPET_CONTEXT)
-    return "\n".join(f"{n:>6}\t{cut_line(lines[n - 1], 500)}" for n in range(low, high + 1))
+    return "\n".join(f"{n:>6}\t{cut_line(lines[n - 1].text, 500)}" for n in range(low, high + 1))
 
 
 def _not_found(text: str, old: str, shown: str) -> str:

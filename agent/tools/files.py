@@ -3,7 +3,9 @@
 FileTracker   content hashes of files the agent read or wrote, to refuse stale edits
 atomic_write  replace a file's bytes so readers see the old file or the new, never half
 looks_binary  NUL bytes mean binary, as git and ripgrep judge
+decode_bytes  a text file's characters and its Codec (encoding and byte order mark), exact
 TextFile      decoded text with the file's line ending and encoding, to write back alike
+              (for previews; Read, Edit and Write see files through ``text_lines``)
 """
 
 from __future__ import annotations
@@ -127,6 +129,36 @@ def looks_binary(data: bytes) -> bool:
 
 
 @dataclass(frozen=True)
+class Codec:
+    """How a text file's characters became its bytes: ``encoding`` (utf-8, utf-16-le or
+    utf-16-be) after the byte order mark ``bom`` (empty when it had none)."""
+
+    encoding: str = "utf-8"
+    bom: bytes = b""
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as this file's bytes: the same BOM, the same encoding."""
+        return self.bom + text.encode(self.encoding)
+
+
+def decode_bytes(data: bytes) -> tuple[str, Codec]:
+    """A text file's characters, exactly (no line ending changed), and its codec, so
+    ``codec.encode(text) == data``. Raises ``ValueError`` when ``data`` is not text."""
+    if data.startswith(codecs.BOM_UTF8):
+        codec = Codec("utf-8", codecs.BOM_UTF8)
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        codec = Codec("utf-16-le", codecs.BOM_UTF16_LE)
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        codec = Codec("utf-16-be", codecs.BOM_UTF16_BE)
+    elif b"\0" in data[:SNIFF_BYTES]:
+        raise ValueError("binary content")
+    else:
+        codec = Codec()
+    # UnicodeDecodeError is a ValueError; "strict" also refuses lone surrogates.
+    return data[len(codec.bom) :].decode(codec.encoding), codec
+
+
+@dataclass(frozen=True)
 class TextFile:
     """A text file's content with ``\\n`` line endings, and how to encode it back."""
 
@@ -143,15 +175,8 @@ class TextFile:
 
 def decode_text(data: bytes) -> TextFile:
     """Decode a file's bytes; raises ``ValueError`` when they are not text."""
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif b"\0" in data[:SNIFF_BYTES]:
-        raise ValueError("binary content")
-    else:
-        encoding = "utf-8"
-    text = data.decode(encoding)  # UnicodeDecodeError is a ValueError
+    text, codec = decode_bytes(data)
+    encoding = {b"": "utf-8", codecs.BOM_UTF8: "utf-8-sig"}.get(codec.bom, "utf-16")
     crlf = text.count("\r\n")
     # Only a file that ends every line with CRLF is converted; mixed files stay as they are.
     if crlf and crlf == text.count("\n"):

@@ -1,4 +1,7 @@
-"""Read: a file's lines numbered like ``cat -n``, or an image for the model to see."""
+"""Read: a file's lines numbered like ``cat -n``, or an image for the model to see.
+
+Lines are shown without their endings (CRLF, LF or CR alike), exactly as Edit matches them
+(``text_lines``): what the model copies from Read is what Edit finds."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
 from agent.tools.context import ToolContext
-from agent.tools.files import decode_text, human_size, split_lines
+from agent.tools.files import human_size
+from agent.tools.text_lines import TextDoc
 from agent.tools.truncate import cut_line
 
 DEFAULT_LIMIT = 2000
@@ -70,15 +74,17 @@ async def run(params: ReadInput, ctx: ToolContext) -> ToolOutput | str:
         if media_type is not None:
             return _image(data, media_type, shown)
     try:
-        text = decode_text(data).text
+        doc = TextDoc.parse(data)
     except ValueError:
         raise ToolError(
             f"{shown} is a binary file ({human_size(len(data))}); Read shows only text files "
             "and images."
         ) from None
-    if not text:
+    if not doc.lines:
         return f"(The file {shown} exists but is empty.)"
-    return number_lines(split_lines(text), params.offset or 1, params.limit or DEFAULT_LIMIT)
+    # Lines without their endings, as Edit matches them (see text_lines).
+    lines = [line.text for line in doc.lines]
+    return number_lines(lines, params.offset or 1, params.limit or DEFAULT_LIMIT)
 
 
 def number_lines(lines: list[str], offset: int, limit: int) -> str:
@@ -90,7 +96,7 @@ def number_lines(lines: list[str], offset: int, limit: int) -> str:
     size = 0
     end = min(total, offset - 1 + limit)
     for number in range(offset, end + 1):
-        text = cut_line(lines[number - 1].rstrip("\r"), MAX_LINE_CHARS)
+        text = cut_line(lines[number - 1], MAX_LINE_CHARS)
         line = f"{number:>6}\t{text}"
         size += len(line) + 1
         if size > MAX_OUTPUT_CHARS and out:

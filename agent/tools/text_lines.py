@@ -1,0 +1,228 @@
+"""What Read shows and Edit matches: a text file as lines, each keeping its own ending.
+
+Read shows every line without its ending, so the model sees one kind of line break
+whatever the file holds (CRLF, LF, a mix, or old Mac CR). Edit matches ``old_string``
+against that same view, so text copied from Read is found; it also compares under Unicode
+canonical equivalence (NFC), so text the model retypes in composed form matches a file
+stored decomposed (NFD) and the reverse. A match is mapped back to the file's own
+characters (``TextDoc.find``), so what Edit does not change keeps its bytes (``splice``).
+
+The rules, as editors and ``grep`` count lines:
+- A line ends with ``\\r\\n`` or ``\\n``. In a file with no ``\\n`` at all, ``\\r`` ends a
+  line (classic Mac); elsewhere a lone ``\\r`` is part of the line and shown as it is.
+- Other Unicode line separators (U+2028, form feed...) are characters, not line ends.
+- Matching is by whole characters: a match never starts or ends between a letter and the
+  combining marks on it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from agent.tools.files import Codec, decode_bytes
+
+ENDINGS = ("\r\n", "\n", "\r")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line: its characters as stored, and its ending ("" for a last line without)."""
+
+    text: str
+    ending: str
+
+
+def split_endings(raw: str, cr_only: bool) -> list[Line]:
+    """``raw`` as lines. ``cr_only``: a lone ``\\r`` ends a line (a file with no ``\\n``)."""
+    if not raw:
+        return []
+    if cr_only:
+        pieces = raw.split("\r")
+        lines = [Line(piece, "\r") for piece in pieces[:-1]]
+        return lines + ([Line(pieces[-1], "")] if pieces[-1] else [])
+    pieces = raw.split("\n")
+    lines = []
+    for piece in pieces[:-1]:
+        if piece.endswith("\r"):
+            lines.append(Line(piece[:-1], "\r\n"))
+        else:
+            lines.append(Line(piece, "\n"))
+    return lines + ([Line(pieces[-1], "")] if pieces[-1] else [])
+
+
+def char_groups(text: str) -> list[str]:
+    """``text`` cut where NFC cannot join what is on either side: each piece is a
+    character with the combining marks on it (and any character it composes with), so
+    ``"".join(nfc(g) for g in char_groups(t)) == nfc(t)``."""
+    groups: list[str] = []
+    for ch in text:
+        if not groups or ch < "\x80":  # no ASCII character joins the one before it
+            groups.append(ch)
+            continue
+        last = groups[-1]
+        if unicodedata.combining(ch) or _nfc(last + ch) != _nfc(last) + _nfc(ch):
+            groups[-1] = last + ch
+        else:
+            groups.append(ch)
+    return groups
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+@dataclass
+class _Keyed:
+    """A line's text as stored, its NFC form (the key), and where character boundaries
+    fall in both (worked out only for lines a match starts or ends in)."""
+
+    text: str
+    key: str
+    _bounds: dict[int, int] | None = None
+
+    def raw_column(self, column: int) -> int | None:
+        """The offset in ``text`` of ``column`` of ``key``; None inside a character."""
+        if self.text.isascii():
+            return column
+        if self._bounds is None:
+            self._bounds = _bounds(self.text, self.key)
+        return self._bounds.get(column)
+
+
+def _bounds(text: str, key: str) -> dict[int, int]:
+    bounds = {0: 0}
+    key_at = raw_at = 0
+    parts = []
+    for group in char_groups(text):
+        part = _nfc(group)
+        parts.append(part)
+        key_at += len(part)
+        raw_at += len(group)
+        bounds[key_at] = raw_at
+    if "".join(parts) != key:  # never seen; then only whole lines can be matched safely
+        return {0: 0, len(key): len(text)}
+    return bounds
+
+
+def _keyed(text: str) -> _Keyed:
+    return _Keyed(text, _nfc(text))
+
+
+def key_of(text: str) -> str:
+    """``text`` in the form Edit compares: NFC (line breaks as they are)."""
+    return _nfc(text)
+
+
+@dataclass
+class TextDoc:
+    """A decoded text file: its lines with their own endings, and its codec."""
+
+    lines: list[Line]
+    codec: Codec = field(default_factory=Codec)
+    cr_only: bool = False
+
+    @classmethod
+    def parse(cls, data: bytes) -> TextDoc:
+        """Raises ``ValueError`` when ``data`` is not text (see ``files.decode_bytes``)."""
+        raw, codec = decode_bytes(data)
+        return cls.from_text(raw, codec)
+
+    @classmethod
+    def from_text(cls, raw: str, codec: Codec | None = None) -> TextDoc:
+        cr_only = "\n" not in raw and "\r" in raw
+        return cls(split_endings(raw, cr_only), codec or Codec(), cr_only)
+
+    @cached_property
+    def raw(self) -> str:
+        """The file's characters exactly as stored."""
+        return "".join(line.text + line.ending for line in self.lines)
+
+    @cached_property
+    def view(self) -> str:
+        """The file as Read shows it: every line ending a plain ``\\n``."""
+        return "".join(line.text + ("\n" if line.ending else "") for line in self.lines)
+
+    def encode(self) -> bytes:
+        return self.codec.encode(self.raw)
+
+    def dominant_ending(self, fallback: str = "\n") -> str:
+        """The most common line ending (the first seen on a tie); ``fallback`` when no
+        line has one."""
+        counts = Counter(line.ending for line in self.lines if line.ending)
+        return counts.most_common(1)[0][0] if counts else fallback
+
+    def describe_endings(self) -> str:
+        """``CRLF``, ``LF``, ``CR``, ``mixed (CRLF, LF)`` or "" for a file without any."""
+        names = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
+        kinds = list(dict.fromkeys(line.ending for line in self.lines if line.ending))
+        if len(kinds) > 1:
+            return "mixed (" + ", ".join(names[k] for k in kinds) + ")"
+        return names[kinds[0]] if kinds else ""
+
+    # -- matching ------------------------------------------------------------------
+
+    @cached_property
+    def _keyed(self) -> list[_Keyed]:
+        return [_keyed(line.text) for line in self.lines]
+
+    @cached_property
+    def key(self) -> str:
+        """The view in NFC: what ``old_string`` is searched in."""
+        return "".join(
+            k.key + ("\n" if line.ending else "")
+            for k, line in zip(self._keyed, self.lines, strict=True)
+        )
+
+    @cached_property
+    def _starts(self) -> tuple[list[int], list[int]]:
+        key_starts, raw_starts = [], []
+        key_at = raw_at = 0
+        for keyed, line in zip(self._keyed, self.lines, strict=True):
+            key_starts.append(key_at)
+            raw_starts.append(raw_at)
+            key_at += len(keyed.key) + (1 if line.ending else 0)
+            raw_at += len(line.text) + len(line.ending)
+        return key_starts, raw_starts
+
+    def raw_offset(self, key_offset: int) -> int | None:
+        """Where ``key_offset`` of ``key`` falls in ``raw``; None inside a character."""
+        key_starts, raw_starts = self._starts
+        if key_offset >= len(self.key):
+            return len(self.raw) if key_offset == len(self.key) else None
+        i = bisect.bisect_right(key_starts, key_offset) - 1
+        column = key_offset - key_starts[i]
+        keyed = self._keyed[i]
+        if column >= len(keyed.key):  # at the line's ending
+            return raw_starts[i] + len(self.lines[i].text)
+        inner = keyed.raw_column(column)
+        return None if inner is None else raw_starts[i] + inner
+
+    def normalise(self, text: str) -> str:
+        """Text from the model in the view's terms: its line breaks as ``\\n``."""
+        text = text.replace("\r\n", "\n")
+        return text.replace("\r", "\n") if self.cr_only else text
+
+    def find(self, old: str) -> list[tuple[int, int, int]]:
+        """Every non-overlapping match of ``old`` (as the model copied it from Read):
+        ``(start, end, line)`` with ``raw[start:end]`` the matched characters as stored
+        and ``line`` the 1-based line the match starts on."""
+        needle = key_of(self.normalise(old))
+        if not needle:
+            return []
+        found = []
+        line, counted = 1, 0
+        at = self.key.find(needle)
+        while at >= 0:
+            start, end = self.raw_offset(at), self.raw_offset(at + len(needle))
+            if start is None or end is None:
+                at = self.key.find(needle, at + 1)
+                continue
+            line += self.key.count("\n", counted, at)
+            counted = at
+            found.append((start, end, line))
+            at = self.key.find(needle, at + len(needle))
+        return found
