@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from agent.permissions.decision import ToolCall
 from agent.permissions.paths import resolve
+from agent.permissions.program_args import Invocation
 from agent.tools.base import ToolKind
 
 UNKNOWN = "<unknown>"
@@ -33,6 +34,8 @@ class ShellPart:
     effect: str  # read | write | execute | network
     reason: str
     wrappers: tuple[str, ...] = ()
+    # Its words with what it does beyond its program's own behaviour (for allow rules).
+    invocation: Invocation | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,9 @@ def classify_shell(command: str, cwd: Path) -> Classification:
             catastrophic = f"`{cmd.text}`: {eff.reason}"
         words = " ".join(cmd.argv)
         full = " ".join([*cmd.wrappers, words]) if cmd.wrappers else words
-        parts.append(ShellPart(words, full, effect, eff.reason, tuple(cmd.wrappers)))
+        parts.append(
+            ShellPart(words, full, effect, eff.reason, tuple(cmd.wrappers), eff.invocation)
+        )
     if not parts and not problems:
         problems.append("no command found")
     summary = "; ".join(dict.fromkeys(p.reason for p in parts)) or "runs a shell command"

@@ -30,11 +30,13 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.permissions.classify import Classification, classify
+from agent.permissions.classify import Classification, ShellPart, classify
 from agent.permissions.decision import Decision, Mode, Risk, ToolCall, Verdict
 from agent.permissions.grant import Grant
 from agent.permissions.paths import is_inside
+from agent.permissions.program_args import Effect, Invocation
 from agent.permissions.protected import is_protected
+from agent.permissions.rule_cover import commands, covering_rule, needs_no_rule
 from agent.permissions.rules import (
     PATH_TOOLS,
     Rule,
@@ -150,9 +152,12 @@ class PermissionEngine:
         if spec is None:
             return True
         if tool == "Bash":
-            # Deny and ask look through wrappers: `sudo rm x` is an `rm x`.
+            # Deny and ask look through wrappers (`sudo rm x` is an `rm x`) and into what a
+            # command starts (`find . -exec rm {} +`, `xargs rm`).
             return any(
-                command_matches(spec, p.words) or command_matches(spec, p.full) for p in c.parts
+                command_matches(spec, p.words)
+                or any(command_matches(spec, inner.text) for inner in commands(_invocation(p)))
+                for p in c.parts
             )
         return False
 
@@ -170,18 +175,15 @@ class PermissionEngine:
         """Whether allow rules (plus what needs no rule) cover every part of the call."""
         allow = self.rules.allow
         if call.name == "Bash":
+            # A rule approves a part's own program; what it starts or destroys beyond that
+            # needs words the rule spells out, or rules of its own (rule_cover).
             used: Rule | None = None
             for part in c.parts:
-                rule = next(
-                    (
-                        r
-                        for r in allow
-                        if r.tool == "Bash"
-                        and (r.specifier is None or command_matches(r.specifier, part.full))
-                    ),
-                    None,
-                )
-                if rule is None and not (part.effect == "read" and not part.wrappers):
+                command = _invocation(part)
+                if needs_no_rule(command) and not part.wrappers:
+                    continue
+                rule = covering_rule(command, allow)
+                if rule is None:
                     return False, None
                 used = used or rule
             if used is None:
@@ -370,6 +372,13 @@ class PermissionEngine:
     def add_rule(self, kind: str, rule: Rule) -> None:
         """Apply a rule from now on (the caller saves it where it belongs)."""
         self.rules.add(kind, rule)
+
+
+def _invocation(part: ShellPart) -> Invocation:
+    """The part as allow rules see it (a part made without one: its words, no more)."""
+    if part.invocation is not None:
+        return part.invocation
+    return Invocation(tuple(part.full.split(" ")), Effect(part.effect))
 
 
 def _static_prefix(spec: str, workspace: Path, home: Path) -> Path | None:

@@ -3,6 +3,11 @@ splitting, hosts in URLs, and paths too sweeping to touch.
 
 Effects rank execute > network > write > read: running unknown code can do all of the
 others, and reaching the network can leak what a write would only change locally.
+
+A judgement also records *escalations*: what a command does beyond its program's own
+behaviour (it starts another program, destroys what the program otherwise only reads, or
+uses an option Harken does not know on a program that can start others). An allow rule
+for the program does not approve them by itself (see ``rule_cover``).
 """
 
 from __future__ import annotations
@@ -31,10 +36,46 @@ RANK = {Effect.READ: 0, Effect.WRITE: 1, Effect.NETWORK: 2, Effect.EXECUTE: 3}
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument; ``dynamic``: known only at run time (``text`` is its source)."""
+    """One argument; ``dynamic``: known only at run time (``text`` is its source).
+    ``index``: its position in the command's words (the program is 0; -1: not a word of
+    the command, such as a placeholder)."""
 
     text: str
     dynamic: bool = False
+    index: int = -1
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One command as allow rules see it: its words, what it does, and what it does
+    beyond its program's own behaviour."""
+
+    argv: tuple[str, ...]
+    effect: Effect
+    escalations: tuple[Escalation, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.argv)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Something a command does beyond its program's own behaviour.
+
+    An allow rule approves it only by spelling out the command's words at ``spell``
+    (``Bash(find * -delete)``); an index of -1 can never be spelled out. ``launches`` are
+    the commands it starts, as far as they are known (deny and ask rules look into them).
+    When ``separate``, their reads, writes and hosts were judged into the command, so
+    rules of their own may approve them instead (``Bash(rm *)`` for ``find -exec rm``);
+    ``offset`` is where ``launches[0]`` starts among the command's words, if it is a
+    slice of them, so a rule spelling the launch out reaches what it does in turn."""
+
+    reason: str
+    spell: tuple[int, ...]
+    launches: tuple[Invocation, ...] = ()
+    separate: bool = False
+    offset: int | None = None
 
 
 @dataclass
@@ -48,6 +89,7 @@ class Judgement:
     writes: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
     catastrophic: bool = False
+    escalations: list[Escalation] = field(default_factory=list)
 
     def raise_to(self, effect: Effect, reason: str) -> None:
         """Record ``effect`` if it is worse than what is known; its reason goes with it."""
@@ -63,6 +105,22 @@ class Judgement:
 
     def contact(self, *hosts: str) -> None:
         self.hosts += hosts
+
+    def escalate(
+        self,
+        effect: Effect,
+        reason: str,
+        *words: Arg | None,
+        launches: tuple[Invocation, ...] = (),
+        separate: bool = False,
+        offset: int | None = None,
+    ) -> None:
+        """Record an escalation caused by ``words`` (the words a rule must spell out) and
+        raise the effect to ``effect``. With no word it can never be spelled out."""
+        if RANK[effect] >= RANK[self.effect]:
+            self.effect, self.reason = effect, reason  # the escalation is the news
+        spell = tuple(sorted({w.index for w in words if w is not None})) or (-1,)
+        self.escalations.append(Escalation(reason, spell, launches, separate, offset))
 
 
 def _path(arg: Arg | str) -> str:
@@ -107,6 +165,16 @@ class Options:
     options: tuple[tuple[str, Arg | None], ...]
     operands: tuple[Arg, ...]
     dynamic: bool  # a word known only at run time may be (or smuggle in) any option
+    sources: tuple[Arg, ...] = ()  # the word each option was written in
+    moving: tuple[Arg, ...] = ()  # the words that made it ``dynamic``
+
+    def found(self, *names: str) -> list[tuple[Arg, Arg | None]]:
+        """(the word it was written in, its value) for each use of the named options."""
+        return [
+            (source, value)
+            for (given, value), source in zip(self.options, self.sources, strict=True)
+            if any(_matches(given, name) for name in names)
+        ]
 
     def has(self, *names: str) -> bool:
         return any(_matches(given, name) for given, _ in self.options for name in names)
@@ -145,27 +213,37 @@ def split(
     longs = frozenset(long_args)
     words = list(args)
     options: list[tuple[str, Arg | None]] = []
+    sources: list[Arg] = []
     operands: list[Arg] = []
-    dynamic = False
+    moving: list[Arg] = []
+
+    def done() -> Options:
+        return Options(tuple(options), tuple(operands), bool(moving), tuple(sources), tuple(moving))
+
+    def value(word: Arg) -> Arg:
+        if splits(word) or may_be_option(Arg(word.text)):
+            moving.append(word)
+        return word
+
     i = 0
     while i < len(words):
         word = words[i]
         text = word.text
         i += 1
         if may_be_option(word):
-            dynamic = True
+            moving.append(word)
             operands.append(word)
             continue
         if text == "--":
             operands += words[i:]  # after "--" nothing is an option
-            return Options(tuple(options), tuple(operands), dynamic)
+            return done()
         if text.startswith("--") and len(text) > 2:
-            name, eq, value = text.partition("=")
+            name, eq, rest = text.partition("=")
+            sources.append(word)
             if eq:
-                options.append((name, Arg(value)))
+                options.append((name, Arg(rest, index=word.index)))
             elif name in longs and i < len(words):
-                options.append((name, words[i]))
-                dynamic = dynamic or splits(words[i]) or may_be_option(Arg(words[i].text))
+                options.append((name, value(words[i])))
                 i += 1
             else:
                 options.append((name, None))
@@ -173,27 +251,44 @@ def split(
         if text.startswith("-") and len(text) > 1:
             for pos, letter in enumerate(text[1:], start=1):
                 rest = text[pos + 1 :]
+                sources.append(word)
                 if letter in short_args:
                     if rest:
-                        options.append(("-" + letter, Arg(rest)))
+                        options.append(("-" + letter, Arg(rest, index=word.index)))
                     elif i < len(words):
-                        options.append(("-" + letter, words[i]))
-                        dynamic = dynamic or splits(words[i]) or may_be_option(Arg(words[i].text))
+                        options.append(("-" + letter, value(words[i])))
                         i += 1
                     else:
                         options.append(("-" + letter, None))
                     break
                 if letter in optional:
-                    options.append(("-" + letter, Arg(rest) if rest else None))
+                    options.append(("-" + letter, Arg(rest, index=word.index) if rest else None))
                     break
                 options.append(("-" + letter, None))
             continue
         operands.append(word)
         if posix:
             operands += words[i:]
-            dynamic = dynamic or any(may_be_option(w) for w in words[i:])
+            moving.extend(w for w in words[i:] if may_be_option(w))
             break
-    return Options(tuple(options), tuple(operands), dynamic)
+    return done()
+
+
+def unknown_options(opts: Options, known: frozenset[str]) -> list[Arg]:
+    """The words holding options not in ``known`` (short ones as "-x", long ones as
+    "--name"; a long option may be abbreviated, and "--no-NAME" negates a known one)."""
+    out: list[Arg] = []
+    for (given, _), source in zip(opts.options, opts.sources, strict=True):
+        if given in known:
+            continue
+        if given.startswith("--"):
+            negated = "--" + given[5:] if given.startswith("--no-") else ""
+            if negated in known or any(
+                _matches(given, name) for name in known if name.startswith("--")
+            ):
+                continue
+        out.append(source)
+    return out
 
 
 _AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")

@@ -1,6 +1,8 @@
 """Rules for programs that change files in ways a table cannot say: which operand is the
-destination (cp, ln, uniq, xxd), what an archive tool writes, and when a removal or a
-permission change sweeps the root or a home folder.
+destination (cp, ln, uniq, xxd), what a compressor writes, and when a removal or a
+permission change sweeps the root or a home folder. What a program does beyond its own
+behaviour (uniq writing its second operand, ``less +!cmd``) is an escalation, which an
+allow rule for the program alone does not approve. Archivers live in ``program_archives``.
 
 Each rule is ``rule(name, args, judgement)``; ``RULES`` maps program names to them.
 """
@@ -59,8 +61,8 @@ def judge_copy(name: str, args: list[Arg], j: Judgement) -> None:
     short = "tSmogZ" if name == "install" else "tS"
     opts = split(args, short, ("--target-directory", "--suffix", "--mode", "--owner", "--group"))
     j.raise_to(W, {"ln": "creates links", "install": "installs files"}.get(name, "copies files"))
-    if opts.has("--strip-program"):
-        j.raise_to(X, "install --strip-program runs a program")
+    for word, value in opts.found("--strip-program"):
+        j.escalate(X, "install --strip-program runs a program", word, value)
     operands = list(opts.operands)
     targets = opts.values("-t", "--target-directory")
     if name == "install" and opts.has("-d", "--directory"):
@@ -120,120 +122,6 @@ def judge_dd(name: str, args: list[Arg], j: Judgement) -> None:
         elif arg.text.startswith("of="):
             j.raise_to(W, f"dd writes {arg.text[3:]}")
             j.write(arg.text[3:])
-
-
-_TAR_ARGS = "fCTXbHIFKLNVg"
-_TAR_LONG = names(
-    """--file --directory --files-from --exclude-from --use-compress-program --to-command
-    --info-script --new-volume-script --rsh-command --rmt-command --checkpoint-action
-    --transform --xform --exclude --owner --group --mode --format --blocking-factor
-    --listed-incremental --label --strip-components --suffix --newer --after-date --tape-length"""
-)
-_TAR_EXECUTES = names(
-    """-I --use-compress-program --to-command --info-script -F --new-volume-script --rsh-command
-    --rmt-command --checkpoint-action"""
-)
-
-
-def judge_tar(name: str, args: list[Arg], j: Judgement) -> None:
-    words = list(args)
-    if words and not words[0].dynamic and words[0].text[:1] not in ("-", ""):
-        # Old style "tar xzf ARCHIVE": letters that take a value use the next words in turn.
-        letters, rest, words = words[0].text, words[1:], []
-        for letter in letters:
-            words.append(Arg("-" + letter))
-            if letter in _TAR_ARGS and rest:
-                words.append(rest.pop(0))
-        words += rest
-    opts = split(words, _TAR_ARGS, _TAR_LONG)
-    archives = opts.values("-f", "--file") or [Arg("-")]
-    base = (opts.values("-C", "--directory") or [Arg(".")])[-1]
-    for given, _ in opts.options:
-        if any(
-            given == e or (e.startswith("--") and e.startswith(given) and len(given) > 3)
-            for e in _TAR_EXECUTES
-        ):
-            j.raise_to(X, f"tar {given} runs a program")
-    if opts.dynamic:
-        j.raise_to(X, "tar has arguments known only at run time")
-    if any(":" in a.text.split("/", 1)[0] for a in archives) and not opts.has("--force-local"):
-        j.raise_to(X, "tar reaches a remote archive through rsh")
-    j.read(*opts.values("-T", "--files-from", "-X", "--exclude-from"))
-    if opts.has("-T", "--files-from"):
-        j.read(UNKNOWN)
-    j.write(*opts.values("-g", "--listed-incremental"))
-    if opts.has("-x", "--extract", "--get"):
-        j.raise_to(W, "extracts an archive")
-        j.read(*archives)
-        j.write(base)
-        if opts.has("-P", "--absolute-names"):
-            j.write(UNKNOWN)
-    elif opts.has(
-        "-c",
-        "--create",
-        "-r",
-        "--append",
-        "-u",
-        "--update",
-        "-A",
-        "--catenate",
-        "--concatenate",
-        "--delete",
-    ):
-        j.raise_to(W, "writes an archive")
-        j.write(*archives)
-        j.read(*opts.operands)
-    elif opts.has("-t", "--list", "-d", "--diff", "--compare"):
-        j.raise_to(R, "lists an archive")
-        j.read(*archives)
-    else:
-        j.raise_to(X, "tar mode not understood")
-
-
-def judge_unzip(name: str, args: list[Arg], j: Judgement) -> None:
-    target: Arg = Arg(".")
-    archive: Arg | None = None
-    listing = excluding = False
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        text = arg.text
-        if arg.dynamic:
-            j.read(UNKNOWN)
-            j.write(UNKNOWN)
-        elif text.startswith("-") and len(text) > 1:
-            excluding = "x" in text
-            if "d" in text and i + 1 < len(args):
-                i += 1
-                target = args[i]
-            elif "P" in text:
-                i += 1
-            listing = listing or any(c in text for c in "lvtzZpc")
-        elif archive is None:
-            archive = arg
-        elif not excluding:
-            pass  # a member name inside the archive
-        i += 1
-    j.read(*([archive] if archive else []))
-    if listing:
-        j.raise_to(R, "lists an archive")
-    else:
-        j.raise_to(W, "extracts an archive")
-        j.write(target)
-
-
-def judge_zip(name: str, args: list[Arg], j: Judgement) -> None:
-    opts = split(args, "bnOtP", ("--output-file", "--unzip-command", "--temp-path"))
-    if any(a.text in ("-TT",) for a in args) or opts.has("--unzip-command"):
-        j.raise_to(X, "zip -TT runs a command")
-    j.raise_to(W, "writes an archive")
-    operands = list(opts.operands)
-    j.write(*operands[:1], *opts.values("-O", "--output-file", "-b", "--temp-path"))
-    j.read(*operands[1:])
-    if opts.has("-m", "--move"):
-        j.write(*operands[1:])
-    if opts.has("-@") or opts.dynamic:
-        j.read(UNKNOWN)
 
 
 _COMPRESS = {
@@ -314,34 +202,6 @@ def judge_patch(name: str, args: list[Arg], j: Judgement) -> None:
         j.write(UNKNOWN)
 
 
-def judge_split(name: str, args: list[Arg], j: Judgement) -> None:
-    if name == "csplit":
-        opts = split(args, "bfn", ("--suffix-format", "--prefix", "--digits"))
-        prefix = (opts.values("-f", "--prefix") or [Arg("xx")])[-1]
-        j.read(*opts.operands[:1])
-    else:
-        opts = split(
-            args,
-            "abClnt",
-            (
-                "--suffix-length",
-                "--bytes",
-                "--line-bytes",
-                "--lines",
-                "--number",
-                "--separator",
-                "--additional-suffix",
-                "--filter",
-            ),
-        )
-        prefix = opts.operands[1] if len(opts.operands) > 1 else Arg("x")
-        j.read(*opts.operands[:1])
-        if opts.has("--filter"):
-            j.raise_to(X, "split --filter runs a command")
-    j.raise_to(W, f"{name} writes pieces of a file")
-    j.write(UNKNOWN if prefix.dynamic or opts.dynamic else prefix.text + "*")
-
-
 def judge_mktemp(name: str, args: list[Arg], j: Judgement) -> None:
     opts = split(args, "p", ("--suffix",))
     if opts.has("-u", "--dry-run"):
@@ -382,10 +242,10 @@ def judge_uniq(name: str, args: list[Arg], j: Judgement) -> None:
     j.raise_to(R, "filters lines")
     j.read(*opts.operands[:1])
     if len(opts.operands) > 1:
-        j.raise_to(W, "uniq writes its second operand")
+        j.escalate(W, "uniq writes its second operand", opts.operands[1])
         j.write(*opts.operands[1:2])
     if opts.dynamic:
-        j.raise_to(W, "uniq has arguments known only at run time")
+        j.escalate(W, "uniq has arguments known only at run time", *opts.moving)
         j.write(UNKNOWN)
 
 
@@ -405,7 +265,7 @@ def judge_xxd(name: str, args: list[Arg], j: Judgement) -> None:
     j.raise_to(R, "dumps files")
     j.read(*operands[:1])
     if len(operands) > 1 or any(a.dynamic for a in operands):
-        j.raise_to(W, "xxd writes its second operand")
+        j.escalate(W, "xxd writes its second operand", *operands[1:2], *_dynamic(operands))
         j.write(*operands[1:2])
 
 
@@ -413,15 +273,22 @@ def judge_date(name: str, args: list[Arg], j: Judgement) -> None:
     opts = split(args, "dfrs", ("--date", "--file", "--reference", "--set"), optional="I")
     j.raise_to(R, "prints the date")
     j.read(*opts.values("-f", "--file", "-r", "--reference"))
-    if opts.has("-s", "--set") or any(not a.text.startswith("+") for a in opts.operands):
-        j.raise_to(X, "sets the system clock")
+    setting = [w for w, _ in opts.found("-s", "--set")]
+    setting += [a for a in opts.operands if a.dynamic or not a.text.startswith("+")]
+    if setting:
+        j.escalate(X, "sets the system clock", *setting)
+
+
+def _dynamic(args: list[Arg]) -> list[Arg]:
+    return [a for a in args if a.dynamic]
 
 
 def judge_hostname(name: str, args: list[Arg], j: Judgement) -> None:
     opts = split(args, "F", ("--file",))
     j.raise_to(R, "prints the host name")
-    if opts.operands or opts.has("-F", "--file", "-b", "--boot"):
-        j.raise_to(X, "sets the host name")
+    setting = [w for w, _ in opts.found("-F", "--file", "-b", "--boot")]
+    if opts.operands or setting:
+        j.escalate(X, "sets the host name", *opts.operands, *setting)
 
 
 _FILE_TESTS = names("-e -f -d -r -w -x -s -L -h -b -c -p -S -g -u -k -O -G -N -a")
@@ -497,18 +364,20 @@ def judge_yq(name: str, args: list[Arg], j: Judgement) -> None:
     if any("load" in e.text or e.dynamic for e in expressions):
         j.read(UNKNOWN)
     j.read(*operands)
-    if opts.has("-i", "--inplace", "--in-place"):
-        j.raise_to(W, "yq -i edits files in place")
+    for word, _ in opts.found("-i", "--inplace", "--in-place"):
+        j.escalate(W, "yq -i edits files in place", word)
         j.write(*operands)
     if opts.has("-s", "--split-exp") or opts.dynamic:
-        j.raise_to(W, "yq writes files it names at run time")
+        words = [w for w, _ in opts.found("-s", "--split-exp")]
+        j.escalate(W, "yq writes files it names at run time", *words, *opts.moving)
         j.write(UNKNOWN)
 
 
 def judge_less(name: str, args: list[Arg], j: Judgement) -> None:
     apply(SPECS["less"], name, args, j)
-    if any(a.text.startswith("+") for a in args):
-        j.raise_to(X, "less +commands can run programs")
+    for arg in args:
+        if arg.text.startswith("+"):
+            j.escalate(X, "less +commands can run programs", arg)
 
 
 def judge_mknod(name: str, args: list[Arg], j: Judgement) -> None:
@@ -538,12 +407,7 @@ RULES: dict[str, Rule] = {
     "chown": judge_chmod,
     "chgrp": judge_chmod,
     "dd": judge_dd,
-    "tar": judge_tar,
-    "unzip": judge_unzip,
-    "zip": judge_zip,
     "patch": judge_patch,
-    "split": judge_split,
-    "csplit": judge_split,
     "mktemp": judge_mktemp,
     "uniq": judge_uniq,
     "xxd": judge_xxd,

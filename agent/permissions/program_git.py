@@ -1,6 +1,10 @@
 """git: read-only subcommands read the repository; the rest write it, reach a remote, or
 run programs (``-c`` settings, ``--ext-diff``, aliases, which are unknown here).
 
+Running programs, aliases, and the subcommands and options that destroy work (``clean``,
+``reset --hard``, ``push --force``, ``branch -D``, ``stash drop``) are escalations: an
+allow rule such as ``Bash(git *)`` approves them only by spelling them out.
+
 Paths are reported relative to the command's directory: the repository is ``.`` (or the
 ``-C`` directory), its configuration ``.git/config``.
 """
@@ -19,6 +23,7 @@ from agent.permissions.program_args import (
     remote_host,
     split,
 )
+from agent.permissions.program_launch import run_string
 from agent.permissions.shell_words import names
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
@@ -98,17 +103,26 @@ def judge_git(name: str, args: list[Arg], j: Judgement) -> None:
         arg = args[i]
         text = arg.text
         if arg.dynamic:
-            j.raise_to(X, "git has arguments known only at run time")
+            j.escalate(X, "git has arguments known only at run time", arg)
             return
         if text == "-C" and i + 1 < len(args):
             target = args[i + 1]
             repo = UNKNOWN if target.dynamic else posixpath.join(repo, target.text)
             i += 2
         elif text == "-c" or text.startswith(("-c", "--config-env", "--exec-path=")):
-            j.raise_to(X, f"git {text.split('=')[0]} sets configuration that can run programs")
-            return
+            # Any setting may name a program (core.pager, alias.*, diff.external, ...).
+            value = Arg(text[2:], index=arg.index) if text.startswith("-c") else None
+            if text == "-c" and i + 1 < len(args):
+                i += 1
+                value = args[i]
+            option = text.split("=")[0] if text.startswith("--") else "-c"
+            if value is not None and not value.dynamic:
+                # The command a setting names (core.pager=CMD), for deny and ask rules.
+                value = Arg(value.text.partition("=")[2], index=value.index)
+            run_string(j, [arg], value, f"git {option} sets configuration that can run programs")
+            i += 1
         elif text.startswith(("--git-dir", "--work-tree", "--namespace", "--super-prefix")):
-            j.raise_to(X, f"git {text.split('=')[0]} uses another repository's configuration")
+            j.escalate(X, f"git {text.split('=')[0]} uses another repository's configuration", arg)
             return
         elif text in _PLAIN_GLOBALS:
             i += 1
@@ -116,20 +130,23 @@ def judge_git(name: str, args: list[Arg], j: Judgement) -> None:
             j.raise_to(R, "prints git information")
             return
         elif text.startswith("-"):
-            j.raise_to(X, f"git {text} is not understood")
+            j.escalate(X, f"git {text} is not understood", arg)
             return
         else:
             break
     if i >= len(args):
         j.raise_to(R, "prints git help")
         return
-    _subcommand(args[i].text, args[i + 1 :], repo, j)
+    _subcommand(args[i], args[i + 1 :], repo, j)
 
 
-def _subcommand(sub: str, rest: list[Arg], repo: str, j: Judgement) -> None:
+def _subcommand(sub_word: Arg, rest: list[Arg], repo: str, j: Judgement) -> None:
+    sub = sub_word.text
     opts = split(rest, "", _LISTING_ARGS)
     words = [a.text for a in rest]
-    first = next((w for w in words if not w.startswith("-")), "")
+    first_word = next((a for a in rest if not a.text.startswith("-")), None)
+    first = first_word.text if first_word is not None else ""
+    _destroys(sub, sub_word, first_word, opts, j)
     if (
         sub in _NETWORK
         or (sub == "remote" and first in ("show", "update", "prune"))
@@ -137,15 +154,15 @@ def _subcommand(sub: str, rest: list[Arg], repo: str, j: Judgement) -> None:
     ):
         _network(sub, rest, opts, repo, j)
         return
-    if (
-        sub in _EXECUTES
-        or (sub == "bisect" and first == "run")
-        or (sub == "submodule" and first == "foreach")
-    ):
-        j.raise_to(X, f"git {sub} runs programs")
+    if sub in _EXECUTES:
+        j.escalate(X, f"git {sub} runs programs", sub_word)
         return
-    if sub in ("rebase",) and opts.has("-x", "--exec", "-i", "--interactive"):
-        j.raise_to(X, "git rebase --exec runs commands")
+    if (sub == "bisect" and first == "run") or (sub == "submodule" and first == "foreach"):
+        j.escalate(X, f"git {sub} {first} runs programs", sub_word, first_word)
+        return
+    running = opts.found("-x", "--exec", "-i", "--interactive")
+    if sub in ("rebase",) and running:
+        j.escalate(X, "git rebase --exec runs commands", *[w for w, _ in running])
         return
     if sub == "config":
         _config(rest, repo, j)
@@ -160,14 +177,14 @@ def _subcommand(sub: str, rest: list[Arg], repo: str, j: Judgement) -> None:
         j.raise_to(R, f"git {sub} reads the repository")
         j.read(repo)
         for option, effect, reason in _RISKY:
-            if opts.has(option):
-                j.raise_to(effect, reason)
+            for word, value in opts.found(option):
+                j.escalate(effect, reason, word)
                 if effect is W:
-                    j.write(*opts.values(option))
+                    j.write(value if value is not None else UNKNOWN)
         if opts.has("--no-index"):
             j.read(*opts.operands)
         if opts.dynamic:
-            j.raise_to(X, "git has arguments known only at run time")
+            j.escalate(X, "git has arguments known only at run time", *opts.moving)
         return
     if sub in _WRITES:
         j.raise_to(W, f"git {sub} changes the repository")
@@ -177,7 +194,44 @@ def _subcommand(sub: str, rest: list[Arg], repo: str, j: Judgement) -> None:
         if opts.dynamic:
             j.write(UNKNOWN)
         return
-    j.raise_to(X, f"git {sub} is not a known subcommand (an alias can run anything)")
+    j.escalate(X, f"git {sub} is not a known subcommand (an alias can run anything)", sub_word)
+
+
+# Subcommands, and options of subcommands, that throw work away for good: (subcommand,
+# first operand or "", options); an empty option tuple means the subcommand itself.
+_DESTROYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("clean", "", ()),
+    ("reset", "", ("--hard", "--merge", "--keep")),
+    ("checkout", "", ("-f", "--force")),
+    ("switch", "", ("-f", "--force", "--discard-changes")),
+    ("push", "", ("-f", "--force", "--force-with-lease", "--force-if-includes", "--mirror")),
+    ("push", "", ("-d", "--delete", "--prune")),
+    ("branch", "", ("-D", "-d", "--delete", "-M", "-C", "-f", "--force")),
+    ("tag", "", ("-d", "--delete", "-f", "--force")),
+    ("stash", "drop", ()),
+    ("stash", "clear", ()),
+    ("worktree", "remove", ()),
+    ("reflog", "expire", ()),
+    ("reflog", "delete", ()),
+    ("update-ref", "", ("-d",)),
+    ("gc", "", ("--prune",)),
+)
+
+
+def _destroys(sub: str, sub_word: Arg, first: Arg | None, opts: Options, j: Judgement) -> None:
+    """Escalations for what discards work: a rule must spell out the subcommand or option."""
+    for name, operand, options in _DESTROYS:
+        if name != sub or (operand and (first is None or first.text != operand)):
+            continue
+        if not options:
+            what = f"{sub} {operand}" if operand else sub
+            j.escalate(W, f"git {what} throws work away", sub_word, first)
+        for word, _ in opts.found(*options):
+            j.escalate(W, f"git {sub} {word.text} throws work away", word)
+    if sub == "push":
+        for arg in opts.operands:
+            if arg.text.startswith(("+", ":")):
+                j.escalate(W, f"git push {arg.text} overwrites or deletes a remote branch", arg)
 
 
 def _reads_only(sub: str, first: str, opts: Options, words: list[str]) -> bool:
@@ -201,8 +255,11 @@ _CONFIG_WRITES = names("--unset --unset-all --add --replace-all --rename-section
 def _config(rest: list[Arg], repo: str, j: Judgement) -> None:
     opts = split(rest, "f", ("--file", "--blob", "--default", "--type", "--comment"))
     operands = [a.text for a in opts.operands]
-    if opts.has("-e", "--edit") or operands[:1] == ["edit"]:
-        j.raise_to(X, "git config --edit opens an editor")
+    editing = [w for w, _ in opts.found("-e", "--edit")] + [
+        a for a in opts.operands[:1] if a.text == "edit"
+    ]
+    if editing:
+        j.escalate(X, "git config --edit opens an editor", *editing)
         return
     if opts.has("--global"):
         target = "~/.gitconfig"
@@ -234,8 +291,10 @@ def _archive(opts: Options, repo: str, j: Judgement) -> None:
     if opts.has("--remote"):
         j.raise_to(N, "git archive --remote contacts a remote")
         j.contact(*[remote_host(v.text) or UNKNOWN for v in opts.values("--remote")])
-    if opts.has("--exec") or opts.dynamic:
-        j.raise_to(X, "git archive --exec runs a program")
+    for word, value in opts.found("--exec"):
+        run_string(j, [word], value, "git archive --exec runs a program")
+    if opts.dynamic:
+        j.escalate(X, "git archive has arguments known only at run time", *opts.moving)
 
 
 def _path(arg: Arg) -> str:
@@ -244,11 +303,13 @@ def _path(arg: Arg) -> str:
 
 def _network(sub: str, rest: list[Arg], opts: Options, repo: str, j: Judgement) -> None:
     j.raise_to(N, f"git {sub} contacts a remote")
-    if opts.has("-u", "--upload-pack", "--receive-pack", "--exec", "--template", "-c", "--config"):
-        j.raise_to(X, f"git {sub} runs a program named in its options")
+    programs = ("-u", "--upload-pack", "--receive-pack", "--exec", "--template", "-c", "--config")
+    for word, _ in opts.found(*programs):
+        j.escalate(X, f"git {sub} runs a program named in its options", word)
     urls = [a for a in opts.operands if not a.dynamic and _looks_remote(a.text)]
-    if any(a.text.startswith(("ext::", "fd::")) or "::" in a.text.split("/")[0] for a in urls):
-        j.raise_to(X, "git remote helper runs a command")
+    for url in urls:
+        if url.text.startswith(("ext::", "fd::")) or "::" in url.text.split("/")[0]:
+            j.escalate(X, "git remote helper runs a command", url)
     hosts = [UNKNOWN if "::" in a.text else remote_host(a.text) for a in urls]
     local = [a for a, h in zip(urls, hosts, strict=True) if h is None]
     j.read(*local)

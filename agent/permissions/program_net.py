@@ -1,6 +1,9 @@
-"""Programs that reach the network: transfers (curl, wget, httpie), remote shells and
-copies (ssh, scp, sftp, rsync), raw sockets (nc, telnet, socat), lookups (ping, dig), and
-package managers, which download and run code."""
+"""Programs that reach the network: transfers (curl, wget, httpie), raw sockets (nc,
+telnet, socat), lookups (ping, dig), and package managers, which download and run code.
+
+What they start (``nc -e``, ``wget --use-askpass``, socat's ``EXEC:``) are escalations,
+which an allow rule for the program alone does not approve. Remote shells and copies
+(ssh, scp, sftp, rsync) live in ``program_remote``."""
 
 from __future__ import annotations
 
@@ -12,11 +15,10 @@ from agent.permissions.program_args import (
     Arg,
     Effect,
     Judgement,
-    Options,
-    remote_host,
     split,
     url_host,
 )
+from agent.permissions.program_launch import run_string
 from agent.permissions.shell_words import names
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
@@ -235,8 +237,11 @@ def judge_wget(name: str, args: list[Arg], j: Judgement) -> None:
     j.write(*opts.values("-o", "--output-file", "-a", "--append-output"))
     if opts.has("-e", "--execute", "--config") or opts.dynamic:
         j.write(UNKNOWN)
-    if opts.has("--use-askpass"):
-        j.raise_to(X, "wget --use-askpass runs a program")
+    for word, value in opts.found("-e", "--execute", "--config"):
+        # A wgetrc command can name a program (use_askpass) or files to write.
+        j.escalate(N, "wget -e runs a wgetrc command, which can run a program", word, value)
+    for word, value in opts.found("--use-askpass"):
+        run_string(j, [word], value, "wget --use-askpass runs a program")
 
 
 def judge_httpie(name: str, args: list[Arg], j: Judgement) -> None:
@@ -279,126 +284,6 @@ def judge_httpie(name: str, args: list[Arg], j: Judgement) -> None:
         j.read(UNKNOWN)
 
 
-_SSH_SHORT = "BbcDEeFIiJLlmOopQRSWw"
-_SSH_RUNS = re.compile(
-    r"\s*(proxycommand|localcommand|knownhostscommand|permitlocalcommand|"
-    r"match|include|proxyusefdpass)\b",
-    re.IGNORECASE,
-)
-
-
-def _ssh_options(tool: str, opts: Options, j: Judgement) -> None:
-    """Options shared by ssh, scp and sftp that run local programs or other configs
-    (for ssh, -S and -D are a socket and a port, not programs)."""
-    for value in opts.values("-o"):
-        if value.dynamic or _SSH_RUNS.match(value.text):
-            j.raise_to(X, f"{tool} -o can run a local command")
-    programs = ("-F",) if tool == "ssh" else ("-F", "-S", "-D")
-    if opts.has(*programs):
-        j.raise_to(X, f"{tool} uses another configuration or program")
-    for jump in opts.values("-J"):
-        for hop in jump.text.split(","):
-            j.contact(remote_host(hop + ":") or hop.rsplit("@", 1)[-1] or UNKNOWN)
-
-
-def judge_ssh(name: str, args: list[Arg], j: Judgement) -> None:
-    opts = split(args, _SSH_SHORT, posix=True)
-    j.raise_to(N, "connects to another computer")
-    _ssh_options("ssh", opts, j)
-    j.read(*opts.values("-i"))
-    j.write(*opts.values("-E"))
-    if not opts.operands or opts.operands[0].dynamic:
-        j.contact(UNKNOWN)
-    else:
-        dest = opts.operands[0].text
-        j.contact(url_host(dest, "ssh") or UNKNOWN)
-    if opts.dynamic:
-        j.raise_to(X, "ssh has arguments known only at run time")
-
-
-def judge_copy_remote(name: str, args: list[Arg], j: Judgement) -> None:
-    """scp and rsync: remote operands are hosts; local sources are read and a local
-    destination written."""
-    if name == "rsync":
-        opts = split(
-            args,
-            "eBfTM",
-            (
-                "--rsh",
-                "--rsync-path",
-                "--files-from",
-                "--exclude-from",
-                "--include-from",
-                "--password-file",
-                "--log-file",
-                "--backup-dir",
-                "--temp-dir",
-                "--partial-dir",
-                "--write-batch",
-                "--read-batch",
-                "--only-write-batch",
-                "--filter",
-                "--exclude",
-                "--include",
-                "--chmod",
-                "--remote-option",
-                "--compare-dest",
-                "--copy-dest",
-                "--link-dest",
-            ),
-        )
-        if opts.has("-e", "--rsh") or opts.dynamic:
-            j.raise_to(X, "rsync -e runs a program")
-        j.read(
-            *opts.values(
-                "--files-from",
-                "--exclude-from",
-                "--include-from",
-                "--password-file",
-                "--read-batch",
-            )
-        )
-        j.write(
-            *opts.values(
-                "--log-file",
-                "--backup-dir",
-                "--temp-dir",
-                "--partial-dir",
-                "--write-batch",
-                "--only-write-batch",
-            )
-        )
-    else:
-        opts = split(args, "cFiJlPoSDX")
-        _ssh_options("scp", opts, j)
-        j.read(*opts.values("-i"))
-    operands = list(opts.operands)
-    hosts = [remote_host(a.text) if not a.dynamic else UNKNOWN for a in operands]
-    j.raise_to(W, f"{name} copies files")
-    if any(hosts):
-        j.raise_to(N, f"{name} copies files over the network")
-        j.contact(*[h for h in hosts if h])
-    for k, (arg, host) in enumerate(zip(operands, hosts, strict=True)):
-        if host is None or arg.dynamic:
-            if k == len(operands) - 1 and len(operands) > 1:
-                j.write(arg)
-            else:
-                j.read(arg)
-                if name == "rsync" and opts.has("--remove-source-files"):
-                    j.write(arg)
-
-
-def judge_sftp(name: str, args: list[Arg], j: Judgement) -> None:
-    opts = split(args, "BbcDFiJloPRSsX", posix=True)
-    j.raise_to(N, "transfers files over the network")
-    _ssh_options("sftp", opts, j)
-    if opts.has("-b"):
-        j.raise_to(X, "sftp -b runs a batch file, which can run local commands")
-    j.contact(*[remote_host(a.text + ":") or UNKNOWN for a in opts.operands[:1]] or [UNKNOWN])
-    j.read(UNKNOWN)
-    j.write(UNKNOWN)
-
-
 def judge_socket(name: str, args: list[Arg], j: Judgement) -> None:
     """nc, ncat, netcat, telnet."""
     opts = split(
@@ -407,8 +292,9 @@ def judge_socket(name: str, args: list[Arg], j: Judgement) -> None:
         ("--exec", "--sh-exec", "--lua-exec", "--output", "--append-output", "--proxy", "--source"),
     )
     j.raise_to(N, "opens a network connection")
-    if opts.has("-e", "-c", "--exec", "--sh-exec", "--lua-exec") and name != "telnet":
-        j.raise_to(X, f"{name} -e runs a program for the connection")
+    if name != "telnet":
+        for word, value in opts.found("-e", "-c", "--exec", "--sh-exec", "--lua-exec"):
+            run_string(j, [word], value, f"{name} -e runs a program for the connection")
     if name == "telnet":
         j.write(*opts.values("-n"))
     else:
@@ -421,7 +307,11 @@ def judge_socket(name: str, args: list[Arg], j: Judgement) -> None:
 
 
 def judge_socat(name: str, args: list[Arg], j: Judgement) -> None:
-    j.raise_to(X, "socat connects, listens or runs programs")
+    j.raise_to(N, "socat connects or listens")
+    for arg in args:
+        kind = arg.text.split(":", 1)[0].split(",", 1)[0].upper()
+        if arg.dynamic or kind in ("EXEC", "SYSTEM"):
+            j.escalate(X, "socat runs a program", arg)
     j.contact(UNKNOWN)
     j.write(UNKNOWN)
 
@@ -514,10 +404,6 @@ RULES: dict[str, Rule] = {
     "https": judge_httpie,
     "xh": judge_httpie,
     "xhs": judge_httpie,
-    "ssh": judge_ssh,
-    "scp": judge_copy_remote,
-    "rsync": judge_copy_remote,
-    "sftp": judge_sftp,
     "nc": judge_socket,
     "ncat": judge_socket,
     "netcat": judge_socket,

@@ -3,7 +3,8 @@
 Their scripts are read closely enough to find what writes files (``sed -i``, ``w FILE``,
 awk's ``print > "f"``), runs commands (sed ``e``, awk ``system()`` and pipes) or reaches
 the network (gawk's ``/inet/`` files). A script that cannot be read is judged as running
-code.
+code. All of these are escalations: an allow rule for sed or awk approves them only by
+spelling the script out, and an option Harken does not know is judged as running code.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.permissions.program_args import UNKNOWN, Arg, Effect, Judgement, split
+from agent.permissions import program_known
+from agent.permissions.program_args import (
+    UNKNOWN,
+    Arg,
+    Effect,
+    Judgement,
+    split,
+    unknown_options,
+)
+from agent.permissions.program_launch import shell_commands
 from agent.permissions.shell_words import names
 
 _STD_FILES = frozenset({"/dev/stdout", "/dev/stderr", "-", "/dev/null"})
@@ -24,6 +34,7 @@ class ScriptEffects:
     reads: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     executes: str = ""  # why it runs commands, if it does
+    commands: list[str] = field(default_factory=list)  # the shell commands it runs, if known
     network: bool = False
     ok: bool = True
 
@@ -95,7 +106,8 @@ def sed_script(script: str) -> ScriptEffects:
                 out.writes.append(name or UNKNOWN)
         elif c == "e":
             out.executes = "sed e runs a command"
-            i = rest_of_line(i)[1]
+            command, i = rest_of_line(i)
+            out.commands.append(command.strip())
         elif c in "btT:v":
             while i < n and script[i] not in ";\n":
                 i += 1
@@ -187,23 +199,27 @@ def judge_sed(name: str, args: list[Arg], j: Judgement) -> None:
         optional="i",
     )
     j.raise_to(Effect.READ, "reads files")
-    scripts = [v.text for v in opts.values("-e", "--expression")]
+    scripts = opts.values("-e", "--expression")
     operands = list(opts.operands)
-    if opts.has("-f", "--file"):
-        j.raise_to(Effect.EXECUTE, "sed -f runs a script file")
-        j.read(*opts.values("-f", "--file"))
-    elif not scripts and operands:
-        scripts.append(operands.pop(0).text)
-    if opts.dynamic or any(v.dynamic for v in opts.values("-e", "--expression")):
-        j.raise_to(Effect.EXECUTE, "sed script known only at run time")
+    files = opts.found("-f", "--file")
+    for word, value in files:
+        j.escalate(Effect.EXECUTE, "sed -f runs a script file", word, value)
+        j.read(value if value is not None else UNKNOWN)
+    if not files and not scripts and operands:
+        scripts.append(operands.pop(0))
+    unknown = [s for s in scripts if s.dynamic]
+    if opts.dynamic or unknown:
+        j.escalate(Effect.EXECUTE, "sed script known only at run time", *opts.moving, *unknown)
     j.read(*operands)
-    if opts.has("-i", "--in-place"):
-        j.raise_to(Effect.WRITE, "sed -i edits files in place")
+    for word, _ in opts.found("-i", "--in-place"):
+        j.escalate(Effect.WRITE, "sed -i edits files in place", word)
         j.write(*operands)
+    for word in unknown_options(opts, program_known.SED):
+        j.escalate(Effect.EXECUTE, f"sed {word.text} is an option Harken does not know", word)
     if opts.has("--sandbox"):
         return  # sed itself refuses e, r and w
-    effects = sed_script("\n".join(scripts))
-    _apply(effects, j, "sed")
+    effects = sed_script("\n".join(s.text for s in scripts))
+    _apply(effects, j, "sed", scripts)
 
 
 # -- awk -------------------------------------------------------------------------------
@@ -302,6 +318,9 @@ def awk_program(program: str) -> ScriptEffects:
             out.network = True
         if token == "system" and after == "(":
             out.executes = "awk system() runs a command"
+            argument = tokens[k + 2] if k + 2 < len(tokens) else ""
+            if argument.startswith('"') and tokens[k + 3 : k + 4] == [")"]:
+                out.commands.append(argument[1:-1].replace('\\"', '"'))
         elif token in ("|", "|&"):
             out.executes = "awk pipes to or from a command"
         elif token == "@" and after != "namespace":
@@ -335,50 +354,61 @@ def judge_awk(name: str, args: list[Arg], j: Judgement) -> None:
     )
     j.raise_to(Effect.READ, "reads files")
     operands = list(opts.operands)
-    sources = [v.text for v in opts.values("-e", "--source")]
-    includes = [v.text for v in opts.values("-i", "--include")]
-    if opts.has("-f", "--file", "-E", "--exec", "-l", "--load") or any(
-        inc not in ("inplace", "inplace.awk") for inc in includes
-    ):
-        j.raise_to(Effect.EXECUTE, f"{name} runs a program file")
-        j.read(*opts.values("-f", "--file", "-E", "--exec"))
-    elif not sources and operands:
-        sources.append(operands.pop(0).text)
-    if opts.has("-D", "--debug") or any(
-        not v.text.startswith(("v", "s")) for v in opts.values("-W")
-    ):
-        j.raise_to(Effect.EXECUTE, f"{name} option can run code")
-    if opts.dynamic or any(v.dynamic for v in opts.values("-e", "--source")):
-        j.raise_to(Effect.EXECUTE, f"{name} program known only at run time")
-    files = [a for a in operands if a.dynamic or not re.match(r"[A-Za-z_]\w*=", a.text)]
-    j.read(*files)
-    if includes:
-        j.raise_to(Effect.WRITE, f"{name} -i inplace edits files in place")
-        j.write(*files)
+    sources = opts.values("-e", "--source")
+    files = opts.found("-f", "--file", "-E", "--exec")
+    for word, value in files + opts.found("-l", "--load"):
+        j.escalate(Effect.EXECUTE, f"{name} runs a program file", word, value)
+    j.read(*[v for w, v in files if v is not None])
+    inplace = []
+    for word, value in opts.found("-i", "--include"):
+        if value is not None and value.text in ("inplace", "inplace.awk"):
+            inplace.append(word)
+        else:
+            j.escalate(Effect.EXECUTE, f"{name} runs a program file", word, value)
+    if not files and not sources and operands:
+        sources.append(operands.pop(0))
+    for word, _ in opts.found("-D", "--debug"):
+        j.escalate(Effect.EXECUTE, f"{name} -D runs the debugger, which can run code", word)
+    for word, value in opts.found("-W"):
+        if value is None or value.text[:1] not in "vs":  # -W version, -W sprintf=...
+            j.escalate(Effect.EXECUTE, f"{name} option can run code", word)
+    unknown = [s for s in sources if s.dynamic]
+    if opts.dynamic or unknown:
+        j.escalate(Effect.EXECUTE, f"{name} program known only at run time", *opts.moving, *unknown)
+    files_read = [a for a in operands if a.dynamic or not re.match(r"[A-Za-z_]\w*=", a.text)]
+    j.read(*files_read)
+    if inplace:
+        j.escalate(Effect.WRITE, f"{name} -i inplace edits files in place", *inplace)
+        j.write(*files_read)
     for option, default in (("-d", "awkvars.out"), ("-o", "awkprof.out"), ("-p", "awkprof.out")):
         long = {"-d": "--dump-variables", "-o": "--pretty-print", "-p": "--profile"}[option]
-        for given, value in opts.options:
+        for (given, value), word in zip(opts.options, opts.sources, strict=True):
             if (
                 given == option
                 or given.split("=")[0] == long
                 or (given.startswith("--") and long.startswith(given) and len(given) > 3)
             ):
-                j.raise_to(Effect.WRITE, f"{name} {given} writes a file")
+                j.escalate(Effect.WRITE, f"{name} {given} writes a file", word)
                 j.write(value.text if value is not None else default)
+    for word in unknown_options(opts, program_known.AWK):
+        j.escalate(Effect.EXECUTE, f"{name} {word.text} is an option Harken does not know", word)
     if opts.has("-S", "--sandbox"):
         return  # gawk refuses system(), redirections and pipes
-    _apply(awk_program("\n".join(sources)), j, name)
+    _apply(awk_program("\n".join(s.text for s in sources)), j, name, sources)
 
 
-def _apply(effects: ScriptEffects, j: Judgement, name: str) -> None:
+def _apply(effects: ScriptEffects, j: Judgement, name: str, scripts: list[Arg]) -> None:
+    """What the script does beyond reading its input are escalations: a rule approves them
+    only by spelling the script out."""
     if not effects.ok:
-        j.raise_to(Effect.EXECUTE, f"{name} script cannot be read")
+        j.escalate(Effect.EXECUTE, f"{name} script cannot be read", *scripts)
     j.read(*effects.reads)
     if effects.writes:
-        j.raise_to(Effect.WRITE, f"{name} script writes files")
+        j.escalate(Effect.WRITE, f"{name} script writes files", *scripts)
         j.write(*effects.writes)
     if effects.network:
-        j.raise_to(Effect.NETWORK, f"{name} opens a network connection")
+        j.escalate(Effect.NETWORK, f"{name} opens a network connection", *scripts)
         j.contact(UNKNOWN)
     if effects.executes:
-        j.raise_to(Effect.EXECUTE, effects.executes)
+        launches = tuple(i for c in effects.commands for i in shell_commands(c))
+        j.escalate(Effect.EXECUTE, effects.executes, *scripts, launches=launches)

@@ -1,11 +1,14 @@
 """Search programs: grep, rg, ag, find and fd. They read, except for the options that run
 programs (``rg --pre``, ``find -exec``, ``fd -x``) or delete and write (``find -delete``,
-``-fprint``)."""
+``-fprint``): those are escalations, which an allow rule for the program alone does not
+approve. rg, ag, find and fd can run programs, so an option they have that Harken does not
+know is judged as running one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from agent.permissions import program_known as known_options
 from agent.permissions.program_args import (
     UNKNOWN,
     Arg,
@@ -15,7 +18,9 @@ from agent.permissions.program_args import (
     may_sweep,
     split,
     splits,
+    unknown_options,
 )
+from agent.permissions.program_launch import found, launch, run_string
 from agent.permissions.shell_words import names
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
@@ -46,22 +51,11 @@ _AG_LONG = names(
 def judge_grep(name: str, args: list[Arg], j: Judgement) -> None:
     if name == "rg":
         opts = split(args, _RG_SHORT, _RG_LONG)
-        risky = (
-            ("--pre", "rg --pre runs a program on every file"),
-            ("--hostname-bin", "rg --hostname-bin runs a program"),
-        )
     elif name == "ag":
         opts = split(args, _AG_SHORT, _AG_LONG)
-        risky = (("--pager", "ag --pager runs a program"),)
     else:
         opts = split(args, _GREP_SHORT, _GREP_LONG)
-        risky = ()
     j.raise_to(R, "searches files")
-    for option, reason in risky:
-        if opts.has(option):
-            j.raise_to(X, reason)
-    if opts.dynamic and risky:
-        j.raise_to(X, f"{name} has arguments known only at run time")
     j.read(
         *opts.values("-f", "--file", "--exclude-from", "--ignore-file", "-p", "--path-to-ignore")
     )
@@ -77,6 +71,38 @@ def judge_grep(name: str, args: list[Arg], j: Judgement) -> None:
     j.read(*operands)
     if opts.dynamic:
         j.read(UNKNOWN)
+    if name not in _LAUNCHERS:
+        return  # grep runs no other program, whatever its options
+    searched = [UNKNOWN if a.dynamic else a.text for a in operands]
+    for word, value in opts.found("--pre"):
+        _program_option(j, f"{name} --pre", word, value, searched, with_file=True)
+    for word, value in opts.found("--hostname-bin"):
+        _program_option(j, f"{name} --hostname-bin", word, value, [], with_file=False)
+    for word, value in opts.found("--pager"):
+        run_string(j, [word], value, f"{name} --pager runs a program")
+    for word in unknown_options(opts, _LAUNCHERS[name]):
+        j.escalate(X, _unknown(name, word), word)
+    if opts.dynamic:
+        j.escalate(X, f"{name} has arguments known only at run time", *opts.moving)
+
+
+_LAUNCHERS = {"rg": known_options.RG, "ag": known_options.AG}
+
+
+def _unknown(name: str, word: Arg) -> str:
+    return f"{name} {word.text} is an option Harken does not know ({name} can run programs)"
+
+
+def _program_option(
+    j: Judgement, what: str, word: Arg, value: Arg | None, under: list[str], with_file: bool
+) -> None:
+    """An option naming a program the command runs (``rg --pre PROG``: PROG FILE)."""
+    if value is None or value.dynamic or not value.text:
+        j.escalate(X, f"{what} runs a program known only at run time", word, value)
+        return
+    program = Arg(value.text, index=value.index)
+    words = [program, found()] if with_file else [program]
+    launch(j, [word], words, f"{what} runs {value.text}", under)
 
 
 # find primaries that take one argument, and those that take a command up to ";" or "+".
@@ -104,8 +130,9 @@ def judge_find(name: str, args: list[Arg], j: Judgement) -> None:
     roots = roots or [Arg(".")]
     j.raise_to(R, "finds files")
     j.read(*roots)
-    if any(may_be_option(r) for r in roots):
-        j.raise_to(X, "find has arguments known only at run time")
+    moving = [r for r in roots if may_be_option(r)]
+    if moving:
+        j.escalate(X, "find has arguments known only at run time", *moving)
     sweeps = any(may_sweep(r, j.cwd) for r in roots)
     under = [UNKNOWN] if follows else [r.text if not r.dynamic else UNKNOWN for r in roots]
     while i < len(args):
@@ -113,10 +140,10 @@ def judge_find(name: str, args: list[Arg], j: Judgement) -> None:
         text = arg.text
         i += 1
         if arg.dynamic:
-            j.raise_to(X, "find has arguments known only at run time")
+            j.escalate(X, "find has arguments known only at run time", arg)
         elif text in _FIND_ARG or text.startswith("-newer"):
             if i < len(args) and splits(args[i]):
-                j.raise_to(X, "find has arguments known only at run time")
+                j.escalate(X, "find has arguments known only at run time", args[i])
             if text in ("-newer", "-anewer", "-cnewer", "-samefile") or text.startswith("-newer"):
                 j.read(*args[i : i + 1])
             i += 1
@@ -124,81 +151,94 @@ def judge_find(name: str, args: list[Arg], j: Judgement) -> None:
             end = i
             while end < len(args) and args[end].text not in (";", "+"):
                 end += 1
-            _find_exec(text, args[i:end], under, sweeps, j)
+            inner = args[i:end]
+            program = inner[0].text if inner else "nothing"
+            launch(j, [arg], inner, f"find {text} runs {program}", under, sweeps)
             i = end + 1
         elif text == "-delete":
-            j.raise_to(W, "find -delete removes files")
+            j.escalate(W, "find -delete removes files", arg)
             j.write(*under)
             j.catastrophic = j.catastrophic or sweeps
         elif text in _FIND_WRITE:
-            j.raise_to(W, f"find {text} writes a file")
+            j.escalate(W, f"find {text} writes a file", arg)
             j.write(*args[i : i + 1])
             i += 2 if text == "-fprintf" else 1
         elif text == "-files0-from":
             j.read(*args[i : i + 1], UNKNOWN)
             i += 1
+        elif text not in known_options.FIND_FLAGS:
+            j.escalate(X, _unknown("find", arg), arg)
 
 
 def _expression_start(arg: Arg) -> bool:
     return not arg.dynamic and (arg.text[:1] == "-" or arg.text in ("(", "!", ")", ","))
 
 
-def _find_exec(option: str, inner: list[Arg], under: list[str], sweeps: bool, j: Judgement):
-    """``find -exec CMD {} ;``: CMD runs on files under the roots."""
-    # Imported here: programs imports this module to build its rule table.
-    from agent.permissions.programs import judge_argv
+_FD_EXEC = frozenset({"-x", "--exec", "-X", "--exec-batch"})
+_FD_SHORT = "edtEcjSoB"
+_FD_LONG = names(
+    """--extension --type --exclude --color --threads --size --owner --changed-within
+    --changed-before --max-results --ignore-file --path-separator --format --base-directory
+    --search-path --exact-depth --min-depth --max-depth --batch-size --newer --older
+    --max-buffer-time --hyperlink --strip-cwd-prefix"""
+)
 
-    program = inner[0].text if inner else "?"
-    j.raise_to(X, f"find {option} runs {program}")
-    if not inner:
-        return
-    inner_j = Judgement(cwd=j.cwd)
-    marked = [Arg(UNKNOWN, dynamic=True) if "{}" in a.text else a for a in inner]
-    judge_argv([a.text for a in marked], {k for k, a in enumerate(marked) if a.dynamic}, inner_j)
-    if inner_j.writes:
-        j.write(*[w for w in inner_j.writes if w != UNKNOWN], *under)
-        j.catastrophic = j.catastrophic or sweeps or inner_j.catastrophic
-    j.read(*inner_j.reads)
-    j.contact(*inner_j.hosts)
+
+def _fd_takes_next(text: str) -> bool:
+    """Whether the word after ``text`` is its value (so it cannot be ``-x``)."""
+    if text.startswith("--"):
+        return "=" not in text and text in _FD_LONG
+    if text.startswith("-"):
+        for pos, letter in enumerate(text[1:], start=1):
+            if letter in _FD_SHORT:
+                return pos == len(text) - 1
+    return False
+
+
+_FD_PLACEHOLDERS = ("{}", "{/}", "{//}", "{.}", "{/.}")
 
 
 def judge_fd(name: str, args: list[Arg], j: Judgement) -> None:
-    opts = split(
-        args,
-        "edtEcjSoxX",
-        (
-            "--extension",
-            "--type",
-            "--exclude",
-            "--color",
-            "--threads",
-            "--size",
-            "--owner",
-            "--changed-within",
-            "--changed-before",
-            "--max-results",
-            "--ignore-file",
-            "--path-separator",
-            "--format",
-            "--base-directory",
-            "--search-path",
-            "--exact-depth",
-            "--min-depth",
-            "--max-depth",
-            "--batch-size",
-            "--exec",
-            "--exec-batch",
-        ),
-    )
+    own: list[Arg] = []
+    commands: list[tuple[Arg, list[Arg]]] = []  # (the -x word, the command it runs)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        text = arg.text
+        i += 1
+        if not arg.dynamic and text.partition("=")[0] in _FD_EXEC:
+            inner = [Arg(text.partition("=")[2], index=-1)] if "=" in text else []
+            while i < len(args) and args[i].text != ";":
+                inner.append(args[i])
+                i += 1
+            i += 1
+            commands.append((arg, inner))
+            continue
+        own.append(arg)
+        if not arg.dynamic and _fd_takes_next(text) and i < len(args):
+            own.append(args[i])
+            i += 1
+    opts = split(own, _FD_SHORT, tuple(_FD_LONG))
     j.raise_to(R, "finds files")
-    if opts.has("-x", "--exec", "-X", "--exec-batch"):
-        j.raise_to(X, f"{name} --exec runs a command")
-    if opts.dynamic:
-        j.raise_to(X, f"{name} has arguments known only at run time")
     operands = list(opts.operands)[1:]
     paths = operands + opts.values("--search-path", "--base-directory")
-    j.read(*(paths or [Arg(".")]))
+    paths = paths or [Arg(".")]
+    j.read(*paths)
     j.read(*opts.values("--ignore-file"))
+    under = [UNKNOWN if p.dynamic else p.text for p in paths]
+    for word, inner in commands:
+        marked = [
+            Arg(w.text, True, w.index) if any(p in w.text for p in _FD_PLACEHOLDERS) else w
+            for w in inner
+        ]
+        if not any(w.dynamic and "{" in w.text for w in marked):
+            marked.append(found())  # without a placeholder fd adds the path at the end
+        program = inner[0].text if inner else "nothing"
+        launch(j, [word], marked, f"{name} {word.text} runs {program}", under)
+    for word in unknown_options(opts, known_options.FD):
+        j.escalate(X, _unknown(name, word), word)
+    if opts.dynamic:
+        j.escalate(X, f"{name} has arguments known only at run time", *opts.moving)
 
 
 RULES: dict[str, Rule] = {

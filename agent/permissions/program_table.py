@@ -3,14 +3,26 @@ whether their operands are paths read or written, and the options that make them
 
 A program listed here with no risky options cannot write or run anything whatever its
 arguments; one with risky options is judged at its worst when an argument is known only
-at run time (it could be any option).
+at run time (it could be any option). Risky options are escalations: an allow rule for the
+program approves them only by spelling them out. A program that can start others lists
+every option it has (``known``); any other is judged as starting a program.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.permissions.program_args import RANK, UNKNOWN, Arg, Effect, Judgement, split
+from agent.permissions import program_known
+from agent.permissions.program_args import (
+    RANK,
+    UNKNOWN,
+    Arg,
+    Effect,
+    Judgement,
+    split,
+    unknown_options,
+)
+from agent.permissions.program_launch import launch
 from agent.permissions.shell_words import names
 
 R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
@@ -32,6 +44,8 @@ class Spec:
     reads: tuple[str, ...] = ()  # options whose value is a file it reads
     lists: tuple[str, ...] = ()  # options that read names of more files from a file
     default: str = ""  # operand it uses when given none
+    known: frozenset[str] = frozenset()  # every option, for a program that can start others
+    programs: tuple[str, ...] = ()  # risky options whose value is a program it runs
 
 
 def apply(spec: Spec, name: str, args: list[Arg], j: Judgement) -> None:
@@ -39,15 +53,23 @@ def apply(spec: Spec, name: str, args: list[Arg], j: Judgement) -> None:
     opts = split(args, spec.short_args, spec.long_args, spec.optional)
     j.raise_to(spec.effect, spec.reason)
     for option, effect, reason in spec.risky:
-        if opts.has(option):
-            j.raise_to(effect, reason)
+        for word, value in opts.found(option):
+            if option in spec.programs and value is not None and not value.dynamic:
+                # A program it runs (sort --compress-program PROG): judged as a command.
+                program = [Arg(value.text, index=value.index)]
+                launch(j, [word], program, f"{reason}: {value.text}", [])
+                continue
+            j.escalate(effect, reason, word, value if effect is X else None)
             if effect is W:
-                j.write(*opts.values(option))
-    if opts.dynamic and spec.risky:
-        worst = max((effect for _, effect, _ in spec.risky), key=RANK.__getitem__)
-        j.raise_to(worst, f"{name} has arguments known only at run time")
+                j.write(value if value is not None else Arg(UNKNOWN, dynamic=True))
+    if opts.dynamic and (spec.risky or spec.known):
+        worst = max((effect for _, effect, _ in spec.risky), key=RANK.__getitem__, default=X)
+        j.escalate(worst, f"{name} has arguments known only at run time", *opts.moving)
         if any(effect is W for _, effect, _ in spec.risky):
             j.write(UNKNOWN)
+    if spec.known:
+        for word in unknown_options(opts, spec.known):
+            j.escalate(X, f"{name} {word.text} is an option Harken does not know", word)
     j.read(*opts.values(*spec.reads))
     if spec.lists and opts.has(*spec.lists):
         j.read(UNKNOWN)
@@ -84,13 +106,25 @@ SPECS: dict[str, Spec] = {
     "less": _spec(
         _READS,
         short_args="bhjkpPtTxyz#oOD",
+        long_args=names(
+            """--log-file --LOG-FILE --lesskey-file --lesskey-src --lesskey-content --pattern
+            --prompt --tag --tag-file --shift --tabs --window --buffers --max-back-scroll
+            --max-forw-scroll --jump-target --header --line-num-width --status-col-width
+            --wheel-lines --color --quotes --rscroll --intr --search-options"""
+        ),
         risky=(
             ("-o", W, "less -o writes a log file"),
             ("-O", W, "less -O writes a log file"),
             ("--log-file", W, "less writes a log file"),
             ("--LOG-FILE", W, "less writes a log file"),
+            # A lesskey file can set LESSOPEN, which runs a program on every file.
+            ("-k", X, "less -k reads key bindings that can run programs"),
+            ("--lesskey-file", X, "less -k reads key bindings that can run programs"),
+            ("--lesskey-src", X, "less --lesskey-src reads key bindings that can run programs"),
+            ("--lesskey-content", X, "less --lesskey-content can run programs"),
         ),
-        reads=("-k", "--lesskey-file"),
+        reads=("-k", "--lesskey-file", "--lesskey-src"),
+        known=program_known.LESS,
     ),
     "more": _spec(_READS, short_args="n", long_args=("--lines",)),
     "wc": _spec(_READS, reads=("--files0-from",), lists=("--files0-from",)),
@@ -190,6 +224,8 @@ SPECS: dict[str, Spec] = {
         ),
         reads=("--random-source", "--files0-from"),
         lists=("--files0-from",),
+        known=program_known.SORT,
+        programs=("--compress-program",),
     ),
     "tr": _spec("translates characters", **_NONE),
     # Printing and information only.

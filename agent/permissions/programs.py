@@ -18,12 +18,22 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from agent.permissions import program_files, program_git, program_net, program_search
+from agent.permissions import (
+    program_archives,
+    program_files,
+    program_git,
+    program_net,
+    program_remote,
+    program_runners,
+    program_search,
+)
 from agent.permissions.program_args import (
     TMP,
     UNKNOWN,
     Arg,
     Effect,
+    Escalation,
+    Invocation,
     Judgement,
     is_raw_disk,
 )
@@ -33,13 +43,24 @@ from agent.permissions.shell import Command, ShellAnalysis
 from agent.permissions.shell_words import names
 from agent.permissions.shell_wrappers import PRIVILEGED
 
-__all__ = ["TMP", "UNKNOWN", "CommandEffect", "Effect", "effect_of", "effects"]
+__all__ = [
+    "TMP",
+    "UNKNOWN",
+    "CommandEffect",
+    "Effect",
+    "Escalation",
+    "Invocation",
+    "effect_of",
+    "effects",
+]
 
 
 @dataclass(frozen=True)
 class CommandEffect:
     """``effect`` is the worst of what the command does; ``reason`` says why, for people.
-    ``catastrophic``: wipes the root or a home folder, or writes a raw disk."""
+    ``catastrophic``: wipes the root or a home folder, or writes a raw disk.
+    ``invocation``: the command as allow rules see it (its wrappers' names first), with
+    what it does beyond its program's own behaviour."""
 
     command: Command
     effect: Effect
@@ -48,6 +69,7 @@ class CommandEffect:
     hosts: tuple[str, ...]
     reason: str
     catastrophic: bool
+    invocation: Invocation | None = None
 
 
 def effects(analysis: ShellAnalysis) -> tuple[CommandEffect, ...]:
@@ -62,6 +84,7 @@ def effect_of(command: Command) -> CommandEffect:
         judge_argv(list(command.argv), set(command.dynamic), j)
     else:
         j.raise_to(Effect.READ, "only redirects")
+    own = Invocation(command.argv, j.effect, tuple(j.escalations))
     _redirects(command, j)
     privileged = PRIVILEGED.intersection(command.wrappers)
     if privileged:
@@ -78,13 +101,35 @@ def effect_of(command: Command) -> CommandEffect:
         hosts=tuple(dict.fromkeys(j.hosts)),
         reason=j.reason,
         catastrophic=j.catastrophic,
+        invocation=_invocation(command, own, j.effect),
     )
+
+
+def _invocation(command: Command, own: Invocation, effect: Effect) -> Invocation:
+    """The command with its wrappers: a wrapper (``timeout``, ``sudo``, ``xargs``, ``bash
+    -c``) starts the command inside it, which a rule for the wrapper does not approve."""
+    wrappers = command.wrappers
+    if not wrappers:
+        return Invocation(own.argv, effect, own.escalations)
+    if not own.argv:
+        return Invocation(wrappers, effect)
+    launch = Escalation(
+        f"{wrappers[-1]} runs {own.argv[0]}",
+        (len(wrappers),),
+        (own,),
+        separate=True,
+        offset=len(wrappers),
+    )
+    return Invocation((*wrappers, *own.argv), effect, (launch,))
 
 
 _RULES = {
     **program_files.RULES,
+    **program_archives.RULES,
     **program_search.RULES,
     **program_net.RULES,
+    **program_remote.RULES,
+    **program_runners.RULES,
     **program_git.RULES,
     "sed": judge_sed,
     "gsed": judge_sed,
@@ -119,7 +164,7 @@ def judge_argv(argv: list[str], dynamic: set[int], j: Judgement) -> None:
         j.write(UNKNOWN)
         return
     name = _program(argv[0])
-    args = [Arg(text, k + 1 in dynamic) for k, text in enumerate(argv[1:])]
+    args = [Arg(text, k + 1 in dynamic, k + 1) for k, text in enumerate(argv[1:])]
     if name is None:
         j.raise_to(Effect.EXECUTE, f"runs {argv[0]}")
         return

@@ -11,6 +11,12 @@
     mcp__server__tool         one MCP tool; ``mcp__server`` or ``mcp__server__*`` all of
                               a server's tools
 
+A Bash rule approves a command's own behaviour. What the command does beyond it (starts
+another program, destroys what the program otherwise only reads, uses an option Harken
+does not know on a program that can start others) it approves only when it spells the
+words out: ``Bash(find *)`` does not approve ``find . -delete``, ``Bash(find * -delete)``
+does (``spells``).
+
 ``Read`` rules cover every tool that reads files (Read, Glob, Grep) and what shell
 commands read; ``Edit`` and ``Write`` rules cover every tool that writes files and what
 shell commands write.
@@ -77,16 +83,49 @@ def command_matches(pattern: str, command: str) -> bool:
     return _command_regex(pattern).fullmatch(command) is not None
 
 
+def spells(pattern: str, words: tuple[str, ...], indices: tuple[int, ...]) -> bool:
+    """Whether a Bash rule's specifier matches the command ``words`` (joined by spaces)
+    with the words at ``indices`` matched by its literal text, not by a wildcard.
+
+    ``find * -delete`` spells out ``-delete`` in ``find . -delete``; ``find *`` does not.
+    An index outside ``words`` (such as -1) can never be spelled out."""
+    if any(i < 0 or i >= len(words) for i in indices):
+        return False
+    marked = []
+    for k, word in enumerate(words):
+        if k in indices:
+            if any(ord(ch) >= _MARK_SPAN for ch in word):
+                return False
+            word = "".join(chr(_MARK + ord(ch)) for ch in word)
+        marked.append(word)
+    return _command_regex(pattern, spelled=True).fullmatch(" ".join(marked)) is not None
+
+
+# Characters of words that must be spelled out are moved to a private-use plane, where a
+# literal of the pattern matches them and a wildcard does not.
+_MARK = 0xF0000
+_MARK_SPAN = 0xFFFE
+
+
 @functools.lru_cache(maxsize=512)
-def _command_regex(pattern: str) -> re.Pattern[str]:
+def _command_regex(pattern: str, spelled: bool = False) -> re.Pattern[str]:
     pattern = " ".join(pattern.split())
     if pattern.endswith(":*"):
         pattern = pattern[:-2] + " *"
+    any_char = "[^\U000f0000-\U000ffffd]" if spelled else "."
     tail = ""
     if pattern.endswith(" *"):
         # "X *" is X alone or X followed by a space: never "X-evil" or "Xfoo".
-        pattern, tail = pattern[:-2], r"(?: .*)?"
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+        pattern, tail = pattern[:-2], f"(?: {any_char}*)?"
+
+    def literal(ch: str) -> str:
+        if not spelled or ord(ch) >= _MARK_SPAN:
+            return re.escape(ch)
+        return f"[{re.escape(ch)}{re.escape(chr(_MARK + ord(ch)))}]"
+
+    body = "".join(
+        f"{any_char}*" if ch == "*" else any_char if ch == "?" else literal(ch) for ch in pattern
+    )
     return re.compile(body + tail, re.DOTALL)
 
 

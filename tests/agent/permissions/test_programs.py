@@ -105,7 +105,8 @@ EFFECTS = [
     ("curl file:///etc/passwd", [(N, ("/etc/passwd",), (), ())]),
     ("wget https://a.b/c", [(N, (), (".",), ("a.b",))]),
     ("wget -qO- https://a.b/c", [(N, (), (), ("a.b",))]),
-    ("ssh user@host.io uptime", [(N, (), (), ("host.io",))]),
+    ("ssh user@host.io uptime", [(X, (), (), ("host.io",))]),
+    ("ssh host.io", [(N, (), (), ("host.io",))]),
     ("scp f user@host:/tmp", [(N, ("f",), (), ("host",))]),
     ("scp host:/etc/x .", [(N, (), (".",), ("host",))]),
     ("rsync -av src/ backup:/dst", [(N, ("src/",), (), ("backup",))]),
@@ -121,7 +122,7 @@ EFFECTS = [
     # Running code.
     ("rg --pre sh x", [(X, (".",), (), ())]),
     ("rg foo *", [(X, ("*", U), (), ())]),
-    ("git -c core.pager=evil log", [(X, (), (), ())]),
+    ("git -c core.pager=evil log", [(X, (".",), (), ())]),
     ("git --git-dir=evil/.git log", [(X, (), (), ())]),
     ("git diff --ext-diff", [(X, (".",), (), ())]),
     ("git grep -O foo", [(X, (".",), (), ())]),

@@ -1,0 +1,161 @@
+"""Programs whose work is running others: man (a pager and formatters), vim and its
+relatives (an editor that runs commands), make (the recipes of a Makefile).
+
+Their own behaviour runs code, so each is judged as running code; an allow rule for one
+(``Bash(make *)``) approves that behaviour: make building the project's own targets, man
+showing a page, vim editing files. What the command line adds beyond it is an escalation,
+which such a rule approves only by spelling it out: a pager or browser for man, commands
+and scripts for vim, variable overrides and ``--eval`` for make, and any option Harken
+does not know.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agent.permissions import program_known
+from agent.permissions.program_args import (
+    UNKNOWN,
+    Arg,
+    Effect,
+    Judgement,
+    split,
+    unknown_options,
+)
+from agent.permissions.program_launch import run_string
+from agent.permissions.shell_words import names
+
+R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
+Rule = Callable[[str, list[Arg], Judgement], None]
+
+
+def judge_man(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(
+        args,
+        "CMPSeLmpRrsE",
+        (
+            "--config-file",
+            "--manpath",
+            "--pager",
+            "--sections",
+            "--extension",
+            "--locale",
+            "--systems",
+            "--preprocessor",
+            "--recode",
+            "--encoding",
+            "--prompt",
+        ),
+        optional="HTX",
+    )
+    j.raise_to(X, "shows a manual page (man runs a pager and formatters)")
+    for word, value in opts.found("-P", "--pager", "-H", "--html"):
+        run_string(j, [word], value, "man runs the pager or browser it is given")
+    for word, value in opts.found("-X", "--gxditview", "-C", "--config-file"):
+        j.escalate(X, f"man {word.text} runs another program or configuration", word, value)
+    if opts.has("-l", "--local-file"):
+        j.read(*opts.operands)
+    for word in unknown_options(opts, program_known.MAN):
+        j.escalate(X, f"man {word.text} is an option Harken does not know", word)
+    if opts.dynamic:
+        j.escalate(X, "man has arguments known only at run time", *opts.moving)
+
+
+# vim's options that take the next word, and those that make it run commands or scripts.
+_VIM_VALUES = frozenset(
+    {"-c", "--cmd", "-S", "-s", "-u", "-U", "-T", "-t", "-q", "-w", "-W", "-i", "--servername"}
+    | {"--startuptime", "--log", "-r"}
+)
+_VIM_RUNS = frozenset({"-c", "--cmd", "-S", "-s", "-e", "-E", "-es", "-Es", "-W", "-w"})
+_VIM_FLAGS = names(
+    """-v -e -E -s -d -y -R -Z -m -M -b -l -C -N -D -n -r -L -A -H -F -f -g -h -x -X -es -Es
+    -p -o -O -V --noplugin --not-a-term --ttyfail --nofork --help --version --clean
+    --serverlist --literal --echo-wid --windowid"""
+)
+_VIM_SAFE_RC = frozenset({"NONE", "NORC", "DEFAULTS"})
+_VIM_JUMP = re.compile(r"\+(\d*|/.*)")  # +N and +/pattern only move the cursor
+
+
+def judge_vim(name: str, args: list[Arg], j: Judgement) -> None:
+    j.raise_to(X, f"{name} edits files (an editor can run commands)")
+    files: list[Arg] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        text = arg.text
+        i += 1
+        value = None
+        if arg.dynamic:
+            j.escalate(X, f"{name} has arguments known only at run time", arg)
+            files.append(arg)
+            continue
+        if text == "--":
+            files += args[i:]
+            break
+        option = re.sub(r"^(-[oOpV])\d*.*$", r"\1", text)
+        if option in _VIM_VALUES and i < len(args):
+            value = args[i]
+            i += 1
+        if text.startswith("+") and not _VIM_JUMP.fullmatch(text):
+            run_string(j, [], Arg(text[1:], index=arg.index), f"{name} {text} runs a command")
+        elif option in ("-u", "-U") and value is not None and value.text in _VIM_SAFE_RC:
+            continue
+        elif option in _VIM_RUNS or option in ("-u", "-U", "-i") or option.startswith("--remote"):
+            j.escalate(X, f"{name} {text} runs commands or scripts", arg, value)
+        elif option in ("--startuptime", "--log"):
+            j.escalate(W, f"{name} {text} writes a file", arg)
+            j.write(value if value is not None else UNKNOWN)
+        elif text.startswith("-") and text != "-" and option not in _VIM_FLAGS | _VIM_VALUES:
+            j.escalate(X, f"{name} {text} is an option Harken does not know", arg)
+        elif not text.startswith(("-", "+")):
+            files.append(arg)
+    j.read(*files)
+    j.write(*files)
+
+
+_MAKE_VALUES = (
+    "--directory",
+    "--file",
+    "--makefile",
+    "--include-dir",
+    "--old-file",
+    "--assume-old",
+    "--what-if",
+    "--new-file",
+    "--assume-new",
+    "--eval",
+    "--load-average",
+    "--max-load",
+    "--jobs",
+)
+_ASSIGNMENT = re.compile(r"[A-Za-z_.][A-Za-z0-9_.-]*\s*(:{1,3}|\+|\?|!)?=")
+
+
+def judge_make(name: str, args: list[Arg], j: Judgement) -> None:
+    opts = split(args, "CfIoWE", _MAKE_VALUES, optional="jlOd")
+    j.raise_to(X, f"{name} runs the recipes of the Makefile")
+    directory = (opts.values("-C", "--directory") or [Arg(".")])[-1]
+    j.read(directory)
+    for word, value in opts.found("-f", "--file", "--makefile"):
+        if value is None or value.dynamic or value.text in ("-", "/dev/stdin"):
+            j.escalate(X, f"{name} reads a Makefile from its input", word, value)
+        else:
+            j.read(value)
+    j.read(*opts.values("-I", "--include-dir"))
+    for word, value in opts.found("-E", "--eval"):
+        run_string(j, [word], value, f"{name} --eval adds to the Makefile")
+    for operand in opts.operands:
+        if operand.dynamic or _ASSIGNMENT.match(operand.text):
+            # A variable set on the command line overrides the Makefile's (CC=, SHELL=).
+            j.escalate(X, f"{name} {operand.text} overrides a variable of the Makefile", operand)
+    for word in unknown_options(opts, program_known.MAKE):
+        j.escalate(X, f"{name} {word.text} is an option Harken does not know", word)
+
+
+RULES: dict[str, Rule] = {
+    "man": judge_man,
+    "make": judge_make,
+    "gmake": judge_make,
+    **dict.fromkeys(["vim", "vi", "nvim", "view", "vimdiff", "rvim", "gvim", "ex"], judge_vim),
+}
