@@ -121,6 +121,46 @@ def cut_points(messages: list[Message]) -> list[int]:
     return points
 
 
+ORPHAN_NOTE = "[The result of an earlier tool call, whose call was summarised away:]\n"
+
+
+def without_orphaned_results(messages: list[Message]) -> list[Message]:
+    """``messages`` with each tool_result that answers no tool_use right before it turned
+    into text after the message's other results (an older Harken's compaction could
+    leave such orphans, and the API refuses every request that holds one). Returns
+    ``messages`` itself when nothing needed repair; never changes it."""
+    repaired: list[Message] | None = None
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        if message.get("role") != "user" or not isinstance(content, list):
+            continue
+        offered = {b.get("id") for b in tool_uses(messages[i - 1])} if i else set()
+        orphans = [
+            b
+            for b in content
+            if isinstance(b, dict)
+            and b.get("type") == "tool_result"
+            and b.get("tool_use_id") not in offered
+        ]
+        if not orphans:
+            continue
+        kept = [b for b in content if not any(b is o for o in orphans)]
+        texts = [{"type": "text", "text": ORPHAN_NOTE + _result_text(o)} for o in orphans]
+        results = [b for b in kept if b.get("type") == "tool_result"]
+        others = [b for b in kept if b.get("type") != "tool_result"]
+        if repaired is None:
+            repaired = list(messages)
+        repaired[i] = {**message, "content": results + texts + others}
+    return messages if repaired is None else repaired
+
+
+def _result_text(block: dict[str, Any]) -> str:
+    body = block.get("content", "")
+    if isinstance(body, str):
+        return body or "(empty)"
+    return "\n".join(p.get("text", "[image]") for p in body if isinstance(p, dict)) or "(empty)"
+
+
 def problems(messages: list[Message]) -> list[str]:
     """What makes ``messages`` unfit to send to the Messages API; empty when it is fit.
 

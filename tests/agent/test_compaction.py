@@ -200,6 +200,32 @@ def test_every_place_compaction_may_cut_leaves_a_valid_conversation() -> None:
     assert cuts > 200
 
 
+def test_what_an_older_compaction_broke_is_repaired_into_a_valid_conversation() -> None:
+    repaired_any = 0
+    for seed, messages in conversations():
+        # The old rule cut at every user message that held any text, results or not.
+        for i, message in enumerate(messages):
+            content = message["content"]
+            if i == 0 or message["role"] != "user" or isinstance(content, str):
+                continue
+            if not any(b["type"] == "text" for b in content):
+                continue
+            note = {"type": "text", "text": "<summary of the earlier conversation>"}
+            broken = [{**message, "content": [note, *content]}, *messages[i + 1 :]]
+            repaired = conversation.without_orphaned_results(broken)
+            assert rejected_by_the_api(repaired) == "", (seed, i)
+            assert len(repaired) == len(broken)
+            if repaired is not broken:
+                repaired_any += 1
+                kept = " ".join(b.get("text", "") for b in repaired[0]["content"])
+                for block in content:
+                    if block["type"] == "tool_result" and isinstance(block["content"], str):
+                        assert block["content"] in kept
+            else:
+                assert conversation.problems(broken) == []
+    assert repaired_any > 30
+
+
 # -- shortening --------------------------------------------------------------------
 
 

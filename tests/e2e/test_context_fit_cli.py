@@ -3,6 +3,7 @@ what reaches the API stays a valid conversation, and a request that cannot fit i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,37 @@ def test_a_request_that_cannot_fit_the_window_is_not_sent(
     assert lines[0].startswith("harken: The conversation needs about")
     assert "context window" in lines[0]
     assert api.requests == []
+
+
+def test_a_session_an_older_compaction_left_broken_resumes_with_a_valid_conversation(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    api.script(Reply([text("Hello.")]))
+    assert harken("ask", "hi").returncode == 0
+    # What the old compaction stored: the tool_use summarised away, its result kept.
+    broken = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "<summary of the earlier conversation>\nBash ran."},
+                {"type": "tool_result", "tool_use_id": "toolu_gone", "content": "x\nx\n"},
+                {"type": "text", "text": "what did it print?"},
+            ],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": "Some x."}]},
+    ]
+    sessions = isolated_env / "xdg_data_home" / "harken" / "sessions"
+    (path,) = sessions.glob("*.jsonl")
+    record = {"type": "compaction", "messages": broken, "tokens_before": 9000}
+    path.write_text(path.read_text() + json.dumps(record) + "\n")
+
+    api.script(Reply([text("Still x.")]))
+    result = harken("ask", "and now?", "--resume", "latest")
+
+    assert result.returncode == 0, result.stderr
+    sent = api.requests[-1]["messages"]
+    assert orphaned_results(sent) == []
+    assert conversation.problems(sent) == []
+    first = [block_text(b) for b in sent[0]["content"]]
+    assert any(t.endswith("x\nx\n") for t in first)  # the output is still there, as text
+    assert first[-1] == "what did it print?"
