@@ -106,7 +106,7 @@ async def test_cancellation_kills_the_process_group_and_propagates(
     shell: ShellSession, tmp_path: Path
 ) -> None:
     pids = tmp_path / "pids"
-    task = asyncio.create_task(shell.run(f"sleep 30 & echo $$ $! > {pids}; sleep 30", 60))
+    task = asyncio.create_task(shell.run(f"sleep 300 & echo $$ $! > {pids}; sleep 300", 600))
     text = await wait_for_file(pids)
     running = [int(p) for p in text.split()]
     assert all(process_alive(p) for p in running)
@@ -176,7 +176,7 @@ async def test_background_output_filter_keeps_matching_lines(shell: ShellSession
 async def test_killing_a_background_shell_ends_its_group(
     shell: ShellSession, tmp_path: Path
 ) -> None:
-    job = await shell.start_background(f"sleep 30 & echo $! > {tmp_path}/pid; sleep 30")
+    job = await shell.start_background(f"sleep 300 & echo $! > {tmp_path}/pid; sleep 300")
     pid = int((await wait_for_file(tmp_path / "pid")).strip())
     assert await shell.kill(job)
     assert await wait_gone([pid])
@@ -193,7 +193,8 @@ async def test_background_shell_does_not_change_the_working_directory(
 
 async def test_aclose_kills_all_background_shells(tmp_path: Path) -> None:
     session = ShellSession(cwd=tmp_path)
-    await session.start_background(f"echo $$ > {tmp_path}/pid; sleep 30")
+    # The sleep's pid, not the shell's: closing the shell's pipes alone would end the shell.
+    await session.start_background(f"sleep 300 & echo $! > {tmp_path}/pid; wait")
     pid = int((await wait_for_file(tmp_path / "pid")).strip())
     await session.aclose()
     assert await wait_gone([pid])
