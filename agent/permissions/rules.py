@@ -3,7 +3,8 @@
     Bash                      every Bash call
     Bash(npm run test:*)      a command that is ``npm run test`` or starts with it and a
                               space (a trailing ``:*`` is the same as `` *``)
-    Bash(git log *)           ``*`` matches any text, ``?`` one character
+    Bash(git log *)           ``*`` matches any text, ``?`` one character; shell quotes
+                              are removed and make them literal (``-name '*.py'``)
     Read(~/.ssh/**)           paths: ``~/`` anchors at home, a relative path at the
     Edit(src/**)              workspace, ``/`` at the root; ``**`` crosses folders, ``*``
                               does not
@@ -109,14 +110,14 @@ _MARK_SPAN = 0xFFFE
 
 @functools.lru_cache(maxsize=512)
 def _command_regex(pattern: str, spelled: bool = False) -> re.Pattern[str]:
-    pattern = " ".join(pattern.split())
-    if pattern.endswith(":*"):
-        pattern = pattern[:-2] + " *"
+    tokens = _tokens(pattern)
+    if tokens[-2:] == [(":", False), ("*", False)]:
+        tokens[-2:] = [(" ", False), ("*", False)]
     any_char = "[^\U000f0000-\U000ffffd]" if spelled else "."
     tail = ""
-    if pattern.endswith(" *"):
+    if tokens[-2:] == [(" ", False), ("*", False)]:
         # "X *" is X alone or X followed by a space: never "X-evil" or "Xfoo".
-        pattern, tail = pattern[:-2], f"(?: {any_char}*)?"
+        tokens, tail = tokens[:-2], f"(?: {any_char}*)?"
 
     def literal(ch: str) -> str:
         if not spelled or ord(ch) >= _MARK_SPAN:
@@ -124,9 +125,47 @@ def _command_regex(pattern: str, spelled: bool = False) -> re.Pattern[str]:
         return f"[{re.escape(ch)}{re.escape(chr(_MARK + ord(ch)))}]"
 
     body = "".join(
-        f"{any_char}*" if ch == "*" else any_char if ch == "?" else literal(ch) for ch in pattern
+        literal(ch) if quoted or ch not in "*?" else f"{any_char}*" if ch == "*" else any_char
+        for ch, quoted in tokens
     )
     return re.compile(body + tail, re.DOTALL)
+
+
+def _tokens(pattern: str) -> list[tuple[str, bool]]:
+    """The pattern's characters, each with whether it was quoted. Shell quoting ('...',
+    "...", a backslash) is removed and makes ``*`` and ``?`` literal, so a rule written
+    as the command was typed (``find . -name '*.pyc' -delete``, ``-exec rm {} \\;``)
+    matches it. Unquoted runs of whitespace become one space. With unbalanced quotes the
+    pattern is taken as written."""
+    out: list[tuple[str, bool]] = []
+    quote = ""
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        nxt = pattern[i + 1] if i + 1 < len(pattern) else ""
+        if quote == "'":
+            quote, added = ("", None) if ch == "'" else (quote, (ch, True))
+        elif quote == '"':
+            if ch == "\\" and nxt and nxt in '"\\$`':
+                added, i = (nxt, True), i + 1
+            else:
+                quote, added = ("", None) if ch == '"' else (quote, (ch, True))
+        elif ch in "'\"":
+            quote, added = ch, None
+        elif ch == "\\" and nxt:
+            added, i = (nxt, True), i + 1
+        elif ch.isspace():
+            added = None if not out or out[-1] == (" ", False) else (" ", False)
+        else:
+            added = (ch, False)
+        if added is not None:
+            out.append(added)
+        i += 1
+    if quote:
+        return [(ch, False) for ch in " ".join(pattern.split())]
+    while out and out[-1] == (" ", False):
+        out.pop()
+    return out
 
 
 def path_matches(pattern: str, path: Path, workspace: Path, home: Path | None = None) -> bool:

@@ -106,7 +106,6 @@ EFFECTS = [
     ("wget https://a.b/c", [(N, (), (".",), ("a.b",))]),
     ("wget -qO- https://a.b/c", [(N, (), (), ("a.b",))]),
     ("ssh user@host.io uptime", [(X, (), (), ("host.io",))]),
-    ("ssh host.io", [(N, (), (), ("host.io",))]),
     ("scp f user@host:/tmp", [(N, ("f",), (), ("host",))]),
     ("scp host:/etc/x .", [(N, (), (".",), ("host",))]),
     ("rsync -av src/ backup:/dst", [(N, ("src/",), (), ("backup",))]),

@@ -11,6 +11,7 @@ from agent.permissions.rules import (
     mcp_matches,
     parse_rule,
     path_matches,
+    spells,
 )
 
 
@@ -32,6 +33,44 @@ from agent.permissions.rules import (
 )
 def test_command_patterns(pattern: str, command: str, expected: bool) -> None:
     assert command_matches(pattern, command) is expected
+
+
+def test_a_rule_written_with_shell_quotes_matches_the_command_as_typed() -> None:
+    """ "Always allow" saves the command quoted as a shell would read it."""
+    quoted = "find . -name '*.pyc' -delete"
+    assert command_matches(quoted, "find . -name *.pyc -delete")
+    assert not command_matches(quoted, "find . -name a.pyc -delete")  # a quoted * is literal
+    assert command_matches("find . -exec rm {} \\;", "find . -exec rm {} ;")
+    assert command_matches('git commit -m "fix it"', "git commit -m fix it")
+    assert command_matches("echo don't", "echo don't")  # unbalanced: taken as written
+
+
+_FIND = ("find", ".", "-exec", "grep", "x", "{}", ";", "-exec", "rm", "{}", ";")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words", "indices", "expected"),
+    [
+        ("find *", ("find", ".", "-delete"), (2,), False),
+        ("find * -delete", ("find", ".", "-delete"), (2,), True),
+        ("find . -delete", ("find", ".", "-delete"), (2,), True),
+        ("find -delete *", ("find", ".", "-delete"), (2,), False),
+        ("find * -exec grep *", _FIND, (2, 3), True),
+        ("find * -exec grep *", _FIND, (7, 8), False),
+        ("find * -exec rm *", _FIND, (7, 8), True),
+        ("find * -exec *", _FIND, (7, 8), False),
+        ("rg --pre *", ("rg", "--pre", "sh", "x"), (1, 2), False),
+        ("rg --pre sh *", ("rg", "--pre", "sh", "x"), (1, 2), True),
+        ("rg --pre s? *", ("rg", "--pre", "sh", "x"), (1, 2), False),
+        ("rg *", ("rg", "--pre", "sh", "x"), (-1,), False),
+        ("git *", ("git", "clean", "-fdx"), (1,), False),
+        ("git clean:*", ("git", "clean", "-fdx"), (1,), True),
+    ],
+)
+def test_a_rule_spells_out_only_the_words_its_literal_text_matches(
+    pattern: str, words: tuple[str, ...], indices: tuple[int, ...], expected: bool
+) -> None:
+    assert spells(pattern, words, indices) is expected
 
 
 @pytest.mark.parametrize(
