@@ -14,24 +14,41 @@ run outside. The network is unshared unless the policy allows it, the command ru
 its own PID namespace (when it ends, everything it started dies), and as root every
 capability is dropped, or the command could simply remount ``/`` writable.
 
-Protected paths inside the workspace (``.git/hooks``, ``.vscode``, ...) stay read-only:
+Protected paths inside the workspace stay read-only: the fixed names (``.vscode``,
+``.harken``, ``.gitmodules``, ...) and, looked up anew for every command (the Bash tool
+makes a policy per command), what git reads as configuration or runs in every git
+directory around the workspace and in it -- config, config.worktree, commondir, hooks/,
+info/ of the repository, of each submodule (``.git/modules/**``), each linked worktree,
+each nested repository and the folder any ``.git`` file names, plus what their
+configuration names (see ``agent.permissions.git_dirs``):
 
 - an existing one is bound read-only onto itself;
 - a missing one is masked where its first missing component would be, with a read-only
   empty tmpfs (``--tmpfs P --remount-ro P``): nothing can be created there. bwrap has to
   create the mount point on the host, an empty directory, so a directory is used even
-  for file names (an empty directory is invisible to git, an empty file would show as
-  untracked). ``claim_placeholders`` counts the commands using each such directory and
-  ``release_placeholders`` removes it (``rmdir``: only ever an empty one) when the last
-  one ends; removing it earlier would detach the mask inside still-running sandboxes.
+  for most file names (an empty directory is invisible to git, an empty file would show
+  as untracked);
+- except a missing file that git reads inside a git directory (``commondir``,
+  ``config.worktree``) or through ``include.path``: git fails on a directory there (on
+  the host too, while the command runs), so the placeholder is a *stub*, a file with
+  content git reads as nothing new (an empty configuration; a commondir of ``.``), bound
+  read-only onto itself. Inside a git directory it is invisible to ``git status``.
+- ``claim_placeholders`` counts the commands using each placeholder and
+  ``release_placeholders`` removes it when the last one ends (``rmdir``: only ever an
+  empty directory; a stub only while it still holds exactly what was written); removing
+  it earlier would detach the mask inside still-running sandboxes.
 - every existing folder between the workspace and a protected path is bound onto itself
   (still writable) so it cannot be renamed: ``mv .git x && cp -a x .git`` would
-  otherwise make a fresh, writable ``.git/hooks``.
+  otherwise make a fresh, writable ``.git/hooks``. So a git directory, a submodule's
+  checkout and ``.git/modules/<name>`` cannot be moved away by a confined command.
 
 Not covered: Unix sockets outside ``/tmp`` and ``/run`` (say, in the home folder) can still
 be connected to; a protected path reached through a symlink inside the workspace has its
-target protected but not the link itself; protected names deeper down (a nested
-repository's ``.git/hooks``) are left to the permission engine.
+target protected but not the link itself; nested repositories are looked for breadth
+first through at most ``git_dirs.WALK_LIMIT`` folders per command (a huge workspace's
+deepest ones are left to the permission engine, which judges every path it is shown);
+a repository that a confined command creates itself has nothing to protect until the
+next command.
 """
 
 from __future__ import annotations
@@ -44,8 +61,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from agent.permissions.git_dirs import workspace_protected
 
 PROBE_TIMEOUT_S = 5.0
 PRIVATE_MOUNTS = ("/tmp", "/run")  # replaced by empty tmpfs inside
@@ -91,12 +110,17 @@ class SandboxPolicy:
     chose); ``temp_dir`` is a writable per-session folder that ``TMPDIR`` points at;
     ``read_only`` lists protected paths inside the workspace, existing or not (relative
     ones are taken from the workspace). Paths are resolved (symlinks followed) on creation.
+    With ``git`` (the default), ``git_paths`` is what git reads or runs in the git
+    directories around and in the workspace *when the policy is made*, each with the
+    stub text a missing file needs (None: masked as a folder); make one per command.
     """
 
     workspace: Path
     temp_dir: Path
     read_only: tuple[Path, ...] = ()
     network: bool = False
+    git: bool = True
+    git_paths: tuple[tuple[Path, str | None], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         workspace = Path(os.path.realpath(self.workspace))
@@ -104,6 +128,9 @@ class SandboxPolicy:
         object.__setattr__(self, "temp_dir", Path(os.path.realpath(self.temp_dir)))
         resolved = (Path(os.path.realpath(workspace / p)) for p in self.read_only)
         object.__setattr__(self, "read_only", tuple(dict.fromkeys(resolved)))
+        found = workspace_protected(workspace) if self.git else {}
+        inside = tuple((p, stub) for p, stub in found.items() if _within(p, workspace))
+        object.__setattr__(self, "git_paths", inside)
 
 
 @dataclass(frozen=True)
@@ -150,11 +177,14 @@ def bwrap_argv(
         argv += ["--ro-bind-try", kept, kept]
     for writable in sorted({policy.temp_dir, policy.workspace}, key=lambda p: len(p.parts)):
         argv += ["--bind", str(writable), str(writable)]
+    stubs = _stubs(policy)
     for path, how in protection(policy):
         name = str(path)
         if how == "pin":
             argv += ["--bind", name, name]
-        elif how == "protect":
+        elif how in ("protect", "stub"):
+            if how == "stub":
+                _make_stub(path, stubs[path])  # normally made by claim_placeholders already
             argv += ["--ro-bind", name, name]
         else:
             argv += ["--tmpfs", name, "--remount-ro", name]
@@ -179,18 +209,20 @@ def _python_under_private_mounts() -> list[str]:
 
 def protection(policy: SandboxPolicy) -> list[tuple[Path, str]]:
     """How each protected path is kept read-only, shallowest first: ``protect`` (bind an
-    existing one read-only), ``mask`` (a read-only empty tmpfs where it is missing), or
-    ``pin`` (bind a folder on the way onto itself so it cannot be renamed)."""
+    existing one read-only), ``mask`` (a read-only empty tmpfs where it is missing),
+    ``stub`` (a missing file git reads: a placeholder file bound read-only), or ``pin``
+    (bind a folder on the way onto itself so it cannot be renamed)."""
     workspace = policy.workspace
+    stubs = _stubs(policy)
     plan: dict[Path, str] = {}
-    for target in policy.read_only:
+    for target in dict.fromkeys([*policy.read_only, *(p for p, _ in policy.git_paths)]):
         if target == workspace or not _within(target, workspace):
             continue  # outside the workspace everything is read-only already
         path = workspace
         for part in target.relative_to(workspace).parts:
             path = path / part
             if not os.path.lexists(path):
-                plan[path] = "mask"
+                plan[path] = "stub" if path == target and path in stubs else "mask"
                 break
             if path == target or not path.is_dir() or path.is_symlink():
                 plan[path] = "protect"
@@ -213,26 +245,32 @@ def visible_in_sandbox(policy: SandboxPolicy, path: Path) -> bool:
 
 
 _placeholders: dict[Path, int] = {}
+_stub_texts: dict[Path, str] = {}  # the stubs among them, with what was written
 _placeholders_lock = threading.Lock()
 
 
 def claim_placeholders(policy: SandboxPolicy) -> tuple[Path, ...]:
     """Register the missing protected paths a command about to start will mask (bwrap
-    creates them on the host as empty folders); pass the result to
-    ``release_placeholders`` once the command has ended."""
+    creates them on the host as empty folders) and make its stub files; pass the result
+    to ``release_placeholders`` once the command has ended."""
+    stubs = _stubs(policy)
     with _placeholders_lock:
-        claimed = tuple(
-            path
-            for path, how in protection(policy)
-            if how == "mask" or (how == "protect" and path in _placeholders)
-        )
-        for path in claimed:
+        claimed = []
+        for path, how in protection(policy):
+            if how == "stub":
+                if not _make_stub(path, stubs[path]):
+                    continue  # appeared meanwhile: someone else's file, protected as it is
+                _stub_texts[path] = stubs[path]
+            elif not (how == "mask" or (how == "protect" and path in _placeholders)):
+                continue
+            claimed.append(path)
             _placeholders[path] = _placeholders.get(path, 0) + 1
-    return claimed
+    return tuple(claimed)
 
 
 def release_placeholders(paths: Iterable[Path]) -> None:
-    """Forget claimed placeholders; the last command using one removes it if empty."""
+    """Forget claimed placeholders; the last command using one removes it if it is still
+    an empty folder, or a stub holding only what was written into it."""
     with _placeholders_lock:
         for path in paths:
             count = _placeholders.get(path, 0) - 1
@@ -240,8 +278,34 @@ def release_placeholders(paths: Iterable[Path]) -> None:
                 _placeholders[path] = count
                 continue
             _placeholders.pop(path, None)
+            text = _stub_texts.pop(path, None)
             with contextlib.suppress(OSError):
-                os.rmdir(path)  # only an empty folder: never anything someone wrote
+                if text is None:
+                    os.rmdir(path)  # only an empty folder: never anything someone wrote
+                elif _holds(path, text):
+                    os.unlink(path)
+
+
+def _stubs(policy: SandboxPolicy) -> dict[Path, str]:
+    return {path: text for path, text in policy.git_paths if text is not None}
+
+
+def _make_stub(path: Path, text: str) -> bool:
+    """Create ``path`` holding ``text``; False if something is there already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except OSError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return True
+
+
+def _holds(path: Path, text: str) -> bool:
+    if os.path.islink(path) or not os.path.isfile(path):
+        return False
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read(len(text) + 1) == text
 
 
 def _run_kept(network: bool) -> list[str]:

@@ -13,7 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-PLANTED = "[core]\n\tfsmonitor = \"touch '{marker}'; false\"\n"
+# Makes every `git status` run a command (``marker``: a path without spaces or quotes).
+PLANTED = '[core]\n\tfsmonitor = "touch {marker}; false"\n'
 # Nested repositories and the worktree stay out of the outer repository's status.
 IGNORED = "/wt/\n/vendor/\n/fixtures/\n/split/\n/rel/\n/store/\n"
 

@@ -35,6 +35,7 @@ from agent.tools.base import Tool, ToolError, ToolOutput
 from agent.tools.bash import BASH, BASH_OUTPUT, KILL_SHELL
 from agent.tools.context import ToolContext, sandbox_policy
 from agent.tools.shell import ShellResult, ShellSession
+from tests.git_repos import PLANTED, Layout, build_layout, git, git_env, make_repo
 
 needs_bwrap = pytest.mark.skipif(
     not sandbox_status().available, reason=f"no sandbox here: {sandbox_status().reason}"
@@ -645,3 +646,187 @@ def test_protection_skips_paths_outside_the_workspace(tmp_path: Path) -> None:
     # Outside the workspace everything is read-only already.
     policy = SandboxPolicy(tmp_path / "ws", tmp_path, (Path("/etc/passwd"),))
     assert protection(policy) == []
+
+
+# --- git's configuration and hooks, in every git directory -------------------------------
+
+# Every git folder of the layout and the .git files naming them (relative to the workspace).
+GIT_DIRS = (
+    ".git",
+    ".git/modules/sub",
+    ".git/modules/libs/deep",
+    ".git/worktrees/wt",
+    "vendor/lib/.git",
+    "fixtures/bare.git",
+    "store/rel.git",
+)
+GIT_FILES = ("sub/.git", "libs/deep/.git", "wt/.git", "rel/.git", "split/.git")
+# Where a plain `git status` looks (each reads its repository's configuration).
+STATUS_IN = (".", "sub", "libs/deep", "wt", "vendor/lib", "rel", "split")
+
+
+@pytest.fixture
+def layout(workspace: Path, tmp_path: Path) -> Layout:
+    built = build_layout(tmp_path)
+    assert built.workspace == workspace
+    return built
+
+
+def git_metadata(ws: Path) -> dict[str, object]:
+    """What git reads as configuration or runs, byte for byte, in every git folder of the
+    layout (a folder as the contents of everything in it; None when missing)."""
+
+    def state(path: Path) -> object:
+        if path.is_dir():
+            return {str(p.relative_to(path)): state(p) for p in sorted(path.iterdir())}
+        return path.read_bytes() if os.path.lexists(path) else None
+
+    names = ("config", "config.worktree", "commondir", "hooks", "info")
+    seen = {f"{d}/{n}": state(ws / d / n) for d in GIT_DIRS for n in names}
+    seen.update({name: state(ws / name) for name in GIT_FILES})
+    return seen
+
+
+def plain_git_status(ws: Path, marker: Path) -> None:
+    """Run `git status` as the user would, outside any sandbox, wherever the layout has a
+    repository; the planted command would create ``marker``."""
+    for where in STATUS_IN:
+        subprocess.run(
+            ["git", "status"], cwd=ws / where, env=git_env(), capture_output=True, check=False
+        )
+    assert not marker.exists(), "git ran a command planted by a sandboxed one"
+
+
+@needs_bwrap
+async def test_a_submodule_config_cannot_be_planted_and_git_status_runs_nothing(
+    layout: Layout, ctx: ToolContext, tmp_path: Path
+) -> None:
+    ws, marker = layout.workspace, tmp_path / "PWNED"
+    before = (ws / ".git/modules/sub/config").read_bytes()
+    planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
+    out = await call(
+        BASH, ctx, Grant(sandbox=True), command=f"printf '{planted}' >> .git/modules/sub/config"
+    )
+    assert out.is_error and "Read-only file system" in out.text()
+    assert (ws / ".git/modules/sub/config").read_bytes() == before
+    plain_git_status(ws, marker)
+
+
+@needs_bwrap
+@pytest.mark.parametrize(
+    "command",
+    [
+        "printf '{planted}' >> .git/modules/sub/config",
+        "echo 'touch {marker}' > .git/modules/sub/hooks/post-checkout",
+        "printf '{planted}' >> .git/modules/libs/deep/config",
+        "printf '{planted}' > .git/modules/sub/config.worktree",
+        "echo ../../../vendor/lib/.git > .git/modules/sub/commondir",
+        "echo ../vendor/lib/.git > .git/commondir",
+        "printf '{planted}' > .git/config.worktree",
+        "printf '{planted}' > .git/worktrees/wt/config.worktree",
+        "echo ../../../vendor/lib/.git > .git/worktrees/wt/commondir",
+        "echo x > .git/modules/sub/info/attributes",
+        "printf '{planted}' >> vendor/lib/.git/config",
+        "echo 'touch {marker}' > vendor/lib/.git/hooks/pre-commit",
+        "printf '{planted}' >> fixtures/bare.git/config",
+        "printf '{planted}' >> store/rel.git/config",
+        "echo 'gitdir: ../vendor/lib/.git' > sub/.git",
+        "echo 'gitdir: ../vendor/lib/.git' > rel/.git",
+        "rm -f wt/.git",
+        "mv .git/modules/sub .git/modules/old && cp -a .git/modules/old .git/modules/sub",
+        "mv vendor/lib/.git vendor/lib/old",
+        "rm -rf .git/modules/sub/hooks && mkdir .git/modules/sub/hooks",
+        "ln -sfn ../../../../tmp .git/modules/sub/hooks",
+        f"{sys.executable} -c 'import sys; open(sys.argv[1], \"a\").write(sys.argv[2])' "
+        ".git/modules/sub/config \"$(printf '{planted}')\"",
+    ],
+)
+async def test_git_metadata_anywhere_in_the_workspace_is_read_only(
+    layout: Layout, shell: ShellSession, tmp_path: Path, command: str
+) -> None:
+    ws, marker = layout.workspace, tmp_path / "PWNED"
+    before = git_metadata(ws)
+    planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
+    result = await shell.run(command.format(planted=planted, marker=marker), 20)
+    assert failed(result), result.output
+    assert git_metadata(ws) == before
+    plain_git_status(ws, marker)
+
+
+@needs_bwrap
+async def test_a_missing_hooks_folder_of_a_submodule_cannot_be_created(
+    layout: Layout, shell: ShellSession, tmp_path: Path
+) -> None:
+    ws, marker = layout.workspace, tmp_path / "PWNED"
+    hooks = ws / ".git/modules/sub/hooks"
+    for sample in hooks.iterdir():
+        sample.unlink()
+    hooks.rmdir()
+    result = await shell.run(
+        f"mkdir -p {hooks} && printf '#!/bin/sh\\ntouch {marker}\\n' > {hooks}/post-checkout"
+        f" && chmod +x {hooks}/post-checkout",
+        20,
+    )
+    assert failed(result), result.output
+    assert not hooks.exists()  # and the placeholder is gone again
+    git(ws / "sub", "checkout", "-q", "--detach", "HEAD")
+    assert not marker.exists()
+
+
+@needs_bwrap
+async def test_git_folders_made_after_the_session_started_are_protected_too(
+    repo: Path, shell: ShellSession, tmp_path: Path
+) -> None:
+    library = make_repo(tmp_path / "library")
+    git(repo, "submodule", "add", "-q", str(library), "late")  # by the user, meanwhile
+    config = (repo / ".git/modules/late/config").read_bytes()
+    result = await shell.run("echo '[core]' >> .git/modules/late/config", 10)
+    assert failed(result)
+    assert (repo / ".git/modules/late/config").read_bytes() == config
+
+
+@needs_bwrap
+async def test_what_the_configuration_names_is_read_only(
+    repo: Path, shell: ShellSession, tmp_path: Path
+) -> None:
+    (repo / "tools").mkdir()
+    (repo / "tools/watch.sh").write_text("#!/bin/sh\n")
+    git(repo, "config", "core.fsmonitor", "./tools/watch.sh")
+    git(repo, "config", "core.hooksPath", ".husky")  # missing: masked
+    git(repo, "config", "include.path", "../team.gitconfig")  # missing: a stub
+    for command in (
+        "echo 'touch PWNED' >> tools/watch.sh",
+        "mkdir -p .husky && echo 'touch PWNED' > .husky/pre-commit",
+        "printf '[core]\\n\\tpager = touch PWNED\\n' > team.gitconfig",
+    ):
+        assert failed(await shell.run(command, 10)), command
+    assert (repo / "tools/watch.sh").read_text() == "#!/bin/sh\n"
+    assert not (repo / ".husky").exists() and not (repo / "team.gitconfig").exists()
+
+
+@needs_bwrap
+async def test_git_works_inside_and_placeholders_never_show_or_stay(
+    layout: Layout, shell: ShellSession
+) -> None:
+    ws = layout.workspace
+    before = git_metadata(ws)
+    job = await shell.start_background("sleep 30")  # keeps every placeholder in place
+    try:
+        result = await shell.run(
+            "git status --porcelain && git submodule status >/dev/null && "
+            "echo x > new.txt && git add new.txt && git commit -qm inside && "
+            "cd sub && echo y > more.txt && git add more.txt && git commit -qm in-sub && "
+            "cd ../wt && git status --porcelain && git -C ../vendor/lib log --oneline >/dev/null",
+            30,
+        )
+        assert result.exit_code == 0, result.output
+        assert result.output == ""  # git status inside shows no placeholder
+        for where in STATUS_IN:  # nor outside, while they are in place
+            status = git(ws / where, "status", "--porcelain", "--ignore-submodules=none")
+            assert status == ("" if where != "." else " M sub\n"), (where, status)
+    finally:
+        assert await shell.kill(job)
+    for _ in range(3):
+        assert (await shell.run("true", 10)).exit_code == 0
+    after = git_metadata(ws)
+    assert after == before  # every stub and mask removed: nothing piles up
