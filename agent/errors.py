@@ -3,8 +3,10 @@
 HarkenError            base; ``str()`` is one line for people
 ├── ConfigError        the user's configuration cannot be used
 ├── NoApiKey           no key in the environment or the keyring
+├── EmptyReply         the model's answer held nothing that could be kept
 └── ApiFailure         the Messages API refused or could not be reached
-    (``retryable`` says whether waiting may help)
+    │                  (``retryable`` says whether waiting may help)
+    └── IncompleteReply  a streamed answer ended before the API said it was over
 """
 
 from __future__ import annotations
@@ -40,6 +42,36 @@ class ApiFailure(HarkenError):
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class IncompleteReply(ApiFailure):
+    """The stream ended (or broke) before the message's stop reason arrived, or with a
+    block never closed: the same as a dropped connection, so it is retried."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"The API's answer broke off before it was complete: {why}.", retryable=True
+        )
+
+
+class EmptyReply(HarkenError):
+    """The model's answer held no content the conversation can keep (the API refuses an
+    empty assistant message in the next request, so it is not stored)."""
+
+    def __init__(self, stop_reason: str, max_tokens: int) -> None:
+        if stop_reason == "max_tokens":
+            message = (
+                f"Nothing came back: the answer hit the output limit (max_tokens {max_tokens}) "
+                "before any part of it was complete. Raise max_tokens (or lower "
+                "thinking_budget) in the config."
+            )
+        else:
+            message = (
+                f"Nothing came back: the model sent an empty answer (stop reason: {stop_reason})."
+                " Ask again, perhaps in other words."
+            )
+        super().__init__(message)
+        self.stop_reason = stop_reason
 
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})

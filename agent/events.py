@@ -2,6 +2,8 @@
 
 The desktop, the CLI (human and ``--json``) and the tests consume the same events; the
 runtime never prints. Each event has a ``kind`` string (its JSON tag) and ``to_dict()``.
+``valid_text(event)`` is what the session publishes: no lone surrogates in any text, so a
+listener may print or encode it as UTF-8 (see ``agent.utf8``).
 
     TurnStarted        a prompt was accepted
     TextDelta          streamed answer text
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agent.usage import Usage
+from agent.utf8 import clean, needs_cleaning
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class Event:
             if f.metadata.get("json", True):
                 data[f.name] = _jsonable(getattr(self, f.name))
         return data
+
+
+def valid_text(event: Event) -> Event:
+    """``event`` with its text fields cleaned of lone surrogates (itself when clean)."""
+    changes = {
+        f.name: clean(getattr(event, f.name))
+        for f in dataclasses.fields(event)
+        if f.init and needs_cleaning(getattr(event, f.name))
+    }
+    return dataclasses.replace(event, **changes) if changes else event
 
 
 def _jsonable(value: Any) -> Any:

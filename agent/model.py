@@ -4,21 +4,37 @@
 feeds every server event to a ``MessageAssembler`` (which rebuilds text, tool_use and
 thinking blocks and publishes deltas), and retries transient failures. The caller keeps
 the assembler, so after a cancellation it can still read what had arrived.
+
+A streamed message counts only once the stream said it is over: ``message_delta`` brought
+its stop reason and every block got its ``content_block_stop``. Anything less is a broken
+connection (``IncompleteReply``), retried like one; nothing of it is used. Only
+``message_stop`` may be missing: it carries no data and comes after ``message_delta``,
+so the message is whole without it, and asking again would bill the answer twice and
+replace the one already shown with another. With ``stop_reason == "max_tokens"`` a block
+may stay open (the limit cut it); a tool call cut that way is listed in
+``ModelReply.truncated`` and must not run.
+
+Everything sent is valid UTF-8 (``agent.utf8.clean``), and so is everything assembled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.errors import ApiFailure, NoApiKey, api_failure
+from agent.empty_messages import without_empty_messages
+from agent.errors import ApiFailure, IncompleteReply, NoApiKey, api_failure
 from agent.events import Event, Retrying, TextDelta, ThinkingDelta
 from agent.retry import RetryPolicy
 from agent.usage import Usage
+from agent.utf8 import clean, clean_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,17 +49,19 @@ class ModelRequest:
     thinking: dict[str, Any] | None = None
 
     def params(self) -> dict[str, Any]:
+        """The request as the SDK takes it: valid UTF-8 throughout, and no empty message
+        (the API refuses both with a 400, on this and every later request)."""
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": self.max_tokens,
             "system": self.system,
-            "messages": self.messages,
+            "messages": without_empty_messages(self.messages),
         }
         if self.tools:
             params["tools"] = self.tools
         if self.thinking:
             params["thinking"] = self.thinking
-        return params
+        return clean(params)
 
 
 @dataclass
@@ -55,6 +73,8 @@ class ModelReply:
     usage: Usage
     # tool_use id -> the raw text when the model's input was not valid JSON
     malformed_inputs: dict[str, str] = field(default_factory=dict)
+    # ids of tool calls the output limit cut off (they must not run)
+    truncated: list[str] = field(default_factory=list)
 
 
 class MessageAssembler:
@@ -72,6 +92,7 @@ class MessageAssembler:
         self.stop_reason = ""
         self.usage = Usage()
         self.streamed_text = False
+        self.message_stopped = False
 
     def feed(self, event: Any) -> None:
         """Apply one SDK stream event."""
@@ -84,6 +105,8 @@ class MessageAssembler:
             self._stop(event.index)
         elif kind == "message_start":
             self.usage = Usage.from_api(event.message.usage)
+        elif kind == "message_stop":
+            self.message_stopped = True
         elif kind == "message_delta":
             self.stop_reason = event.delta.stop_reason or self.stop_reason
             late = Usage.from_api(event.usage)
@@ -98,23 +121,23 @@ class MessageAssembler:
     def _start(self, index: int, block: Any) -> None:
         kind = block.type
         if kind == "text":
-            self._blocks[index] = {"type": "text", "text": block.text or ""}
+            self._blocks[index] = {"type": "text", "text": clean_text(block.text or "")}
         elif kind == "tool_use":
             self._blocks[index] = {
                 "type": "tool_use",
                 "id": block.id,
-                "name": block.name,
+                "name": clean_text(block.name),
                 "input": {},
             }
             self._json[index] = []
         elif kind == "thinking":
             self._blocks[index] = {
                 "type": "thinking",
-                "thinking": block.thinking or "",
+                "thinking": clean_text(block.thinking or ""),
                 "signature": block.signature or "",
             }
         else:  # redacted_thinking and server-side blocks go back to the API unchanged
-            self._blocks[index] = block.model_dump(exclude_none=True)
+            self._blocks[index] = clean(block.model_dump(exclude_none=True))
 
     def _delta(self, index: int, delta: Any) -> None:
         block = self._blocks.get(index)
@@ -122,14 +145,16 @@ class MessageAssembler:
             return
         kind = delta.type
         if kind == "text_delta":
-            block["text"] += delta.text
+            piece = clean_text(delta.text)
+            block["text"] += piece
             self.streamed_text = True
-            self._emit(TextDelta(delta.text))
+            self._emit(TextDelta(piece))
         elif kind == "input_json_delta":
             self._json[index].append(delta.partial_json)
         elif kind == "thinking_delta":
-            block["thinking"] += delta.thinking
-            self._emit(ThinkingDelta(delta.thinking))
+            piece = clean_text(delta.thinking)
+            block["thinking"] += piece
+            self._emit(ThinkingDelta(piece))
         elif kind == "signature_delta":
             block["signature"] = delta.signature
 
@@ -145,28 +170,70 @@ class MessageAssembler:
             except json.JSONDecodeError:
                 parsed = None
             if isinstance(parsed, dict):
-                block["input"] = parsed
+                # An escaped lone surrogate ("\\ud99c") parses into one: clean it here, so
+                # the tool, the events and the stored message all see the same valid text.
+                block["input"] = clean(parsed)
             else:
                 self.malformed[block["id"]] = raw
 
     def content(self, *, complete_only: bool = False) -> list[dict[str, Any]]:
         """The blocks so far in order; ``complete_only`` drops blocks still streaming
-        (a half-received tool call or an unsigned thinking block cannot be sent back)."""
+        (a half-received tool call or an unsigned thinking block cannot be sent back,
+        nor can an empty text block)."""
         blocks = []
         for index in sorted(self._blocks):
             block = self._blocks[index]
             unfinished = complete_only and index not in self._done
-            if unfinished and (block["type"] != "text" or not block["text"]):
+            if unfinished and block["type"] != "text":
                 continue
-            if block["type"] == "thinking" and not block.get("signature"):
+            if not _sendable(block):
                 continue
             blocks.append(block)
         return blocks
 
+    def incomplete(self) -> str:
+        """Why the message cannot be used as it stands; empty when it can (see the module
+        docstring: a stop reason is needed, and closed blocks unless the limit cut them)."""
+        if not self.stop_reason:
+            return "the stream ended before the message's stop reason arrived"
+        still_open = [i for i in sorted(self._blocks) if i not in self._done]
+        if still_open and self.stop_reason != "max_tokens":
+            kind = self._blocks[still_open[0]]["type"]
+            return f"content block {still_open[0]} ({kind}) was never closed"
+        return ""
+
     def reply(self) -> ModelReply:
-        # A tool call cut off by max_tokens never got its content_block_stop: drop it.
-        content = self.content(complete_only=True)
-        return ModelReply(content, self.stop_reason or "end_turn", self.usage, self.malformed)
+        """The finished message; call only when ``incomplete()`` is empty.
+
+        With ``max_tokens``, the last block is where the limit struck: a tool call there
+        is truncated even when its JSON happens to parse (the issue's Write came without
+        ``content``), and so is any call left open. Truncated calls stay in the message
+        (their tool_result must answer them) with the input that could be read.
+        """
+        cut = self.stop_reason == "max_tokens"
+        last = max(self._blocks, default=None)
+        content, truncated = [], []
+        for index in sorted(self._blocks):
+            block = self._blocks[index]
+            finished = index in self._done
+            if block["type"] == "tool_use" and (not finished or (cut and index == last)):
+                truncated.append(block["id"])
+                self._json.pop(index, None)
+            elif not finished and block["type"] != "text":
+                continue
+            if _sendable(block):
+                content.append(block)
+        malformed = {k: v for k, v in self.malformed.items() if k not in truncated}
+        return ModelReply(content, self.stop_reason, self.usage, malformed, truncated)
+
+
+def _sendable(block: dict[str, Any]) -> bool:
+    """Whether the API takes ``block`` back: no empty text, no unsigned thinking."""
+    if block["type"] == "text":
+        return bool(block["text"])
+    if block["type"] == "thinking":
+        return bool(block.get("signature"))
+    return True
 
 
 class ModelClient:
@@ -225,11 +292,25 @@ class ModelClient:
         """Stream one assistant message into ``assembler``, retrying transient failures."""
 
         async def attempt() -> ModelReply:
+            import anthropic
+            import httpx2
+
             assembler.reset()
             stream = await self.client.messages.create(**request.params(), stream=True)
-            async with stream:
-                async for event in stream:
-                    assembler.feed(event)
+            try:
+                async with stream:
+                    async for event in stream:
+                        assembler.feed(event)
+            except (anthropic.APIConnectionError, httpx2.TransportError) as exc:
+                if assembler.incomplete():
+                    raise
+                # Only message_stop was lost: the message is whole (module docstring).
+                log.info("the connection broke after the message was complete: %s", exc)
+            why = assembler.incomplete()
+            if why:
+                raise IncompleteReply(why)
+            if not assembler.message_stopped:
+                log.info("the stream ended without message_stop; the message was complete")
             return assembler.reply()
 
         return await self._with_retries(attempt, emit, lambda: assembler.streamed_text)
@@ -269,6 +350,8 @@ class ModelClient:
         while True:
             try:
                 return await attempt()
+            except ApiFailure as exc:  # an incomplete stream
+                failure = exc
             except (anthropic.APIError, httpx2.TransportError) as exc:
                 # A connection dropped mid-stream surfaces as the transport's own error.
                 failure = api_failure(exc, self._safe_base_url())

@@ -18,7 +18,7 @@ from typing import Any
 from agent import conversation
 from agent.compaction import ContextGuard, ContextTooLarge, fit_context
 from agent.config import Config
-from agent.errors import HarkenError
+from agent.errors import EmptyReply, HarkenError
 from agent.events import (
     Compacted,
     ErrorOccurred,
@@ -26,20 +26,24 @@ from agent.events import (
     Notice,
     PermissionAnswer,
     PermissionRequested,
+    ToolFinished,
     TurnFinished,
     TurnStarted,
+    valid_text,
 )
 from agent.model import MessageAssembler, ModelClient, ModelRequest
 from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
 from agent.permissions.rules import Source, parse_rule
 from agent.permissions.settings import RuleSet, save_rule
 from agent.prompts import system_prompt
+from agent.tool_io import clean_result, cut_call_result, with_original_paths
 from agent.tool_runner import ToolRunner
 from agent.tools import default_tools
 from agent.tools.base import Tool
 from agent.tools.context import ToolContext
 from agent.transcript import LoadedSession, TranscriptWriter, new_session_id, now_iso
 from agent.usage import Usage, cost_usd
+from agent.utf8 import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,8 @@ class Session:
                 self.state.messages, conversation.NOT_STARTED, started=resume.started_tools
             )
             self.transcript = TranscriptWriter.reopen(resume.path) if sessions_dir else None
+            if resume.repaired:  # later records restate messages of the repaired list
+                self._record({"type": "history", "messages": resume.messages, "at": now_iso()})
             if repaired:
                 self._record_message(self.state.messages[-1])
         else:
@@ -143,6 +149,7 @@ class Session:
         return lambda: self._listeners.remove(listener)
 
     def emit(self, event: Event) -> None:
+        event = valid_text(event)  # listeners print and encode it: valid UTF-8 only
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -184,6 +191,7 @@ class Session:
             loop.call_soon_threadsafe(cancel)
 
     async def _turn(self, text: str) -> TurnOutcome:
+        text = clean_text(text)  # e.g. argv bytes that are not UTF-8
         self.emit(TurnStarted(self.id, text))
         self._notice_missing_sandbox()
         self._record({"type": "prompt", "text": text, "at": now_iso()})
@@ -197,10 +205,12 @@ class Session:
                 await self._guard_context()
                 reply = await self._ask_model()
                 usage = usage + reply.usage
+                if not reply.content:  # not stored: the API refuses an empty message
+                    raise EmptyReply(reply.stop_reason, self.config.max_tokens)
                 final_text = "".join(b["text"] for b in reply.content if b.get("type") == "text")
                 tool_uses = [b for b in reply.content if b.get("type") == "tool_use"]
                 if tool_uses:
-                    await self._run_tools(tool_uses, reply.malformed_inputs)
+                    await self._run_tools(tool_uses, reply.malformed_inputs, reply.truncated)
                     continue
                 if reply.stop_reason == "pause_turn":
                     continue  # a server-side tool paused a long turn; let the model go on
@@ -276,7 +286,8 @@ class Session:
                 self._add_assistant(partial)
             raise
         self.guard.observe(reply.usage, len(self.messages))
-        self._add_assistant(reply.content)
+        if reply.content:
+            self._add_assistant(reply.content)
         return reply
 
     def _thinking(self) -> dict[str, Any] | None:
@@ -285,16 +296,28 @@ class Session:
             return None
         return {"type": "enabled", "budget_tokens": min(budget, self.config.max_tokens - 1)}
 
-    async def _run_tools(self, tool_uses: list[dict[str, Any]], malformed: dict[str, str]) -> None:
-        results: dict[str, dict[str, Any]] = {}
+    async def _run_tools(
+        self, tool_uses: list[dict[str, Any]], malformed: dict[str, str], cut: list[str]
+    ) -> None:
+        """Run the calls, except those ``max_tokens`` cut off (``cut``: they get an error
+        result), and record the results, valid UTF-8."""
+        results = {
+            b["id"]: cut_call_result(b, self.config.max_tokens) for b in tool_uses if b["id"] in cut
+        }
+        for block in (b for b in tool_uses if b["id"] in cut):
+            note = results[block["id"]]["content"]
+            self.emit(ToolFinished(block["id"], block["name"], block["name"], note, True, 0.0))
+        runnable = [
+            with_original_paths(b, self.ctx.workspace) for b in tool_uses if b["id"] not in cut
+        ]
         runner = ToolRunner(
             self.tools, self.ctx, self.engine, self.emit, self._ask, self._record_started
         )
         try:
-            await runner.run(tool_uses, malformed, results)
+            await runner.run(runnable, malformed, results)
         finally:
             # Also on interruption: the calls that finished keep their real results.
-            ordered = [results[b["id"]] for b in tool_uses if b["id"] in results]
+            ordered = [clean_result(results[b["id"]]) for b in tool_uses if b["id"] in results]
             if ordered:
                 self._record_message(conversation.add_user_content(self.messages, ordered))
 

@@ -6,12 +6,19 @@ One file per session, ``<sessions dir>/<id>.jsonl``, one JSON record per line:
     {"type": "prompt", "text", "at"}                                  a turn begins
     {"type": "message", "message": {"role", "content"}}               conversation
     {"type": "compaction", "messages": [...], "tokens_before"}        history replaced
+    {"type": "history", "messages": [...], "reason"}                  history repaired
     {"type": "tool_started", "id", "at"}                              a tool call runs
     {"type": "turn_end", "stop_reason", "usage", "cost_usd", "at"}    a turn ended
 
 Every record is flushed as it is written and the file is fsynced at turn ends and before a
 tool call runs, so a crash loses at most the record being written; such a torn last line is
 skipped on load.
+
+Records are valid UTF-8 whatever their text held (lone surrogates become U+FFFD: see
+``agent.utf8``). A loaded conversation holds no empty message and no orphaned tool_result
+(``conversation.without_orphaned_results``): sessions saved before Harken refused them
+are repaired on load (``LoadedSession.repaired``), and a resumed session
+writes a ``history`` record so later records restate messages of the repaired list.
 """
 
 from __future__ import annotations
@@ -25,8 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from agent.conversation import without_orphaned_results
+from agent.empty_messages import without_empty_messages
 from agent.errors import HarkenError
 from agent.usage import Usage
+from agent.utf8 import clean
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +90,9 @@ class TranscriptWriter:
         return cls(path, open(path, "a", encoding="utf-8"))
 
     def append(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        """Write one record; text that is not valid UTF-8 is cleaned first (agent.utf8)."""
+        line = json.dumps(clean(record), ensure_ascii=False, separators=(",", ":"))
+        self._file.write(line + "\n")
         self._file.flush()
 
     def sync(self) -> None:
@@ -108,6 +120,8 @@ class LoadedSession:
     warnings: list[str] = field(default_factory=list)
     # ids of tool calls that began to run (``tool_started`` records), answered or not
     started_tools: set[str] = field(default_factory=set)
+    # True when empty messages were dropped on load (the file still holds them)
+    repaired: bool = False
 
     @property
     def started(self) -> str:
@@ -141,6 +155,10 @@ def load(path: Path) -> LoadedSession:
                 f"Session {path.stem} is damaged at line {number} of {path}"
             ) from None
         _apply(session, record)
+    repaired = without_orphaned_results(without_empty_messages(session.messages))
+    if repaired is not session.messages:
+        log.info("%s: repaired messages saved by an older Harken", path.name)
+        session.messages, session.repaired = repaired, True
     return session
 
 
@@ -153,7 +171,7 @@ def _apply(session: LoadedSession, record: dict[str, Any]) -> None:
         session.prompts.append(str(record.get("text", "")))
     elif kind == "message":
         _apply_message(session.messages, record["message"])
-    elif kind == "compaction":
+    elif kind in ("compaction", "history"):
         session.messages = list(record["messages"])
     elif kind == "tool_started":
         session.started_tools.add(str(record.get("id")))

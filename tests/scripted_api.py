@@ -11,17 +11,34 @@ Replies are sent as server-sent events when the request asks to stream, as JSON 
 ``ScriptedAPI.requests`` keeps every request body for assertions. ``pause_after`` on a
 Reply holds the stream open after that many events until ``release()`` (to interrupt a
 turn mid-stream).
+
+A Reply can also break its stream the ways a real connection breaks:
+
+    Reply(..., cut_before="message_delta")   the body ends before that event (first one)
+    Reply(..., cut_after=5)                  the body ends after that many events
+    Reply(..., cut_mode="drop")              ...and the socket closes without the final
+                                             chunk (HTTP only; "end" finishes the body)
+    Reply(..., omit=("content_block_stop",)) those events are never sent
+    Reply(..., error_after=4)                an ``error`` event after that many events
+    tool_use("Write", '{"file_path": "a", "con')   raw (partial) JSON streamed verbatim
+
+Like the real API, a request that the API would refuse (an empty message, an unanswered
+tool_use, text that is not valid UTF-8, ...: see ``tests/api_checks.py``) gets a 400 and
+consumes no step; ``ScriptedAPI.rejections`` lists why. ``validate = False`` turns it off.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
+
+from tests.api_checks import request_problem
 
 _ids = itertools.count(1)
 
@@ -47,7 +64,14 @@ class Reply:
         default_factory=lambda: {"input_tokens": 100, "output_tokens": 20}
     )
     text_chunk: int = 8  # characters per text delta
+    json_chunk: int = 16  # characters of tool input JSON per input_json_delta
     pause_after: int | None = None  # events sent before holding the stream
+    cut_before: str | None = None  # end the stream just before the first event of this type
+    cut_after: int | None = None  # end the stream after this many events
+    cut_mode: Literal["end", "drop"] = "end"  # finish the HTTP body, or drop the connection
+    omit: tuple[str, ...] = ()  # event types never sent
+    error_after: int | None = None  # send an SSE error event after this many events
+    error_type: str = "overloaded_error"
 
     @property
     def final_stop_reason(self) -> str:
@@ -123,8 +147,9 @@ def sse_events(reply: Reply, model: str) -> Iterator[tuple[str, dict[str, Any]]]
             start = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
             yield "content_block_start", _start(index, start)
             raw = block["input"] if isinstance(block["input"], str) else json.dumps(block["input"])
-            for i in range(0, len(raw), 16):
-                delta = {"type": "input_json_delta", "partial_json": raw[i : i + 16]}
+            for i in range(0, len(raw), reply.json_chunk):
+                part = raw[i : i + reply.json_chunk]
+                delta = {"type": "input_json_delta", "partial_json": part}
                 yield "content_block_delta", _delta(index, delta)
         elif kind == "thinking":
             yield "content_block_start", _start(index, {"type": "thinking", "thinking": ""})
@@ -146,6 +171,20 @@ def sse_events(reply: Reply, model: str) -> Iterator[tuple[str, dict[str, Any]]]
         },
     )
     yield "message_stop", {"type": "message_stop"}
+
+
+def shaped_events(reply: Reply, model: str) -> list[tuple[str, dict[str, Any]]]:
+    """The events of ``reply`` as the script sends them: omitted, cut and broken."""
+    events = [(n, d) for n, d in sse_events(reply, model) if n not in reply.omit]
+    if reply.error_after is not None:
+        error = {"type": "error", "error": {"type": reply.error_type, "message": "Overloaded"}}
+        return [*events[: reply.error_after], ("error", error)]
+    if reply.cut_before is not None:
+        names = [name for name, _ in events]
+        events = events[: names.index(reply.cut_before)]
+    if reply.cut_after is not None:
+        events = events[: reply.cut_after]
+    return events
 
 
 def _start(index: int, block: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +222,7 @@ class Response:
     status: int
     headers: dict[str, str]
     chunks: Iterator[bytes]
+    drop: bool = False  # close the connection without finishing the body
 
 
 class ScriptedAPI:
@@ -194,6 +234,8 @@ class ScriptedAPI:
         self.count_requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.count_tokens: int | Failure | None = None  # None: estimate from the body size
+        self.validate = True  # refuse what the real API refuses (tests/api_checks.py)
+        self.rejections: list[str] = []
         self._gate = threading.Event()
         self.paused = threading.Event()
         self._lock = threading.Lock()
@@ -206,7 +248,15 @@ class ScriptedAPI:
         self._gate.set()
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> Response:
-        request = json.loads(body or b"{}")
+        problem = request_problem(body) if self.validate else None
+        request = json.loads(body or b"{}") if problem is None else _lenient_json(body)
+        if problem is not None:
+            with self._lock:
+                self.rejections.append(problem)
+                (self.count_requests if path.endswith("/count_tokens") else self.requests).append(
+                    request
+                )
+            return self._failure(Failure(400, problem))
         if path.endswith("/count_tokens"):
             self.count_requests.append(request)
             if isinstance(self.count_tokens, Failure):
@@ -225,16 +275,18 @@ class ScriptedAPI:
         if isinstance(step, Failure):
             return self._failure(step)
         if isinstance(step, StreamFailure):
-            events = list(sse_events(step.reply, model))[: step.after_events]
-            error = {"type": "error", "error": {"type": step.error_type, "message": "Overloaded"}}
-            chunks = [_sse(n, d) for n, d in events] + [_sse("error", error)]
-            return Response(200, {"content-type": "text/event-stream"}, iter(chunks))
+            step = replace(step.reply, error_after=step.after_events, error_type=step.error_type)
         if not request.get("stream"):
             return _json_response(200, message_json(step, model))
-        return Response(200, {"content-type": "text/event-stream"}, self._stream(step, model))
+        return Response(
+            200,
+            {"content-type": "text/event-stream"},
+            self._stream(step, model),
+            drop=step.cut_mode == "drop",
+        )
 
     def _stream(self, reply: Reply, model: str) -> Iterator[bytes]:
-        for number, (name, data) in enumerate(sse_events(reply, model)):
+        for number, (name, data) in enumerate(shaped_events(reply, model)):
             if reply.pause_after is not None and number == reply.pause_after:
                 self.paused.set()
                 self._gate.wait(timeout=30)
@@ -263,6 +315,14 @@ class ScriptedAPI:
             )
 
         return httpx2.MockTransport(handler)
+
+
+def _lenient_json(body: bytes) -> Any:
+    """A refused body, parsed as far as it can be (for assertions on what was sent)."""
+    try:
+        return json.loads(body.decode("utf-8", errors="replace") or "{}")
+    except ValueError:
+        return {"unreadable": body.decode("utf-8", errors="replace")}
 
 
 def _json_response(status: int, body: dict[str, Any]) -> Response:
@@ -312,6 +372,11 @@ class _Handler(BaseHTTPRequestHandler):
             for chunk in response.chunks:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.flush()
+            if response.drop:
+                # No final chunk: the client sees the connection die mid-body.
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):

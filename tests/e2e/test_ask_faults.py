@@ -1,0 +1,189 @@
+"""`harken ask` when the conversation could break: bad bytes, empty answers, broken
+streams, calls cut by the output limit. What a user sees: the exit code, one line on
+failure, no traceback, no file written by a call that should not run; and the next
+request is one the real API takes (the scripted server refuses the others with a 400).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from agent.transcript import TranscriptWriter
+from tests.e2e.conftest import write_config
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = pytest.mark.e2e
+
+
+def failure_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("harken:")]
+
+
+# -- text that is not valid UTF-8 -----------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_found_by_glob_does_not_end_the_turn(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    """The issue's example: Glob finds a name holding byte 0xE9."""
+    with open(os.path.join(os.fsencode(workspace), b"caf\xe9.txt"), "wb") as handle:
+        handle.write(b"bonjour\n")
+    api.script(
+        Reply([tool_use("Glob", {"pattern": "*.txt"})]),
+        Reply([tool_use("Read", {"file_path": "caf\ufffd.txt"})]),
+        Reply([text("It says bonjour.")]),
+    )
+    result = harken("ask", "what is in the text file?")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == "It says bonjour.\n"
+    assert api.rejections == []
+
+
+def test_a_tool_input_holding_a_lone_surrogate_does_not_end_the_turn(
+    api: ScriptedAPI, harken
+) -> None:
+    api.script(Reply([tool_use("Glob", {"pattern": "\ud99c*"})]), Reply([text("No match.")]))
+    result = harken("ask", "find it")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == "No match.\n"
+    assert api.rejections == []
+
+
+def test_json_events_stay_valid_when_the_answer_holds_a_lone_surrogate(
+    api: ScriptedAPI, harken
+) -> None:
+    api.script(Reply([text("Voil\ud99c, done.")]))
+    result = harken("ask", "go", "--json")
+
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[-1]["kind"] == "turn_finished"
+    assert events[-1]["text"] == "Voil\ufffd, done."
+
+
+def test_a_prompt_with_bytes_that_are_not_utf8_is_asked(api: ScriptedAPI, harken) -> None:
+    api.script(Reply([text("Yes.")]))
+    result = harken("ask", os.fsdecode(b"caf\xe9?"))  # argv as a Latin-1 terminal sends it
+
+    assert result.returncode == 0, result.stderr
+    assert api.requests[0]["messages"][0]["content"][0]["text"] == "caf\ufffd?"
+    assert api.rejections == []
+
+
+# -- empty answers ---------------------------------------------------------------------------
+
+
+def test_an_empty_answer_says_nothing_came_back_and_the_session_goes_on(
+    api: ScriptedAPI, harken
+) -> None:
+    api.script(Reply([]))
+    first = harken("ask", "hello?")
+
+    assert first.returncode == 1
+    assert failure_lines(first.stderr) == [
+        "harken: Nothing came back: the model sent an empty answer (stop reason: end_turn)."
+        " Ask again, perhaps in other words."
+    ]
+    assert first.stderr.strip().splitlines()[-1].startswith("harken: Nothing came back")
+    assert first.stdout == ""
+
+    api.script(Reply([text("Hello!")]))
+    second = harken("ask", "--resume", "latest", "are you there?")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Hello!\n"
+    assert api.rejections == []
+
+
+def test_a_session_saved_with_an_empty_answer_resumes(
+    api: ScriptedAPI, harken, isolated_env: Path, workspace: Path
+) -> None:
+    """Sessions written before the fix hold {"role": "assistant", "content": []}."""
+    folder = isolated_env / "xdg_data_home" / "harken" / "sessions"
+    writer = TranscriptWriter.create(folder, "20260101-000000-abcd", cwd=str(workspace), model="m")
+    writer.append({"type": "prompt", "text": "hello?", "at": "2026-01-01T00:00:00+00:00"})
+    for message in (
+        {"role": "user", "content": [text("hello?")]},
+        {"role": "assistant", "content": []},
+    ):
+        writer.append({"type": "message", "message": message})
+    writer.append({"type": "turn_end", "stop_reason": "end_turn", "usage": {}, "cost_usd": 0})
+    writer.close()
+    api.script(Reply([text("Back again.")]))
+
+    result = harken("ask", "--resume", "latest", "are you there?")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Back again.\n"
+    assert api.rejections == []
+
+
+# -- streams that end before their stop events ----------------------------------------------
+
+
+def test_a_stream_cut_before_its_stop_events_is_asked_again(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    """The issue's example: it printed the partial text and exited 0."""
+    write_config(isolated_env, "max_retries = 1\n")
+    api.script(
+        Reply([text("The answer is 4")], cut_before="message_delta"),
+        Reply([text("The answer is 42.")]),
+    )
+    result = harken("ask", "what is the answer?")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("The answer is 42.\n")
+    assert "broke off" in result.stderr and "Retrying" in result.stderr
+    assert len(api.requests) == 2
+
+
+def test_a_cut_stream_never_runs_its_tool_and_fails_in_one_line_when_retries_run_out(
+    api: ScriptedAPI, harken, isolated_env: Path, workspace: Path
+) -> None:
+    write_config(isolated_env, "max_retries = 1\n")
+    cut = Reply(
+        [text("Writing."), tool_use("Write", {"file_path": "out.txt", "content": "x"})],
+        cut_before="message_delta",
+    )
+    api.script(cut, cut)
+    result = harken("ask", "write out.txt", "--yes")
+
+    assert result.returncode == 1
+    assert failure_lines(result.stderr) == [
+        "harken: The API's answer broke off before it was complete: the stream ended before "
+        "the message's stop reason arrived."
+    ]
+    assert result.stderr.strip().splitlines()[-1].startswith("harken: The API's answer broke")
+    assert not (workspace / "out.txt").exists()
+    assert "Traceback" not in result.stderr
+
+
+# -- a call cut by the output limit -------------------------------------------------------------
+
+
+def test_a_write_cut_by_the_output_limit_is_not_run_and_the_model_hears_why(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    """The issue's example: a Write without `content` because the reply hit max_tokens."""
+    api.script(
+        Reply([tool_use("Write", {"file_path": "big.txt"})], stop_reason="max_tokens"),
+        Reply([text("I will write it in parts.")]),
+    )
+    result = harken("ask", "write big.txt", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    assert not (workspace / "big.txt").exists()
+    assert "✗ Write: This Write call was cut off by the output limit" in result.stderr
+    (answer,) = api.requests[1]["messages"][-1]["content"]
+    assert answer["is_error"] is True and "smaller pieces" in answer["content"]
+    assert "Field required" not in answer["content"]
+    assert api.rejections == []
