@@ -7,6 +7,8 @@ programs.py   what each shell program does with its arguments
 rules.py      Tool(specifier) rules and how they match
 settings.py   where rules come from; project trust
 protected.py  paths never written without asking
+git_dirs.py   what git reads as configuration or runs, in every git directory
+git_programs.py  what a repository's configuration makes git run or include
 engine.py     the decision itself
 grant.py      what an allowed call may do while it runs (sandbox, network)
 """

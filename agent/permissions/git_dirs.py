@@ -51,6 +51,8 @@ WORKTREE_ENTRIES = ("commondir", "config.worktree", "info")
 NESTING = ("modules", "worktrees")
 # Folders the sandbox looks through for nested repositories, per command, breadth first.
 WALK_LIMIT = 10_000
+# Kernel file systems: never a repository, and thousands of folders (a workspace of /).
+NOT_WALKED = frozenset({"/proc", "/sys", "/dev"})
 
 Protected = dict[Path, str | None]  # path -> placeholder content (None: a folder)
 
@@ -149,17 +151,19 @@ def workspace_protected(workspace: Path, limit: int = WALK_LIMIT) -> Protected:
     while queue and looked < limit:
         folder = queue.popleft()
         looked += 1
+        folders, candidate = [], False
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name in (".git", "HEAD"):
+                        candidate = True  # only these cost more than the listing
+                    elif entry.is_dir(follow_symlinks=False) and entry.path not in NOT_WALKED:
+                        folders.append(entry.path)
         except OSError:
             continue
-        names = {e.name for e in entries}
-        # The listing answers most folders; only likely candidates cost more lookups.
-        if ("HEAD" in names or ".git" in names) and not _visit(Path(folder), found, seen):
+        if candidate and not _visit(Path(folder), found, seen):
             continue  # a git directory: what matters in it is in ``found`` already
-        queue.extend(
-            e.path for e in entries if e.name != ".git" and e.is_dir(follow_symlinks=False)
-        )
+        queue.extend(folders)
     return found
 
 
