@@ -37,7 +37,7 @@ def launch(
     whole started command out to approve it."""
     # Imported here: programs imports the rule modules that call this.
     from agent.permissions.programs import effect_of
-    from agent.permissions.shell import Command
+    from agent.permissions.shell import Command, interpreter_problems
     from agent.permissions.shell_wrappers import unwrap
 
     marked = [Arg(w.text, True, w.index) if FOUND in w.text else w for w in words]
@@ -50,6 +50,11 @@ def launch(
         j.escalate(Effect.EXECUTE, reason, *cause, *spelled, launches=shell_commands(code))
         return
     inner = unwrapped.words
+    inline = interpreter_problems(list(inner), []) if inner else []
+    if inline:
+        # Code on an interpreter's command line: no rule approves it, as at the top level.
+        j.escalate(Effect.EXECUTE, f"{reason}: {inline[0]}")
+        return
     dynamic = tuple(k for k, w in enumerate(inner) if w.dynamic)
     command = Command(tuple(w.text for w in inner), unwrapped.wrappers, (), "", j.cwd, dynamic)
     started = effect_of(command)

@@ -1,12 +1,14 @@
 """Programs whose work is running others: man (a pager and formatters), vim and its
-relatives (an editor that runs commands), make (the recipes of a Makefile).
+relatives (an editor that runs commands), make (the recipes of a Makefile), and package
+tools that run a command in the project's environment (``uv run CMD``, ``npx CMD``).
 
 Their own behaviour runs code, so each is judged as running code; an allow rule for one
 (``Bash(make *)``) approves that behaviour: make building the project's own targets, man
 showing a page, vim editing files. What the command line adds beyond it is an escalation,
 which such a rule approves only by spelling it out: a pager or browser for man, commands
-and scripts for vim, variable overrides and ``--eval`` for make, and any option Harken
-does not know.
+and scripts for vim, variable overrides and ``--eval`` for make, the command a package
+tool runs (approved by a rule of its own, ``Bash(pytest *)``, or by spelling it out,
+``Bash(uv run pytest *)``), and any option Harken does not know.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from agent.permissions.program_args import (
     split,
     unknown_options,
 )
-from agent.permissions.program_launch import run_string
+from agent.permissions.program_launch import launch, run_string
 from agent.permissions.shell_words import names
 
 R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
@@ -153,9 +155,67 @@ def judge_make(name: str, args: list[Arg], j: Judgement) -> None:
         j.escalate(X, f"{name} {word.text} is an option Harken does not know", word)
 
 
+# Package tools that run a command in the project's environment (``uv run CMD``, ``npx
+# CMD``): the subcommand that does it ("" when the tool always does), and the options
+# before CMD that take a value.
+_ENV_RUNNERS: dict[str, tuple[str, frozenset[str]]] = {
+    "uv": ("run", names("--with --with-editable --with-requirements --python -p --package")),
+    "uvx": ("", names("--from --with --with-editable --with-requirements --python -p")),
+    "poetry": ("run", names("-P --project -C --directory")),
+    "pipenv": ("run", frozenset()),
+    "pdm": ("run", names("-p --project")),
+    "conda": ("run", names("-n --name -p --prefix --cwd")),
+    "pipx": ("run", names("--spec --python --pip-args --index-url")),
+    "npm": ("exec", names("-p --package -w --workspace --prefix")),
+    "npx": ("", names("-p --package -w --workspace --prefix")),
+    "pnpm": ("exec", names("-C --dir -F --filter")),
+    "pnpx": ("", frozenset()),
+    "yarn": ("exec", frozenset()),
+    "bunx": ("", names("-p --package")),
+    "bundle": ("exec", names("--gemfile")),
+}
+_SHELL_MODE = names("-c --call --shell-mode")  # npx -c 'CMD', pnpm exec -c: a shell string
+
+
+def judge_env_runner(name: str, args: list[Arg], j: Judgement) -> None:
+    """``uv run pytest``: the tool's own work (judged by ``judge_packages``), and the
+    command it starts, which a rule for the tool does not approve."""
+    # Imported here: program_net is one of the rule tables programs builds on.
+    from agent.permissions.program_net import judge_packages
+
+    judge_packages(name, args, j)
+    subcommand, values = _ENV_RUNNERS[name]
+    i = 0
+    cause: list[Arg | None] = []
+    if subcommand:
+        while i < len(args) and args[i].text.startswith("-") and not args[i].dynamic:
+            i += 1  # the tool's own options (uv --offline run ...)
+        if i >= len(args) or args[i].text != subcommand:
+            return
+        cause.append(args[i])
+        i += 1
+    while i < len(args) and not args[i].dynamic and args[i].text.startswith("-"):
+        option, eq, value = args[i].text.partition("=")
+        if option == "--":
+            i += 1
+            break
+        if option in _SHELL_MODE:
+            code = Arg(value, index=args[i].index) if eq else None
+            if not eq and i + 1 < len(args) and option != "--shell-mode":
+                code = args[i + 1]
+            run_string(j, [*cause, args[i]], code, f"{name} {option} runs a shell command")
+            return
+        i += 2 if option in values and not eq else 1
+    command = args[i:]
+    if command:
+        what = f"{name} {subcommand}".strip()
+        launch(j, cause, command, f"{what} runs {command[0].text}", [])
+
+
 RULES: dict[str, Rule] = {
     "man": judge_man,
     "make": judge_make,
     "gmake": judge_make,
-    **dict.fromkeys(["vim", "vi", "nvim", "view", "vimdiff", "rvim", "gvim", "ex"], judge_vim),
+    **dict.fromkeys(["vim", "vi", "nvim", "view", "vimdiff", "rvim", "gvim"], judge_vim),
+    **dict.fromkeys(_ENV_RUNNERS, judge_env_runner),
 }

@@ -643,26 +643,7 @@ class _Walk:
                 self.problems.append(f"{name} sets {text}")
 
     def check_interpreter(self, words: list[Word], redirects: list[Redirect]) -> None:
-        name = _interpreter(words[0].text)
-        spec = _INLINE_CODE.get(name)
-        if spec is not None:
-            letters, longs = spec
-            for word in words[1:]:
-                text = word.text
-                if word.dynamic or not text.startswith("-") or text == "-":
-                    if text in longs:
-                        self.problems.append(f"{words[0].text} runs inline code")
-                    break
-                lowered = text.lower()
-                if lowered in longs or (
-                    not text.startswith("--") and any(c in letters for c in text[1:])
-                ):
-                    self.problems.append(f"{words[0].text} runs inline code")
-                    break
-        fed = any(r.operator in ("<<", "<<-", "<<<") for r in redirects)
-        operands = [w for w in words[1:] if not w.text.startswith("-")]
-        if fed and name in _STDIN_INTERPRETERS and not operands:
-            self.problems.append(f"feeds code to {words[0].text} on standard input")
+        self.problems += interpreter_problems(words, redirects)
 
     # -- redirections ------------------------------------------------------------------
 
@@ -889,6 +870,33 @@ class _Walk:
             if child.type != "comment":
                 self.problems.append("evaluates arithmetic on variables, which can run code")
             self.scan(child, cwd, depth + 1)
+
+
+def interpreter_problems(words: list[Word], redirects: list[Redirect]) -> list[str]:
+    """An interpreter given code on its command line (``python -c``, ``perl -e``) or on
+    standard input: code no rule can be checked against."""
+    problems = []
+    name = _interpreter(words[0].text)
+    spec = _INLINE_CODE.get(name)
+    if spec is not None:
+        letters, longs = spec
+        for word in words[1:]:
+            text = word.text
+            if word.dynamic or not text.startswith("-") or text == "-":
+                if text in longs:
+                    problems.append(f"{words[0].text} runs inline code")
+                break
+            lowered = text.lower()
+            if lowered in longs or (
+                not text.startswith("--") and any(c in letters for c in text[1:])
+            ):
+                problems.append(f"{words[0].text} runs inline code")
+                break
+    fed = any(r.operator in ("<<", "<<-", "<<<") for r in redirects)
+    operands = [w for w in words[1:] if not w.text.startswith("-")]
+    if fed and name in _STDIN_INTERPRETERS and not operands:
+        problems.append(f"feeds code to {words[0].text} on standard input")
+    return problems
 
 
 def _file(operator: str, word: Word, output: bool) -> Redirect:

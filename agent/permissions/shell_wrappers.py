@@ -1,9 +1,9 @@
 """Wrapper programs (``sudo``, ``timeout``, ``env``, ``xargs``...) and the command they run.
 
 ``unwrap`` peels wrappers off a command's words, skipping each wrapper's own options as
-declared in ``WRAPPERS``, and stops at shells given a command string (``bash -c``), which
-the caller analyses as a script of its own. ``risky_variable`` names the environment
-variables that change which code runs.
+declared in ``shell_wrapper_specs.WRAPPERS``, and stops at shells given a command string
+(``bash -c``), which the caller analyses as a script of its own. ``risky_variable``
+names the environment variables that change which code runs.
 """
 
 from __future__ import annotations
@@ -12,138 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from agent.permissions.shell_words import Word, names
+from agent.permissions.shell_wrapper_specs import WRAPPERS, Spec
 
 XARGS_INPUT = "<xargs input>"
 
-
-@dataclass(frozen=True)
-class Spec:
-    """How a wrapper's own arguments look. Option names are written out ("-u", "--user")."""
-
-    flags: str = ""  # short options without an argument
-    with_arg: str = ""  # short options that take one
-    long_flags: frozenset[str] = frozenset()
-    long_with_arg: frozenset[str] = frozenset()
-    operands: int = 0  # words between its options and the command (timeout's DURATION)
-    assignments: bool = False  # NAME=value words may come before the command
-    numeric: bool = False  # "-10" is an option (nice)
-    lookup: frozenset[str] = frozenset()  # options after which it runs no command
-    refuse: frozenset[str] = frozenset()  # options whose effect cannot be followed
-    chdir: frozenset[str] = frozenset()  # options naming the command's directory
-    writes: frozenset[str] = frozenset()  # options naming a file it writes
-    reads: frozenset[str] = frozenset()  # options naming a file it reads
-    shell: frozenset[str] = frozenset()  # options whose argument is a shell command string
-
-
-WRAPPERS: dict[str, Spec] = {
-    "sudo": Spec(
-        flags="AbEeHiKknPSsv",
-        with_arg="CDghpRrTtUu",
-        long_flags=names(
-            """--askpass --background --bell --preserve-env --set-home --login --remove-timestamp
-            --reset-timestamp --non-interactive --preserve-groups --stdin --shell --validate
-            --list --edit --version --help"""
-        ),
-        long_with_arg=names(
-            """--close-from --chdir --group --host --prompt --chroot --role --type
-            --command-timeout --other-user --user"""
-        ),
-        assignments=True,
-        lookup=names("-l --list -v --validate -K --remove-timestamp --version --help"),
-        refuse=names("-e --edit -R --chroot"),
-        chdir=names("-D --chdir"),
-    ),
-    "doas": Spec(flags="nsL", with_arg="uC", lookup=names("-C -L")),
-    "pkexec": Spec(
-        long_flags=names("--disable-internal-agent --keep-cwd"), long_with_arg=names("--user")
-    ),
-    "env": Spec(
-        flags="i0v",
-        with_arg="uCSP",
-        long_flags=names(
-            """--ignore-environment --null --debug --default-signal --ignore-signal
-            --block-signal"""
-        ),
-        long_with_arg=names("--unset --chdir --split-string"),
-        assignments=True,
-        lookup=names("--list-signal-handling --version --help"),
-        refuse=names("-S --split-string -P"),
-        chdir=names("-C --chdir"),
-    ),
-    "timeout": Spec(
-        flags="v",
-        with_arg="sk",
-        long_flags=names("--preserve-status --foreground --verbose"),
-        long_with_arg=names("--signal --kill-after"),
-        operands=1,
-    ),
-    "nice": Spec(with_arg="n", long_with_arg=names("--adjustment"), numeric=True),
-    "ionice": Spec(
-        flags="t",
-        with_arg="cn",
-        long_flags=names("--ignore"),
-        long_with_arg=names("--class --classdata"),
-        lookup=names("-p -P -u --pid --pgid --uid"),
-    ),
-    "nohup": Spec(),
-    "command": Spec(flags="p", lookup=names("-v -V")),
-    "builtin": Spec(),
-    "exec": Spec(flags="cl", with_arg="a"),
-    "coproc": Spec(),
-    "time": Spec(
-        flags="pvqa",
-        with_arg="of",
-        long_flags=names("--portability --verbose --quiet --append"),
-        long_with_arg=names("--output --format"),
-        writes=names("-o --output"),
-    ),
-    "stdbuf": Spec(with_arg="ioe", long_with_arg=names("--input --output --error")),
-    "chrt": Spec(
-        flags="abdfiorRv",
-        with_arg="TPD",
-        long_flags=names(
-            """--all-tasks --batch --deadline --fifo --idle --other --rr --reset-on-fork
-            --verbose"""
-        ),
-        long_with_arg=names("--sched-runtime --sched-period --sched-deadline"),
-        operands=1,
-        lookup=names("-p --pid -m --max"),
-    ),
-    "taskset": Spec(
-        flags="ac", long_flags=names("--all-tasks --cpu-list"), operands=1, lookup=names("-p --pid")
-    ),
-    "setsid": Spec(flags="cfw", long_flags=names("--ctty --fork --wait")),
-    "xargs": Spec(
-        flags="0oprtx",
-        with_arg="adEILnPs",
-        long_flags=names("--null --open-tty --interactive --no-run-if-empty --verbose --exit"),
-        long_with_arg=names(
-            """--arg-file --delimiter --max-lines --max-args --max-procs --max-chars
-            --process-slot-var --replace --eof"""
-        ),
-        reads=names("-a --arg-file"),
-    ),
-    "flock": Spec(
-        flags="sxeunoF",
-        with_arg="wEc",
-        long_flags=names("--shared --exclusive --unlock --nonblock --close --no-fork --verbose"),
-        long_with_arg=names("--wait --timeout --conflict-exit-code --command"),
-        operands=1,
-        shell=names("-c --command"),
-    ),
-    "unbuffer": Spec(flags="p"),
-    "busybox": Spec(),
-    "caffeinate": Spec(flags="dimsu", with_arg="tw"),
-    "watch": Spec(
-        flags="bcegptrqx",
-        with_arg="n",
-        long_flags=names(
-            """--beep --color --errexit --chgexit --precise --no-title --no-wrap --exec
-            --differences --no-linewrap"""
-        ),
-        long_with_arg=names("--interval"),
-    ),
-}
 
 PRIVILEGED = frozenset({"sudo", "doas", "pkexec"})
 SHELLS = frozenset({"bash", "sh", "dash"})
