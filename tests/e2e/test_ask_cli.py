@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -45,6 +46,21 @@ def run(api: ScriptedAPI, workspace: Path):
         )
 
     return run
+
+
+def read_until(fd: int, wanted: bytes, timeout: float = 60) -> bytes:
+    """Bytes read from ``fd`` until they hold ``wanted``; the deadline only catches a hang."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"{wanted!r} never arrived; got {seen!r}")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise AssertionError(f"output ended before {wanted!r}; got {seen!r}")
+        seen += chunk
+    return seen
 
 
 def write_config(home: Path, text_: str) -> None:
@@ -199,12 +215,13 @@ def test_ctrl_c_mid_answer_saves_a_session_that_resumes(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
-    assert api.paused.wait(30)
-    time.sleep(0.2)
+    # Ctrl-C once the answer has begun on the terminal (the scripted stream then holds).
+    assert process.stdout is not None
+    read_until(process.stdout.fileno(), b"A long")
     process.send_signal(signal.SIGINT)
-    _stdout, stderr = process.communicate(timeout=20)
+    _stdout, stderr_bytes = process.communicate(timeout=60)
+    stderr = stderr_bytes.decode()
 
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "harken: interrupted"
