@@ -148,8 +148,10 @@ async def test_edit_leaves_no_temp_files_and_keeps_permissions(
 ) -> None:
     path = await read_file(call, ctx, "tool.sh", "#!/bin/sh\necho old\n")
     path.chmod(0o700)
-    await call(EDIT, file_path=str(path), old_string="old", new_string="new")
-    assert os.listdir(ctx.workspace) == ["tool.sh"]
+    out = await call(EDIT, file_path=str(path), old_string="old", new_string="new")
+    assert not out.is_error, out.text()
+    assert path.read_text() == "#!/bin/sh\necho new\n"  # the edit happened ...
+    assert os.listdir(ctx.workspace) == ["tool.sh"]  # ... through no file left beside it
     assert path.stat().st_mode & 0o777 == 0o700
 
 

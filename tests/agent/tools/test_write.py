@@ -63,8 +63,10 @@ async def test_write_keeps_an_executable_script_executable(ctx: ToolContext, cal
     path.write_text("#!/bin/sh\n")
     path.chmod(0o755)
     await call(READ, file_path=str(path))
-    await call(WRITE, file_path=str(path), content="#!/bin/sh\necho hi\n")
-    assert os.access(path, os.X_OK)
+    out = await call(WRITE, file_path=str(path), content="#!/bin/sh\necho hi\n")
+    assert not out.is_error, out.text()
+    assert path.read_text() == "#!/bin/sh\necho hi\n"
+    assert path.stat().st_mode & 0o777 == 0o755
 
 
 async def test_write_without_content_names_the_missing_field(call: Call) -> None:
