@@ -10,6 +10,7 @@ as far as deny and ask rules need (a rule must spell the string out to approve i
 from __future__ import annotations
 
 from agent.permissions.program_args import UNKNOWN, Arg, Effect, Invocation, Judgement
+from agent.permissions.shell_interpreters import interpreter_problems
 from agent.permissions.shell_words import Word
 
 FOUND = "{}"  # stands for each file the starting command hands to the started one
@@ -37,7 +38,7 @@ def launch(
     whole started command out to approve it."""
     # Imported here: programs imports the rule modules that call this.
     from agent.permissions.programs import effect_of
-    from agent.permissions.shell import Command, interpreter_problems
+    from agent.permissions.shell import Command
     from agent.permissions.shell_wrappers import unwrap
 
     marked = [Arg(w.text, True, w.index) if FOUND in w.text else w for w in words]
