@@ -32,7 +32,9 @@ configuration names (see ``agent.permissions.git_dirs``):
   ``config.worktree``) or through ``include.path``: git fails on a directory there (on
   the host too, while the command runs), so the placeholder is a *stub*, a file with
   content git reads as nothing new (an empty configuration; a commondir of ``.``), bound
-  read-only onto itself. Inside a git directory it is invisible to ``git status``.
+  read-only onto itself. Inside a git directory it is invisible to ``git status``; an
+  include target missing from the work tree shows as an empty untracked file while a
+  command runs (the lesser evil: a folder there would make every git command fail).
 - ``claim_placeholders`` counts the commands using each placeholder and
   ``release_placeholders`` removes it when the last one ends (``rmdir``: only ever an
   empty directory; a stub only while it still holds exactly what was written); removing
@@ -46,9 +48,13 @@ Not covered: Unix sockets outside ``/tmp`` and ``/run`` (say, in the home folder
 be connected to; a protected path reached through a symlink inside the workspace has its
 target protected but not the link itself; nested repositories are looked for breadth
 first through at most ``git_dirs.WALK_LIMIT`` folders per command (a huge workspace's
-deepest ones are left to the permission engine, which judges every path it is shown);
-a repository that a confined command creates itself has nothing to protect until the
-next command.
+deepest ones are left to the permission engine, which judges every path it is shown).
+A repository that a confined command creates itself (a new ``.git`` anywhere, or in an
+uninitialised submodule's folder) is protected only from the next command on: within
+that command it can be given a configuration, and if the command also stages it
+(``git add``), the user's next ``git status`` in the outer repository reads that
+configuration. The permission engine asks before such writes when it can see them (any
+``.git`` path); an opaque program allowed in bypass mode is not seen.
 """
 
 from __future__ import annotations
