@@ -403,6 +403,73 @@ CASES = [
     ),
     Case("mcp-tool-denied", "mcp__github__delete_repo", {}, DENIED, deny=("mcp__github__*",)),
     Case("todo", "TodoWrite", {"todos": []}, ALLOWED),
+    # -- one call, several matching rules: deny beats ask beats allow ---------------------
+    *[
+        case
+        for name, tool, tool_input, allow, ask, deny, asked in [
+            (
+                "bash",
+                "Bash",
+                bash("git push origin main"),
+                "Bash(git push:*)",
+                "Bash(git push origin *)",
+                "Bash(git:*)",
+                "P:deny S:ask A:ask B:ask",
+            ),
+            (
+                "edit",
+                "Edit",
+                {"file_path": "src/app.py", "old_string": "a", "new_string": "b"},
+                "Edit(src/**)",
+                "Edit(src/*.py)",
+                "Edit(src/app.py)",
+                "P:deny S:ask A:ask B:ask",
+            ),
+            (
+                "read",
+                "Read",
+                {"file_path": "~/notes.txt"},
+                "Read(~/notes.txt)",
+                "Read(~/*.txt)",
+                "Read(~/**)",
+                "ask",
+            ),
+            (
+                "webfetch",
+                "WebFetch",
+                {"url": "https://docs.python.org/3/", "prompt": "p"},
+                "WebFetch(domain:docs.python.org)",
+                "WebFetch(domain:python.org)",
+                "WebFetch(domain:docs.python.org)",
+                "ask",
+            ),
+            (
+                "mcp",
+                "mcp__github__create_issue",
+                {"title": "x"},
+                "mcp__github",
+                "mcp__github__*",
+                "mcp__github__create_issue",
+                "P:deny S:ask A:ask B:ask",
+            ),
+        ]
+        for case in (
+            Case(
+                f"{name}-deny-beats-allow", tool, tool_input, DENIED, allow=(allow,), deny=(deny,)
+            ),
+            Case(f"{name}-ask-beats-allow", tool, tool_input, asked, allow=(allow,), ask=(ask,)),
+            Case(f"{name}-deny-beats-ask", tool, tool_input, DENIED, ask=(ask,), deny=(deny,)),
+            Case(
+                f"{name}-deny-beats-ask-and-allow",
+                tool,
+                tool_input,
+                DENIED,
+                allow=(allow,),
+                ask=(ask,),
+                deny=(deny,),
+            ),
+        )
+    ],
 ]
 
 
