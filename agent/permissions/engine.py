@@ -9,8 +9,9 @@ Order of judgement (the first step that decides wins):
     3. catastrophic commands              -> ask, in every mode
     4. ask rules                          -> ask
     5. writes to protected paths          -> ask, in every mode
-    6. what cannot be proven safe         -> ask (bypass: allow)
-    7. bypass mode                        -> allow
+    6. bypass mode                        -> allow, except a call that reaches a host
+                                             no allow rule covers (-> ask)
+    7. what cannot be proven safe         -> ask
     8. allow rules covering every part    -> allow
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
                                              the workspace; shell only with a sandbox)
@@ -18,7 +19,7 @@ Order of judgement (the first step that decides wins):
    11. everything else                    -> ask
 
 Data never leaves the machine without a question unless an allow rule covers the host:
-no mode except bypass has a step that lets a network call through on its own, and
+no mode, bypass included, has a step that lets a network call through on its own, and
 plan mode fetches (WebFetch) only from hosts an allow rule covers. The grant tells
 WebFetch which hosts rules name exactly: only those may be local or private addresses.
 """
@@ -100,14 +101,15 @@ class PermissionEngine:
                 Verdict.ASK, f"writes a protected path: {protected}", None, Risk.HIGH, grant, None
             )
 
+        if self.mode is Mode.BYPASS:
+            # Bypass trusts the agent with this machine, not with sending its data away.
+            if (c.hosts or c.unknown_hosts) and not self._network_ruled(call, c):
+                return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
+            return decision(Verdict.ALLOW, "bypass mode")
+
         if c.problems or c.unknown_writes:
-            if self.mode is Mode.BYPASS:
-                return decision(Verdict.ALLOW, "bypass mode")
             why = "; ".join(c.problems) or "writes paths that cannot be known"
             return decision(Verdict.ASK, f"cannot prove it safe: {why}")
-
-        if self.mode is Mode.BYPASS:
-            return decision(Verdict.ALLOW, "bypass mode")
 
         covered, rule = self._allowed_by_rules(call, c)
         if covered and self._sockets_named(c):
@@ -175,20 +177,8 @@ class PermissionEngine:
         """Whether allow rules (plus what needs no rule) cover every part of the call."""
         allow = self.rules.allow
         if call.name == "Bash":
-            # A rule approves a part's own program; what it starts or destroys beyond that
-            # needs words the rule spells out, or rules of its own (rule_cover).
-            used: Rule | None = None
-            for part in c.parts:
-                command = _invocation(part)
-                if needs_no_rule(command) and not part.wrappers:
-                    continue
-                rule = covering_rule(command, allow)
-                if rule is None:
-                    return False, None
-                used = used or rule
-            if used is None:
-                return False, None  # nothing needed a rule: the later steps judge it
-            if not self._paths_covered(c):
+            used = self._shell_rule(c)
+            if used is None or not self._paths_covered(c):
                 return False, None
             return True, used
         for rule in allow:
@@ -204,6 +194,40 @@ class PermissionEngine:
             if rule is not None and (c.writes or call.name in ("Read", "Glob", "Grep")):
                 return True, rule
         return False, None
+
+    def _shell_rule(self, c: Classification) -> Rule | None:
+        """The first allow rule of those covering every part of a shell command that needs
+        one; None when a part is not covered, or when no part needed a rule."""
+        # A rule approves a part's own program; what it starts or destroys beyond that
+        # needs words the rule spells out, or rules of its own (rule_cover).
+        used: Rule | None = None
+        for part in c.parts:
+            command = _invocation(part)
+            if needs_no_rule(command) and not part.wrappers:
+                continue
+            rule = covering_rule(command, self.rules.allow)
+            if rule is None:
+                return None
+            used = used or rule
+        return used
+
+    def _network_ruled(self, call: ToolCall, c: Classification) -> bool:
+        """Whether allow rules cover the hosts a call reaches: a WebFetch rule for each
+        host, or rules covering each part of the command (the user approved that command,
+        destination included), with every redirection socket named."""
+        if not self._sockets_named(c):
+            return False
+        if call.name == "Bash" and self._shell_rule(c) is not None:
+            return True
+        if c.unknown_hosts or not c.hosts:
+            return False
+        return all(
+            any(
+                r.tool == "WebFetch" and r.specifier and domain_matches(r.specifier, host)
+                for r in self.rules.allow
+            )
+            for host in c.hosts
+        )
 
     def _sockets_named(self, c: Classification) -> bool:
         """Whether an allow rule names every host a shell redirection connects to: a rule
