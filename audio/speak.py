@@ -1,11 +1,15 @@
 """Speech out: pyttsx3 synthesises sentence by sentence, sounddevice plays, stop is instant.
 
-A pyttsx3 engine (and espeak under it, which is one per process) must live in one thread,
-so a single synthesis thread serves every ``Speaker``: each sentence becomes a WAV in
-10 to 20 ms. The speaker plays sentences through an output stream it keeps open while it
-talks; ``stop()`` empties what is queued and silences the stream at its next block (a few
-ms), so barge-in is immediate. ``feed()`` accepts text as it streams in and speaks each
-sentence as soon as it is complete, while later text still arrives.
+Each sentence becomes samples on the one synthesis thread (``audio.synth``). The speaker
+plays sentences through an output stream it keeps open while it talks; ``stop()`` empties
+what is queued and silences the stream at its next block (a few ms), so barge-in is
+immediate. ``feed()`` accepts text as it streams in and speaks each sentence as soon as it
+is complete, while later text still arrives.
+
+Every wait on the synthesiser or the sound output has a bound, derived from the length of
+the text or of the audio plus a margin: a sound server that dies or freezes mid-sentence
+stops asking for audio, and then speech ends with ``SpeechOutputError`` in ``error``
+instead of waiting for ever. ``save()`` reports a file only once it is written and checked.
 """
 
 from __future__ import annotations
@@ -13,98 +17,30 @@ from __future__ import annotations
 import contextlib
 import queue
 import re
-import tempfile
 import threading
-import wave
-from concurrent.futures import Future
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audio.devices import AudioDeviceError
 from audio.spoken import sentences
+from audio.synth import Synthesiser
+from audio.synth_checks import SYNTH_RATE, write_speech
 
 if TYPE_CHECKING:
     import numpy as np
 
-SYNTH_RATE = 22_050  # what espeak (through pyttsx3) writes
 IDLE_CLOSE_SECONDS = 3.0  # the output stream is closed after this much silence
+# The output asks for a block every few ms to a few hundred ms (PulseAudio's buffer);
+# none for this long while a clip plays means the sound server or device is gone.
+STALL_SECONDS = 2.0
+OUTPUT_MARGIN_SECONDS = 3.0  # a clip may take its own length plus this to play out
+CLOSE_SECONDS = 2.0  # closing a stream on a dead server is abandoned after this
+POLL_SECONDS = 0.05
 
 
-class _Synthesiser:
-    """The one thread that owns the pyttsx3 engine."""
-
-    _instance: _Synthesiser | None = None
-    _lock = threading.Lock()
-
-    @classmethod
-    def get(cls) -> _Synthesiser:
-        with cls._lock:
-            if cls._instance is None:
-                cls._instance = cls()
-            return cls._instance
-
-    def __init__(self) -> None:
-        self._jobs: queue.Queue[tuple[str, int, str, Path | None, Future[Any]]] = queue.Queue()
-        self._folder = Path(tempfile.mkdtemp(prefix="harken-speech-"))
-        threading.Thread(target=self._run, name="harken-tts", daemon=True).start()
-
-    def synthesise(self, text: str, rate: int, voice: str, out: Path | None = None) -> Future[Any]:
-        """A future of the samples (float32 at ``SYNTH_RATE``), or of ``out`` when given."""
-        future: Future[Any] = Future()
-        self._jobs.put((text, rate, voice, out, future))
-        return future
-
-    def voices(self) -> list[tuple[str, str]]:
-        return self.synthesise("", 0, "").result()
-
-    def _run(self) -> None:
-        engine = None
-        while True:
-            text, rate, voice, out, future = self._jobs.get()
-            try:
-                engine = engine or _new_engine()
-                if not text and rate == 0:
-                    voices = engine.getProperty("voices")
-                    future.set_result([(v.id, v.name) for v in voices])
-                    continue
-                _configure(engine, rate, voice)
-                target = out or self._folder / "sentence.wav"
-                engine.save_to_file(text, str(target))
-                engine.runAndWait()
-                future.set_result(out if out else _read_wav(target))
-            except Exception as exc:  # reported to whoever asked
-                future.set_exception(exc)
-
-
-def _new_engine() -> Any:
-    import sys
-
-    from pyttsx3.engine import Engine
-
-    engine = Engine()
-    driver = sys.modules.get("pyttsx3.drivers.espeak")
-    if driver is not None:
-        # Its save_to_file prints "Audio saved to ..." on stdout, which is the CLI's output.
-        driver.print = lambda *args, **kwargs: None
-    return engine
-
-
-def _configure(engine: Any, rate: int, voice: str) -> None:
-    engine.setProperty("rate", rate)
-    if voice:
-        wanted = voice.lower()
-        for v in engine.getProperty("voices"):
-            if wanted in (v.id.lower(), v.name.lower()) or wanted in v.name.lower():
-                engine.setProperty("voice", v.id)
-                return
-        raise ValueError(f"No voice named {voice!r}; `harken say --voices` lists them.")
-
-
-def _read_wav(path: Path) -> np.ndarray:
-    import numpy as np
-
-    with wave.open(str(path), "rb") as f:
-        frames = f.readframes(f.getnframes())
-    return np.frombuffer(frames, np.int16).astype(np.float32) / 32768.0
+class SpeechOutputError(AudioDeviceError):
+    """The sound output stopped playing; the speech that was going on has ended."""
 
 
 class Speaker:
@@ -114,18 +50,19 @@ class Speaker:
         self.voice = voice
         self.rate = rate
         self.device = device
-        self._synth = _Synthesiser.get()
+        self._synth = Synthesiser.get()
         self._sentences: queue.Queue[str | None] = queue.Queue()
         self._pending_text = ""
         self._lock = threading.Lock()
         self._clip: np.ndarray | None = None  # what the stream is playing now
         self._pos = 0
+        self._block_at = 0.0  # when the output last asked for a block
         self._generation = 0  # bumped by stop(): sentences synthesised before it are dropped
         self._busy = 0  # sentences queued or playing
         self._idle = threading.Event()
         self._idle.set()
         self._played = threading.Event()
-        self._stream = None
+        self._stream: Any = None
         self._stream_rate = 0.0
         self.error: Exception | None = None
         threading.Thread(target=self._run, name="harken-speaker", daemon=True).start()
@@ -177,12 +114,23 @@ class Speaker:
         return not self._idle.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until everything queued has been spoken; False on timeout."""
+        """Wait until everything queued has been spoken (or speech ended on an error, see
+        ``error``); False on timeout. Without a timeout it still ends: every wait inside
+        the speaker is bounded."""
         return self._idle.wait(timeout)
 
     def save(self, text: str, path: Path) -> Path:
-        """Write ``text`` as one WAV file instead of playing it."""
-        return self._synth.synthesise(text, self.rate, self.voice, Path(path)).result()
+        """Write ``text`` as one WAV file instead of playing it; returns ``path`` once the
+        file is there and holds all of the speech.
+
+        Raises ``SpeechError`` (synthesis failed, stuck or short), ``ValueError`` (unknown
+        voice) or ``OSError`` (the file cannot be written).
+        """
+        import numpy as np
+
+        parts = [self._synthesised(sentence) for sentence in sentences(text)]
+        samples = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        return write_speech(Path(path), samples, text, self.rate)
 
     def voices(self) -> list[tuple[str, str]]:
         """(id, name) of every voice the engine has."""
@@ -200,6 +148,9 @@ class Speaker:
             self._idle.clear()
         self._sentences.put(sentence)
 
+    def _synthesised(self, sentence: str) -> np.ndarray:
+        return self._synth.synthesise(sentence, self.rate, self.voice)
+
     def _run(self) -> None:
         while True:
             try:
@@ -212,22 +163,47 @@ class Speaker:
                 return
             generation = self._generation
             try:
-                samples = self._synth.synthesise(sentence, self.rate, self.voice).result()
-                self._play(samples, generation)
-            except Exception as exc:  # kept for the app to show; speech goes on
-                self.error = exc
-                self._done_one(generation)
+                self._play(self._synthesised(sentence), generation)
+            except Exception as exc:  # kept for the app to show; this speech has ended
+                if isinstance(exc, AudioDeviceError):
+                    self._close_stream()
+                if generation == self._generation:  # not a speech stop() already ended
+                    self.error = exc
+                    self.stop()
 
     def _play(self, samples: np.ndarray, generation: int) -> None:
-        self._ensure_stream()
+        stream = self._ensure_stream()
         clip = _resample(samples, SYNTH_RATE, self._stream_rate)
         with self._lock:
             if generation != self._generation:
                 return
             self._clip, self._pos = clip, 0
+            self._block_at = time.monotonic()
             self._played.clear()
-        self._played.wait()  # the callback plays it out, or stop() takes it away
+        self._await_played(stream, len(clip) / self._stream_rate)
+        if self._sentences.empty():
+            # The last block was handed over, not heard yet: "done" waits for the output.
+            time.sleep(min(float(stream.latency), 1.0))
         self._done_one(generation)
+
+    def _await_played(self, stream: Any, seconds: float) -> None:
+        """Until the callback has played the clip out (or stop() took it away); raises
+        ``SpeechOutputError`` when the output stops, stalls or overruns the clip's length."""
+        began = time.monotonic()
+        limit = seconds + float(stream.latency) + OUTPUT_MARGIN_SECONDS
+        while not self._played.wait(POLL_SECONDS):
+            now = time.monotonic()
+            if not stream.active:
+                why = "the sound output stopped"
+            elif now - self._block_at > STALL_SECONDS:
+                why = f"the sound output stopped asking for audio for {STALL_SECONDS:.0f} s"
+            elif now - began > limit:
+                why = f"a {seconds:.1f} s sentence was still playing after {limit:.1f} s"
+            else:
+                continue
+            raise SpeechOutputError(
+                f"Speech stopped: {why} (did the sound server or device go away?)."
+            )
 
     def _done_one(self, generation: int) -> None:
         with self._lock:
@@ -238,6 +214,7 @@ class Speaker:
 
     def _on_block(self, outdata: np.ndarray, frames: int, when: Any, status: Any) -> None:
         with self._lock:
+            self._block_at = time.monotonic()
             clip = self._clip
             if clip is None:
                 outdata.fill(0)
@@ -250,9 +227,10 @@ class Speaker:
                 self._clip = None
                 self._played.set()
 
-    def _ensure_stream(self) -> None:
-        if self._stream is not None:
-            return
+    def _ensure_stream(self) -> Any:
+        if self._stream is not None and self._stream.active:
+            return self._stream
+        self._close_stream()  # one that ended on its own (its device went away) is reopened
         import sounddevice as sd
 
         from audio.devices import explain, find_device
@@ -271,12 +249,21 @@ class Speaker:
         except sd.PortAudioError as exc:
             raise explain(exc, dev.name) from exc
         self._stream, self._stream_rate = stream, dev.default_rate
+        return stream
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
+        if stream is None:
+            return
+
+        def close() -> None:
             with contextlib.suppress(Exception):  # a vanished device: nothing to close
                 stream.close()
+
+        # Closing waits on the device; one that hangs is left to the process's end.
+        closer = threading.Thread(target=close, name="harken-speaker-close", daemon=True)
+        closer.start()
+        closer.join(CLOSE_SECONDS)
 
 
 def _resample(samples: np.ndarray, rate: float, target: float) -> np.ndarray:

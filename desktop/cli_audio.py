@@ -121,31 +121,35 @@ def transcribe_file(args: argparse.Namespace) -> int:
 
 def say_text(args: argparse.Namespace) -> int:
     from audio.devices import AudioDeviceError
+    from audio.native_stderr import native_noise_to_log
     from audio.speak import Speaker
     from audio.spoken import for_the_ear
+    from audio.synth_checks import SpeechError
 
     config = _config()
     speaker = Speaker(
         voice=config.speech_voice, rate=config.speech_rate, device=config.output_device or None
     )
-    if args.voices:
-        for voice_id, name in speaker.voices():
-            print(f"{voice_id}\t{name}")
-        return EXIT_OK
-    text = for_the_ear(args.text)
-    if not text:
-        return _fail("nothing to say", EXIT_USAGE)
     try:
+        if args.voices:
+            for voice_id, name in speaker.voices():
+                print(f"{voice_id}\t{name}")
+            return EXIT_OK
+        text = for_the_ear(args.text)
+        if not text:
+            return _fail("nothing to say", EXIT_USAGE)
         if args.out:
-            speaker.save(text, args.out)
+            speaker.save(text, args.out)  # returns once the file is written and checked
             print(f"Wrote {args.out}", file=sys.stderr)
             return EXIT_OK
-        speaker.say(text)
-        speaker.wait()
+        # A sound server that dies mid-sentence makes PortAudio print its internals.
+        with native_noise_to_log():
+            speaker.say(text)
+            speaker.wait()  # ends on its own: every wait inside the speaker is bounded
     except KeyboardInterrupt:
         speaker.stop()
         return _fail("interrupted", EXIT_INTERRUPTED)
-    except (AudioDeviceError, ValueError, OSError) as exc:
+    except (AudioDeviceError, SpeechError, ValueError, OSError) as exc:
         return _fail(str(exc))
     finally:
         speaker.close()

@@ -1,0 +1,104 @@
+"""What a complete synthesis looks like: bounds on its time, its length, and its WAV file.
+
+Speech is reported done only once it is checked: ``read_speech`` reads a WAV and refuses
+one that is missing, of another format or shorter than its text needs
+(``minimum_seconds``); ``write_speech`` writes a WAV whole (beside it, then renamed) and
+reads it back before it returns. ``synth_timeout`` bounds every wait for the engine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import wave
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SYNTH_RATE = 22_050  # what espeak (through pyttsx3) delivers
+# espeak-ng 1.51 synthesises 2,000 characters in about 0.2 s; a wait fifty times that
+# only ever ends a job that is stuck.
+SYNTH_BASE_SECONDS = 10.0
+SYNTH_SECONDS_PER_CHAR = 0.005
+# Measured with espeak-ng 1.51 at 80 to 400 words per minute on sentences, numbers, single
+# letters and long words: seconds * rate / letters-and-digits >= 9. Half of that is the
+# least a complete synthesis holds.
+MIN_SECONDS_X_RATE_PER_LETTER = 4.5
+
+
+class SpeechError(RuntimeError):
+    """Speech could not be synthesised or written; the message says what went wrong."""
+
+
+def synth_timeout(text: str) -> float:
+    """The longest a synthesis of ``text`` may take, in seconds."""
+    return SYNTH_BASE_SECONDS + SYNTH_SECONDS_PER_CHAR * len(text)
+
+
+def minimum_seconds(text: str, rate: int) -> float:
+    """The least audio (seconds) a complete synthesis of ``text`` at ``rate`` wpm holds."""
+    letters = len(re.findall(r"\w", text))
+    return MIN_SECONDS_X_RATE_PER_LETTER * letters / max(rate, 1)
+
+
+def check_length(seconds: float, text: str, rate: int) -> None:
+    """Raise ``SpeechError`` when ``seconds`` of audio cannot hold all of ``text``."""
+    least = minimum_seconds(text, rate)
+    if seconds < least:
+        raise SpeechError(
+            f"Speech synthesis stopped early: {seconds:.1f} s of audio for "
+            f"{len(text)} characters (at least {least:.1f} s expected)."
+        )
+
+
+def read_speech(path: Path, text: str, rate: int) -> np.ndarray:
+    """The samples of a speech WAV (float32, mono, ``SYNTH_RATE``), checked whole.
+
+    Raises ``SpeechError`` when the file is missing or unreadable, is not a 16-bit mono
+    WAV at ``SYNTH_RATE``, or holds less than ``minimum_seconds(text, rate)`` of audio.
+    """
+    import numpy as np
+
+    try:
+        with wave.open(str(path), "rb") as f:
+            shape = (f.getnchannels(), f.getsampwidth(), f.getframerate())
+            frames = f.readframes(f.getnframes())
+    except (OSError, EOFError, wave.Error) as exc:
+        raise SpeechError(f"No readable WAV at {path}: {exc}") from exc
+    if shape != (1, 2, SYNTH_RATE):
+        raise SpeechError(f"{path} is not 16-bit mono at {SYNTH_RATE} Hz: {shape}.")
+    samples = np.frombuffer(frames, np.int16).astype(np.float32) / 32768.0
+    check_length(len(samples) / SYNTH_RATE, text, rate)
+    return samples
+
+
+def write_speech(path: Path, samples: np.ndarray, text: str, rate: int) -> Path:
+    """Write ``samples`` (float32 at ``SYNTH_RATE``) as a 16-bit WAV at ``path``, checked.
+
+    The file appears whole or not at all, and is read back before this returns:
+    ``SpeechError`` when it does not hold all of ``samples`` or less than ``text`` needs
+    (``check_length``); ``OSError`` when it cannot be written.
+    """
+    import numpy as np
+
+    check_length(len(samples) / SYNTH_RATE, text, rate)
+    path = Path(path)
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with wave.open(str(partial), "wb") as f:
+            f.setnchannels(1)
+            f.setsampwidth(2)
+            f.setframerate(SYNTH_RATE)
+            f.writeframes(pcm.tobytes())
+        with open(partial, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    held = read_speech(path, text, rate)
+    if len(held) != len(pcm):
+        raise SpeechError(f"{path} holds {len(held)} of the {len(pcm)} samples written.")
+    return path
