@@ -90,4 +90,8 @@ def explain(exc: Exception, device: str) -> AudioDeviceError:
         )
     if "invalid device" in lowered or "no default" in lowered or "-9996" in lowered:
         return AudioDeviceError(f"The device {device!r} is not available (unplugged?).")
-    return AudioDeviceError(f"Cannot use the device {device!r}: {message}")
+    # What PortAudio says when ALSA's pulse plugin finds no server ("Illegal combination
+    # of I/O devices", "Unanticipated host error") names no cause a person can act on.
+    return AudioDeviceError(
+        f"Cannot use the device {device!r}: {message}. Is the sound server running?"
+    )
