@@ -3,13 +3,18 @@
 ``Recorder.open()`` starts the microphone stream once (opening one through PulseAudio
 takes 0.5 to 2 s before the first block arrives, far too slow for a key press); while idle
 only the last ``preroll`` seconds are kept, so ``start()`` costs microseconds and the
-first word is never clipped. ``stop()`` returns a ``Take``: the audio, its level and why it
-should be dropped (too short, too quiet) or what went wrong (the device stopped delivering
-sound: unplugged). Whatever was captured is always in the take.
+first word is never clipped. ``stop()`` returns a ``Take``: the audio, its peak level, why
+it should be dropped (a tap of the key with no speech in it, or silence below the level
+floor) and everything that was lost while recording (the device stopped delivering sound,
+its input overflowed, the bound was reached), each with the second it happened.
 
 Blocks arrive on PortAudio's thread; they are down-mixed, resampled to 16 kHz and written
-into a buffer bounded by ``max_seconds``; ``captured()`` reads the take so far, which is
-how live transcription follows a recording while the key is held.
+into the take's buffer. ``span()`` reads the take so far, which is how live transcription
+follows a recording while the key is held, and ``release(sample)`` lets it hand back what
+it has decoded: the buffer bounds the audio *not yet released* to ``max_seconds`` (plus
+the pre-roll), not the length of the take. Only when that much is waiting (the speech
+model is still loading, or no one releases) does recording stop: ``alert()`` says so at
+once, and the take says where (``cut_at``).
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from audio import lost
 from audio.devices import AudioDeviceError, explain, find_device
+from audio.level import db, peak
 from audio.resample import RATE, StreamResampler
 
 if TYPE_CHECKING:
@@ -34,16 +41,28 @@ STALL_SECONDS = 0.6
 class Take:
     """One recording, from key press to release."""
 
-    audio: np.ndarray  # float32, 16 kHz mono; starts with the pre-roll
-    seconds: float  # press to release, without the pre-roll
-    peak_db: float  # loudest block, dBFS
+    audio: np.ndarray  # float32, 16 kHz mono: the take from sample ``offset`` on
+    seconds: float  # recorded after the press (the pre-roll not counted)
+    peak_db: float  # the loudest sample, dBFS (-inf: digital silence)
     dropped: str = ""  # why this take should not be transcribed; "" when it should
     problem: str = ""  # what went wrong while recording; the audio is still kept
-    truncated: bool = False  # the buffer bound was reached
+    offset: int = 0  # samples released (already decoded) before ``audio``
+    preroll_seconds: float = 0.0  # the take's audio starts this long before the press
+    held_seconds: float = 0.0  # press to stop, recorded or not
+    cut_at: float | None = None  # seconds after the press where the bound stopped recording
+    stalled_at: float | None = None  # seconds after the press where the device went quiet
+    overflows: list[float] = field(default_factory=list)  # seconds where sound was lost
+    max_seconds: float = 0.0  # the bound in force (the max_recording_seconds setting)
+    device: str = ""
 
     @property
     def usable(self) -> bool:
         return not self.dropped
+
+    @property
+    def truncated(self) -> bool:
+        """Recording stopped before the key was released (the bound was reached)."""
+        return self.cut_at is not None
 
 
 class Recorder:
@@ -56,7 +75,7 @@ class Recorder:
         max_seconds: float = 120.0,
         preroll: float = 0.3,
         min_seconds: float = 0.3,
-        level_floor_db: float = -50.0,
+        level_floor_db: float = -70.0,
     ) -> None:
         self.device = device
         self.max_seconds = max_seconds
@@ -68,16 +87,29 @@ class Recorder:
         self._resample: StreamResampler | None = None
         self._ring = None  # pre-roll, a circular buffer
         self._ring_pos = 0
-        self._buffer = None  # the current take, or None when idle
-        self._filled = 0
+        # The take: _buffer[0] is sample _base of the take; samples before _released are
+        # no longer needed; _end samples were recorded (pre-roll included).
+        self._buffer = None  # None when idle
+        self._base = self._released = self._end = 0
         self._preroll_len = 0
         self._peak = 0.0
+        self._cut_at: float | None = None
+        self._overflows: list[float] = []
         self._level = 0.0
         self._last_block = 0.0
         self._blocks = 0  # blocks received since the stream opened
         self._started_at = 0.0
         self.device_name = ""
         self.native_rate = 0.0
+
+    @property
+    def hold_seconds(self) -> float:
+        """The most audio a take keeps before it is released: ``max_seconds`` + pre-roll."""
+        return self.max_seconds + self.preroll
+
+    @property
+    def _capacity(self) -> int:
+        return int(self.hold_seconds * RATE)
 
     # -- the stream ---------------------------------------------------------------------
 
@@ -146,16 +178,39 @@ class Recorder:
             self._blocks += 1
             self._level = rms
             if self._buffer is not None:
-                self._append(audio, rms)
+                if getattr(status, "input_overflow", False):
+                    # PortAudio dropped input before this block: sound is missing here.
+                    self._overflows.append(self._recorded_seconds())
+                self._append(audio)
             else:
                 self._push_preroll(audio)
 
-    def _append(self, audio: np.ndarray, rms: float) -> None:
-        room = len(self._buffer) - self._filled
+    def _append(self, audio: np.ndarray) -> None:
+        if self._cut_at is not None:
+            return  # stopped at the bound: no gap is ever spliced into a take
+        room = self._capacity - (self._end - self._released)
+        if self._end - self._base + min(room, len(audio)) > len(self._buffer):
+            self._compact()
         part = audio[:room]
-        self._buffer[self._filled : self._filled + len(part)] = part
-        self._filled += len(part)
-        self._peak = max(self._peak, rms)
+        at = self._end - self._base
+        self._buffer[at : at + len(part)] = part
+        self._end += len(part)
+        self._peak = max(self._peak, peak(part))
+        if len(part) < len(audio):
+            self._cut_at = self._recorded_seconds()
+
+    def _compact(self) -> None:
+        """Move what is still needed to a new buffer. Readers keep the old one (a view
+        handed out stays valid and unchanged); called with the lock held."""
+        import numpy as np
+
+        keep = self._buffer[self._released - self._base : self._end - self._base]
+        buffer = np.empty(len(self._buffer), np.float32)
+        buffer[: len(keep)] = keep
+        self._buffer, self._base = buffer, self._released
+
+    def _recorded_seconds(self) -> float:
+        return (self._end - self._preroll_len) / RATE
 
     def _push_preroll(self, audio: np.ndarray) -> None:
         ring, n = self._ring, len(self._ring)
@@ -179,69 +234,118 @@ class Recorder:
             self.close()
             self.open()
         with self._lock:
-            self._buffer = np.empty(int((self.max_seconds + self.preroll) * RATE), np.float32)
-            preroll = np.roll(self._ring, -self._ring_pos)
+            # Half as much again as the bound, so releasing rarely needs a copy.
+            self._buffer = np.empty(self._capacity + self._capacity // 2 + 1, np.float32)
+            preroll = np.roll(self._ring, -self._ring_pos)[: self._capacity]
             self._buffer[: len(preroll)] = preroll
-            self._filled = self._preroll_len = len(preroll)
-            self._peak = 0.0
+            self._base = self._released = 0
+            self._end = self._preroll_len = len(preroll)
+            self._peak = peak(preroll)
+            self._cut_at = None
+            self._overflows = []
             self._started_at = time.monotonic()
 
     @property
     def recording(self) -> bool:
         return self._buffer is not None
 
-    def captured(self) -> np.ndarray:
-        """The current take so far (a read-only view; empty when idle)."""
+    def span(self) -> tuple[int, np.ndarray]:
+        """The current take so far as ``(offset, audio)``: ``audio`` (a read-only view)
+        is the take from sample ``offset`` on; before that it was released."""
         import numpy as np
 
         with self._lock:
             if self._buffer is None:
-                return np.zeros(0, np.float32)
-            view = self._buffer[: self._filled]
+                return 0, np.zeros(0, np.float32)
+            view = self._buffer[self._released - self._base : self._end - self._base]
+            offset = self._released
         view.flags.writeable = False
-        return view
+        return offset, view
+
+    def captured(self) -> np.ndarray:
+        """The current take so far (a read-only view; empty when idle). After a
+        ``release`` it starts at the first sample still held (see ``span``)."""
+        return self.span()[1]
+
+    def release(self, sample: int) -> None:
+        """The take before ``sample`` is no longer needed (it was decoded): its room is
+        free for more. A take's audio then starts at the first sample still held."""
+        with self._lock:
+            if self._buffer is None:
+                return
+            self._released = max(self._released, min(sample, self._end))
+            if self._released - self._base >= self._capacity // 2:
+                self._compact()
 
     def level(self) -> float:
         """Loudness of the latest block for a meter: 0.0 (-60 dBFS or less) to 1.0 (0 dBFS)."""
-        db = _db(self._level)
-        return min(1.0, max(0.0, (db + 60.0) / 60.0))
+        return min(1.0, max(0.0, (db(self._level) + 60.0) / 60.0))
+
+    def alert(self) -> str:
+        """What is going wrong with the take in progress, said as it happens ("" if all is
+        well): the bound was reached, the device stopped sending sound, sound was lost."""
+        with self._lock:
+            if self._buffer is None:
+                return ""
+            cut_at, overflows = self._cut_at, list(self._overflows)
+        if cut_at is not None:
+            return lost.limit_reached_now(cut_at, self.max_seconds)
+        if self._stalled():
+            return lost.stalled_now(self.device_name, self._stalled_at())
+        if overflows:
+            return lost.overflowed(overflows)
+        return ""
 
     def stop(self) -> Take:
-        """End the take; it says whether to drop it and what went wrong, if anything."""
+        """End the take; it says whether to drop it and what was lost, if anything."""
         import numpy as np
 
-        problem = ""
-        if self._stalled():
-            gone_for = time.monotonic() - self._last_block
-            problem = (
-                f"The microphone {self.device_name!r} stopped sending sound "
-                f"{gone_for:.1f} s before the end (unplugged?); keeping what was captured."
-            )
+        stalled_at = self._stalled_at() if self._stalled() else None
+        held = time.monotonic() - self._started_at
         with self._lock:
             buffer, self._buffer = self._buffer, None
             if buffer is None:
                 return Take(np.zeros(0, np.float32), 0.0, -math.inf, dropped="not recording")
-            audio = buffer[: self._filled]
-            seconds = (self._filled - self._preroll_len) / RATE
-            truncated = self._filled >= len(buffer)
-            peak_db = _db(self._peak)
-        if problem:
+            audio = buffer[self._released - self._base : self._end - self._base]
+            take = Take(
+                audio,
+                seconds=self._recorded_seconds(),
+                peak_db=db(self._peak),
+                offset=self._released,
+                preroll_seconds=self._preroll_len / RATE,
+                held_seconds=held,
+                cut_at=self._cut_at,
+                stalled_at=stalled_at,
+                overflows=list(self._overflows),
+                max_seconds=self.max_seconds,
+                device=self.device_name,
+            )
+        if stalled_at is not None:
             self.close()  # reopened at the next start
-        dropped = ""
-        if seconds < self.min_seconds:
-            dropped = f"too short ({seconds:.2f} s)"
-        elif peak_db < self.level_floor_db:
-            dropped = f"too quiet ({peak_db:.0f} dBFS)"
-        return Take(audio, seconds, peak_db, dropped, problem, truncated)
+        take.problem = " ".join(lost.while_recording(take))
+        take.dropped = self._dropped(take)
+        return take
+
+    def _dropped(self, take: Take) -> str:
+        if take.seconds < self.min_seconds and take.offset == 0:
+            from audio.vad import has_speech
+
+            # A tap of the key; but a word said quickly is kept (a take is judged on
+            # speech, not on how long the key was down).
+            if not has_speech(take.audio):
+                return f"too short ({take.seconds:.2f} s) and no speech in it"
+        if take.peak_db < self.level_floor_db:
+            return lost.silent(take.peak_db, self.level_floor_db)
+        return ""
 
     def _stalled(self) -> bool:
         # Before the first block the stream is starting, not stalled.
         quiet_for = time.monotonic() - self._last_block
         return self._stream is not None and self._blocks > 0 and quiet_for > STALL_SECONDS
 
-
-def _db(rms: float) -> float:
-    return 20 * math.log10(rms) if rms > 0 else -math.inf
+    def _stalled_at(self) -> float:
+        """Seconds after the press when the last block arrived."""
+        return max(0.0, self._last_block - self._started_at)
 
 
 def start_latency(recorder: Recorder, repeats: int = 20) -> float:

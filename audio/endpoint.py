@@ -12,6 +12,12 @@ people stop speaking before they let go of the key). A region's text depends onl
 audio and the text before it, never on when the worker got to it, so the result is the
 same however late the model became ready. Regions are cut with ``pad`` seconds of margin
 and never exceed ``max_region`` seconds (Whisper's window is 30 s).
+
+A take can be longer than the audio its source keeps (``hold`` seconds, the recorder's
+bound): positions are counted from the start of the take, the source may drop what lies
+before ``needed_from`` (decoded, or silence), and a region of unbroken speech is cut while
+it still fits, at its quietest window (a gap between words), so the source never has to
+hold more than ``hold`` seconds however long the person speaks.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ if TYPE_CHECKING:
 
 RATE = 16_000
 WINDOW_SECONDS = WINDOW / RATE
+# Audio that keeps arriving while a cut region is decoded must still fit: a region is cut
+# this much (seconds, or this share of ``hold``) before the source would be full.
+HOLD_SLACK = 1.5
+HOLD_SLACK_SHARE = 0.3
 
 # (audio of one region, text said before it) -> its text
 Decode = Callable[["np.ndarray", str], str]
@@ -38,6 +48,7 @@ class _Region:
     start: int  # first speech window
     last: int  # latest speech window
     guess: tuple[int, str] | None = None  # (last window it covered, text)
+    first_sample: int | None = None  # where it begins when it continues a cut region
 
 
 @dataclass
@@ -49,9 +60,11 @@ class Endpointer:
     max_region: float = 28.0
     pad: float = 0.2
     min_speech: float = 0.1
+    hold: float | None = None  # seconds of audio the source keeps (None: all of it)
     texts: list[str] = field(default_factory=list)
     decodes: int = 0  # decode calls made, speculative ones included
     wasted: int = 0  # speculative decodes thrown away because speech went on
+    cuts: int = 0  # regions of unbroken speech cut to fit ``max_region`` or ``hold``
 
     def __post_init__(self) -> None:
         self._vad = SpeechDetector()
@@ -59,41 +72,64 @@ class Endpointer:
         self._scanned = 0
         self._region: _Region | None = None
 
-    def update(self, audio: np.ndarray) -> None:
-        """Look at the take so far (it only ever grows); decode what has paused."""
-        self._feed(audio)
+    def update(self, audio: np.ndarray, offset: int = 0) -> None:
+        """Look at the take so far (it only ever grows); decode what has paused.
+
+        ``audio`` holds the take from sample ``offset`` on (what lies before was released
+        at ``needed_from``)."""
+        self._feed(audio, offset)
         region = self._region
         paused = region and self._silence_windows() >= self._windows(self.speculate_after)
         if paused and (region.guess is None or region.guess[0] != region.last):
             if region.guess is not None:
                 self.wasted += 1
-            region.guess = (region.last, self._decode(audio, region, at_end=False))
+            region.guess = (region.last, self._decode(audio, offset, region, at_end=False))
 
-    def finish(self, audio: np.ndarray) -> str:
+    def finish(self, audio: np.ndarray, offset: int = 0) -> str:
         """The whole take is known: decode what is left and return the text."""
-        self._feed(audio)
+        self._feed(audio, offset)
         region = self._region
         if region is not None:
             still_speaking = self._silence_windows() < self._windows(self.speculate_after)
             if region.guess and region.guess[0] == region.last and not still_speaking:
                 self._commit(region.guess[1])
             else:
-                self._commit(self._decode(audio, region, at_end=still_speaking))
+                self._commit(self._decode(audio, offset, region, at_end=still_speaking))
             self._region = None
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The text of the regions decoded for good so far."""
         return " ".join(t for t in self.texts if t)
+
+    @property
+    def needed_from(self) -> int:
+        """The first sample of the take still needed; the source may drop those before."""
+        if self._region is not None:
+            return self._first_sample(self._region)
+        return max(0, self._scanned * WINDOW - self._samples(self.pad))
+
+    @property
+    def speech_seconds(self) -> float:
+        """How much of the take so far the detector took for speech."""
+        return sum(p >= THRESHOLD for p in self._vad.probs) * WINDOW_SECONDS
 
     # -- internals ----------------------------------------------------------------------
 
-    def _feed(self, audio: np.ndarray) -> None:
-        if len(audio) > self._fed:
-            self._vad.feed(audio[self._fed :])
-            self._fed = len(audio)
+    def _feed(self, audio: np.ndarray, offset: int) -> None:
+        if offset > self.needed_from:
+            raise ValueError(f"audio from sample {self.needed_from} on is needed, not {offset}")
+        end = offset + len(audio)
+        if end > self._fed:
+            self._vad.feed(audio[self._fed - offset :])
+            self._fed = end
         probs = self._vad.probs
         for i in range(self._scanned, len(probs)):
-            self._step(i, probs[i], audio)
+            self._step(i, probs[i], audio, offset)
         self._scanned = len(probs)
 
-    def _step(self, i: int, p: float, audio: np.ndarray) -> None:
+    def _step(self, i: int, p: float, audio: np.ndarray, offset: int) -> None:
         region = self._region
         if region is None:
             if p >= THRESHOLD:
@@ -103,35 +139,75 @@ class Endpointer:
             region.last = i
         silence, length = i - region.last, i - region.start
         paused = silence >= self._windows(self.speculate_after)
-        if (
-            silence >= self._windows(self.close_after)
-            or (paused and length >= self._windows(self.long_region))
-            or length >= self._windows(self.max_region)
-        ):
-            self._close(region, audio)
+        longest = self._longest()
+        # A long region closes at a short pause; "long" is half what one may span.
+        long_region = min(self._windows(self.long_region), longest // 2)
+        if silence >= self._windows(self.close_after) or (paused and length >= long_region):
+            self._close(region, audio, offset)
+        elif length >= longest:
+            self._cut(region, i, audio, offset)
 
-    def _close(self, region: _Region, audio: np.ndarray) -> None:
+    def _close(self, region: _Region, audio: np.ndarray, offset: int) -> None:
         if region.guess and region.guess[0] == region.last:
             self._commit(region.guess[1])
         else:
-            self._commit(self._decode(audio, region, at_end=False))
+            self._commit(self._decode(audio, offset, region, at_end=False))
         self._region = None
+
+    def _cut(self, region: _Region, i: int, audio: np.ndarray, offset: int) -> None:
+        """Speech has gone on too long for one region: decode it up to a gap between words
+        (the latest window the detector took for silence in its last two thirds, else the
+        quietest window of its second half) and go on from there."""
+        probs = self._vad.probs
+        third, middle = (region.start + (i - region.start) // d for d in (3, 2))
+        gaps = [w for w in range(third, i + 1) if probs[w] < NEG_THRESHOLD]
+        quietest = gaps[-1] if gaps else min(range(middle, i + 1), key=lambda w: (probs[w], -w))
+        cut = quietest * WINDOW + WINDOW // 2
+        self.cuts += 1
+        self._commit(self._decode(audio, offset, region, at_end=False, end=cut))
+        self._region = _Region(start=quietest, last=max(quietest, region.last), first_sample=cut)
 
     def _commit(self, text: str) -> None:
         self.texts.append(text.strip())
 
-    def _decode(self, audio: np.ndarray, region: _Region, *, at_end: bool) -> str:
+    def _decode(
+        self,
+        audio: np.ndarray,
+        offset: int,
+        region: _Region,
+        *,
+        at_end: bool,
+        end: int | None = None,
+    ) -> str:
         if region.last - region.start + 1 < self._windows(self.min_speech):
             return ""  # a click, not a word
-        pad = int(self.pad * RATE)
-        start = max(0, region.start * WINDOW - pad)
-        end = len(audio) if at_end else min(len(audio), (region.last + 1) * WINDOW + pad)
+        start = self._first_sample(region)
+        if end is None:
+            edge = (region.last + 1) * WINDOW + self._samples(self.pad)
+            end = offset + len(audio) if at_end else min(offset + len(audio), edge)
         self.decodes += 1
-        return self.decode(audio[start:end], " ".join(t for t in self.texts if t))
+        return self.decode(audio[start - offset : end - offset], self.text)
+
+    def _first_sample(self, region: _Region) -> int:
+        if region.first_sample is not None:
+            return region.first_sample
+        return max(0, region.start * WINDOW - self._samples(self.pad))
+
+    def _longest(self) -> int:
+        """The most windows one region may span."""
+        longest = self.max_region
+        if self.hold is not None:
+            slack = max(HOLD_SLACK, HOLD_SLACK_SHARE * self.hold)
+            longest = min(longest, max(1.0, self.hold - slack - self.pad))
+        return self._windows(longest)
 
     def _silence_windows(self) -> int:
         assert self._region is not None
         return len(self._vad.probs) - 1 - self._region.last
+
+    @staticmethod
+    def _samples(seconds: float) -> int:
+        return int(seconds * RATE)
 
     @staticmethod
     def _windows(seconds: float) -> int:

@@ -6,12 +6,17 @@ follows). Three ways in:
 
 - ``transcribe(audio)``: blocking, for files and the CLI;
 - ``submit(audio)``: a ``Future[Transcript]``;
-- ``live(source)``: a ``LiveTranscription`` that follows a growing recording (``source()``
-  returns the take so far) and decodes while the key is held; ``finish(audio)`` at
-  release returns a ``Future`` with the text, usually at once.
+- ``live(source, release=, hold=)``: a ``LiveTranscription`` that follows a growing
+  recording (``source()`` returns the take so far) and decodes while the key is held;
+  ``finish(audio)`` at release returns a ``Future`` with the text, usually at once. With
+  ``release``, what has been decoded is handed back as it goes (``release(sample)``: the
+  recorder may drop the take before that sample), so a take may run far longer than the
+  ``hold`` seconds its recorder keeps: the limit bounds memory, not speech.
 
 All three decode the same way (voice activity first, so silence gives "", then only the
-speech, each region with the short encoder window of ``audio.decode``).
+speech, each region lifted to a level Whisper hears well (``audio.level``) and decoded
+with the short encoder window of ``audio.decode``). A decoding error after some text was
+decoded keeps that text: the ``Transcript`` says where and why the rest is missing.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from audio.decode import DecodeOptions, decode
 from audio.endpoint import Endpointer
 from audio.hotwords import hotword_prompt, respell
+from audio.level import lift
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,8 +45,11 @@ POLL_SECONDS = 0.05  # how often a live transcription looks at new audio
 @dataclass(frozen=True)
 class Transcript:
     text: str
-    audio_seconds: float
+    audio_seconds: float  # the whole take, released audio included
     decode_seconds: float  # from the call (or the release) to the text, model load excluded
+    speech_seconds: float = 0.0  # how much of the audio the voice activity detector took for speech
+    failure: str = ""  # why decoding stopped before the end ("" when it did not)
+    failed_at: float = 0.0  # with a failure: seconds into the audio where decoding stopped
 
 
 class Transcriber:
@@ -113,9 +122,11 @@ class Transcriber:
         requested = time.perf_counter()
 
         def job() -> None:
-            text = self._final(self._endpointer().finish(audio))
+            endpointer = self._endpointer()
+            text = self._final(endpointer.finish(audio))
             since = max(requested, self._loaded_at)  # waiting for the load is not decoding
-            future.set_result(Transcript(text, len(audio) / RATE, time.perf_counter() - since))
+            seconds, speech = len(audio) / RATE, endpointer.speech_seconds
+            future.set_result(Transcript(text, seconds, time.perf_counter() - since, speech))
 
         self._put(job, future)
         return future
@@ -123,9 +134,20 @@ class Transcriber:
     def transcribe(self, audio: np.ndarray) -> Transcript:
         return self.submit(audio).result()
 
-    def live(self, source: Callable[[], np.ndarray]) -> LiveTranscription:
-        """Follow a recording while it grows; call ``finish`` at release."""
-        live = LiveTranscription(self, source)
+    def live(
+        self,
+        source: Callable[[], Any],
+        *,
+        release: Callable[[int], None] | None = None,
+        hold: float | None = None,
+    ) -> LiveTranscription:
+        """Follow a recording while it grows; call ``finish`` at release.
+
+        ``source()`` returns the take so far: an array, or ``(offset, audio)`` when the
+        samples before ``offset`` were released. ``release(sample)`` is called as the
+        take is decoded: nothing before ``sample`` is needed again. ``hold``: the seconds
+        of audio the source can keep; stretches of unbroken speech are cut to fit it."""
+        live = LiveTranscription(self, source, release, hold)
         self._put(live._run, live.future)
         return live
 
@@ -133,13 +155,15 @@ class Transcriber:
         """One region of speech, on the calling thread (the model must be loaded)."""
         return decode(self.model, audio, replace(self.options, **options), context).text
 
-    def _endpointer(self) -> Endpointer:
+    def _endpointer(self, hold: float | None = None) -> Endpointer:
         options = self.options  # a take keeps the settings it started with
-        # Endpointing decodes only the regions its own voice activity detection found.
+        # Endpointing decodes only the regions its own voice activity detection found,
+        # each lifted first: quiet speech is recognised better (measured in audio.level).
         return Endpointer(
             lambda audio, context: (
-                decode(self.model, audio, options, context, speech_known=True).text
-            )
+                decode(self.model, lift(audio), options, context, speech_known=True).text
+            ),
+            hold=hold,
         )
 
     def _final(self, text: str) -> str:
@@ -189,43 +213,90 @@ class Transcriber:
 class LiveTranscription:
     """One take being transcribed while it is recorded."""
 
-    def __init__(self, transcriber: Transcriber, source: Callable[[], np.ndarray]) -> None:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        source: Callable[[], Any],
+        release: Callable[[int], None] | None = None,
+        hold: float | None = None,
+    ) -> None:
         self.future: Future[Transcript] = Future()
         self._transcriber = transcriber
         self._source = source
-        self._final: np.ndarray | None = None
+        self._release = release
+        self._hold = hold
+        self._final: tuple[int, np.ndarray] | None = None
         self._released = 0.0
         self._cancelled = False
         self._wake = threading.Event()
         self.endpointer: Endpointer | None = None
 
-    def finish(self, audio: np.ndarray) -> Future[Transcript]:
-        """The key was released: ``audio`` is the whole take. Its text comes on the future."""
+    def finish(self, audio: np.ndarray, offset: int = 0) -> Future[Transcript]:
+        """The key was released: ``audio`` is the whole take from sample ``offset`` on (what
+        came before was released). Its text comes on the future."""
         self._released = time.perf_counter()
-        self._final = audio
+        self._final = (offset, audio)
         self._wake.set()
         return self.future
 
     def cancel(self) -> None:
-        """Drop the take (too short, too quiet, or the user cancelled)."""
+        """Drop the take (too short, silent, or the user cancelled)."""
         self._cancelled = True
         self._wake.set()
         if not self.future.done():
             self.future.cancel()
 
     def _run(self) -> None:
-        endpointer = self.endpointer = self._transcriber._endpointer()
+        endpointer = self.endpointer = self._transcriber._endpointer(self._hold)
+        failure: Exception | None = None
+        failed_at = 0
         while self._final is None and not self._cancelled:
-            endpointer.update(self._source())
+            if failure is None:
+                offset, audio = _held(self._source())
+                try:
+                    endpointer.update(audio, offset)
+                except Exception as exc:  # kept for the release: the text so far survives
+                    failure, failed_at = exc, endpointer.needed_from
+                else:
+                    if self._release is not None:
+                        self._release(endpointer.needed_from)
             self._wake.wait(POLL_SECONDS)
         if self._cancelled:
             return
-        audio = self._final
-        text = self._transcriber._final(endpointer.finish(audio))
+        offset, audio = self._final
+        if failure is None:
+            try:
+                text = endpointer.finish(audio, offset)
+            except Exception as exc:
+                failure, failed_at = exc, endpointer.needed_from
+        if failure is not None:
+            if not endpointer.text:
+                raise failure  # nothing was decoded: the caller sees the error itself
+            text = endpointer.text
         # The key may have been released before the model was ready: count from the
         # later of release and readiness, so decode_seconds is what the model took.
         since = max(self._released, self._transcriber._loaded_at)
-        self.future.set_result(Transcript(text, len(audio) / RATE, time.perf_counter() - since))
+        self.future.set_result(
+            Transcript(
+                self._transcriber._final(text),
+                (offset + len(audio)) / RATE,
+                time.perf_counter() - since,
+                endpointer.speech_seconds,
+                failure=_describe(failure) if failure is not None else "",
+                failed_at=failed_at / RATE,
+            )
+        )
+
+
+def _held(captured: Any) -> tuple[int, np.ndarray]:
+    """``(offset, audio)`` from what a live source returned (an array starts at 0)."""
+    if isinstance(captured, tuple):
+        return captured
+    return 0, captured
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _load(model: str, cache_dir: Path | None) -> Any:

@@ -4,11 +4,17 @@
 window of 512 samples at a time, its recurrent state carried from call to call) over
 whatever audio is fed to it, so each sample is looked at once however often the caller
 asks. Its probabilities are the input of endpointing (``audio.endpoint``).
+
+Speech is judged on its sound, not its loudness: quiet audio is lifted before the model
+sees it (``audio.level.Leveller``), because Silero stops hearing speech below about -50
+dBFS peak, where people with a low microphone still speak clearly.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from audio.level import Leveller
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,7 +28,9 @@ NEG_THRESHOLD = 0.35  # ... and ends below this one (hysteresis, as Silero's own
 class SpeechDetector:
     """Speech probabilities of every complete 32 ms window fed so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, lifted: bool = True) -> None:
+        """``lifted``: quiet audio is lifted first (``audio.level``); False judges the
+        audio at the level it has."""
         import numpy as np
         from faster_whisper.vad import get_vad_model
 
@@ -33,6 +41,7 @@ class SpeechDetector:
         self._pending = np.zeros(0, np.float32)
         self.probs: list[float] = []
         self.samples = 0  # samples fed, complete windows or not
+        self._lift = Leveller(WINDOW) if lifted else None
 
     def feed(self, audio: np.ndarray) -> None:
         import numpy as np
@@ -44,6 +53,8 @@ class SpeechDetector:
         if not whole:
             return
         windows = data[:whole].reshape(-1, WINDOW)
+        if self._lift is not None:
+            windows = self._lift(windows)
         before = np.concatenate([self._context[None, :], windows[:-1, -CONTEXT:]])
         batch = np.concatenate([before, windows], axis=1)
         out, self._h, self._c = self._session.run(

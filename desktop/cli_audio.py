@@ -184,6 +184,14 @@ def list_devices(args: argparse.Namespace) -> int:
 
 
 def listen_once(args: argparse.Namespace) -> int:
+    """Record one take (Enter to start, Enter to stop) and print its text.
+
+    Whatever is lost is said on stderr: at once while recording (the bound reached, the
+    microphone gone quiet, sound lost) and with the result, with the last words kept.
+    Exit status: 0 when everything said was transcribed; 1 when nothing was (a silent or
+    empty take, no speech), or when part of it is missing: the text that was heard is
+    still printed on stdout."""
+    from audio import lost
     from audio.capture import Recorder
     from audio.devices import AudioDeviceError
     from audio.models import ModelUnavailable
@@ -201,7 +209,7 @@ def listen_once(args: argparse.Namespace) -> int:
         recorder.open()
         input("Press Enter to start recording. ")
         recorder.start()
-        live = transcriber.live(recorder.captured)
+        live = transcriber.live(recorder.span, release=recorder.release, hold=recorder.hold_seconds)
         meter = _Meter(recorder)
         meter.start()
         input("Recording... press Enter to stop. ")
@@ -213,22 +221,30 @@ def listen_once(args: argparse.Namespace) -> int:
         return _fail("interrupted", EXIT_INTERRUPTED)
     finally:
         recorder.close()
-    if take.problem:
-        print(f"harken: {take.problem}", file=sys.stderr)
     if not take.usable:
         live.cancel()
+        for problem in lost.while_recording(take):
+            print(f"harken: {problem}", file=sys.stderr)
         return _fail(f"nothing recorded: the recording was {take.dropped}")
     if not transcriber.ready:
         print("Loading the speech model...", file=sys.stderr)
     try:
-        print(live.finish(take.audio).result().text)
+        transcript = live.finish(take.audio, take.offset).result()
     except ModelUnavailable as exc:
         return _fail(str(exc))
-    return EXIT_OK
+    notices = lost.notices(take, transcript)
+    if transcript.text:
+        print(transcript.text)
+    for notice in notices:
+        print(f"harken: {notice}", file=sys.stderr)
+    if not transcript.text:
+        return _fail(f"nothing heard: {lost.no_speech(take, transcript)}")
+    return EXIT_FAILED if notices else EXIT_OK
 
 
 class _Meter(threading.Thread):
-    """A level bar on stderr while recording, when stderr is a terminal."""
+    """While recording: a level bar on stderr when it is a terminal, and at once, on any
+    stderr, what goes wrong (``Recorder.alert``)."""
 
     def __init__(self, recorder: Any) -> None:
         super().__init__(daemon=True)
@@ -236,11 +252,16 @@ class _Meter(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
-        if not sys.stderr.isatty():
-            return
+        said = ""
+        tty = sys.stderr.isatty()
         while not self._done.wait(0.1):
-            bar = "#" * round(self.recorder.level() * 30)
-            print(f"\r  level [{bar:<30}] ", end="", file=sys.stderr, flush=True)
+            alert = self.recorder.alert()
+            if alert and alert != said:
+                said = alert
+                print(("\n" if tty else "") + f"harken: {alert}", file=sys.stderr, flush=True)
+            if tty:
+                bar = "#" * round(self.recorder.level() * 30)
+                print(f"\r  level [{bar:<30}] ", end="", file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         self._done.set()

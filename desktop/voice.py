@@ -10,7 +10,13 @@
     voice.close()
 
 Signals (GUI thread): ``transcript_ready(take, text)``, ``transcript_empty(take, why)``,
-``failed(message)``, ``speech_done()``, ``model_ready(seconds)``, ``mic_ready(device)``.
+``take_warning(take, message)``, ``failed(message)``, ``speech_done()``,
+``model_ready(seconds)``, ``mic_ready(device)``.
+
+Nothing said is lost without a word: while a take records, what goes wrong (recording
+stopped at the bound, the microphone went quiet, sound was lost) is said at once with
+``take_warning``; when its text is ready, what is missing from it and why (with the last
+words kept) comes as a ``take_warning`` just before ``transcript_ready``, and is logged.
 
 The microphone stays open from start to quit (pausing closes it), so a press records at
 once and keeps a short pre-roll; Whisper loads in the background at start, and a take
@@ -29,7 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.background import Background
 
@@ -37,11 +43,13 @@ log = logging.getLogger(__name__)
 
 MIC = "mic"  # the background lane of every microphone operation
 SPEECH = "speech"
+WATCH_MS = 100  # how often a take in progress is checked for trouble
 
 
 class Voice(QObject):
     transcript_ready = Signal(int, str)
     transcript_empty = Signal(int, str)
+    take_warning = Signal(int, str)
     failed = Signal(str)
     speech_done = Signal()
     model_ready = Signal(float)
@@ -67,6 +75,10 @@ class Voice(QObject):
         self._speech = 0  # the number of the latest speech; older completions are ignored
         self._written = 0
         self.mic_error = ""
+        self._watched = (0, "")  # the take being watched, and what was said about it
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_take)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -159,6 +171,20 @@ class Voice(QObject):
 
     def start_take(self, take: int) -> None:
         self.background.run(lambda: self._start(take), None, self._fail, lane=MIC)
+        self._watched = (take, "")
+        self._watch.start()
+
+    def _check_take(self) -> None:
+        """Say at once what goes wrong while the key is held (GUI thread, every WATCH_MS)."""
+        recorder = self.recorder
+        if recorder is None or not recorder.recording:
+            return
+        take, said = self._watched
+        alert = recorder.alert()
+        if alert and alert != said:
+            self._watched = (take, alert)
+            log.warning("take %d: %s", take, alert)
+            self.take_warning.emit(take, alert)
 
     def _start(self, take: int) -> None:
         if self.transcriber is None:
@@ -166,9 +192,14 @@ class Voice(QObject):
         if self.recorder is None:
             self._open_mic()
         self.recorder.start()  # reopens a microphone that failed or went away
-        self._live = (take, self.transcriber.live(self.recorder.captured))
+        recorder = self.recorder
+        live = self.transcriber.live(
+            recorder.span, release=recorder.release, hold=recorder.hold_seconds
+        )
+        self._live = (take, live)
 
     def finish_take(self, take: int) -> None:
+        self._watch.stop()
         self.background.run(
             lambda: self._finish(take),
             lambda result: self._finished(take, result),
@@ -176,27 +207,34 @@ class Voice(QObject):
             lane=MIC,
         )
 
-    def _finish(self, take: int) -> Future[Any] | str:
+    def _finish(self, take: int) -> tuple[Future[Any], Any] | str:
         live = self._take_live(take)
         if live is None or self.recorder is None:
             return "nothing was recorded"
         recorded = self.recorder.stop()
         if recorded.problem:
-            log.warning("%s", recorded.problem)
+            log.warning("take %d: %s", take, recorded.problem)
         if not recorded.usable:
             live.cancel()
+            log.info("take %d dropped: %s", take, recorded.dropped)
             return f"the recording was {recorded.dropped}"
         log.info("take %d: %.1f s recorded", take, recorded.seconds)
-        return live.finish(recorded.audio)
+        return live.finish(recorded.audio, recorded.offset), recorded
 
-    def _finished(self, take: int, result: Future[Any] | str) -> None:
+    def _finished(self, take: int, result: tuple[Future[Any], Any] | str) -> None:
         if isinstance(result, str):
             self.transcript_empty.emit(take, result)
             return
-        result.add_done_callback(lambda f: self.background.on_main(self._transcribed, take, f))
+        future, recorded = result
+        future.add_done_callback(
+            lambda f: self.background.on_main(self._transcribed, take, f, recorded)
+        )
 
-    def _transcribed(self, take: int, future: Future[Any]) -> None:
+    def _transcribed(self, take: int, future: Future[Any], recorded: Any = None) -> None:
+        from audio import lost
+
         if future.cancelled():
+            log.info("take %d: transcription cancelled", take)
             return
         exc = future.exception()
         if exc is not None:
@@ -209,15 +247,26 @@ class Voice(QObject):
             transcript.decode_seconds,
             transcript.text,
         )
+        notices = lost.notices(recorded, transcript) if recorded is not None else []
+        for notice in notices:
+            log.warning("take %d: %s", take, notice)
+        if notices:
+            self.take_warning.emit(take, " ".join(notices))
+        if not transcript.text.strip() and recorded is not None:
+            self.transcript_empty.emit(take, lost.no_speech(recorded, transcript))
+            return
         self.transcript_ready.emit(take, transcript.text)
 
     def cancel_take(self, take: int) -> None:
+        self._watch.stop()
+
         def cancel() -> None:
             live = self._take_live(take)
             if live is not None:
                 live.cancel()
             if self.recorder is not None and self.recorder.recording:
-                self.recorder.stop()
+                recorded = self.recorder.stop()
+                log.info("take %d cancelled after %.1f s", take, recorded.seconds)
 
         self.background.run(cancel, None, self._fail, lane=MIC)
 

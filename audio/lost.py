@@ -1,0 +1,124 @@
+"""What a take lost, said so a person knows exactly where and why: nothing goes silently.
+
+Everything that keeps part of what was said from the text is named here, for the tray
+(overlay, notification), the terminal (stderr) and the log alike:
+
+- the recorder's bound was reached (audio waiting to be transcribed, ``max_recording_seconds``);
+- the microphone stopped sending sound (unplugged, the sound server died);
+- the input overflowed (PortAudio dropped sound: the computer was too busy);
+- decoding failed part way (the words before are kept);
+- a take dropped whole: a tap of the key with no speech, silence below the level floor,
+  or audio in which no speech was found.
+
+Times are seconds after the key press; "the last words kept" are the end of the text
+that was heard, so the person knows where to pick up.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LAST_WORDS = 8
+
+
+def limit_reached_now(cut_at: float, max_seconds: float) -> str:
+    """Said the moment recording stops at the bound, while the key is still held."""
+    return (
+        f"Recording stopped at {cut_at:.1f} s: {max_seconds:g} s of speech were waiting to "
+        "be transcribed, the most Harken keeps (max_recording_seconds). What you say now "
+        "is not recorded; release the key."
+    )
+
+
+def stalled_now(device: str, at: float) -> str:
+    return (
+        f"The microphone {device!r} stopped sending sound at {at:.1f} s (unplugged?). "
+        "What you say now is not recorded."
+    )
+
+
+def overflowed(times: list[float]) -> str:
+    where = ", ".join(f"{t:.1f} s" for t in times[:5]) + (", ..." if len(times) > 5 else "")
+    return (
+        f"Sound was lost {_times(len(times))} (at {where}): the microphone's input "
+        "overflowed because the computer was too busy."
+    )
+
+
+def silent(peak_db: float, floor_db: float) -> str:
+    if math.isinf(peak_db):
+        return "silent: the microphone sent only silence (muted?)"
+    return (
+        f"silent: its loudest sample was {peak_db:.0f} dBFS, below the level floor of "
+        f"{floor_db:.0f} dBFS peak (level_floor_db); is the microphone muted or turned down?"
+    )
+
+
+def while_recording(take: Any) -> list[str]:
+    """What the recorder knows was lost from ``take`` (an ``audio.capture.Take``)."""
+    said = []
+    if take.cut_at is not None:
+        said.append(
+            f"Recording stopped at {take.cut_at:.1f} s of {take.held_seconds:.1f} s: "
+            f"{take.max_seconds:g} s of speech were waiting to be transcribed, the most "
+            "Harken keeps (max_recording_seconds)."
+        )
+    if take.stalled_at is not None:
+        said.append(
+            f"The microphone {take.device!r} stopped sending sound at {take.stalled_at:.1f} s "
+            f"of {take.held_seconds:.1f} s (unplugged?); keeping what was captured."
+        )
+    if take.overflows:
+        said.append(overflowed(take.overflows))
+    return said
+
+
+def notices(take: Any, transcript: Any) -> list[str]:
+    """Everything lost from ``take`` once its ``transcript`` (an
+    ``audio.transcribe.Transcript``) is known, with the last words kept; [] when nothing was."""
+    kept = last_words(transcript.text)
+    said = []
+    if take.cut_at is not None:
+        said.append(
+            f"Recording stopped at {take.cut_at:.1f} s, {take.held_seconds - take.cut_at:.1f} s "
+            f"before the key was released: {take.max_seconds:g} s of speech were waiting to be "
+            f"transcribed, the most Harken keeps (max_recording_seconds). {kept}"
+        )
+    if take.stalled_at is not None:
+        said.append(
+            f"The microphone {take.device!r} stopped sending sound at {take.stalled_at:.1f} s "
+            f"(unplugged?); the last {take.held_seconds - take.stalled_at:.1f} s were not "
+            f"recorded. {kept}"
+        )
+    if take.overflows:
+        said.append(overflowed(take.overflows))
+    if transcript.failure:
+        at = max(0.0, transcript.failed_at - take.preroll_seconds)
+        said.append(
+            f"Transcription failed at {at:.1f} s ({transcript.failure}); what was said after "
+            f"that is missing. {kept}"
+        )
+    return said
+
+
+def no_speech(take: Any, transcript: Any) -> str:
+    """Why a take that was transcribed gave no text."""
+    if transcript.speech_seconds < 0.1:
+        return (
+            f"no speech was heard in {take.seconds:.1f} s "
+            f"(its loudest sample was {take.peak_db:.0f} dBFS)"
+        )
+    return f"no words could be made out of {transcript.speech_seconds:.1f} s of speech"
+
+
+def last_words(text: str) -> str:
+    words = text.split()
+    if not words:
+        return "Nothing was heard before that."
+    tail = " ".join(words[-LAST_WORDS:])
+    return f"Last words kept: “{'…' if len(words) > LAST_WORDS else ''}{tail}”."
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
