@@ -44,9 +44,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hotwords", "", "Words to hear right, comma-separated (names, jargon)"),
     Setting("workspace_hotwords", True, "Also hear the workspace's file names and identifiers"),
     Setting("beam_size", 5, "Whisper beam size (1: fastest)", minimum=1),
-    Setting("max_recording_seconds", 120, "Longest recording, in seconds", minimum=5),
-    Setting("min_recording_ms", 300, "Shorter recordings are ignored (ms)", minimum=0),
-    Setting("level_floor_db", -50, "Quieter recordings are ignored (peak dBFS)"),
+    Setting(
+        "max_recording_seconds",
+        120,
+        "Most audio kept waiting to be transcribed, in seconds (longer takes are"
+        " transcribed as they go)",
+        minimum=5,
+    ),
+    Setting("min_recording_ms", 300, "Shorter takes with no speech are ignored (ms)", minimum=0),
+    Setting(
+        "level_floor_db", -70, "Recordings whose loudest sample is below this are silence (dBFS)"
+    ),
     Setting("preroll_ms", 300, "Audio kept from before the key press (ms)", minimum=0),
     Setting("speech_voice", "", "Voice for spoken replies (empty: the default voice)"),
     Setting("speech_rate", 180, "Speaking rate, in words per minute", minimum=60),
