@@ -1,7 +1,9 @@
 """Text for the ear: what an answer written for the eye becomes before it is spoken.
 
 ``for_the_ear(text)`` drops code blocks, markdown and tables; reads paths as their file
-names and URLs as their site; rewrites symbols and number forms that espeak reads badly.
+names and URLs as their site (``spoken_links``); drops pictographs (``spoken_symbols``);
+says dates, times, versions, phone numbers and ranges as people do (``spoken_numbers``);
+rewrites the other symbols espeak reads badly.
 ``spoken_summary(answer)`` turns an agent's final answer into at most two short sentences.
 ``sentences(text)`` splits text where a speaker can pause (used to speak sentence by sentence).
 """
@@ -9,6 +11,10 @@ names and URLs as their site; rewrites symbols and number forms that espeak read
 from __future__ import annotations
 
 import re
+
+from audio.spoken_links import name_of, say_links
+from audio.spoken_numbers import say_numbers
+from audio.spoken_symbols import say_symbols
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
@@ -20,10 +26,6 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"`([^`]*)`")
-_URL = re.compile(r"\b(?:https?|ftp)://(?:www\.)?([^/\s:?#]+)[^\s)>\]]*")
-_PATH = re.compile(r"(?<![\w.])(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?|\b[A-Za-z]:\\[\w\\. -]+")
-_WINPATH_TAIL = re.compile(r"[\\/]")
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 
 # Symbol and number forms espeak reads badly or not at all, as words.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -35,14 +37,16 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bvs\.?(?=\s)", "versus"),
         (r"(?<=\d)\s*[x×]\s*(?=\d)", " by "),
         (r"(?<=\d)x\b", " times"),
-        (r"\bv(?=\d+(?:\.\d+)+\b)", "version "),
         (r"(?<=\d)\s?%", " percent"),
-        (r"\$(\d[\d,]*(?:\.\d+)?)", r"\1 dollars"),
-        (r"€(\d[\d,]*(?:\.\d+)?)", r"\1 euros"),
         (r"#(\d+)", r"number \1"),
-        (r"(?<=\d)\s?-\s?(?=\d)", " to "),
-        (r"\s*(?:->|=>|→)\s*", " to "),
-        (r"\s*(?:<-|←)\s*", " from "),
+        (r"\s*(?:->|=>|→|⇒|⟶)\s*", " to "),
+        (r"\s*(?:<-|←|⇐|⟵)\s*", " from "),
+        (r"\s*(?:<->|↔|⇔)\s*", " and "),
+        (r"\s*±\s*", " plus or minus "),
+        (r"\s*≈\s*", " about "),
+        (r"\s*≠\s*", " is not "),
+        (r"\s*≥\s*", " at least "),
+        (r"\s*≤\s*", " at most "),
         (r"\s*&&?\s*", " and "),
         (r"\s*(?:==|=)\s*", " equals "),
         (r"\s*!=\s*", " is not "),
@@ -50,7 +54,6 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\s*<=\s*", " at most "),
         (r"(?<=\s)~(?=\d)", "about "),
         (r"\s*\+\s*(?=\d)", " plus "),
-        (r"(?<=\d)(?:st|nd|rd|th)\b", ""),
         (r"[*_|<>{}\[\]^\\]", " "),
     )
 )
@@ -63,14 +66,14 @@ def for_the_ear(text: str) -> str:
     text = _TABLE_ROW.sub(" ", text)
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)
-    text = _INLINE_CODE.sub(lambda m: _name_of(m.group(1)), text)
-    text = _URL.sub(lambda m: m.group(1), text)
-    text = _PATH.sub(lambda m: _name_of(m.group(0)), text)
+    text = _INLINE_CODE.sub(lambda m: name_of(say_links(m.group(1))), text)
+    text = say_links(text)
     text = _HEADING.sub("", text)
     text = _QUOTE.sub("", text)
+    text = say_symbols(text)  # a check mark leading a list item is read before the bullet goes
     text = _BULLET.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = _EMOJI.sub("", text)
+    text = say_numbers(text)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
     # A list item becomes a sentence of its own.
@@ -87,14 +90,6 @@ def _ear_sentences(text: str) -> list[str]:
     for paragraph in re.split(r"\n\s*\n|(?<=:)\s*\n", text):
         found += [s for s in sentences(for_the_ear(paragraph)) if not s.endswith(":")]
     return found
-
-
-def _name_of(path: str) -> str:
-    """A path as its last part; anything else unchanged."""
-    if "/" not in path and "\\" not in path:
-        return path
-    parts = [p for p in _WINPATH_TAIL.split(path.rstrip("/\\")) if p]
-    return parts[-1] if parts else path
 
 
 def sentences(text: str) -> list[str]:

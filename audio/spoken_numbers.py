@@ -1,0 +1,336 @@
+"""Numbers for the ear: dates, times, versions, phone numbers and ranges as people say them.
+
+espeak-ng reads "2024-05-01" as "two thousand and twenty four dash zero five dash zero
+one", "10:00" as "ten zero zero", "Python 3.11" as "three point one one", "1850" as "one
+thousand eight hundred and fifty" and "1990s" as "nineteen hundred and ninety z"; a bare
+"-" between numbers made every one of them "to" ("555-0199" became "555 to 0199").
+``say_numbers(text)`` rewrites each kind into words and digits espeak reads the way a
+person would say them, most specific kind first:
+
+    2024-05-01, 2024-05-01T14:30Z   "May 1st, 2024", "May 1st, 2024 at 14 30 UTC"
+    2024-05, 01.05.2024, 5/31/2024  "May 2024", "1st May 2024", "May 31st, 2024"
+    Jan 5 2024, 5 May 2024          "Jan 5th, 2024", "5th May 2024"
+    14:30, 9:05 am, 10:00, 14:00    "14 30", "9 oh 5 am", "10 o'clock", "14 hundred"
+    9:00-17:00, 10am-2pm            "9 o'clock to 17 hundred", "10am to 2pm"
+    555-0199, (555) 123-4567, +44…  digits one by one, in their groups: "5 5 5, 0 1 9 9"
+    192.168.1.10                    "192 dot 168 dot 1 dot 10"
+    v1.2.3, Python 3.11, 1.12.0     "version 1 point 2 point 3", "Python 3 point 11"
+    1990s, the '90s, in 1850        "19 nineties", "the nineties", "in 18 50"
+    10-20, 2019–2021, -5, 16:9      "10 to 20", "20 19 to 20 21", "minus 5", "16 to 9"
+    $3.50, £5, $1.5 million         "3 dollars 50", "5 pounds", "1.5 million dollars"
+
+Years are read in pairs ("19 90", "20 24"; "2005" stays "two thousand and five") only
+where they are years: in a date, in a range of years, after a month or a word such as
+"in" or "since", or before "s".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+MONTHS = re.findall(
+    r"\w+", "January February March April May June July August September October November December"
+)
+_MONTH_NAMES = "|".join(MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_DECADES = {
+    "1": "tens",
+    "2": "twenties",
+    "3": "thirties",
+    "4": "forties",
+    "5": "fifties",
+    "6": "sixties",
+    "7": "seventies",
+    "8": "eighties",
+    "9": "nineties",
+}
+_YEAR_WORDS = r"in|since|from|until|till|by|before|after|year|of|circa|around|during"
+_PHONE_WORDS = r"call|phone|tel|telephone|fax|dial|mobile|cell|number|ring|text|reach"
+_DASH = "-\u2010\u2011\u2012\u2013\u2014"  # hyphen and dashes
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+def say_numbers(text: str) -> str:
+    """``text`` with dates, times, versions, phone numbers, ranges and years for the ear."""
+    for pattern, spoken in _RULES:
+        text = pattern.sub(spoken, text)
+    return text
+
+
+# -- the pieces ------------------------------------------------------------------------
+
+
+def ordinal(n: int) -> str:
+    """1 -> "1st", 22 -> "22nd", 13 -> "13th" (espeak reads these as "first", ...)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def year(digits: str) -> str:
+    """A year as people say it: "1990" -> "19 90", "1905" -> "19 oh 5", "1900" -> "19
+    hundred", "2024" -> "20 24"; 2000 to 2009 and other numbers as they are."""
+    n = int(digits)
+    if len(digits) != 4 or not 1100 <= n <= 2099 or 2000 <= n <= 2009:
+        return digits
+    head, tail = digits[:2], int(digits[2:])
+    if tail == 0:
+        return f"{head} hundred"
+    return f"{head} oh {tail}" if tail < 10 else f"{head} {tail}"
+
+
+def spoken_time(hour: int, minute: int, suffix: str = "", second: int = 0) -> str:
+    """14:30 -> "14 30", 9:05 -> "9 oh 5", 10:00 -> "10 o'clock", 14:00 -> "14 hundred",
+    14:30:15 -> "14 30 and 15 seconds"; ``suffix`` is "am" or "pm"."""
+    suffix = f" {suffix}" if suffix else ""
+    seconds = f" and {second} seconds" if second else ""
+    if minute == 0 and not seconds:
+        if suffix:
+            return f"{hour}{suffix}"
+        return f"{hour} o'clock" if 1 <= hour <= 12 else f"{hour} hundred"
+    minutes = f"oh {minute}" if minute < 10 else str(minute)
+    return f"{hour} {minutes}{seconds}{suffix}"
+
+
+def digits(group: str) -> str:
+    """ "0199" -> "0 1 9 9": read one by one, as phone numbers are."""
+    return " ".join(group)
+
+
+def _date(y: str, month: int, day: int | None) -> str | None:
+    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+        return None
+    name = MONTHS[month - 1]
+    return f"{name} {year(y)}" if day is None else f"{name} {ordinal(day)}, {year(y)}"
+
+
+def _full_year(y: str) -> str:
+    return y if len(y) == 4 else ("20" + y if int(y) < 70 else "19" + y)
+
+
+# -- the rules, in order ---------------------------------------------------------------
+
+
+def _iso(m: re.Match[str]) -> str:
+    said = _date(m["y"], int(m["mo"]), int(m["d"]) if m["d"] else None)
+    if said is None:
+        return m[0]
+    hour, minute = m.groupdict().get("h"), m.groupdict().get("mi")
+    if hour is not None and minute is not None and int(hour) < 24 and int(minute) < 60:
+        said += f" at {spoken_time(int(hour), int(minute))}"
+        if m["z"]:
+            said += " UTC" + _offset(m["z"])
+    return said
+
+
+def _offset(zone: str) -> str:
+    """ "Z" -> "", "+02:00" -> " plus 2", "-05:30" -> " minus 5 30"."""
+    if zone == "Z":
+        return ""
+    hours, minutes = int(zone[1:3]), int(zone[-2:])
+    if not hours and not minutes:
+        return ""
+    sign = "plus" if zone[0] == "+" else "minus"
+    return f" {sign} {hours}" + (f" {minutes}" if minutes else "")
+
+
+def _slashed(m: re.Match[str]) -> str:
+    a, b, y = int(m["a"]), int(m["b"]), _full_year(m["y"])
+    if a > 12 and b <= 12:
+        said = _date(y, b, a)  # day first: 31/5/2024
+    elif b > 12 and a <= 12:
+        said = _date(y, a, b)  # month first: 5/31/2024
+    else:
+        return f"{a}/{b}/{m['y']}"  # which is the month cannot be told: at least no zeros
+    return said or m[0]
+
+
+def _dotted(m: re.Match[str]) -> str:
+    day, month = int(m["a"]), int(m["b"])  # 01.05.2024: day first, as where it is written
+    if _date(m["y"], month, day) is None:
+        return m[0]
+    return f"{ordinal(day)} {MONTHS[month - 1]} {year(m['y'])}"
+
+
+def _clock(m: re.Match[str]) -> str:
+    suffix = (m["ap"] or "").replace(".", "").replace(" ", "").lower()
+    return spoken_time(int(m["h"]), int(m["mi"]), suffix, int(m["s"] or 0))
+
+
+def _phone(m: re.Match[str]) -> str:
+    groups = re.findall(r"\d+", m[0])
+    said = ", ".join(digits(g) for g in groups)
+    return f"plus {said}" if m[0].lstrip().startswith("+") else said
+
+
+def _short_phone(m: re.Match[str]) -> str:
+    first, second = m["a"], m["b"]
+    before = m.string[max(0, m.start() - 30) : m.start()]
+    looks_like_range = int(first) < int(second) and not second.startswith("0")
+    if looks_like_range and not re.search(rf"\b(?:{_PHONE_WORDS})\b", before, re.I):
+        return m[0]  # "pages 100-1200": a range, read by the range rule
+    return f"{digits(first)}, {digits(second)}"
+
+
+def _ip(m: re.Match[str]) -> str:
+    parts = m[0].split(".")
+    if any(int(p) > 255 for p in parts):
+        return m[0]
+    return " dot ".join(parts)
+
+
+def _points(version: str) -> str:
+    return " point ".join(version.split("."))
+
+
+def _version_v(m: re.Match[str]) -> str:
+    return f"version {_points(m['v'])}"
+
+
+def _version_named(m: re.Match[str]) -> str:
+    return f"{m['name']} {_points(m['v'])}"
+
+
+def _version_dots(m: re.Match[str]) -> str:
+    return _points(m[0])
+
+
+def _decade(m: re.Match[str]) -> str:
+    century, tens = m["c"], m["t"]
+    if tens == "0":
+        return "two thousands" if century == "20" else f"{century} hundreds"
+    word = _DECADES[tens]
+    return f"{century} {word}" if century else word
+
+
+def _year_range(m: re.Match[str]) -> str:
+    return f"{year(m['a'])} to {year(m['b'])}"
+
+
+def _year_after_word(m: re.Match[str]) -> str:
+    return f"{m['w']} {year(m['y'])}"
+
+
+def _money(m: re.Match[str]) -> str:
+    unit = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen"}[m["cur"]]
+    amount, cents, scale = m["n"], m["c"], m["scale"]
+    if scale:
+        size = {"k": "thousand", "m": "million", "bn": "billion", "b": "billion"}.get(
+            scale.lower(), scale
+        )
+        return f"{amount}{'.' + cents if cents else ''} {size} {unit}"
+    if cents and int(cents):
+        return f"{amount} {unit} {int(cents)}"
+    return f"{amount} {unit}"
+
+
+_RULES: tuple[Rule, ...] = (
+    # 2024-05-01, 2024/05/01, 2024-05-01T14:30:00Z, 2024-05-01 14:30
+    (
+        re.compile(
+            r"\b(?P<y>\d{4})(?P<sep>[-/.])(?P<mo>\d{2})(?P=sep)(?P<d>\d{2})"
+            r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::\d{2}(?:\.\d+)?)?"
+            r"(?P<z>Z|[+-]\d{2}:?\d{2})?)?(?![\w-])"
+        ),
+        _iso,
+    ),
+    # 2024-05 (a month: a leading zero or 10 to 12 after a four-digit year)
+    (re.compile(r"\b(?P<y>(?:1[1-9]|20)\d{2})-(?P<mo>0[1-9]|1[0-2])\b(?![-\d])(?P<d>)"), _iso),
+    (re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})\b"), _slashed),
+    # May 1 2024, Jan. 5, 2024, 5 May 2024, 1st of May, 2024
+    (
+        re.compile(
+            rf"\b(?P<mon>(?:{_MONTH_NAMES})\b\.?)\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s"
+            rf"(?P<y>\d{{4}})\b(?![\d.,]\d)"
+        ),
+        lambda m: f"{m['mon']} {ordinal(int(m['d']))}, {year(m['y'])}",
+    ),
+    (
+        re.compile(
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>(?:{_MONTH_NAMES})\b\.?),?\s"
+            rf"(?P<y>\d{{4}})\b(?![\d.,]\d)"
+        ),
+        lambda m: f"{ordinal(int(m['d']))} {m['mon']} {year(m['y'])}",
+    ),
+    (re.compile(r"\b(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})\b"), _dotted),
+    # 9:00-17:00, 10am-2pm: a range of times
+    (
+        re.compile(
+            rf"(?:(?<=\d)|(?<=[aApP][mM]))\s?[{_DASH}]\s?(?=\d{{1,2}}(?::\d\d|\s?[aApP][mM]\b))"
+        ),
+        lambda m: " to ",
+    ),
+    # 14:30, 9:05 am, 10:00 p.m. (not 1:1 or 16:9: minutes have two digits)
+    (
+        re.compile(
+            r"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?!\d)"
+            r"(?:\s?(?P<ap>[aApP]\.?\s?[mM]\.?)(?![a-zA-Z]))?"
+        ),
+        _clock,
+    ),
+    # +1 555 123 4567, +44 20 7946 0958, (555) 123-4567, 555-123-4567, 555.123.4567
+    (re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)"), _phone),
+    (re.compile(r"(?<![\w(])\(\d{3}\)\s?\d{3}[ .-]\d{4}\b"), _phone),
+    (re.compile(r"(?<![\w.-])(?:1([.-]))?\d{3}([.-])\d{3}\2\d{4}(?![\w-]|\.\d)"), _phone),
+    # 555-0199: a phone number unless it reads as a range ("pages 100-1200")
+    (re.compile(r"(?<![\w.-])(?P<a>\d{3})-(?P<b>\d{4})(?![\w-]|\.\d)"), _short_phone),
+    (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)"), _ip),
+    # v1.2.3, version 2.0, Python 3.11, Node 20.11.1, 1.12.0
+    (re.compile(r"\bv(?P<v>\d+(?:\.\d+)*)\b(?!\.\d)"), _version_v),
+    (
+        re.compile(
+            r"\b(?P<name>(?:version|release|[A-Z][A-Za-z+#-]*|[a-z]+[A-Z]\w*))"
+            r"\s(?P<v>\d+\.\d+(?:\.\d+)*)\b(?!\.\d)"
+        ),
+        lambda m: m[0] if m["name"] in _NOT_NAMES else _version_named(m),
+    ),
+    (re.compile(r"(?<![\w.])\d+\.\d+\.\d+(?:\.\d+)*\b(?!\.\d)"), _version_dots),
+    # 1990s, 2000s, the '90s, 90s
+    (re.compile(r"\b(?P<c>1[1-9]|20)(?P<t>\d)0s\b"), _decade),
+    (re.compile(r"(?:(?<=\s)|^|(?<=['’]))(?P<c>)(?P<t>[2-9])0s\b"), _decade),
+    (re.compile(r"['’](?=(?:[a-z]+ies|tens)\b)"), lambda m: ""),
+    # 2019-2021, 2019–21: years, in pairs
+    (
+        re.compile(
+            rf"(?<![\d.])(?P<a>(?:1[5-9]|20)\d\d)\s?[{_DASH}]\s?(?P<b>(?:1[5-9]|20)\d\d|\d\d)\b(?![-\d])"
+        ),
+        _year_range,
+    ),
+    # 16:9, 1:1 (what the clock rule left): a ratio or a score
+    (re.compile(r"(?<=\d):(?=\d)"), lambda m: " to "),
+    # 10-20, 10 – 20, 1.5–2: a range
+    (re.compile(rf"(?<=\d)\s?[{_DASH}]\s?(?=\d)"), lambda m: " to "),
+    # -5, −3.2: a negative number (not the dash of "a - b", nor a range, done above);
+    # U+2212 is a minus sign wherever it is: "5 − 3".
+    (
+        re.compile(r"(?<![\w.)\]])-(?=\d)|\s?\u2212\s?"),
+        lambda m: "minus " if m[0] == "-" else " minus ",
+    ),
+    # in 1850, since 1990, May 1st, 1990
+    (
+        re.compile(
+            rf"\b(?P<w>{_YEAR_WORDS}|{_MONTH_NAMES}|\d(?:st|nd|rd|th),?)\s"
+            rf"(?P<y>(?:1[5-9]|20)\d\d)\b(?![\d.,]\d)"
+        ),
+        _year_after_word,
+    ),
+    # $3.50, €5, £1,200, $1.5 million, $3k
+    (
+        re.compile(
+            r"(?P<cur>[$€£¥])(?P<n>\d[\d,]*)(?:\.(?P<c>\d+))?"
+            r"(?:\s?(?P<scale>thousand|million|billion|trillion|[kK]|[mM]|bn|[bB])\b)?"
+        ),
+        _money,
+    ),
+)
+
+# Capitalised words that begin sentences before a plain decimal ("About 3.5 kg").
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        """The A An It Its This That These Those About Around Only Just Over Under Nearly
+        Almost Roughly Approximately Exactly At In On By For From To With Of Each Every Some
+        All Is Was Are Were And Or But So Costs Cost Took Takes Total Average Mean Score
+        Rating Pi Page Pages Section Chapter Step Figure Table Line Lines Item Items Rule""",
+    )
+)
