@@ -63,10 +63,17 @@ def _voice_list(engine: Any) -> list[tuple[str, str]]:
 
 
 def _find_voice(engine: Any, voice: str) -> str:
-    """The id of the voice a setting names (id, name, or part of the name)."""
+    """The id of the voice a setting names: its id with or without espeak's language
+    family ("gmw/en-us" or "en-us"), its name, or part of the name.
+
+    Raises ``ValueError`` when no voice matches."""
     wanted = voice.lower()
-    for voice_id, name in _voice_list(engine):
-        if wanted in (voice_id.lower(), name.lower()) or wanted in name.lower():
+    voices = _voice_list(engine)
+    for voice_id, name in voices:
+        if wanted in (voice_id.lower(), voice_id.lower().rsplit("/", 1)[-1], name.lower()):
+            return voice_id
+    for voice_id, name in voices:
+        if wanted in name.lower():
             return voice_id
     raise ValueError(f"No voice named {voice!r}; `harken say --voices` lists them.")
 

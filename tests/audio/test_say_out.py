@@ -109,3 +109,14 @@ def test_a_long_sentence_is_synthesised_whole(tmp_path: Path) -> None:
     for _ in range(3):  # back to back, as sentence after sentence is
         samples = synth.synthesise(sentence, RATE, "")
         assert 0.9 * expected <= len(samples) / SYNTH_RATE <= 1.2 * expected
+
+
+def test_say_out_speaks_with_a_voice_named_by_its_short_id(tmp_path: Path) -> None:
+    # `harken say --voices` lists "gmw/en-us"; people write "en-us".
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "harken" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    british = harken_say(SUMMARY, "--out", "gb.wav", cwd=tmp_path)
+    config.write_text('speech_voice = "en-us"\n')
+    american = harken_say(SUMMARY, "--out", "us.wav", cwd=tmp_path)
+    assert british.returncode == 0 and american.returncode == 0, american.stderr
+    assert (tmp_path / "gb.wav").read_bytes() != (tmp_path / "us.wav").read_bytes()
