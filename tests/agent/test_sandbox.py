@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ from agent.tools.bash import BASH, BASH_OUTPUT, KILL_SHELL
 from agent.tools.context import ToolContext, sandbox_policy
 from agent.tools.shell import ShellResult, ShellSession
 from tests.git_repos import PLANTED, Layout, build_layout, git, git_env, make_repo
+from tests.processes import HANG_S, wait_matching, wait_none_matching
 
 needs_bwrap = pytest.mark.skipif(
     not sandbox_status().available, reason=f"no sandbox here: {sandbox_status().reason}"
@@ -91,6 +93,28 @@ def server() -> Iterator[int]:
 
 
 @pytest.fixture
+def outside() -> Iterator[Callable[[Path], Path]]:
+    """``outside(folder)``: a path in ``folder``, outside the workspace, unique to this test,
+    that a confined command must not create. Whatever a failing sandbox let through is
+    removed afterwards, so a failure is reported once, by its own test, and leaves nothing
+    on the machine for the next run to trip over."""
+    made: list[Path] = []
+
+    def unique(folder: Path) -> Path:
+        path = folder / f"harken-outside-{uuid.uuid4().hex[:12]}"
+        made.append(path)
+        return path
+
+    yield unique
+    for path in made:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+@pytest.fixture
 def repo(workspace: Path) -> Path:
     """The workspace as a fresh git repository (hooks folder with samples, config)."""
     subprocess.run(["git", "init", "-q", str(workspace)], check=True)
@@ -131,27 +155,23 @@ def marker() -> str:
     return f"300.{random.randrange(10**8):08d}"
 
 
-def running(pattern: str) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split() if int(pid) != os.getpid()]
+async def gone(pattern: str) -> bool:
+    """True once no ``sleep PATTERN`` runs (a generous deadline only catches a hang)."""
+    return await wait_none_matching(f"sleep {pattern}")
 
 
-async def gone(pattern: str, within_s: float = 3.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if not running(f"sleep {pattern}"):
-            return True
+async def appears(pattern: str) -> None:
+    await wait_matching(f"sleep {pattern}")
+
+
+async def settled(condition: Callable[[], bool]) -> bool:
+    """True once ``condition()`` holds: for what a sandbox's exit sets right soon after."""
+    deadline = time.monotonic() + HANG_S
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
         await asyncio.sleep(0.02)
-    return False
-
-
-async def appears(pattern: str, within_s: float = 5.0) -> None:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if running(f"sleep {pattern}"):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"sleep {pattern} never started")
+    return True
 
 
 async def call(tool: Tool, ctx: ToolContext, grant: Grant | None = None, **raw) -> ToolOutput:
@@ -298,27 +318,28 @@ async def test_writes_inside_the_workspace_succeed(shell: ShellSession, workspac
 
 @needs_bwrap
 @pytest.mark.parametrize(
-    "command",
+    ("folder", "command"),
     [
-        "touch /root/harken-outside",
-        "echo x > /etc/harken-outside",
-        "touch ~/harken-outside",
-        "mkdir /usr/local/harken-outside",
-        "mount -o remount,rw /",
+        (Path("/root"), "touch /root/{name}"),
+        (Path("/etc"), "echo x > /etc/{name}"),
+        (Path.home(), "touch ~/{name}"),
+        (Path("/usr/local"), "mkdir /usr/local/{name}"),
+        (Path("/usr/share"), "cp /etc/hostname /usr/share/{name}"),
     ],
 )
-async def test_writes_outside_the_workspace_fail(shell: ShellSession, command: str) -> None:
-    result = await shell.run(command, 10)
+async def test_writes_outside_the_workspace_fail(
+    shell: ShellSession, outside: Callable[[Path], Path], folder: Path, command: str
+) -> None:
+    target = outside(folder)
+    result = await shell.run(command.format(name=target.name), 10)
     assert failed(result), result.output
-    assert not any(
-        exists(path)
-        for path in (
-            Path("/root/harken-outside"),
-            Path("/etc/harken-outside"),
-            Path("/usr/local/harken-outside"),
-            Path.home() / "harken-outside",
-        )
-    )
+    assert not exists(target)
+
+
+@needs_bwrap
+async def test_the_root_cannot_be_remounted_writable(shell: ShellSession) -> None:
+    result = await shell.run("mount -o remount,rw /", 10)
+    assert failed(result), result.output
 
 
 @needs_bwrap
@@ -354,28 +375,34 @@ async def test_root_capabilities_are_dropped(shell: ShellSession) -> None:
 @needs_bwrap
 @pytest.mark.parametrize("where", ["beside", "home", "etc"])
 async def test_symlink_to_outside_does_not_let_a_write_escape(
-    shell: ShellSession, workspace: Path, tmp_path: Path, where: str
+    shell: ShellSession,
+    workspace: Path,
+    tmp_path: Path,
+    outside: Callable[[Path], Path],
+    where: str,
 ) -> None:
-    name = f"harken-escape-{uuid.uuid4().hex}"
-    outside = {"beside": tmp_path / "outside", "home": Path.home(), "etc": Path("/etc")}[where]
-    outside.mkdir(exist_ok=True)
-    (workspace / "planted").symlink_to(outside)  # in the repository before the session
-    planted = await shell.run(f"echo x > planted/{name}", 10)
-    made = await shell.run(f"ln -s {outside} link && echo x > link/{name}", 10)
+    folder = {"beside": tmp_path / "outside", "home": Path.home(), "etc": Path("/etc")}[where]
+    folder.mkdir(exist_ok=True)
+    first, second = outside(folder), outside(folder)
+    (workspace / "planted").symlink_to(folder)  # in the repository before the session
+    planted = await shell.run(f"echo x > planted/{first.name}", 10)
+    made = await shell.run(f"ln -s {folder} link && echo x > link/{second.name}", 10)
     assert failed(planted) and failed(made)
-    assert not (outside / name).exists()
+    assert not exists(first) and not exists(second)
 
 
 @needs_bwrap
 async def test_symlink_swapped_in_for_a_protected_folder_cannot_be_written_through(
-    shell: ShellSession, workspace: Path
+    shell: ShellSession, workspace: Path, outside: Callable[[Path], Path]
 ) -> None:
     (workspace / ".git").mkdir()
+    target = outside(Path("/tmp"))
     result = await shell.run(
-        "rm -rf .git/hooks; ln -s /tmp .git/hooks; echo x > .git/hooks/pre", 10
+        f"rm -rf .git/hooks; ln -s /tmp .git/hooks; echo x > .git/hooks/{target.name}", 10
     )
     assert failed(result)
     assert not (workspace / ".git/hooks").exists()
+    assert not exists(target)
 
 
 # --- protected paths ---------------------------------------------------------------------
@@ -446,14 +473,14 @@ async def test_git_still_works_inside(shell: ShellSession, repo: Path) -> None:
 async def test_placeholders_stay_while_any_sandbox_uses_them(
     shell: ShellSession, workspace: Path
 ) -> None:
-    job = await shell.start_background("sleep 30")
+    job = await shell.start_background("sleep 300")
     await shell.run("true", 10)  # ends while the background one still runs
     assert (workspace / ".vscode").is_dir()  # its mask is still in use
     result = await shell.run("echo {} > .vscode/tasks.json", 10)
     assert failed(result)
     assert await shell.kill(job)
-    await asyncio.sleep(0.05)
-    assert tree(workspace) == []
+    # The last sandbox's exit removes the placeholders (a callback of its exit).
+    assert await settled(lambda: tree(workspace) == []), tree(workspace)
 
 
 # --- network -----------------------------------------------------------------------------
@@ -551,13 +578,17 @@ async def test_closing_the_context_kills_background_sandboxes(workspace: Path) -
 
 
 @needs_bwrap
-async def test_cd_persists_inside_the_sandbox(shell: ShellSession, workspace: Path) -> None:
+async def test_cd_persists_inside_the_sandbox(
+    shell: ShellSession, workspace: Path, outside: Callable[[Path], Path]
+) -> None:
     (workspace / "sub").mkdir()
     await shell.run("cd sub", 10)
     assert (await shell.run("pwd", 10)).output == f"{workspace / 'sub'}\n"
     await shell.run("cd /usr/share", 10)  # reading elsewhere is allowed, and remembered
     assert (await shell.run("pwd; ls >/dev/null", 10)).output == "/usr/share\n"
-    assert failed(await shell.run("touch harken-outside", 10))
+    target = outside(Path("/usr/share"))
+    assert failed(await shell.run(f"touch {target.name}", 10))
+    assert not exists(target)
 
 
 @needs_bwrap
@@ -588,10 +619,12 @@ async def test_api_key_is_absent_inside(
 
 @needs_bwrap
 async def test_bash_tool_confines_by_default_and_explains_a_blocked_write(
-    ctx: ToolContext,
+    ctx: ToolContext, outside: Callable[[Path], Path]
 ) -> None:
-    out = await call(BASH, ctx, Grant(network=False, sandbox=True), command="touch /etc/x")
+    target = outside(Path("/etc"))
+    out = await call(BASH, ctx, Grant(network=False, sandbox=True), command=f"touch {target}")
     assert out.is_error
+    assert not exists(target)
     assert "Read-only file system" in out.text()
     assert "Harken's sandbox" in out.text() and "Do not try to work around it" in out.text()
 

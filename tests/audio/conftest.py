@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,6 +74,34 @@ def transcriber() -> Iterator[object]:
     t.wait_ready()
     yield t
     t.close()
+
+
+def wait_heard_to_the_end(recorder: Any, quiet_after: float = 0.3, timeout: float = 30) -> None:
+    """Wait until the take holds sound followed by ``quiet_after`` seconds of quiet: the
+    microphone has heard a clip to its end. paplay returns once the sink took the sound;
+    the monitor delivers it to the recorder a little later, more so on a busy machine.
+    (espeak's pauses inside one sentence are under 0.15 s.)"""
+    import numpy as np
+
+    deadline = time.monotonic() + timeout
+    while True:
+        audio = recorder.captured()
+        loud = np.flatnonzero(np.abs(audio) > 0.02)
+        if len(loud) and len(audio) - loud[-1] >= quiet_after * 16_000:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the microphone did not hear the clip end in {timeout} s")
+        time.sleep(0.01)
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    """``condition()``'s first true value; the deadline only catches a hang."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.01)
+    return value
 
 
 def read_audio(path: Path) -> object:
