@@ -14,7 +14,6 @@ instead of waiting for ever. ``save()`` reports a file only once it is written a
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import re
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.devices import AudioDeviceError
+from audio.output_stream import close_output, open_output
 from audio.spoken import sentences
 from audio.synth import Synthesiser
 from audio.synth_checks import SYNTH_RATE, write_speech
@@ -35,7 +35,6 @@ IDLE_CLOSE_SECONDS = 3.0  # the output stream is closed after this much silence
 # none for this long while a clip plays means the sound server or device is gone.
 STALL_SECONDS = 2.0
 OUTPUT_MARGIN_SECONDS = 3.0  # a clip may take its own length plus this to play out
-CLOSE_SECONDS = 2.0  # closing a stream on a dead server is abandoned after this
 POLL_SECONDS = 0.05
 
 
@@ -231,39 +230,13 @@ class Speaker:
         if self._stream is not None and self._stream.active:
             return self._stream
         self._close_stream()  # one that ended on its own (its device went away) is reopened
-        import sounddevice as sd
-
-        from audio.devices import explain, find_device
-
-        dev = find_device(self.device, "output")
-        try:
-            stream = sd.OutputStream(
-                device=dev.index,
-                samplerate=dev.default_rate,
-                channels=1,
-                dtype="float32",
-                callback=self._on_block,
-                latency="low",
-            )
-            stream.start()
-        except sd.PortAudioError as exc:
-            raise explain(exc, dev.name) from exc
-        self._stream, self._stream_rate = stream, dev.default_rate
-        return stream
+        self._stream, self._stream_rate = open_output(self.device, self._on_block)
+        return self._stream
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-
-        def close() -> None:
-            with contextlib.suppress(Exception):  # a vanished device: nothing to close
-                stream.close()
-
-        # Closing waits on the device; one that hangs is left to the process's end.
-        closer = threading.Thread(target=close, name="harken-speaker-close", daemon=True)
-        closer.start()
-        closer.join(CLOSE_SECONDS)
+        if stream is not None:
+            close_output(stream)
 
 
 def _resample(samples: np.ndarray, rate: float, target: float) -> np.ndarray:

@@ -70,3 +70,25 @@ def test_say_with_a_frozen_sound_server_gives_up_with_one_clear_line(tmp_path: P
     assert status == 1
     assert len(lines) == 1, lines
     assert "sound server" in lines[0], lines
+
+
+def test_a_speaker_gives_up_on_an_output_that_does_not_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The speech engine is already up (as in the tray app); the server freezes before the
+    # next summary opens its stream, and opening a stream there waits for ever.
+    from audio.devices import AudioDeviceError
+    from audio.speak import Speaker
+
+    with private_pulse(tmp_path) as pulse:
+        monkeypatch.setenv("PULSE_SERVER", pulse.env["PULSE_SERVER"])
+        speaker = Speaker()
+        try:
+            speaker.voices()
+            pulse.freeze()
+            speaker.say("Are you still there?")
+            assert speaker.wait(timeout=HANG_S), "the speaker hung on a frozen sound server"
+            assert isinstance(speaker.error, AudioDeviceError)
+            assert "sound server" in str(speaker.error)
+        finally:
+            speaker.close()
