@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ import numpy as np
 from audio.capture import Recorder
 from audio.speak import Speaker
 from audio.wer import wer
-from tests.audio.conftest import read_audio
+from tests.audio.conftest import read_audio, wait_heard_to_the_end, wait_until
 
 LONG = "This sentence goes on for quite a while so that it can be interrupted. " * 3
 
@@ -26,22 +25,26 @@ def test_barge_in_stops_speech_that_the_microphone_hears(virtual_mic) -> None:
     try:
         recorder.start()
         speaker.say(LONG)
-        began = time.monotonic()
-        while recorder.level() < 0.3 and time.monotonic() - began < 5:
-            time.sleep(0.01)
-        time.sleep(0.3)
+        # Half a second of the speech heard, then the stop comes mid-sentence.
+        wait_until(lambda: loud_samples(recorder.captured()) >= 8000, "the mic hears speech")
         assert speaker.speaking
         at = len(recorder.captured())
         speaker.stop()
         assert not speaker.speaking
-        time.sleep(0.8)
+        # The rest of LONG lasts over ten seconds: a second of quiet comes only if it stopped.
+        wait_heard_to_the_end(recorder, quiet_after=1.0)
         audio = recorder.stop().audio
     finally:
         speaker.close()
         recorder.close()
-    before, after = audio[at - 8000 : at], audio[at + 4800 :]  # 0.3 s of grace for latency
-    assert np.abs(before).max() > 0.05
-    assert np.abs(after).max() < 0.01
+    loud = np.flatnonzero(np.abs(audio) > 0.01)
+    # How soon the sound ends is measured by `harken bench voice` (speaker stop latency);
+    # this bound only tells a stop from speech that went on.
+    assert (loud[-1] - at) / 16_000 < 2.0, "the speech went on after the stop"
+
+
+def loud_samples(audio: np.ndarray) -> int:
+    return int(np.count_nonzero(np.abs(audio) > 0.05))
 
 
 def test_streamed_text_starts_speaking_before_the_text_is_complete(virtual_mic) -> None:
