@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from agent.buddy import hatch, suggested_name
 from agent.buddy.bones import STATS
 
@@ -75,21 +77,51 @@ def test_the_json_card_does_not_load_qt() -> None:
     assert out.stdout.splitlines()[-1] == "False"
 
 
+@pytest.mark.real_display
 def test_show_opens_the_window_until_interrupted(isolated_env: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    alice = hatch("alice")
+    title = f"{suggested_name(alice)} the {alice.species}"
     proc = subprocess.Popen(
         [HARKEN, "buddy", "--show", "--user-id", "alice"],
-        env=env,
+        env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.5)
-    assert proc.poll() is None, proc.communicate()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    try:
+        # The X server says when the pet's window is on screen; nothing else is awaited.
+        window = visible_window(title, proc)
+        assert window, f"the pet's window never showed (exit status {proc.poll()})"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert proc.returncode == 0, err
     assert "Fatal" not in err
+
+
+def visible_window(title: str, proc: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The id of the visible window titled ``title``, once there; "" if ``proc`` ends first
+    or the deadline (only a hang reaches it) passes."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        found = xdotool_search(title)
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    return ""
+
+
+def xdotool_search(title: str) -> list[str]:
+    done = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return done.stdout.split()
 
 
 def test_the_window_opened_by_show_is_the_pet(qtbot: object) -> None:
