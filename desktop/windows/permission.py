@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from agent.events import PermissionAnswer, PermissionRequested
 from desktop.windows.diff_preview import Preview, preview_for, tilde
 from desktop.windows.diff_view import DiffView
 from desktop.windows.style import RISK_LABELS, css, mix, mono_font, risk_colour, text_font, theme
+
+log = logging.getLogger(__name__)
 
 ARM_DELAY_MS = 500
 INPUT_CAP = 200_000  # characters of pretty-printed input shown
@@ -293,6 +296,9 @@ class PermissionDialog(QDialog):
     def _arm(self) -> None:
         self.armed = True
         self._set_allow_enabled(True)
+        # Said in the log so a person reading it (and the end-to-end test) knows from when
+        # on a key press could allow.
+        log.info("permission dialog for %s: Allow can be pressed now", self.request.name)
 
     def _set_allow_enabled(self, on: bool) -> None:
         self.allow_button.setEnabled(on)

@@ -4,6 +4,7 @@ HarkenApp(env, cwd).start()     `harken` as a user starts it; waits for "ready t
 app.wait_log(text)              a line of its log (the readiness and speech hooks)
 app.quit()                      SIGTERM, as the desktop does at logout; its exit status
 speak_into_mic(text, folder)    espeak-ng makes the words, paplay plays them into virtmic
+wait_visible(title)             the X window ids of visible windows with that title
 screenshot(path)                the whole X screen, as a person sees it
 find_window(title)              the X window id of a visible window with that title
 tray_icon_center()              where Harken's icon sits in the tray (trayer's panel)
@@ -31,7 +32,7 @@ def have_desktop_env() -> bool:
         os.environ.get("HARKEN_TEST_DISPLAY") == "1"
         and os.environ.get("HARKEN_TEST_AUDIO") == "1"
         and bool(os.environ.get("DISPLAY"))
-        and all(shutil.which(t) for t in ("xdotool", "espeak-ng", "paplay", "import"))
+        and all(shutil.which(t) for t in ("xdotool", "espeak-ng", "paplay", "sox", "import"))
     )
 
 
@@ -119,9 +120,17 @@ def run(*args: str, timeout: float = 30) -> str:
     ).stdout
 
 
-def speak_into_mic(text: str, folder: Path) -> Path:
-    wav = folder / f"{'-'.join(text.split()[:4])}.wav"
+def speak_into_mic(text: str, folder: Path, pause_after: float = 0.0) -> Path:
+    """Play ``text`` into the microphone, followed by ``pause_after`` seconds of silence in
+    the same stream: paplay returns only once the sink has taken that silence too, so the
+    words have been heard before the caller goes on (lets go of the key, say)."""
+    stem = folder / "-".join(text.split()[:4])
+    wav = stem.with_suffix(".wav")
     run("espeak-ng", "-s", "150", "-w", str(wav), text)
+    if pause_after > 0:
+        padded = stem.with_name(stem.name + "-pause.wav")
+        run("sox", str(wav), str(padded), "pad", "0", str(pause_after))
+        wav = padded
     run("paplay", "-d", "virtmic", str(wav), timeout=60)
     return wav
 
@@ -146,6 +155,24 @@ def find_window(title: str, timeout: float = 20) -> str:
             return found[-1]
         time.sleep(0.1)
     raise AssertionError(f"no window titled {title!r} within {timeout} s")
+
+
+def wait_visible(title: str, env: dict[str, str] | None = None, timeout: float = 30) -> list[str]:
+    """Ids of the visible windows whose title matches ``title`` (a regular expression),
+    once there is one; AssertionError at the deadline, which only a hang reaches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", title],
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no visible window titled {title!r} within {timeout} s")
+        time.sleep(0.1)
 
 
 def window_gone(window: str, timeout: float = 10) -> bool:

@@ -36,6 +36,7 @@ from tests.e2e.desktop_helpers import (
     screenshot,
     speak_into_mic,
     tray_icon_center,
+    wait_visible,
     window_gone,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
@@ -84,21 +85,24 @@ def desktop(
         shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
 
 
-def say_with_hotkey(words: str, folder: Path, shot: str | None = None) -> None:
+def say_with_hotkey(app: HarkenApp, words: str, folder: Path, shot: str | None = None) -> None:
+    """Hold the hotkey, speak once Harken records, let go half a second after the words."""
+    log_size = len(app.log_text())
     run("xdotool", "keydown", HOTKEY)
     try:
-        time.sleep(0.3)
-        speak_into_mic(words, folder)
+        app.wait_log("-> recording", after=log_size)
+        # The pause is part of the sound played, so the words are in before the key is up.
+        speak_into_mic(words, folder, pause_after=0.5)
         if shot:
             screenshot(shot)
-        time.sleep(0.5)
     finally:
         run("xdotool", "keyup", HOTKEY)
 
 
-def answer_dialog(key: str, shot: str) -> None:
+def answer_dialog(app: HarkenApp, key: str, shot: str, after: int) -> None:
     window = find_window("Harken — allow")
-    time.sleep(0.8)  # the dialog arms its Allow button 0.5 s after it shows
+    # The dialog ignores Allow until it is armed (a moment after it shows); it says when.
+    app.wait_log("Allow can be pressed now", after=after)
     screenshot(shot)
     run("xdotool", "windowfocus", "--sync", window)
     run("xdotool", "key", key)
@@ -129,8 +133,10 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
     app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
     try:
         # Allow.
-        say_with_hotkey("create a file called notes dot txt", desktop["tmp"], "01-recording.png")
-        answer_dialog("a", "02-permission-dialog.png")
+        say_with_hotkey(
+            app, "create a file called notes dot txt", desktop["tmp"], "01-recording.png"
+        )
+        answer_dialog(app, "a", "02-permission-dialog.png", after=0)
         assert wait_for(workspace / "notes.txt"), app.tail()
         assert (workspace / "notes.txt").read_text() == "Buy milk.\n"
         first = heard(api.requests[0]).lower()
@@ -143,8 +149,8 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
 
         # Deny.
         log_size = len(app.log_text())
-        say_with_hotkey("make another file called later dot txt", desktop["tmp"])
-        answer_dialog("d", "04-permission-dialog-deny.png")
+        say_with_hotkey(app, "make another file called later dot txt", desktop["tmp"])
+        answer_dialog(app, "d", "04-permission-dialog-deny.png", after=log_size)
         spoken = app.wait_log("spoken text written to", after=log_size)
         assert "speech-002.wav" in spoken
         assert not (workspace / "later.txt").exists()
@@ -155,14 +161,14 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
         # The conversation window, opened as a second `harken` opens it.
         second = HarkenApp(desktop["env"], workspace, desktop["log"]).start(ready=None)
         assert second.process is not None and second.process.wait(20) == 0
-        find_window("Harken")
-        time.sleep(0.5)
+        wait_visible("^Harken — Conversation$")
+        time.sleep(0.5)  # for the picture only (painting); nothing is asserted on it
         screenshot("05-conversation.png")
 
         # The tray menu.
         x, y = tray_icon_center()
         run("xdotool", "mousemove", str(x), str(y), "click", "3")
-        time.sleep(0.8)
+        time.sleep(0.8)  # for the picture only: the menu has no title to wait for
         screenshot("06-tray-menu.png")
         run("xdotool", "key", "Escape")
     finally:
@@ -179,8 +185,8 @@ def test_first_run_without_a_key_opens_the_settings(
     env = {**desktop["env"], "ANTHROPIC_API_KEY": ""}
     app = HarkenApp(env, workspace, desktop["log"]).start(ready="no API key")
     try:
-        find_window("Settings")
-        time.sleep(0.8)
+        wait_visible("^Harken — Settings$")
+        time.sleep(0.8)  # for the picture only (painting); nothing is asserted on it
         screenshot("07-first-run-settings.png")
     finally:
         assert app.quit() == 0, app.tail()
@@ -195,21 +201,24 @@ def test_grace_period_shows_the_transcript_and_escape_cancels_it(
     api.script(Reply([text("Two tests fail.")]))
     app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
     try:
-        say_with_hotkey("run the tests and show me which ones fail", desktop["tmp"])
+        say_with_hotkey(app, "run the tests and show me which ones fail", desktop["tmp"])
         app.wait_log("take 1 heard")
-        time.sleep(0.5)
+        wait_visible("^Harken — listening$")
         screenshot("08-grace-period.png")
         run("xdotool", "key", "Escape")
         app.wait_log("cancel(): confirming -> idle")
-        time.sleep(3)  # longer than the grace period: nothing may be sent
         assert api.requests == []
 
+        # Whether the cancelled words stay unsent is known once other words have gone
+        # through a grace period of their own, as long and begun after the cancel: by then
+        # the first one would have run out too. Only the second words may have been sent.
         log_size = len(app.log_text())
-        say_with_hotkey("run the tests and show me which ones fail", desktop["tmp"])
+        say_with_hotkey(app, "open the readme file", desktop["tmp"])
         app.wait_log("take 2 heard", after=log_size)
         app.wait_log("spoken text written to", timeout=30, after=log_size)
         assert len(api.requests) == 1
-        assert "test" in heard(api.requests[0]).lower()
+        words = set(re.findall(r"[a-z]+", heard(api.requests[0]).lower()))
+        assert {"open", "file"} <= words and not words & {"tests", "fail"}, words
     finally:
         assert app.quit() == 0, app.tail()
 
@@ -219,32 +228,38 @@ def test_without_a_tray_the_mini_window_stands_in_and_says_why_once(
 ) -> None:
     import subprocess
 
-    number = 200 + os.getpid() % 100
+    # A screen without a tray host. Xvfb picks a free display and writes its number once
+    # it accepts clients (-displayfd): no guessed number, no waiting for its socket.
+    read_end, write_end = os.pipe()
     screen = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1024x700x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1024x700x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
+    with os.fdopen(read_end) as ready:
+        number = ready.readline().strip()
     try:
+        assert number, "Xvfb did not start"
         env = {**desktop["env"], "DISPLAY": f":{number}"}
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
         app = HarkenApp(env, workspace, desktop["log"]).start()
         try:
             assert "no system tray" in app.wait_log("no system tray")
-            assert visible(env, "^Harken$"), "no mini window"
-            assert visible(env, "no system tray"), "the missing tray was not explained"
-            time.sleep(0.5)
+            assert wait_visible("^Harken$", env), "no mini window"
+            assert wait_visible("no system tray", env), "the missing tray was not explained"
             shot = screenshot_of(env, "09-no-tray-mini-window.png")
             assert shot.stat().st_size > 0
         finally:
             assert app.quit() == 0, app.tail()
-        # The second start shows the mini window but does not explain again.
-        app = HarkenApp(env, workspace, desktop["log"]).start()
+        # The second start shows the mini window but does not explain again. The question
+        # is shown (if at all) in the same step that logs "no system tray", before the app
+        # returns to its event loop; "ready to listen" comes later from that loop, when the
+        # window's map request has long reached the X server.
+        app = HarkenApp(env, workspace, desktop["log"]).start(ready="ready to listen")
         try:
-            time.sleep(1)
-            assert visible(env, "^Harken$"), "no mini window"
+            app.wait_log("no system tray")
+            assert wait_visible("^Harken$", env), "no mini window"
             assert not visible(env, "no system tray"), "explained a second time"
         finally:
             assert app.quit() == 0, app.tail()
