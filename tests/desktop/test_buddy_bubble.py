@@ -36,9 +36,9 @@ def test_a_bubble_shows_its_line_then_fades_away(qtbot: object) -> None:
     assert bubble.say("Hello there", PET, AREA)
     assert bubble.isVisible() and bubble.text == "Hello there"
     clock.advance(1.0 + 0.04 * len("Hello there") + 0.3)
-    qtbot.waitUntil(lambda: bubble._opacity < 1.0, timeout=1000)
+    qtbot.waitUntil(lambda: bubble._opacity < 1.0, timeout=30_000)
     clock.advance(1.0)
-    qtbot.waitUntil(lambda: not bubble.isVisible(), timeout=1000)
+    qtbot.waitUntil(lambda: not bubble.isVisible(), timeout=30_000)
 
 
 def test_a_dialog_that_opens_later_makes_the_bubble_vanish(qtbot: object) -> None:
@@ -46,7 +46,7 @@ def test_a_dialog_that_opens_later_makes_the_bubble_vanish(qtbot: object) -> Non
     bubble = Bubble(lambda: dialog, hold=30.0)
     assert bubble.say("Working on it", PET, AREA)
     dialog.append(QRect(bubble.geometry()))
-    qtbot.waitUntil(lambda: not bubble.isVisible(), timeout=1000)
+    qtbot.waitUntil(lambda: not bubble.isVisible(), timeout=30_000)
 
 
 def test_the_bubble_takes_no_input_and_no_focus(qtbot: object) -> None:

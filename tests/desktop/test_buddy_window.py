@@ -93,7 +93,7 @@ def test_happy_returns_to_idle_after_a_while(
     window.on_event(make(events.TurnFinished, stop_reason="end_turn"))
     assert window.state == "happy"
     clock.advance(HOLD["happy"] + 0.1)
-    qtbot.waitUntil(lambda: window.state == "idle", timeout=1000)
+    qtbot.waitUntil(lambda: window.state == "idle", timeout=30_000)
 
 
 def test_it_says_a_line_in_its_voice_when_something_happens(
@@ -128,7 +128,7 @@ def test_the_bubble_keeps_off_a_marked_permission_dialog(
     dialog.setGeometry(window.geometry().adjusted(-400, -300, 60, 60))
     dialog.show()
     assert any(r.intersects(dialog.frameGeometry()) for r in window.avoid_rects())
-    qtbot.waitUntil(lambda: not window.bubble.isVisible(), timeout=1000)
+    qtbot.waitUntil(lambda: not window.bubble.isVisible(), timeout=30_000)
     clock.advance(20)
     window.on_event(make(events.PermissionRequested, call_id="c1", name="Write"))
     assert window.state == "waiting"
@@ -159,9 +159,9 @@ def test_press_and_hold_pets_it_with_hearts(
     window.show_pet()
     middle = window.pos() + QPoint(64, 64)
     press(window, middle)
-    qtbot.waitUntil(lambda: window.petting, timeout=2000)
+    qtbot.waitUntil(lambda: window.petting, timeout=30_000)
     clock.advance(0.4)
-    qtbot.waitUntil(lambda: len(window._hearts) >= 2, timeout=2000)
+    qtbot.waitUntil(lambda: len(window._hearts) >= 2, timeout=30_000)
     release(window, middle)
     assert not window.petting and not window.card.isVisible()
 

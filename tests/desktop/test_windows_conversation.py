@@ -83,7 +83,6 @@ def test_opened_tools_and_thinking_in_a_screenshot(window: ConversationWindow, q
     thinking = next(e for e in window.entries if isinstance(e, ThinkingEntry))
     thinking.toggle()
     window.set_busy(True)
-    qtbot.wait(50)
 
     assert "I should edit app.py" in window.plain_text()
     screenshot(window, "conversation_details")
