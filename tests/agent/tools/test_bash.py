@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from agent.tools.bash import BASH, BASH_OUTPUT, KILL_SHELL, MAX_OUTPUT_CHARS
 from agent.tools.context import ToolContext
+from tests.processes import HANG_S
 
 from .conftest import Call
 
@@ -67,7 +69,8 @@ async def test_background_command_output_and_kill(ctx: ToolContext, call: Call) 
     )
     assert "bash_1" in started.text()
     out = await call(BASH_OUTPUT, bash_id="bash_1")
-    while out.text() == "Status: running\n(no new output)":
+    deadline = time.monotonic() + HANG_S
+    while out.text() == "Status: running\n(no new output)" and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
         out = await call(BASH_OUTPUT, bash_id="bash_1")
     assert out.text() == "Status: running\nready"
@@ -79,7 +82,7 @@ async def test_background_command_output_and_kill(ctx: ToolContext, call: Call) 
 
 async def test_bash_output_reports_exit_code_of_finished_job(ctx: ToolContext, call: Call) -> None:
     await call(BASH, command="echo done; exit 4", run_in_background=True)
-    assert await ctx.shell.wait("bash_1", 5)
+    assert await ctx.shell.wait("bash_1", HANG_S)
     out = await call(BASH_OUTPUT, bash_id="bash_1")
     assert out.text() == "Status: exited with code 4\ndone"
     again = await call(KILL_SHELL, shell_id="bash_1")
