@@ -270,9 +270,15 @@ def test_a_long_step_earns_a_spoken_progress_line(
     app.on_agent_event(ToolStarted("t1", "Bash", "Running `pytest -q`", {}))
     app.on_agent_event(ToolStarted("t2", "Bash", "Running `ls`", {}))
     app.on_agent_event(ToolFinished("t2", "Bash", "Running `ls`", "", False, 3.0))
-    qtbot.waitUntil(lambda: bool(app.parts.voice.named("speak")), timeout=2000)  # type: ignore[union-attr]
-    qtbot.wait(100)
-    assert app.parts.voice.named("speak") == [("Still running pytest -q.",)]  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: bool(app.parts.voice.named("speak")), timeout=30_000)  # type: ignore[union-attr]
+    # The finished step stays silent: known once a step started after it has had its own
+    # line, since their timers are equally long.
+    app.on_agent_event(ToolStarted("t3", "Bash", "Running `make`", {}))
+    qtbot.waitUntil(lambda: len(app.parts.voice.named("speak")) >= 2, timeout=30_000)  # type: ignore[union-attr]
+    assert app.parts.voice.named("speak") == [  # type: ignore[union-attr]
+        ("Still running pytest -q.",),
+        ("Still running make.",),
+    ]
     assert app.machine.state is State.THINKING
 
 
