@@ -240,10 +240,13 @@ def _one_take(wav: Path) -> float:
 
 
 def _memory(pid: int) -> tuple[int, int]:
-    """Resident and peak resident size in kB."""
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-    )
+    """Resident and peak resident size in kB; RuntimeError if the process has ended (its
+    ``/proc`` entry is gone, or goes while it is read: ESRCH)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        raise RuntimeError(f"harken (pid {pid}) exited before its memory was measured") from None
+    fields = dict(line.split(":", 1) for line in status.splitlines())
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
