@@ -38,6 +38,10 @@ WINDOW_SECONDS = WINDOW / RATE
 # this much (seconds, or this share of ``hold``) before the source would be full.
 HOLD_SLACK = 1.5
 HOLD_SLACK_SHARE = 0.3
+# Soft first words ("And so, ...") score 0.2 to 0.45 before the detector is sure: a region
+# starts back where the probability first rose above ONSET, up to ONSET_BACK seconds.
+ONSET = 0.15
+ONSET_BACK = 1.0
 
 # (audio of one region, text said before it) -> its text
 Decode = Callable[["np.ndarray", str], str]
@@ -45,8 +49,9 @@ Decode = Callable[["np.ndarray", str], str]
 
 @dataclass
 class _Region:
-    start: int  # first speech window
+    start: int  # first window of the region (where the speech began)
     last: int  # latest speech window
+    found: int = -1  # the window where the detector was first sure (-1: ``start``)
     guess: tuple[int, str] | None = None  # (last window it covered, text)
     first_sample: int | None = None  # where it begins when it continues a cut region
 
@@ -70,6 +75,7 @@ class Endpointer:
         self._vad = SpeechDetector()
         self._fed = 0
         self._scanned = 0
+        self._free = 0  # the first window after the last region: where a new one may start
         self._region: _Region | None = None
 
     def update(self, audio: np.ndarray, offset: int = 0) -> None:
@@ -108,7 +114,8 @@ class Endpointer:
         """The first sample of the take still needed; the source may drop those before."""
         if self._region is not None:
             return self._first_sample(self._region)
-        return max(0, self._scanned * WINDOW - self._samples(self.pad))
+        back = max(self._free, self._scanned - self._windows(ONSET_BACK))
+        return max(0, back * WINDOW - self._samples(self.pad))
 
     @property
     def speech_seconds(self) -> float:
@@ -133,7 +140,7 @@ class Endpointer:
         region = self._region
         if region is None:
             if p >= THRESHOLD:
-                self._region = _Region(start=i, last=i)
+                self._region = _Region(start=self._onset(i), last=i, found=i)
             return
         if p >= THRESHOLD or (p >= NEG_THRESHOLD and region.last == i - 1):
             region.last = i
@@ -147,12 +154,21 @@ class Endpointer:
         elif length >= longest:
             self._cut(region, i, audio, offset)
 
+    def _onset(self, i: int) -> int:
+        """The window where the speech first detected at window ``i`` began."""
+        probs, start = self._vad.probs, i
+        lowest = max(self._free, i - self._windows(ONSET_BACK))
+        while start > lowest and probs[start - 1] >= ONSET:
+            start -= 1
+        return start
+
     def _close(self, region: _Region, audio: np.ndarray, offset: int) -> None:
         if region.guess and region.guess[0] == region.last:
             self._commit(region.guess[1])
         else:
             self._commit(self._decode(audio, offset, region, at_end=False))
         self._region = None
+        self._free = region.last + 1
 
     def _cut(self, region: _Region, i: int, audio: np.ndarray, offset: int) -> None:
         """Speech has gone on too long for one region: decode it up to a gap between words
@@ -179,7 +195,7 @@ class Endpointer:
         at_end: bool,
         end: int | None = None,
     ) -> str:
-        if region.last - region.start + 1 < self._windows(self.min_speech):
+        if region.last - max(region.start, region.found) + 1 < self._windows(self.min_speech):
             return ""  # a click, not a word
         start = self._first_sample(region)
         if end is None:

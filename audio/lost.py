@@ -19,15 +19,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-LAST_WORDS = 8
+LAST_WORDS = 6
 
 
 def limit_reached_now(cut_at: float, max_seconds: float) -> str:
     """Said the moment recording stops at the bound, while the key is still held."""
     return (
-        f"Recording stopped at {cut_at:.1f} s: {max_seconds:g} s of speech were waiting to "
-        "be transcribed, the most Harken keeps (max_recording_seconds). What you say now "
-        "is not recorded; release the key."
+        f"Recording stopped at {cut_at:.1f} s: {_bound(max_seconds)}. Release the key; "
+        "what you say now is not recorded."
     )
 
 
@@ -35,6 +34,13 @@ def stalled_now(device: str, at: float) -> str:
     return (
         f"The microphone {device!r} stopped sending sound at {at:.1f} s (unplugged?). "
         "What you say now is not recorded."
+    )
+
+
+def _bound(max_seconds: float) -> str:
+    return (
+        f"{max_seconds:g} s of speech were waiting to be transcribed, the limit "
+        "(max_recording_seconds)"
     )
 
 
@@ -59,16 +65,9 @@ def while_recording(take: Any) -> list[str]:
     """What the recorder knows was lost from ``take`` (an ``audio.capture.Take``)."""
     said = []
     if take.cut_at is not None:
-        said.append(
-            f"Recording stopped at {take.cut_at:.1f} s of {take.held_seconds:.1f} s: "
-            f"{take.max_seconds:g} s of speech were waiting to be transcribed, the most "
-            "Harken keeps (max_recording_seconds)."
-        )
+        said.append(f"{_cut(take)}.")
     if take.stalled_at is not None:
-        said.append(
-            f"The microphone {take.device!r} stopped sending sound at {take.stalled_at:.1f} s "
-            f"of {take.held_seconds:.1f} s (unplugged?); keeping what was captured."
-        )
+        said.append(f"{_stalled(take)}; keeping what was captured.")
     if take.overflows:
         said.append(overflowed(take.overflows))
     return said
@@ -80,26 +79,25 @@ def notices(take: Any, transcript: Any) -> list[str]:
     kept = last_words(transcript.text)
     said = []
     if take.cut_at is not None:
-        said.append(
-            f"Recording stopped at {take.cut_at:.1f} s, {take.held_seconds - take.cut_at:.1f} s "
-            f"before the key was released: {take.max_seconds:g} s of speech were waiting to be "
-            f"transcribed, the most Harken keeps (max_recording_seconds). {kept}"
-        )
+        said.append(f"{_cut(take)}. {kept}")
     if take.stalled_at is not None:
-        said.append(
-            f"The microphone {take.device!r} stopped sending sound at {take.stalled_at:.1f} s "
-            f"(unplugged?); the last {take.held_seconds - take.stalled_at:.1f} s were not "
-            f"recorded. {kept}"
-        )
+        said.append(f"{_stalled(take)}. {kept}")
     if take.overflows:
         said.append(overflowed(take.overflows))
     if transcript.failure:
         at = max(0.0, transcript.failed_at - take.preroll_seconds)
-        said.append(
-            f"Transcription failed at {at:.1f} s ({transcript.failure}); what was said after "
-            f"that is missing. {kept}"
-        )
+        said.append(f"Transcription failed at {at:.1f} s ({transcript.failure}). {kept}")
     return said
+
+
+def _cut(take: Any) -> str:
+    where = f"{take.cut_at:.1f} s of {take.held_seconds:.1f} s"
+    return f"Recording stopped at {where}: {_bound(take.max_seconds)}"
+
+
+def _stalled(take: Any) -> str:
+    where = f"{take.stalled_at:.1f} s of {take.held_seconds:.1f} s"
+    return f"The microphone {take.device!r} stopped sending sound at {where} (unplugged?)"
 
 
 def no_speech(take: Any, transcript: Any) -> str:
@@ -116,7 +114,7 @@ def last_words(text: str) -> str:
     words = text.split()
     if not words:
         return "Nothing was heard before that."
-    tail = " ".join(words[-LAST_WORDS:])
+    tail = " ".join(words[-LAST_WORDS:]).rstrip(".!?,;:")
     return f"Last words kept: “{'…' if len(words) > LAST_WORDS else ''}{tail}”."
 
 

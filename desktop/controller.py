@@ -70,6 +70,7 @@ class Controller(QObject):
         self._sessions: list[tuple[str, str]] = []
         self._dialogs: dict[str, Any] = {}
         self._last_transcript = ""
+        self._notices: dict[int, str] = {}  # take -> what is missing from its transcript
         self._last_answer = ""
         self._progress: dict[str, QTimer] = {}
         self._quitting = False
@@ -91,8 +92,13 @@ class Controller(QObject):
             parts.bridge.failed.connect(self.notify)
         if parts.voice is not None:
             v, m = parts.voice, self.machine
-            v.transcript_ready.connect(lambda take, text: self.feed(m.transcript_ready, take, text))
-            v.transcript_empty.connect(lambda take, why: self.feed(m.transcript_empty, take, why))
+            v.transcript_ready.connect(
+                lambda take, text: self.feed(
+                    m.transcript_ready, take, text, self._notices.pop(take, "")
+                )
+            )
+            v.transcript_empty.connect(self._transcript_empty)
+            v.take_warning.connect(self._take_warning)
             v.failed.connect(lambda message: self.feed(m.error_occurred, message))
             v.speech_done.connect(self._speech_done)
         if parts.conversation is not None:
@@ -159,9 +165,9 @@ class Controller(QObject):
                     p.voice.cancel_take(take)
                 self._level.stop()
                 self._buddy("set_listening", False)
-            case st.ShowTranscript(text, grace):
+            case st.ShowTranscript(text, grace, notice):
                 self._last_transcript = text
-                self._overlay("show_transcript", text, grace)
+                self._overlay("show_transcript", text, grace, notice)
                 if grace > 0 and p and p.overlay:
                     # The overlay never takes focus; Esc and E reach it through a grab
                     # that lasts only while the grace period counts down.
@@ -382,6 +388,21 @@ class Controller(QObject):
             from desktop.tray import TOOLTIPS
 
             self.mini.set_state(display, tooltip or TOOLTIPS.get(display, "Harken"))
+
+    def _take_warning(self, take: int, message: str) -> None:
+        """Part of a take is lost (``Voice.take_warning``): shown at once while recording,
+        and with its transcript once that comes."""
+        if take != self.machine.take:
+            return
+        if self.machine.state is st.State.RECORDING:
+            self._overlay("show_warning", message)
+        else:
+            self._notices[take] = message
+
+    def _transcript_empty(self, take: int, why: str) -> None:
+        notice = self._notices.pop(take, "")
+        reason = f"{why}. {notice.rstrip('.')}" if notice else why
+        self.feed(self.machine.transcript_empty, take, reason)
 
     def _show_level(self) -> None:
         p = self.parts

@@ -17,8 +17,12 @@ no Qt, so it is tested as a table. Rules that keep it from getting stuck or raci
 - pressing while Harken speaks stops the speech and starts recording (barge-in).
 
 ``confirming`` is the grace period (setting ``transcript_grace_seconds``): the transcript is
-shown and can be cancelled or edited before the agent acts. Pausing listening is a flag,
-not a state: while paused the microphone is closed and presses are refused.
+shown and can be cancelled or edited before the agent acts. A transcript that comes with a
+notice (part of what was said is missing: where and why) always gets one, of at least
+``NOTICE_GRACE_SECONDS``, so half a sentence is never acted on unseen.
+
+Pausing listening is a flag, not a state: while paused the microphone is closed and presses
+are refused.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class CancelRecording(Effect):
 class ShowTranscript(Effect):
     text: str
     grace_seconds: float
+    notice: str = ""  # what is missing from the text, and why
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class CloseMic(Effect):
     pass
 
 
+NOTICE_GRACE_SECONDS = 10.0
 BUSY_HINT = "Harken is still working on the last request; choose Stop in the tray menu first."
 PAUSED_HINT = "Listening is paused; choose Resume listening in the tray menu."
 
@@ -201,15 +207,16 @@ class Machine:
         self.state = State.TRANSCRIBING
         return [StopRecording(self.take)]
 
-    def transcript_ready(self, take: int, text: str) -> list[Effect]:
+    def transcript_ready(self, take: int, text: str, notice: str = "") -> list[Effect]:
         if self.state is not State.TRANSCRIBING or take != self.take:
             return []  # a take that was cancelled or replaced
         text = text.strip()
         if not text:
             return self.transcript_empty(take, "no speech")
-        if self.grace_seconds > 0:
+        grace = max(self.grace_seconds, NOTICE_GRACE_SECONDS) if notice else self.grace_seconds
+        if grace > 0:
             self.state = State.CONFIRMING
-            return [ShowTranscript(text, self.grace_seconds)]
+            return [ShowTranscript(text, grace, notice)]
         self.state = State.THINKING
         return [ShowTranscript(text, 0.0), Submit(text, spoken=True)]
 

@@ -5,8 +5,10 @@ What the app uses (all on the GUI thread):
     RecordingOverlay()                     build it (hidden)
     show_recording()                       "Listening" with a live level meter
     set_level(level)                       the microphone level, 0..1 (any rate; decays smoothly)
+    show_warning(message)                  what went wrong while recording or transcribing,
+                                           in amber under the state, until the next take
     show_transcribing()                    "Transcribing…"
-    show_transcript(text, grace_seconds)   the words heard; see below
+    show_transcript(text, grace_seconds, notice="")   the words heard; see below
     cancel() / edit()                      Esc / E during the grace period (the app's keys:
                                            the overlay never takes focus); True if it applied
     hide_overlay()                         gone at once
@@ -15,6 +17,7 @@ What the app uses (all on the GUI thread):
 With ``grace_seconds > 0`` the transcript counts down with "Esc cancel · E edit" hints and
 emits ``confirmed`` when the time is up, unless ``cancel()`` or ``edit()`` came first.
 With 0 it emits ``confirmed`` at once (queued) and fades out after ``SHOW_SENT_S``.
+A ``notice`` (part of what was said is missing: where and why) is shown under the words.
 
 Frameless, translucent, always on top and never focused (a tool window shown without
 activation), so speaking never takes the keyboard away from what the person is doing.
@@ -23,6 +26,7 @@ Everything is painted with QPainter; a frame timer runs only while it is visible
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import deque
@@ -36,6 +40,8 @@ from PySide6.QtWidgets import QWidget
 from desktop.floating import make_floating
 from desktop.windows.style import text_font
 
+log = logging.getLogger(__name__)
+
 FRAME_MS = 33
 BARS = 32
 DECAY_S = 0.18  # time constant of the meter's fall; rises are immediate
@@ -43,6 +49,7 @@ SHOW_SENT_S = 1.5
 FADE_S = 0.25
 BOTTOM_GAP = 56
 SIZES = {"recording": (320, 56), "transcribing": (300, 56), "transcript": (480, 104)}
+WARNING_HEIGHT = 64  # added below the state for a warning or notice (three lines)
 
 PANEL = QColor(26, 28, 34, 236)
 EDGE = QColor(255, 255, 255, 34)
@@ -50,6 +57,7 @@ INK = QColor(245, 246, 248)
 DIM = QColor(245, 246, 248, 150)
 RED = QColor("#ff4d4f")
 GREEN = QColor("#51cf66")
+AMBER = QColor("#ffc078")
 
 
 class RecordingOverlay(QWidget):
@@ -64,6 +72,8 @@ class RecordingOverlay(QWidget):
         self._clock = clock
         self.mode = "hidden"
         self.text = ""
+        self.warning = ""  # shown under the state while recording or transcribing
+        self.notice = ""  # shown under the transcript: what is missing from it
         self.level = 0.0  # what the meter shows now
         self._target = 0.0
         self._history: deque[float] = deque([0.0] * BARS, maxlen=BARS)
@@ -80,7 +90,15 @@ class RecordingOverlay(QWidget):
     def show_recording(self) -> None:
         self._history.extend([0.0] * BARS)
         self.level = self._target = 0.0
+        self.warning = self.notice = ""
         self._enter("recording")
+
+    def show_warning(self, message: str) -> None:
+        """Something went wrong with the take (recording stopped, sound lost): said at once."""
+        self.warning = message
+        if self.mode in ("recording", "transcribing"):
+            self._resize()
+            self.update()
 
     def set_level(self, level: float) -> None:
         self._target = min(1.0, max(0.0, float(level)))
@@ -89,8 +107,9 @@ class RecordingOverlay(QWidget):
     def show_transcribing(self) -> None:
         self._enter("transcribing")
 
-    def show_transcript(self, text: str, grace_seconds: float) -> None:
+    def show_transcript(self, text: str, grace_seconds: float, notice: str = "") -> None:
         self.text = text
+        self.notice = notice
         self._grace = max(0.0, float(grace_seconds))
         self._enter("transcript")
         if self._grace == 0:
@@ -111,6 +130,8 @@ class RecordingOverlay(QWidget):
     def cancel(self) -> bool:
         if not self.in_grace:
             return False
+        # Cancelled on purpose; the words stay findable in the log.
+        log.info("transcript cancelled during the grace period: %r", self.text)
         self.hide_overlay()
         self.cancelled.emit()
         return True
@@ -143,12 +164,22 @@ class RecordingOverlay(QWidget):
         self.mode = mode
         self._since = self._last_tick = self._clock()
         self._fade_at = None
-        self.setFixedSize(*SIZES[mode])
+        self._resize()
         self._place()
         self.setWindowOpacity(1.0)
         self.show()
         self._frames.start()
         self.update()
+
+    def _resize(self) -> None:
+        width, height = SIZES[self.mode]
+        said = self.notice if self.mode == "transcript" else self.warning
+        if said and self.mode == "recording":
+            width, height = SIZES["transcript"][0], WARNING_HEIGHT + 20  # in place of the meter
+        elif said:
+            width, height = max(width, SIZES["transcript"][0]), height + WARNING_HEIGHT
+        self.setFixedSize(width, height)
+        self._place()
 
     def _place(self) -> None:
         screen = QGuiApplication.primaryScreen()
@@ -195,11 +226,26 @@ class RecordingOverlay(QWidget):
             self._paint_transcribing(p)
         elif self.mode == "transcript":
             self._paint_transcript(p)
+        said = self.notice if self.mode == "transcript" else self.warning
+        if said and self.mode != "hidden":
+            self._paint_warning(p, said)
         p.end()
+
+    def _paint_warning(self, p: QPainter, message: str) -> None:
+        pad = 20.0
+        top = {"transcript": 78.0, "recording": 15.0}.get(self.mode, self.height() - WARNING_HEIGHT)
+        if self.mode == "recording":
+            pad = 46.0  # beside the red dot
+        box = QRectF(pad, top, self.width() - pad - 20.0, WARNING_HEIGHT - 10)
+        font = text_font(0.85)
+        p.setFont(font)
+        p.setPen(AMBER)
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+        p.drawText(box, flags, _lines(f"⚠ {message}", font, box.width(), 3))
 
     def _paint_recording(self, p: QPainter) -> None:
         t = self._clock() - self._since
-        mid = self.height() / 2
+        mid = self.height() / 2 if self.warning else SIZES["recording"][1] / 2
         p.setPen(Qt.PenStyle.NoPen)
         glow = QColor(RED)
         glow.setAlpha(int(70 + 50 * math.sin(t * 4)))
@@ -207,12 +253,14 @@ class RecordingOverlay(QWidget):
         p.drawEllipse(QPointF(28, mid), 9, 9)
         p.setBrush(RED)
         p.drawEllipse(QPointF(28, mid), 5.5, 5.5)
+        if self.warning:
+            return  # what went wrong takes the place of "Listening" and the meter
         p.setPen(INK)
         p.setFont(text_font(1.15, bold=True))
-        p.drawText(QRectF(46, 0, 100, self.height()), Qt.AlignmentFlag.AlignVCenter, "Listening")
+        p.drawText(QRectF(46, 0, 100, 2 * mid), Qt.AlignmentFlag.AlignVCenter, "Listening")
         left, right = 140.0, self.width() - 26.0
         step = (right - left) / BARS
-        tallest = self.height() - 22
+        tallest = 2 * mid - 22
         for i, value in enumerate(self._history):
             h = max(3.0, min(1.0, value) * tallest)
             colour = QColor(INK)
@@ -223,7 +271,7 @@ class RecordingOverlay(QWidget):
 
     def _paint_transcribing(self, p: QPainter) -> None:
         t = self._clock() - self._since
-        mid = self.height() / 2
+        mid = SIZES["transcribing"][1] / 2
         p.setPen(Qt.PenStyle.NoPen)
         for i in range(3):
             lift = max(0.0, math.sin(t * 6 - i * 0.7)) * 5
@@ -233,7 +281,7 @@ class RecordingOverlay(QWidget):
             p.drawEllipse(QPointF(24 + i * 11, mid - lift), 3.5, 3.5)
         p.setPen(INK)
         p.setFont(text_font(1.15, bold=True))
-        box = QRectF(66, 0, self.width() - 80, self.height())
+        box = QRectF(66, 0, self.width() - 80, 2 * mid)
         p.drawText(box, Qt.AlignmentFlag.AlignVCenter, "Transcribing…")
 
     def _paint_transcript(self, p: QPainter) -> None:
@@ -275,5 +323,10 @@ class RecordingOverlay(QWidget):
 
 def _two_lines(text: str, font: QFont, width: float) -> str:
     """``text`` cut with "…" so it fits in about two lines of ``width``."""
+    return _lines(text, font, width, 2)
+
+
+def _lines(text: str, font: QFont, width: float, lines: int) -> str:
+    """``text`` cut with "…" so it fits in about ``lines`` lines of ``width``."""
     metrics = QFontMetrics(font)
-    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width * 2 - 40))
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width * lines - 40))

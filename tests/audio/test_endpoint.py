@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from audio.endpoint import Endpointer
-from tests.audio.conftest import read_audio
+from audio.vad import THRESHOLD, WINDOW, SpeechDetector
+from tests.audio.conftest import JFK, read_audio
 
 
 def feed_live(endpointer: Endpointer, audio: np.ndarray, step: float = 0.05) -> None:
@@ -50,3 +53,53 @@ def test_silence_is_never_decoded() -> None:
     ep = Endpointer(lambda audio, context: "hallucination")
     assert ep.finish(np.zeros(32_000, np.float32)) == ""
     assert ep.decodes == 0
+
+
+def decoded_spans(audio: np.ndarray) -> tuple[list[tuple[int, int]], Any]:
+    """A decode function that records which samples of ``audio`` (or views of it) each
+    call was given, as (first, end) sample indices."""
+    spans: list[tuple[int, int]] = []
+    base = audio.__array_interface__["data"][0]
+
+    def decode(part: np.ndarray, context: str) -> str:
+        first = (part.__array_interface__["data"][0] - base) // audio.itemsize
+        spans.append((first, first + len(part)))
+        return "words"
+
+    return spans, decode
+
+
+def test_a_source_that_keeps_only_its_bound_is_never_asked_for_more(espeak) -> None:
+    speech = read_audio(
+        espeak(
+            "Please open the quarterly report in the documents folder, then copy the summary "
+            "table into a new spreadsheet, and finally send it to the whole team."
+        )
+    )
+    hold = 3.3
+    spans, decode = decoded_spans(speech)
+    ep = Endpointer(decode, hold=hold)
+    held = 0
+    step = 800
+    for end in range(step, len(speech) + step, step):
+        start = ep.needed_from  # what a recorder that released the rest still holds
+        ep.update(speech[start:end], start)
+        held = max(held, min(end, len(speech)) - ep.needed_from)
+    ep.finish(speech[ep.needed_from :], ep.needed_from)
+    assert held <= hold * 16_000
+    assert ep.cuts >= 2  # unbroken speech was cut to fit
+    # Every window the detector took for speech was decoded.
+    detector = SpeechDetector()
+    detector.feed(speech)
+    for i, p in enumerate(detector.probs):
+        if p >= THRESHOLD:
+            middle = i * WINDOW + WINDOW // 2
+            assert sum(a <= middle < b for a, b in spans) >= 1, f"window {i} never decoded"
+
+
+def test_soft_first_words_are_in_the_first_stretch_decoded() -> None:
+    # "And so, ..." in jfk.flac begins at 0.35 s, but the detector is sure only at 1.0 s.
+    audio = read_audio(JFK)
+    spans, decode = decoded_spans(audio)
+    Endpointer(decode).finish(audio)
+    assert spans[0][0] <= 0.4 * 16_000, spans[0]

@@ -39,6 +39,7 @@ class Calls:
 class FakeVoice(QObject, Calls):
     transcript_ready = Signal(int, str)
     transcript_empty = Signal(int, str)
+    take_warning = Signal(int, str)
     failed = Signal(str)
     speech_done = Signal()
 
