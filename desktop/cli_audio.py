@@ -13,6 +13,7 @@ values; nothing heavy is imported until a command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
@@ -205,6 +206,7 @@ def listen_once(args: argparse.Namespace) -> int:
         min_seconds=config.min_recording_ms / 1000,
         level_floor_db=config.level_floor_db,
     )
+    threading.Thread(target=_say_when_ready, args=(transcriber,), daemon=True).start()
     try:
         recorder.open()
         input("Press Enter to start recording. ")
@@ -240,6 +242,14 @@ def listen_once(args: argparse.Namespace) -> int:
     if not transcript.text:
         return _fail(f"nothing heard: {lost.no_speech(take, transcript)}")
     return EXIT_FAILED if notices else EXIT_OK
+
+
+def _say_when_ready(transcriber: Any) -> None:
+    """Say on stderr once the model has loaded: until then speech is only held, and a take
+    longer than ``max_recording_seconds`` stops at that bound."""
+    with contextlib.suppress(Exception):  # a load error is reported with the result
+        if transcriber.wait_ready():
+            print("harken: the speech model is ready", file=sys.stderr, flush=True)
 
 
 class _Meter(threading.Thread):
