@@ -65,6 +65,28 @@ def espeak(speech_dir: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def no_take_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that fails in the middle of a take must not leave it running: the shared
+    model's one worker would wait for that take's end for ever, and every later test that
+    transcribes would hang instead of failing. Takes left open are cancelled."""
+    from audio.transcribe import Transcriber
+
+    started: list[Any] = []
+    live = Transcriber.live
+
+    def tracked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        take = live(self, *args, **kwargs)
+        started.append(take)
+        return take
+
+    monkeypatch.setattr(Transcriber, "live", tracked)
+    yield
+    for take in started:
+        if not take.future.done():
+            take.cancel()
+
+
 @pytest.fixture(scope="session")
 def transcriber() -> Iterator[object]:
     """The embedded tiny.en model, loaded once for the whole session."""
@@ -76,17 +98,21 @@ def transcriber() -> Iterator[object]:
     t.close()
 
 
+SILENT = 1e-5  # the idle virtual sink's monitor gives exact zeros: this is -100 dBFS
+
+
 def wait_heard_to_the_end(recorder: Any, quiet_after: float = 0.3, timeout: float = 30) -> None:
-    """Wait until the take holds sound followed by ``quiet_after`` seconds of quiet: the
-    microphone has heard a clip to its end. paplay returns once the sink took the sound;
-    the monitor delivers it to the recorder a little later, more so on a busy machine.
-    (espeak's pauses inside one sentence are under 0.15 s.)"""
+    """Wait until the take holds sound followed by ``quiet_after`` seconds of the idle
+    sink's silence: the microphone has heard a clip to its end, however quiet the clip.
+    paplay returns once the sink took the sound; the monitor delivers it to the recorder a
+    little later, more so on a busy machine. (A clip's own pauses are not silent: espeak's
+    last under 0.15 s, and recorded speech has its room's noise.)"""
     import numpy as np
 
     deadline = time.monotonic() + timeout
     while True:
         audio = recorder.captured()
-        loud = np.flatnonzero(np.abs(audio) > 0.02)
+        loud = np.flatnonzero(np.abs(audio) > SILENT)
         if len(loud) and len(audio) - loud[-1] >= quiet_after * 16_000:
             return
         if time.monotonic() > deadline:
