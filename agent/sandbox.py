@@ -267,7 +267,10 @@ def claim_placeholders(policy: SandboxPolicy) -> tuple[Path, ...]:
                 if not _make_stub(path, stubs[path]):
                     continue  # appeared meanwhile: someone else's file, protected as it is
                 _stub_texts[path] = stubs[path]
-            elif not (how == "mask" or (how == "protect" and path in _placeholders)):
+            # A placeholder another command made is claimed whatever it is to this one (a
+            # folder it walks through is a pin): else that command, ending meanwhile (an
+            # interrupted one still tearing down), removes it under this one's bwrap.
+            elif not (how == "mask" or path in _placeholders):
                 continue
             claimed.append(path)
             _placeholders[path] = _placeholders.get(path, 0) + 1
@@ -278,7 +281,8 @@ def release_placeholders(paths: Iterable[Path]) -> None:
     """Forget claimed placeholders; the last command using one removes it if it is still
     an empty folder, or a stub holding only what was written into it."""
     with _placeholders_lock:
-        for path in paths:
+        # Deepest first: a placeholder folder is empty again only once those inside it go.
+        for path in reversed(tuple(paths)):
             count = _placeholders.get(path, 0) - 1
             if count > 0:
                 _placeholders[path] = count

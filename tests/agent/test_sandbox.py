@@ -186,6 +186,12 @@ async def call(tool: Tool, ctx: ToolContext, grant: Grant | None = None, **raw) 
     return out if isinstance(out, ToolOutput) else ToolOutput(out)
 
 
+def processes() -> str:
+    """What runs on the machine, to show in a failure."""
+    ps = ["ps", "-eo", "pid,ppid,stat,args", "--forest"]
+    return subprocess.run(ps, capture_output=True, text=True).stdout
+
+
 def failed(result: ShellResult) -> bool:
     return result.exit_code != 0
 
@@ -572,6 +578,27 @@ async def test_closing_the_context_kills_background_sandboxes(workspace: Path) -
     await ctx.aclose()
     assert await gone(tag)
     assert tree(workspace) == []
+
+
+@needs_bwrap
+async def test_a_command_right_after_an_interrupted_one_runs(
+    shell: ShellSession, workspace: Path
+) -> None:
+    # The interrupted sandbox is still ending when the next one starts: a placeholder it
+    # made (the missing .git) must stay until the next one is done with it too, or the next
+    # one fails ("bwrap: Can't find source path .../.git").
+    tags = [marker() for _ in range(3)]
+    for tag in tags:
+        task = asyncio.create_task(shell.run(f"sleep {tag}", 600))
+        await appears(tag)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        result = await shell.run("echo ran", 30)
+        assert result.output == "ran\n", result.output
+    for tag in tags:  # every sandbox has ended ...
+        assert await gone(tag), processes()
+    assert await settled(lambda: tree(workspace) == []), tree(workspace)  # ... leaving nothing
 
 
 # --- shell state -------------------------------------------------------------------------
