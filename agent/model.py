@@ -6,13 +6,14 @@ thinking blocks and publishes deltas), and retries transient failures. The calle
 the assembler, so after a cancellation it can still read what had arrived.
 
 A streamed message counts only once the stream said it is over: ``message_delta`` brought
-its stop reason and every block got its ``content_block_stop``. Anything less is a broken
-connection (``IncompleteReply``), retried like one; nothing of it is used. Only
-``message_stop`` may be missing: it carries no data and comes after ``message_delta``,
-so the message is whole without it, and asking again would bill the answer twice and
-replace the one already shown with another. With ``stop_reason == "max_tokens"`` a block
-may stay open (the limit cut it); a tool call cut that way is listed in
-``ModelReply.truncated`` and must not run.
+its stop reason, every block got its ``content_block_stop``, and ``message_stop`` came.
+Anything less is a broken connection (``IncompleteReply``), retried like one; nothing of
+it is used and none of its tool calls runs. ``message_stop`` carries no data, but a
+stream that stops short of it was cut all the same (a proxy, a dropped connection): a
+message is trusted to run tools only when the stream said it was done, even if asking
+again bills the answer twice. With ``stop_reason == "max_tokens"`` a block may stay open
+(the limit cut it); a tool call cut that way is listed in ``ModelReply.truncated`` and
+must not run.
 
 Everything sent is valid UTF-8 (``agent.utf8.clean``), and so is everything assembled.
 """
@@ -200,6 +201,8 @@ class MessageAssembler:
         if still_open and self.stop_reason != "max_tokens":
             kind = self._blocks[still_open[0]]["type"]
             return f"content block {still_open[0]} ({kind}) was never closed"
+        if not self.message_stopped:
+            return "the stream ended before message_stop"
         return ""
 
     def reply(self) -> ModelReply:
@@ -292,25 +295,15 @@ class ModelClient:
         """Stream one assistant message into ``assembler``, retrying transient failures."""
 
         async def attempt() -> ModelReply:
-            import anthropic
-            import httpx2
 
             assembler.reset()
             stream = await self.client.messages.create(**request.params(), stream=True)
-            try:
-                async with stream:
-                    async for event in stream:
-                        assembler.feed(event)
-            except (anthropic.APIConnectionError, httpx2.TransportError) as exc:
-                if assembler.incomplete():
-                    raise
-                # Only message_stop was lost: the message is whole (module docstring).
-                log.info("the connection broke after the message was complete: %s", exc)
+            async with stream:  # a broken connection raises here and is retried
+                async for event in stream:
+                    assembler.feed(event)
             why = assembler.incomplete()
             if why:
                 raise IncompleteReply(why)
-            if not assembler.message_stopped:
-                log.info("the stream ended without message_stop; the message was complete")
             return assembler.reply()
 
         return await self._with_retries(attempt, emit, lambda: assembler.streamed_text)
