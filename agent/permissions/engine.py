@@ -330,8 +330,11 @@ class PermissionEngine:
     def _grant(self, c: Classification) -> Grant:
         network = bool(c.hosts) or c.unknown_hosts
         # A command that was judged to write outside the workspace would only fail in the
-        # sandbox; it runs outside it once it is allowed.
-        outside = any(not self._inside_writable(p) for p in c.writes) or c.unknown_writes
+        # sandbox; it runs outside it once it is allowed. So does one whose writes cannot
+        # be known, once a person allowed it; in bypass nobody has seen it, and unplaced
+        # writes stay confined (protected paths read-only: `cd .git; echo x >> config`).
+        unplaced = c.unknown_writes and self.mode is not Mode.BYPASS
+        outside = any(not self._inside_writable(p) for p in c.writes) or unplaced
         named = frozenset(
             r.specifier.removeprefix("domain:").strip()
             for r in self.rules.allow

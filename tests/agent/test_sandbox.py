@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.permissions import Mode, PermissionEngine, ToolCall
 from agent.permissions.grant import Grant, current_grant
 from agent.sandbox import (
     SandboxPolicy,
@@ -161,7 +162,9 @@ async def gone(pattern: str) -> bool:
 
 
 async def appears(pattern: str) -> None:
-    await wait_matching(f"sleep {pattern}")
+    """Once ``sleep PATTERN`` itself runs: not merely bwrap or bash, whose command lines
+    hold the same words before the sandbox has started it."""
+    await wait_matching(f"^sleep {pattern}")
 
 
 async def settled(condition: Callable[[], bool]) -> bool:
@@ -809,6 +812,36 @@ async def test_git_metadata_anywhere_in_the_workspace_is_read_only(
     planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
     result = await shell.run(command.format(planted=planted, marker=marker), 20)
     assert failed(result), result.output
+    assert git_metadata(ws) == before
+    plain_git_status(ws, marker)
+
+
+@needs_bwrap
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cd .git/modules/sub; printf '{planted}' >> config",
+        "cd .git/modules/sub/hooks; echo 'touch {marker}' > post-checkout",
+        "pushd .git/hooks; echo 'touch {marker}' > pre-push",
+        'cp /etc/hostname "$(pwd)/.git/hooks/pre-commit"',
+    ],
+)
+async def test_bypass_keeps_writes_it_cannot_place_inside_the_sandbox(
+    layout: Layout, ctx: ToolContext, tmp_path: Path, command: str
+) -> None:
+    """Bypass allows what the engine cannot read (nobody is asked), so the command must not
+    leave the sandbox for it: git's files stay read-only and `git status` runs nothing."""
+    ws, marker = layout.workspace, tmp_path / "PWNED"
+    planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
+    command = command.format(planted=planted, marker=marker)
+    engine = PermissionEngine(mode=Mode.BYPASS, workspace=ws, sandbox=True)
+    decision = engine.decide(ToolCall("t", "Bash", {"command": command}, BASH.kind, "Bash", ws))
+    assert decision.verdict == "allow", decision.reason
+    before = git_metadata(ws)
+
+    await call(BASH, ctx, decision.grant, command=command)
+
+    assert decision.grant.sandbox
     assert git_metadata(ws) == before
     plain_git_status(ws, marker)
 
