@@ -184,6 +184,7 @@ def judge_env_runner(name: str, args: list[Arg], j: Judgement) -> None:
     from agent.permissions.program_net import judge_packages
 
     judge_packages(name, args, j)
+    _program_settings(name, args, j)
     subcommand, values = _ENV_RUNNERS[name]
     i = 0
     cause: list[Arg | None] = []
@@ -212,7 +213,49 @@ def judge_env_runner(name: str, args: list[Arg], j: Judgement) -> None:
         launch(j, cause, command, f"{what} runs {command[0].text}", [])
 
 
+# Settings on the command line that name a program (or a file of settings that may): npm,
+# pnpm and yarn take any configuration key as an option (``--script-shell=PROG``); go's
+# build flags run a program around each binary or tool; cargo's ``--config`` sets runners.
+_PROGRAM_SETTINGS = {
+    "js": names(
+        """--script-shell --shell --node-options --userconfig --globalconfig --editor
+        --browser --git --node-gyp --npm-path --init-module
+        --onload-script --call -c --config"""
+    ),
+    "go": names("-exec -toolexec -vettool -ldflags"),
+    "cargo": names("--config -Z"),
+}
+_FAMILY = {"npm": "js", "npx": "js", "pnpm": "js", "pnpx": "js", "yarn": "js", "bunx": "js"}
+
+
+def _program_settings(name: str, args: list[Arg], j: Judgement) -> None:
+    """Escalate options that set which program runs (only a rule spelling them out
+    approves them)."""
+    settings = _PROGRAM_SETTINGS.get(_FAMILY.get(name, name), frozenset())
+    for k, arg in enumerate(args):
+        if arg.text == "--":
+            break
+        option, eq, _ = arg.text.partition("=")
+        for form in (option, "-" + option.lstrip("-"), "--" + option.lstrip("-")):
+            if form in settings:
+                value = args[k + 1] if not eq and k + 1 < len(args) else None
+                j.escalate(X, f"{name} {option} sets a program it runs", arg, value)
+                break
+
+
+def judge_go(name: str, args: list[Arg], j: Judgement) -> None:
+    """go and cargo build and run the project (their own work); flags that run other
+    programs around it are escalations."""
+    # Imported here: program_net is one of the rule tables programs builds on.
+    from agent.permissions.program_net import judge_packages
+
+    judge_packages(name, args, j)
+    _program_settings(name, args, j)
+
+
 RULES: dict[str, Rule] = {
+    "go": judge_go,
+    "cargo": judge_go,
     "man": judge_man,
     "make": judge_make,
     "gmake": judge_make,

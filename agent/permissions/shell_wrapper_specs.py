@@ -5,7 +5,9 @@ A wrapper is a program whose work is starting the command written after it (``su
 ``timeout``, ``xargs``, ``strace``). ``shell_wrappers.unwrap`` peels them off with these
 specs; an option not listed here cannot be followed, so the command is asked about.
 Sources: each program's manual (sudo 1.9, GNU coreutils 9, util-linux 2.38, strace 6,
-ltrace 0.7, xvfb-run from Debian's xvfb).
+ltrace 0.7, xvfb-run from Debian's xvfb, valgrind 3.19, OpenSSH 9 ssh-agent, dbus 1.14,
+systemd 252 systemd-run, moreutils 0.67 chronic, entr 5, bubblewrap 0.8, firejail 0.9,
+torsocks 2.4, proxychains-ng 4, fakeroot 1.31, cpulimit 3, numactl 2, rlwrap 0.46).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Spec:
     writes: frozenset[str] = frozenset()  # options naming a file it writes
     reads: frozenset[str] = frozenset()  # options naming a file it reads
     shell: frozenset[str] = frozenset()  # options whose argument is a shell command string
+    pairs: frozenset[str] = frozenset()  # long options that take two words (bwrap --bind A B)
 
 
 WRAPPERS: dict[str, Spec] = {
@@ -202,5 +205,146 @@ WRAPPERS: dict[str, Spec] = {
         ),
         lookup=names("-h --help"),
         writes=names("-e --error-file"),
+    ),
+    # Launchers found by review: each starts the command written after its options.
+    "valgrind": Spec(
+        flags="qvh",
+        long_flags=names("--help --help-debug --version --quiet --verbose"),
+        long_with_arg=names(
+            """--tool --trace-children --trace-children-skip --child-silent-after-fork
+            --track-fds --time-stamp --log-fd --log-file --xml --xml-file --num-callers
+            --error-limit --error-exitcode --show-below-main --suppressions --gen-suppressions
+            --leak-check --show-leak-kinds --errors-for-leak-kinds --track-origins
+            --show-reachable --show-possibly-lost --leak-resolution --undef-value-errors
+            --keep-stacktraces --freelist-vol --read-var-info --read-inline-info --smc-check
+            --vex-iropt-register-updates --fair-sched --max-stackframe --main-stacksize
+            --demangle --sigill-diagnostics --expensive-definedness-checks --partial-loads-ok
+            --massif-out-file --callgrind-out-file --cachegrind-out-file --dump-instr
+            --collect-jumps --cache-sim --branch-sim --stacks --pages-as-heap --depth
+            --threshold --time-unit --detailed-freq --max-snapshots"""
+        ),
+        lookup=names("-h --help --help-debug --version"),
+        refuse=names("--db-command --db-attach --vgdb --vgdb-prefix --log-socket --xml-socket"),
+        writes=names(
+            "--log-file --xml-file --massif-out-file --callgrind-out-file --cachegrind-out-file"
+        ),
+        reads=names("--suppressions"),
+    ),
+    "ssh-agent": Spec(
+        flags="acDdkq",
+        with_arg="EOPst",
+        lookup=names("-k"),
+        refuse=names("-P -O"),  # they load PKCS#11 providers, which are code
+    ),
+    "dbus-run-session": Spec(
+        long_flags=names("--help --version"),
+        long_with_arg=names("--config-file --dbus-daemon"),
+        lookup=names("--help --version"),
+        refuse=names("--config-file --dbus-daemon"),  # another bus daemon or its services
+    ),
+    "systemd-run": Spec(
+        flags="qrGdPSt",
+        with_arg="uHMpE",
+        long_flags=names(
+            """--user --system --scope --no-block --wait --quiet --remain-after-exit
+            --collect --same-dir --pipe --pty --shell --send-sighup --no-ask-password"""
+        ),
+        long_with_arg=names(
+            """--unit --description --slice --nice --uid --gid --service-type
+            --working-directory --on-active --on-boot --on-startup --on-unit-active
+            --on-unit-inactive --on-calendar --on-clock-change --on-timezone-change
+            --timer-property --path-property --socket-property --property --setenv --host
+            --machine"""
+        ),
+        lookup=names("-h --help --version"),
+        # A unit property may name more programs (ExecStartPre=); a host or machine is
+        # elsewhere; an environment cannot be judged here; a timer runs it later.
+        refuse=names(
+            """-p --property --timer-property --path-property --socket-property -H --host -M
+            --machine -E --setenv -S --shell --on-active --on-boot --on-startup
+            --on-unit-active --on-unit-inactive --on-calendar --on-clock-change
+            --on-timezone-change"""
+        ),
+        chdir=names("--working-directory"),
+    ),
+    "chronic": Spec(flags="ev"),
+    "entr": Spec(flags="acdnprsz"),  # -s: the command is a shell string (unwrap)
+    "bwrap": Spec(
+        long_flags=names(
+            """--unshare-all --share-net --unshare-user --unshare-user-try --unshare-ipc
+            --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
+            --die-with-parent --as-pid-1 --new-session --clearenv --disable-userns
+            --assert-userns-disabled --level-prefix"""
+        ),
+        long_with_arg=names(
+            """--uid --gid --hostname --chdir --unsetenv --lock-file --sync-fd --remount-ro
+            --proc --dev --tmpfs --mqueue --dir --seccomp --add-seccomp-fd --block-fd
+            --userns-block-fd --info-fd --json-status-fd --cap-add --cap-drop --perms --size
+            --userns --userns2 --pidns --argv0 --exec-label --file-label --args"""
+        ),
+        pairs=names(
+            """--bind --bind-try --dev-bind --dev-bind-try --ro-bind --ro-bind-try --bind-fd
+            --ro-bind-fd --file --bind-data --ro-bind-data --symlink --setenv --chmod"""
+        ),
+        lookup=names("--help --version"),
+        refuse=names("--args --setenv --exec-label"),  # more arguments from a descriptor
+        chdir=names("--chdir"),
+    ),
+    "firejail": Spec(
+        long_flags=names(
+            """--quiet --noprofile --private --private-tmp --private-dev --private-cache
+            --nonewprivs --noroot --nosound --novideo --no3d --nodbus --nogroups --seccomp
+            --caps --apparmor --ipc-namespace --machine-id --disable-mnt --writable-var"""
+        ),
+        long_with_arg=names(
+            """--profile --net --caps.drop --caps.keep --whitelist --blacklist --read-only
+            --read-write --private-bin --private-etc --private-home --tmpfs --name
+            --hostname --dns --nice --rlimit-as --rlimit-cpu --rlimit-fsize --rlimit-nofile
+            --rlimit-nproc --timeout --cpu --seccomp.drop --seccomp.keep"""
+        ),
+        lookup=names("--help --version --list --tree --top --ls --get --put --join --shutdown"),
+    ),
+    "torsocks": Spec(flags="idq6", with_arg="upaP"),
+    "proxychains": Spec(flags="q", with_arg="f", reads=names("-f")),
+    "proxychains4": Spec(flags="q", with_arg="f", reads=names("-f")),
+    "fakeroot": Spec(
+        flags="uhv",
+        with_arg="lsib",
+        long_flags=names("--unknown-is-real --help --version"),
+        long_with_arg=names("--lib --faked"),
+        lookup=names("-h --help -v --version"),
+        refuse=names("-l --lib --faked"),  # another library or daemon: code
+        writes=names("-s"),
+        reads=names("-i"),
+    ),
+    "cpulimit": Spec(
+        flags="zikfqv",
+        with_arg="l",
+        long_flags=names("--lazy --include-children --kill --foreground --quiet --verbose"),
+        long_with_arg=names("--limit"),
+        lookup=names("-p --pid -e --exe -P --path -h --help"),
+    ),
+    "numactl": Spec(
+        flags="al",
+        with_arg="NCmpiw",
+        long_flags=names("--all --localalloc"),
+        long_with_arg=names(
+            """--cpunodebind --physcpubind --membind --preferred --preferred-many
+            --interleave --weighted-interleave"""
+        ),
+        lookup=names("-s --show -H --hardware"),
+    ),
+    "prlimit": Spec(
+        long_with_arg=names(
+            """--as --core --cpu --data --fsize --locks --memlock --msgqueue --nice --nofile
+            --nproc --rss --rtprio --rttime --sigpending --stack"""
+        ),
+        lookup=names("-p --pid -h --help -V --version -o --output"),
+    ),
+    "rlwrap": Spec(
+        flags="AcinrRWo",
+        with_arg="aCfHlpsSbeOqt",
+        lookup=names("-h --help -v --version"),
+        refuse=names("-z --filter -f -H -l"),  # filters are programs; files may be anywhere
     ),
 }

@@ -140,6 +140,14 @@ def unwrap(words: tuple[Word, ...]) -> Unwrapped:
         if name == "xargs":
             current = _xargs_command(parsed)
             continue
+        if name == "entr" and "-s" in parsed.options:
+            # entr -s 'CMD': a shell string, the first word after its options.
+            if not parsed.rest or parsed.rest[0].dynamic:
+                problems.append("entr -s runs a command string known only at run time")
+                break
+            return Unwrapped(
+                (), tuple(wrappers), tuple(files), chdir, tuple(problems), parsed.rest[0]
+            )
         if not parsed.rest:
             # A wrapper with nothing to run ("nohup", "env") is the command itself.
             wrappers.pop()
@@ -167,6 +175,14 @@ def _parse(name: str, spec: Spec, args: list[Word]) -> _Parsed:
         if operands == 0 and text.startswith("--") and len(text) > 2:
             opt, eq, value = text.partition("=")
             value_word: Word | None = Word(value) if eq else None
+            if opt in spec.pairs:
+                if i + 2 >= len(args) or args[i + 1].dynamic or args[i + 2].dynamic:
+                    out.problems.append(f"{name} {opt} has no literal arguments")
+                    return out
+                if not _option(name, spec, opt, args[i + 1], out):
+                    return out
+                i += 3
+                continue
             if opt in spec.long_with_arg and not eq:
                 if i + 1 >= len(args) or args[i + 1].dynamic:
                     out.problems.append(f"{name} {opt} has no literal argument")
