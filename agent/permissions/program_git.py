@@ -147,6 +147,7 @@ def _subcommand(sub_word: Arg, rest: list[Arg], repo: str, j: Judgement) -> None
     first_word = next((a for a in rest if not a.text.startswith("-")), None)
     first = first_word.text if first_word is not None else ""
     _destroys(sub, sub_word, first_word, opts, j)
+    _outputs(sub, rest, j)
     if (
         sub in _NETWORK
         or (sub == "remote" and first in ("show", "update", "prune"))
@@ -295,6 +296,26 @@ def _archive(opts: Options, repo: str, j: Judgement) -> None:
         run_string(j, [word], value, "git archive --exec runs a program")
     if opts.dynamic:
         j.escalate(X, "git archive has arguments known only at run time", *opts.moving)
+
+
+def _outputs(sub: str, rest: list[Arg], j: Judgement) -> None:
+    """Files and folders outside the repository's own data that a subcommand writes
+    (``git bundle create FILE``, ``git format-patch -o DIR``, ``git worktree add PATH``,
+    ``git init DIR``), so protected-path and outside-workspace checks see them."""
+    operands = [a for a in rest if not a.text.startswith("-")]
+    if sub == "bundle" and operands[:1] and operands[0].text == "create":
+        j.raise_to(W, "git bundle create writes a bundle")
+        j.write(_path(operands[1]) if len(operands) > 1 else UNKNOWN)
+    elif sub == "worktree" and operands[:1] and operands[0].text == "add":
+        j.raise_to(W, "git worktree add writes a working tree")
+        j.write(_path(operands[1]) if len(operands) > 1 else UNKNOWN)
+    elif sub == "init" and operands:
+        j.write(_path(operands[0]))
+    elif sub == "format-patch":
+        opts = split(rest, "o", ("--output-directory", "--output"))
+        for value in opts.values("-o", "--output-directory", "--output"):
+            j.raise_to(W, "git format-patch writes patches")
+            j.write(_path(value))
 
 
 def _path(arg: Arg) -> str:

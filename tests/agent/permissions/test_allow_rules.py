@@ -127,6 +127,13 @@ NOT_APPROVED = [
     (("Bash(go test *)",), "go test -toolexec ./evil.sh ./..."),
     (("Bash(go vet *)",), "go vet -vettool=./evil.sh ./..."),
     (("Bash(cargo test *)",), "cargo test --config target.x.runner=./evil.sh"),
+    # git writes files of its own choosing outside its data: the checks see those paths.
+    (("Bash(git *)",), "git bundle create .git/hooks/pre-commit HEAD"),
+    (("Bash(git *)",), "git bundle create ~/.bashrc HEAD"),
+    (("Bash(git *)",), "git format-patch -o ~/.ssh HEAD~1"),
+    (("Bash(git *)",), "git format-patch --output-directory=.git/hooks HEAD~1"),
+    (("Bash(git *)",), "git worktree add ~/elsewhere"),
+    (("Bash(git *)",), "git init ~/.config/evil"),
     # A started interpreter given code on its command line: no rule approves it.
     (("Bash(find *)", "Bash(python *)"), "find . -exec python -c 'import os' \\;"),
 ]
@@ -230,6 +237,23 @@ def test_a_deny_rule_catches_the_program_where_another_starts_it(
     decision = decide(project, mode, command, deny=(rule,))
 
     assert decision.verdict == "deny", decision.reason
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git bundle create .git/hooks/pre-commit HEAD",
+        "git bundle create ~/.bashrc HEAD",
+        "git format-patch -o ~/.ssh HEAD~1",
+    ],
+)
+def test_git_output_files_on_protected_paths_are_asked_even_in_bypass(
+    project: Path, command: str
+) -> None:
+    decision = decide(project, Mode.BYPASS, command, allow=("Bash(git *)",))
+
+    assert decision.verdict == "ask", decision.reason
+    assert "protected" in decision.reason
 
 
 def test_the_question_names_what_the_rule_does_not_cover(project: Path) -> None:
