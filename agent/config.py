@@ -40,7 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("input_device", "", "Microphone (empty: the system default)"),
     Setting("output_device", "", "Speaker: name or index (empty: the system default)"),
     Setting("whisper_model", "tiny.en", "Whisper model: a name (tiny.en, base, small) or folder"),
-    Setting("language", "auto", "Spoken language: a code such as en or de, or auto to detect"),
+    Setting(
+        "language",
+        "auto",
+        "Spoken language: a code such as en or de (other than en needs a multilingual "
+        "model such as base), or auto to detect",
+    ),
     Setting("hotwords", "", "Words to hear right, comma-separated (names, jargon)"),
     Setting("workspace_hotwords", True, "Also hear the workspace's file names and identifiers"),
     Setting("beam_size", 5, "Whisper beam size (1: fastest)", minimum=1),

@@ -2,17 +2,24 @@
 
 Whisper pads every clip to a 30 s window, and on a small CPU the encoder pass over that
 window costs far more than decoding a short command. CTranslate2's encoder accepts fewer
-mel frames, so ``decode`` encodes the clip plus a margin of silence (``margin`` seconds).
-Where that could hurt (the decoder needed a temperature fallback: repetitive or
-low-confidence output), the same clip is decoded again with the full window and the more
-confident result is kept.
+mel frames, so a window (``audio.decode_window``) encodes the clip plus a margin of
+silence; where that could hurt (the decoder needed a temperature fallback), the full
+window decides.
 
 Silence and noise give "": the voice activity detector (``audio.vad``, the Silero model
 faster-whisper's own ``vad_filter`` uses) decides first whether there is speech at all.
-Whisper's no-speech rule (probability above 0.6 with an average log-probability below -1)
-is kept as a second guard, but it cannot be the first: on silence tiny.en "hears" "You"
-with a log-probability of about -0.8, which the rule lets through, and on long noise its
-no-speech probability falls below 0.2 while it hallucinates whole sentences.
+Whisper's no-speech rule is kept as a second guard inside the window decoder.
+
+No decoding limit and no early end of a segment may cut a take short of its audio: the
+decoder sometimes closes its last segment seconds before the speech ends (seen with tiny.en
+on ordinary 12 s sentences), and a token budget can run out on spelled or fast speech. So
+when the decoded text ends well before the voice activity does, the rest is decoded from
+where the text stopped, with the text so far as context (what Whisper's long-form loop does
+when it seeks to the last timestamp), until the speech is covered.
+
+What the model heard with low confidence is not passed on as text: ``Decoded.unclear``
+says why (``audio.understood``), and ``text`` is "". An English-only model asked for
+another language raises ``LanguageUnsupported`` before decoding anything.
 
 The prompt carries vocabulary hints (hotwords) and the text of earlier stretches of the
 same recording, as Whisper's own long-form decoding does.
@@ -20,40 +27,42 @@ same recording, as Whisper's own long-form decoding does.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from audio.decode_window import DecodeOptions, Segment, Window, decode_window
+from audio.models import require_language
+from audio.understood import repeats_what_was_said, unclear_reason
 
 if TYPE_CHECKING:
     import numpy as np
 
+__all__ = ["DecodeOptions", "Decoded", "decode"]
+
 SAMPLE_RATE = 16_000
-FULL_WINDOW_FRAMES = 3000  # 30 s of 10 ms mel frames
-TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-MAX_LENGTH = 448  # Whisper's token limit, prompt included
-NO_SPEECH = 0.6
-LOW_LOGPROB = -1.0
-REPETITIVE = 2.4
-
-
-@dataclass(frozen=True)
-class DecodeOptions:
-    language: str | None = "en"  # None: detect
-    beam_size: int = 5
-    hotwords: str = ""
-    margin: float = 1.0  # seconds of silence encoded after the clip ...
-    min_window: float = 10.0  # ... and at least this many seconds in all
-    short_window: bool = True  # False: always the full 30 s window (the naive way)
+# Speech this long (seconds) after the end of the decoded text means words were left out.
+# On complete decodes of the test clips and jfk.flac the last timestamp ends at most 0.5 s
+# before the detector's end of speech (its windows run on into the word's release).
+RESUME_GAP = 0.8
+MIN_ADVANCE = 0.3  # a pass that moves on less than this (seconds) makes no progress
+MAX_PASSES = 8  # a 30 s region needs 3 or 4 at most
 
 
 @dataclass(frozen=True)
 class Decoded:
-    text: str
+    text: str  # "" for silence, noise, and speech that was not understood
     language: str
-    avg_logprob: float
+    avg_logprob: float  # over the tokens of all passes
     no_speech_prob: float
-    temperature: float  # 0 unless the beam-search result was rejected
+    temperature: float  # 0 unless a beam-search result was rejected
     full_window: bool  # decoded (or re-decoded) with the 30 s window
+    compression_ratio: float = 0.0  # the highest of the passes
+    token_prob: float = 1.0  # mean probability of the text's tokens (audio.understood)
+    text_tokens: int = 0
+    end: float = 0.0  # seconds: where the decoded speech ends in the audio
+    passes: int = 0  # decoder passes needed to cover the speech (0: no speech)
+    unclear: str = ""  # why what was heard is not trusted ("" when it is); text is "" then
+    doubtful: str = ""  # what the model made of speech it was not sure of (for logs)
 
 
 def decode(
@@ -64,140 +73,137 @@ def decode(
     *,
     speech_known: bool = False,
 ) -> Decoded:
-    """Text of ``audio`` (16 kHz mono, at most 30 s); ``context`` is the text said before.
+    """Text of ``audio`` (16 kHz mono float32, at most 30 s); ``context`` is the text said
+    before.
 
     Audio without speech gives "" without running the model. ``speech_known``: the caller's
     own voice activity detection already found speech in exactly this audio (endpointing's
     regions), or the call only warms the model up; the check is then skipped.
+
+    Raises ``audio.models.LanguageUnsupported`` when the model is English-only and
+    ``options.language`` names another language.
     """
+    require_language(model, options.language)
     if not speech_known:
         from audio.vad import has_speech
 
         if not has_speech(audio):
             return Decoded("", options.language or "en", 0.0, 1.0, 0.0, False)
-    result = _decode_window(model, audio, options, context)
-    if options.hotwords and result.temperature > 0:
-        # Priming can derail a small model into repeating the hotword list: without it.
-        plain = _decode_window(model, audio, replace(options, hotwords=""), context)
-        if plain.temperature == 0 or plain.avg_logprob > result.avg_logprob:
-            return plain
-    return result
+    return _judged(_decode_to_the_end(model, audio, options, context), context)
 
 
-def _decode_window(model: Any, audio: np.ndarray, options: DecodeOptions, context: str) -> Decoded:
-    import numpy as np
-
-    seconds = len(audio) / SAMPLE_RATE
-    window = max(seconds + options.margin, options.min_window)
-    silence = np.zeros(int((window - seconds) * SAMPLE_RATE), np.float32)
-    features = model.feature_extractor(np.concatenate([audio, silence]))[:, :FULL_WINDOW_FRAMES]
-    if not options.short_window:
-        return _decode_features(model, _full(features), options, context, seconds=seconds)
-    short = _decode_features(model, features, options, context, seconds=seconds)
-    if short.text and short.temperature == 0:
-        return short
-    # Nothing heard, or the confident decoder failed: the full window decides.
-    full = _decode_features(model, _full(features), options, context, seconds=seconds)
-    heard = [r for r in (short, full) if r.text]
-    return max(heard, key=lambda r: r.avg_logprob) if heard else full
-
-
-def _full(features: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    missing = FULL_WINDOW_FRAMES - features.shape[-1]
-    return np.pad(features, ((0, 0), (0, missing))) if missing > 0 else features
-
-
-def _decode_features(
-    model: Any,
-    features: np.ndarray,
-    options: DecodeOptions,
-    context: str,
-    *,
-    seconds: float,
+def _decode_to_the_end(
+    model: Any, audio: np.ndarray, options: DecodeOptions, context: str
 ) -> Decoded:
-    import numpy as np
-    from faster_whisper.tokenizer import Tokenizer
+    """Decode ``audio``, then what speech is left after the decoded text, until none is.
 
-    full = features.shape[-1] >= FULL_WINDOW_FRAMES
-    from faster_whisper.transcribe import get_suppressed_tokens
-
-    encoded = model.encode(np.ascontiguousarray(features))
-    multilingual = model.model.is_multilingual
-    language = options.language if multilingual else "en"
-    if language is None:
-        language = model.model.detect_language(encoded)[0][0][0][2:-2]
-    tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=language)
-    prompt = _prompt(tokenizer, options.hotwords, context)
-    suppress = get_suppressed_tokens(tokenizer, [-1])
-
-    best: Decoded | None = None
-    for temperature in TEMPERATURES:
-        sampling: dict[str, Any] = (
-            {"beam_size": options.beam_size}
-            if temperature == 0
-            else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
-        )
-        result = model.model.generate(
-            encoded,
-            [prompt],
-            # No one says more than about 5 tokens a second: a longer output is a loop.
-            max_length=min(MAX_LENGTH, len(prompt) + int(8 * seconds) + 16),
-            return_scores=True,
-            return_no_speech_prob=True,
-            suppress_blank=True,
-            suppress_tokens=suppress,
-            max_initial_timestamp_index=50,  # speech starts within the first second
-            **sampling,
-        )[0]
-        tokens = result.sequences_ids[0]
-        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
-        text = tokenizer.decode(_within(tokens, tokenizer, seconds)).strip()
-        if result.no_speech_prob > NO_SPEECH and avg_logprob < LOW_LOGPROB:
-            return Decoded("", language, avg_logprob, result.no_speech_prob, temperature, full)
-        candidate = Decoded(text, language, avg_logprob, result.no_speech_prob, temperature, full)
-        if best is None or avg_logprob > best.avg_logprob:
-            best = candidate
-        if _compression_ratio(text) <= REPETITIVE and avg_logprob >= LOW_LOGPROB:
-            return candidate
-    return best
-
-
-def _prompt(tokenizer: Any, hotwords: str, context: str) -> list[int]:
-    prompt: list[int] = []
-    before = " ".join(part for part in (hotwords.strip(), context.strip()) if part)
-    if before:
-        # Whisper's "previous text" slot: half the context at most, newest text kept.
-        prompt = [tokenizer.sot_prev, *tokenizer.encode(" " + before)[-(MAX_LENGTH // 2 - 1) :]]
-    return [*prompt, *tokenizer.sot_sequence]
-
-
-def _within(tokens: list[int], tokenizer: Any, seconds: float) -> list[int]:
-    """Text tokens of the segments that start before the audio ends.
-
-    A decoder that sees less than 30 s may go on "hearing" the last sentence again in the
-    silence after it; its timestamps give such repeats away: they start after the end.
+    Where a pass stops early, its last segment is decoded again together with the rest
+    (once: measured on espeak-ng sentences whose decoding stopped at "... and finally
+    remember to", this recovers the remaining words far better than decoding only the
+    2 s after the stop, which starts the decoder mid-phrase); after that, the rest alone.
     """
-    kept: list[int] = []
-    start: float | None = None
-    last_was_time = False
-    for token in tokens:
-        if token >= tokenizer.timestamp_begin:
-            time = (token - tokenizer.timestamp_begin) * 0.02
-            if start is None or last_was_time:
-                start = time  # a segment opens
-            last_was_time = True
-            continue
-        last_was_time = False
-        if token >= tokenizer.eot:
-            continue
-        if start is not None and start >= seconds - 0.1:
+    seconds = len(audio) / SAMPLE_RATE
+    said: list[Segment] = []
+    windows: list[Window] = []
+    start = 0.0
+    speech_end: float | None = None
+    redone = False
+    while len(windows) < MAX_PASSES:
+        before = " ".join(part for part in (context.strip(), _text(said)) if part)
+        window = _window(model, audio[round(start * SAMPLE_RATE) :], options, before)
+        windows.append(window)
+        found = [Segment(start + s.start, start + s.end, s.text) for s in window.segments]
+        said += found
+        end = said[-1].end if said else 0.0
+        if not found or end >= seconds - RESUME_GAP:
             break
-        kept.append(token)
-    return kept
+        if speech_end is None:
+            speech_end = _speech_end(audio)
+        if speech_end - end < RESUME_GAP:
+            break
+        if len(found) > 1 and not redone:
+            redone = True
+            start = said.pop().start
+        elif end - start >= MIN_ADVANCE:
+            start = end
+        else:
+            break
+    return _joined(windows, said)
 
 
-def _compression_ratio(text: str) -> float:
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
+def _text(segments: list[Segment]) -> str:
+    return "".join(s.text for s in segments).strip()
+
+
+def _window(model: Any, audio: np.ndarray, options: DecodeOptions, context: str) -> Window:
+    """One window, decoded again where the prompt derailed the decoder: without the
+    hotwords (a small model primed with names may recite them: "No.py.py"), then without
+    the context (it may copy the text said before instead of hearing the audio)."""
+    tried = [decode_window(model, audio, options, context)]
+    if options.hotwords and (tried[0].temperature > 0 or _unclear(tried[0], context)):
+        tried.append(decode_window(model, audio, replace(options, hotwords=""), context))
+    best = max(tried, key=lambda w: _rank(w, context))
+    if context and repeats_what_was_said(best.text, context):
+        tried.append(decode_window(model, audio, options, ""))
+    return max(tried, key=lambda w: _rank(w, context))
+
+
+def _rank(window: Window, context: str) -> tuple[bool, bool, float]:
+    return (not _unclear(window, context), window.temperature == 0, window.avg_logprob)
+
+
+def _unclear(window: Window | Decoded, context: str) -> str:
+    return unclear_reason(
+        window.text,
+        window.avg_logprob,
+        window.compression_ratio,
+        window.token_prob,
+        window.text_tokens,
+        before=context,
+    )
+
+
+def _speech_end(audio: np.ndarray) -> float:
+    """Seconds from the start of ``audio`` to the end of its last speech window."""
+    from audio.vad import THRESHOLD, WINDOW, SpeechDetector
+
+    detector = SpeechDetector()
+    detector.feed(audio)
+    speech = [i for i, p in enumerate(detector.probs) if p >= THRESHOLD]
+    return (speech[-1] + 1) * WINDOW / SAMPLE_RATE if speech else 0.0
+
+
+def _joined(windows: list[Window], said: list[Segment]) -> Decoded:
+    heard = [w for w in windows if w.text]
+    first = windows[0]
+    return Decoded(
+        text=_text(said),
+        language=first.language,
+        avg_logprob=_mean_logprob(heard) if heard else first.avg_logprob,
+        no_speech_prob=first.no_speech_prob,
+        temperature=max(w.temperature for w in windows),
+        full_window=any(w.full_window for w in windows),
+        compression_ratio=max(w.compression_ratio for w in windows),
+        token_prob=_mean_token_prob(heard) if heard else 1.0,
+        text_tokens=sum(w.text_tokens for w in heard),
+        end=said[-1].end if said else 0.0,
+        passes=len(windows),
+    )
+
+
+def _mean_logprob(windows: list[Window]) -> float:
+    # Whisper's average is over the tokens plus one (the end of text): so is this one.
+    weights = [w.tokens + 1 for w in windows]
+    return sum(w.avg_logprob * n for w, n in zip(windows, weights, strict=True)) / sum(weights)
+
+
+def _mean_token_prob(windows: list[Window]) -> float:
+    weights = [max(1, w.text_tokens) for w in windows]
+    return sum(w.token_prob * n for w, n in zip(windows, weights, strict=True)) / sum(weights)
+
+
+def _judged(decoded: Decoded, context: str) -> Decoded:
+    why = _unclear(decoded, context) if decoded.text else ""
+    if not why:
+        return decoded
+    return replace(decoded, text="", unclear=why, doubtful=decoded.text)

