@@ -229,8 +229,17 @@ class Speaker:
     def _ensure_stream(self) -> Any:
         if self._stream is not None and self._stream.active:
             return self._stream
+        ended = self._stream is not None
         self._close_stream()  # one that ended on its own (its device went away) is reopened
-        self._stream, self._stream_rate = open_output(self.device, self._on_block)
+        try:
+            self._stream, self._stream_rate = open_output(self.device, self._on_block)
+        except AudioDeviceError as exc:
+            if not ended:
+                raise
+            # Between two sentences the output went away: the same loss as mid-sentence.
+            raise SpeechOutputError(
+                f"Speech stopped: the sound output went away and did not come back ({exc})"
+            ) from exc
         return self._stream
 
     def _close_stream(self) -> None:
