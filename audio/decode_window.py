@@ -7,12 +7,15 @@ decoder needed a temperature fallback: repetitive or low-confidence output), the
 is decoded again with the full window and the more confident result is kept.
 
 Token budget: CTranslate2 generates at most ``min(max_length / 2, max_length - prompt)``
-new tokens (whisper.cc; OpenAI's ``sample_len`` of 224). A first pass gets a budget of
-``TOKENS_PER_SECOND`` new tokens per second of audio, which bounds what a hallucination
-loop costs; people do not say that much (fast speech is about 7 tokens a second, spelled
-letters about 10, timestamps included). Should the budget still run out, the unfinished
-segment is dropped and ``Window.end`` says where the complete text stops, so the caller
-decodes the rest (``audio.decode``): the budget bounds work, never what is heard.
+new tokens (whisper.cc; OpenAI's ``sample_len`` of 224), so the old cap of "8 tokens a
+second" was in fact 4, and spelled names and fast lists ran out of it. A first pass gets
+a budget of ``TOKENS_PER_SECOND`` new tokens per second of audio (plus 16), which bounds
+what a hallucination loop costs; people say about half that (measured with tiny.en: a
+list at 300 words a minute and letters spelled at 165 to 180 come to about 8 a second,
+timestamps included). Should the budget still run out, the unfinished segment is dropped
+and ``Window.end`` says where the complete text stops, so the caller decodes the rest
+(``audio.decode``); one unfinished segment alone is decoded again with the whole 224.
+The budget bounds work, never what is heard.
 """
 
 from __future__ import annotations

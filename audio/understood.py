@@ -26,14 +26,15 @@ final text, after every fallback, and names the symptom ("" for text that can be
 The token-probability thresholds are measured with tiny.en, with no vocabulary hints and
 with the 24 file names of a Python project as hints (tests/audio/test_decode_understood.py
 keeps samples of both sides). English that came out right (word error rate under 0.3:
-150 espeak-ng clips of five voices at 150 to 180 words a minute, some with pink noise, and
-jfk.flac clean, with noise down to about 0 dB, band-limited, reverberant and sped up)
-scores 0.61 or more once it is 8 tokens long (jfk.flac 0.71 to 0.88). French, German,
-Spanish, Italian, Dutch and Portuguese espeak-ng sentences (50) that pass Whisper's own
-rules come out 11 tokens or longer and score 0.53 or less. ``LOW_TOKEN_PROB`` (0.57)
-sits between. Shorter texts vary more: right short answers ("Yes.", "Stop.", "Go on.")
-score from 0.34, so below 8 tokens only ``VERY_LOW_TOKEN_PROB`` (0.2) applies ("and the",
-0.04, for a French sentence; "Kenssel Knert", 0.18, for "Cancel that.").
+about 200 clips, espeak-ng in five voices at 150 to 180 words a minute, some with pink
+noise, and jfk.flac clean, with noise down to about 0 dB, band-limited, reverberant and
+sped up) scores 0.61 or more once it is 8 tokens long (jfk.flac 0.71 to 0.88). Of 50
+French, German, Spanish, Italian, Dutch and Portuguese espeak-ng sentences, those that
+pass Whisper's own rules score 0.53 or less, and all but one are 11 tokens or longer.
+``LOW_TOKEN_PROB`` (0.57) sits between. Shorter texts vary more: right short answers
+("Yes.", "Stop.", "Go on.") score from 0.34, so below 8 tokens only
+``VERY_LOW_TOKEN_PROB`` (0.2) applies ("and the", 0.04, for a French sentence; "Kenssel
+Knert", 0.18, for "Cancel that.").
 """
 
 from __future__ import annotations
