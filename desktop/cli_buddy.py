@@ -95,13 +95,21 @@ def show_alone(buddy: Any, name: str) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    interrupted = False
+
+    def interrupt(*_: object) -> None:
+        nonlocal interrupted
+        interrupted = True
+        app.quit()  # a no-op before exec(): the flag covers a Ctrl-C while the window opens
+
+    signal.signal(signal.SIGINT, interrupt)  # before the window: Ctrl-C ends cleanly at any time
     window = open_window(buddy, name)
     window.visibility_changed.connect(lambda shown: None if shown else app.quit())
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
     wake = QTimer()  # lets Python notice Ctrl-C while Qt's loop runs
     wake.start(200)
     wake.timeout.connect(lambda: None)
-    app.exec()
+    if not interrupted:
+        app.exec()
     window.bubble.hide()
     window.card.hide()
     return EXIT_OK

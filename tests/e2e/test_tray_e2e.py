@@ -149,7 +149,9 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
 
         # Deny.
         log_size = len(app.log_text())
-        say_with_hotkey(app, "make another file called later dot txt", desktop["tmp"])
+        # Words tiny.en hears surely: a misheard command ("later, not DXT") is refused as
+        # not understood, and this part is about the dialog's Deny.
+        say_with_hotkey(app, "please create one more file for later", desktop["tmp"])
         answer_dialog(app, "d", "04-permission-dialog-deny.png", after=log_size)
         spoken = app.wait_log("spoken text written to", after=log_size)
         assert "speech-002.wav" in spoken
