@@ -9,14 +9,13 @@ split can run programs, so an option Harken does not know is judged as running o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from agent.permissions import program_known
 from agent.permissions.program_args import (
     UNKNOWN,
     Arg,
     Effect,
     Judgement,
+    Rule,
     split,
     unknown_options,
 )
@@ -24,7 +23,6 @@ from agent.permissions.program_launch import run_string
 from agent.permissions.shell_words import names
 
 R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 _TAR_ARGS = "fCTXbHIFKLNVg"
 _TAR_LONG = names(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -380,3 +380,7 @@ def may_sweep(arg: Arg, cwd: str | None) -> bool:
     if skeleton == text:
         return sweeping(text, cwd)  # $HOME was the only expansion
     return skeleton in ("", "/", "/*", "*", "/.", ".") or sweeping(skeleton, cwd)
+
+
+# A program's rule: given the program's name and its arguments, fills in the judgement.
+Rule = Callable[[str, list[Arg], Judgement], None]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 
 from agent.permissions.program_args import (
     TMP,
@@ -19,6 +18,7 @@ from agent.permissions.program_args import (
     Arg,
     Effect,
     Judgement,
+    Rule,
     is_raw_disk,
     may_be_option,
     may_sweep,
@@ -28,7 +28,6 @@ from agent.permissions.program_table import SPECS, apply
 from agent.permissions.shell_words import names
 
 R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 
 def _sweeps(args: list[Arg], j: Judgement) -> bool:

@@ -16,14 +16,12 @@ flatpak 1.14, shadow su/sg, util-linux runuser, perf 6.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from agent.permissions.program_args import UNKNOWN, Arg, Effect, Judgement
+from agent.permissions.program_args import UNKNOWN, Arg, Effect, Judgement, Rule
 from agent.permissions.program_launch import launch, run_string
 from agent.permissions.shell_words import names
 
 X = Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 
 def _spelled(j: Judgement, name: str, what: str, args: list[Arg]) -> None:

@@ -8,13 +8,13 @@ which an allow rule for the program alone does not approve. Remote shells and co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from agent.permissions.program_args import (
     UNKNOWN,
     Arg,
     Effect,
     Judgement,
+    Rule,
     split,
     url_host,
 )
@@ -22,7 +22,6 @@ from agent.permissions.program_launch import run_string
 from agent.permissions.shell_words import names
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 
 def _host(j: Judgement, url: Arg, default_scheme: str = "http") -> None:

@@ -10,7 +10,6 @@ running one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from agent.permissions import program_known
 from agent.permissions.program_args import (
@@ -19,6 +18,7 @@ from agent.permissions.program_args import (
     Effect,
     Judgement,
     Options,
+    Rule,
     remote_host,
     split,
     unknown_options,
@@ -27,7 +27,6 @@ from agent.permissions.program_args import (
 from agent.permissions.program_launch import run_string, shell_commands
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 
 _SSH_SHORT = "BbcDEeFIiJLlmOopQRSWw"

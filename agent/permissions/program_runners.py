@@ -14,7 +14,6 @@ tool runs (approved by a rule of its own, ``Bash(pytest *)``, or by spelling it 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from agent.permissions import program_known
 from agent.permissions.program_args import (
@@ -22,6 +21,7 @@ from agent.permissions.program_args import (
     Arg,
     Effect,
     Judgement,
+    Rule,
     split,
     unknown_options,
 )
@@ -29,7 +29,6 @@ from agent.permissions.program_launch import launch, run_string
 from agent.permissions.shell_words import names
 
 R, W, X = Effect.READ, Effect.WRITE, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 
 def judge_man(name: str, args: list[Arg], j: Judgement) -> None:

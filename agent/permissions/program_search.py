@@ -6,14 +6,13 @@ know is judged as running one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from agent.permissions import program_known as known_options
 from agent.permissions.program_args import (
     UNKNOWN,
     Arg,
     Effect,
     Judgement,
+    Rule,
     may_be_option,
     may_sweep,
     split,
@@ -24,7 +23,6 @@ from agent.permissions.program_launch import found, launch, run_string
 from agent.permissions.shell_words import names
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
-Rule = Callable[[str, list[Arg], Judgement], None]
 
 _GREP_SHORT = "efmABCdD"
 _GREP_LONG = names(
