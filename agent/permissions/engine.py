@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,25 +220,21 @@ class PermissionEngine:
             return False
         if call.name == "Bash" and self._shell_rule(c) is not None:
             return True
-        if c.unknown_hosts or not c.hosts:
-            return False
-        return all(
-            any(
-                r.tool == "WebFetch" and r.specifier and domain_matches(r.specifier, host)
-                for r in self.rules.allow
-            )
-            for host in c.hosts
-        )
+        return bool(c.hosts) and not c.unknown_hosts and self._hosts_covered(c.hosts)
 
     def _sockets_named(self, c: Classification) -> bool:
         """Whether an allow rule names every host a shell redirection connects to: a rule
         for `cat *` approves cat, not `cat .env > /dev/tcp/HOST/80`."""
+        return self._hosts_covered(c.socket_hosts)
+
+    def _hosts_covered(self, hosts: Iterable[str]) -> bool:
+        """Whether a `WebFetch(domain:...)` allow rule covers each of ``hosts``."""
         return all(
             any(
                 r.tool == "WebFetch" and r.specifier and domain_matches(r.specifier, host)
                 for r in self.rules.allow
             )
-            for host in c.socket_hosts
+            for host in hosts
         )
 
     def _path_rule_for_all(self, c: Classification) -> Rule | None:
