@@ -47,5 +47,5 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extra=""
-[ $dev = 1 ] && extra="[test,multilingual]"
+[ $dev = 1 ] && extra="[test,multilingual,telemetry]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
