@@ -60,7 +60,9 @@ class HotkeyService:
         self.background.run(stop, None, lambda exc: log.warning("hotkey stop: %s", exc), lane=LANE)
 
     def _start(self, config: Any) -> tuple[str, str, bool]:
-        from desktop.hotkeys import Chord, ChordError, HotkeyError, NoBackend, choose_backend
+        from desktop.hotkeys.base import HotkeyError, NoBackend
+        from desktop.hotkeys.choose import choose_backend
+        from desktop.hotkeys.chord import Chord, ChordError
 
         try:
             chord = Chord.parse(config.hotkey)

@@ -2,7 +2,8 @@
 
     chord.py    Chord.parse("ctrl+alt+space"), is_printable_only, key names
     matcher.py  ChordMatcher: key events -> one press and one release (exact, debounced)
-    base.py     HotkeyBackend, NoBackend, choose_backend(setting, chord, environ)
+    base.py     HotkeyBackend (the interface every backend implements), NoBackend
+    choose.py   choose_backend(setting, chord, environ): the backend for this session
     portal.py   Wayland: the XDG GlobalShortcuts portal over D-Bus (jeepney)
     x11.py      X11: pynput's keyboard listener
     windows.py  Windows: the keyboard package
@@ -11,13 +12,8 @@ Where no backend works, ``harken ptt toggle`` bound in the desktop's own shortcu
 does the same job (see ``desktop.instance``).
 """
 
-from desktop.hotkeys.base import (
-    BACKENDS,
-    HotkeyBackend,
-    HotkeyError,
-    NoBackend,
-    choose_backend,
-)
+from desktop.hotkeys.base import HotkeyBackend, HotkeyError, NoBackend
+from desktop.hotkeys.choose import BACKENDS, choose_backend
 from desktop.hotkeys.chord import DEFAULT_HOTKEY, Chord, ChordError
 
 __all__ = [
