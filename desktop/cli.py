@@ -152,7 +152,7 @@ async def _run_turns(args: argparse.Namespace) -> int:
     from agent.credentials import api_key
     from agent.errors import NoApiKey
     from desktop.cli_permissions import cli_rules
-    from desktop.sessions import close_session, load_resumable, open_session
+    from desktop.sessions import close_session, load_resumable, open_session, project_rules
     from desktop.terminal import HumanRenderer, JsonRenderer, PermissionPolicy
 
     config = load_config()
@@ -176,7 +176,13 @@ async def _run_turns(args: argparse.Namespace) -> int:
             print(f"harken: warning: {warning}", file=sys.stderr)
         if args.cwd is None and resume.meta.get("cwd"):
             workspace = Path(resume.meta["cwd"])
-    rules = load_project_rules(workspace, cli_rules(args))
+    rules = project_rules(
+        workspace,
+        lambda text: print(f"harken: note: {text}", file=sys.stderr),
+        cli_rules(args),
+        ask=_ask_trust if sys.stdin.isatty() else None,  # asked once, on a terminal
+        warn=lambda warning: print(f"harken: warning: {warning}", file=sys.stderr),
+    )
     session = open_session(config, workspace, key, resume=resume, rules=rules)
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
@@ -196,28 +202,11 @@ async def _run_turns(args: argparse.Namespace) -> int:
         await close_session(session)
 
 
-def load_project_rules(workspace: Path, flags: dict[str, list[str]]) -> Any:
-    """The rules in effect, after asking once (on a terminal) to trust a project's own."""
-    from agent.permissions.settings import load_rules, trust_project
-
-    loaded = load_rules(workspace, cli=flags)
-    for warning in loaded.warnings:
-        print(f"harken: warning: {warning}", file=sys.stderr)
-    if loaded.untrusted_allow:
-        listed = ", ".join(rule.text for rule in loaded.untrusted_allow)
-        if sys.stdin.isatty():
-            print(f"This folder's .harken/settings.json wants to allow: {listed}", file=sys.stderr)
-            reply = input("Trust these rules for this folder? [y/N] ").strip().lower()
-            if reply in ("y", "yes"):
-                trust_project(workspace, loaded.untrusted_allow)
-                loaded = load_rules(workspace, cli=flags)
-        else:
-            print(
-                f"harken: note: ignoring this project's allow rules until you trust them "
-                f"(`harken permissions trust`): {listed}",
-                file=sys.stderr,
-            )
-    return loaded.rules
+def _ask_trust(rules: list[Any]) -> bool:
+    """Whether the user, on the terminal, trusts a project's own allow ``rules``."""
+    listed = ", ".join(rule.text for rule in rules)
+    print(f"This folder's .harken/settings.json wants to allow: {listed}", file=sys.stderr)
+    return input("Trust these rules for this folder? [y/N] ").strip().lower() in ("y", "yes")
 
 
 async def _chat(session: Any, max_turns: int) -> int:

@@ -4,15 +4,25 @@
     new_client(config, key) -> ModelClient
     load_resumable(wanted) -> LoadedSession       an id, or "latest"
     close_session(session)                        the session, then its HTTP client
-    project_rules(workspace, note)                the rules in effect, without asking
+    project_rules(workspace, note, flags, ask=)   the rules in effect; ``ask`` says how to
+                                                  ask to trust a project's allow rules
 
-Nothing here prints or asks: callers report warnings their own way (stderr, a notification).
+Nothing here prints or asks by itself: callers pass how to report and how to ask (stderr
+and a y/N question on a terminal, a notification in the tray).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.permissions.rules import Rule
+    from agent.permissions.settings import RuleSet
+
+log = logging.getLogger(__name__)
 
 
 def open_session(
@@ -64,20 +74,35 @@ async def close_session(session: Any) -> None:
         await session.client.aclose()
 
 
-def project_rules(workspace: Path, note: Any, flags: dict[str, list[str]] | None = None) -> Any:
-    """The permission rules for ``workspace``; a project's own allow rules stay off until
-    the user trusts them (``harken permissions trust``), which ``note(text)`` says once."""
-    import logging
+def project_rules(
+    workspace: Path,
+    note: Callable[[str], None],
+    flags: dict[str, list[str]] | None = None,
+    *,
+    ask: Callable[[list[Rule]], bool] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> RuleSet:
+    """The permission rules in effect for ``workspace`` (``flags``: the command line's).
 
-    from agent.permissions.settings import load_rules
+    A project's own allow rules stay off until the user trusts them. ``ask(rules)`` is how
+    to ask (the terminal asks y/N): True trusts them now, remembered for this folder, and
+    they apply. Without ``ask`` (the tray starts sessions without a question),
+    ``note(text)`` says once how to trust them later. Problems in the rule files go to
+    ``warn`` (default: the log).
+    """
+    from agent.permissions.settings import load_rules, trust_project
 
     loaded = load_rules(workspace, cli=flags or {})
     for warning in loaded.warnings:
-        logging.getLogger(__name__).warning("%s", warning)
+        (warn or log.warning)(warning)
     if loaded.untrusted_allow:
-        listed = ", ".join(rule.text for rule in loaded.untrusted_allow)
-        note(
-            f"This folder's .harken/settings.json wants to allow {listed}; they stay off "
-            "until you run `harken permissions trust` there."
-        )
+        if ask is None:
+            listed = ", ".join(rule.text for rule in loaded.untrusted_allow)
+            note(
+                f"This folder's .harken/settings.json wants to allow {listed}; they stay off "
+                "until you run `harken permissions trust` there."
+            )
+        elif ask(loaded.untrusted_allow):
+            trust_project(workspace, loaded.untrusted_allow)
+            loaded = load_rules(workspace, cli=flags or {})
     return loaded.rules
