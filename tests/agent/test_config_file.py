@@ -142,3 +142,59 @@ def test_values_are_written_as_toml_literals() -> None:
     assert tomllib.loads("x = " + format_value(awkward))["x"] == awkward
     with pytest.raises(ConfigError):
         format_value(["a"])
+
+
+def test_a_hand_tuned_file_keeps_its_style_comments_and_order(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# Harken, tuned by hand\n"
+        'model="claude-sonnet-4-6"  # the default model\n'
+        "speak_summaries =   true\n"
+        'mode="standard"\n'
+        "\n"
+        "[notes]\n"
+        "# for later\n"
+        'model = "claude-opus-4-1"\n'
+    )
+
+    save_settings({"mode": "auto", "speak_summaries": False, "max_turns": 12}, path)
+
+    assert path.read_text() == (
+        "# Harken, tuned by hand\n"
+        'model="claude-sonnet-4-6"  # the default model\n'
+        "speak_summaries =   false\n"
+        'mode="auto"\n'
+        "max_turns = 12\n"
+        "\n"
+        "[notes]\n"
+        "# for later\n"
+        'model = "claude-opus-4-1"\n'
+    )
+
+
+def test_a_corrupt_file_is_refused_with_where_it_breaks_and_kept_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    corrupt = b'# mine\r\nmode = "plan"\r\nhotwords = [unclosed\r\n'
+    path.write_bytes(corrupt)
+
+    with pytest.raises(ConfigError) as raised:
+        save_settings({"mode": "auto"}, path)
+
+    assert str(raised.value).startswith(f"{path} is not valid TOML (")
+    assert "line 3" in str(raised.value)
+    assert str(raised.value).endswith("fix or remove it, then save again.")
+    assert path.read_bytes() == corrupt
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_a_table_named_like_a_setting_is_refused_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    original = 'model = "claude-sonnet-4-6"\n\n[mode]\nnote = "mine"\n'
+    path.write_text(original)
+
+    with pytest.raises(ConfigError, match="not a setting"):
+        save_settings({"mode": "auto"}, path)
+
+    assert path.read_text() == original
