@@ -93,6 +93,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a permission question waits before it counts as No (0: no limit)",
         minimum=0,
     ),
+    # OpenTelemetry (agent/telemetry/): off unless turned on here or by OTEL_* variables.
+    Setting("telemetry", False, "Export usage metrics and traces over OTLP (OpenTelemetry)"),
+    Setting(
+        "telemetry_log_content",
+        False,
+        "Also export prompts, answers and tool inputs/outputs in traces (keys stay masked)",
+    ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
