@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent import conversation
+from agent import conversation, telemetry
 from agent.compaction import ContextGuard, ContextTooLarge, fit_context
 from agent.config import Config
 from agent.errors import EmptyReply, HarkenError
@@ -132,6 +132,7 @@ class Session:
                 if sessions_dir
                 else None
             )
+        telemetry.watch(self)  # a listener when the user turned telemetry on; else nothing
 
     @property
     def id(self) -> str:
