@@ -158,7 +158,8 @@ class OtlpReceiver:
                         if kind == "histogram":
                             point = Point(metric.name, attributes, p.count, p.sum)
                         else:
-                            point = Point(metric.name, attributes, getattr(p, p.WhichOneof("value")))
+                            value = getattr(p, p.WhichOneof("value"))  # as_int or as_double
+                            point = Point(metric.name, attributes, value)
                         self.received.points.append(point)
         return ExportMetricsServiceResponse().SerializeToString()
 
@@ -184,4 +185,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
-
