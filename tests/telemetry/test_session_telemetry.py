@@ -217,3 +217,38 @@ def test_release_to_text_is_a_histogram_in_seconds(captured: Captured) -> None:
     (point,) = captured.points("harken.voice.release_to_text")
     assert point.count == 3 and point.sum == pytest.approx(0.6)
     assert 0.1 in point.explicit_bounds  # sub-second buckets: seconds, not milliseconds
+
+
+async def test_a_resumed_session_counts_only_its_new_turns(
+    api: ScriptedAPI, make_session, isolated_env: Path, captured: Captured
+) -> None:
+    from agent import transcript
+
+    api.script(Reply([text("one")]), Reply([text("two")]))
+    first = make_session(telemetry=True)
+    first.subscribe(Recorder())
+    await first.submit("first")
+    await first.aclose()
+    loaded = transcript.load(transcript.find_session(isolated_env / "sessions", "latest"))
+    resumed = make_session(telemetry=True, resume=loaded)
+    resumed.subscribe(Recorder())
+    await resumed.submit("second")
+
+    # Each scripted reply uses 100 input tokens; the resumed session starts at 100 already.
+    assert captured.sums("harken.token.usage", "type")[("input",)] == 200
+    assert captured.sums("harken.turn.count") == {(): 2}
+
+
+async def test_a_question_the_turn_ends_before_is_unanswered(
+    api: ScriptedAPI, make_session, captured: Captured
+) -> None:
+    api.script(Reply([tool_use("Write", {"file_path": "a.txt", "content": "x"})]))
+    session = make_session(telemetry=True)
+    session.subscribe(lambda e: session.interrupt() if e.kind == "permission_requested" else None)
+    outcome = await session.submit("write a.txt")
+    assert outcome.stop_reason == "interrupted"
+
+    assert captured.sums("harken.tool.calls", "tool", "decision") == {("Write", "unanswered"): 1}
+    assert captured.sums("harken.turn.count", "stop_reason") == {("interrupted",): 1}
+    (write,) = [s for s in captured.spans() if s.name == "execute_tool Write"]
+    assert write.end_time is not None
