@@ -5,6 +5,8 @@
     Read, Edit, Write             files, with the read-before-change rule     (read.py, ...)
     WebFetch                      one web page as untrusted text              (webfetch.py)
     TodoWrite                     the session's task list                     (todo.py)
+    memory                        Anthropic's memory tool over /memories      (memory.py)
+    SessionSearch                 full-text search of past sessions           (session_search.py)
 
 Shared parts: ``base`` (the Tool interface), ``context`` (per-session state), ``files``,
 ``shell``, ``walk`` and ``truncate``.
@@ -21,12 +23,27 @@ def default_tools() -> list[Tool]:
     from agent.tools.edit import EDIT
     from agent.tools.glob import GLOB
     from agent.tools.grep import GREP
+    from agent.tools.memory import MEMORY
     from agent.tools.read import READ
+    from agent.tools.session_search import SESSION_SEARCH
     from agent.tools.todo import TODO_WRITE
     from agent.tools.webfetch import WEB_FETCH
     from agent.tools.write import WRITE
 
-    return [BASH, GLOB, GREP, READ, EDIT, WRITE, WEB_FETCH, TODO_WRITE, BASH_OUTPUT, KILL_SHELL]
+    return [
+        BASH,
+        GLOB,
+        GREP,
+        READ,
+        EDIT,
+        WRITE,
+        WEB_FETCH,
+        TODO_WRITE,
+        BASH_OUTPUT,
+        KILL_SHELL,
+        MEMORY,
+        SESSION_SEARCH,
+    ]
 
 
 __all__ = ["default_tools"]

@@ -602,6 +602,9 @@ def test_damage_before_the_last_line_is_reported(isolated_env: Path) -> None:
 def test_every_default_tool_has_a_schema_the_api_accepts() -> None:
     for tool in default_tools():
         schema = tool.api_schema()
+        if "type" in schema:  # one of Anthropic's typed tools (memory): no schema of ours
+            assert set(schema) == {"type", "name"}
+            continue
         assert schema["input_schema"]["type"] == "object"
         assert schema["description"]
         assert "title" not in schema["input_schema"]

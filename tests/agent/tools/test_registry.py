@@ -28,17 +28,23 @@ def test_default_tools_have_unique_names_kinds_and_descriptions() -> None:
         "TodoWrite",
         "BashOutput",
         "KillShell",
+        "memory",
+        "SessionSearch",
     ]
     kinds = {t.name: t.kind for t in tools}
     assert kinds["Read"] is ToolKind.READ and kinds["Edit"] is ToolKind.WRITE
     assert kinds["Bash"] is ToolKind.EXECUTE and kinds["WebFetch"] is ToolKind.NETWORK
-    assert kinds["TodoWrite"] is ToolKind.INTERNAL
+    assert kinds["TodoWrite"] is ToolKind.INTERNAL and kinds["memory"] is ToolKind.INTERNAL
+    assert kinds["SessionSearch"] is ToolKind.READ
     for tool in tools:
         schema = tool.api_schema()
-        assert schema["input_schema"]["type"] == "object"
+        if tool.name == "memory":  # Anthropic's typed tool: the API knows its schema
+            assert schema == {"type": "memory_20250818", "name": "memory"}
+        else:
+            assert schema["input_schema"]["type"] == "object"
         assert 80 < len(tool.description) < 2000
     concurrent = {t.name for t in tools if t.concurrent}
-    assert concurrent == {"Read", "Glob", "Grep", "WebFetch"}
+    assert concurrent == {"Read", "Glob", "Grep", "WebFetch", "SessionSearch"}
 
 
 @pytest.mark.parametrize("raw", [{"file_path": 5}, {"file_path": "a", "limit": "many"}])
