@@ -31,6 +31,7 @@ from agent.events import (
     TurnStarted,
     valid_text,
 )
+from agent.memory.recall import attach as attach_memory
 from agent.model import MessageAssembler, ModelClient, ModelRequest
 from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
 from agent.permissions.rules import Source, parse_rule
@@ -132,6 +133,7 @@ class Session:
                 if sessions_dir
                 else None
             )
+        self.memory = attach_memory(self.ctx, self.ctx.workspace, sessions_dir, self.state.id)
         telemetry.watch(self)  # a listener when the user turned telemetry on; else nothing
 
     @property
@@ -196,7 +198,8 @@ class Session:
         self.emit(TurnStarted(self.id, text))
         self._notice_missing_sandbox()
         self._record({"type": "prompt", "text": text, "at": now_iso()})
-        self._record_message(conversation.add_user_content(self.messages, [_text(text)]))
+        recalled = self.memory.recall(text)  # relevant notes ride along with the prompt
+        self._record_message(conversation.add_user_content(self.messages, [_text(text), *recalled]))
         usage = Usage()
         final_text = ""
         stop_reason = "max_turns"
@@ -262,6 +265,7 @@ class Session:
         )
         if self.transcript is not None:
             self.transcript.sync()
+        self.memory.turn_ended(self.transcript.path if self.transcript else None)
         self.emit(
             TurnFinished(
                 self.id, stop_reason, text, usage, self.state.usage, cost, self.state.cost_usd
@@ -404,6 +408,7 @@ class Session:
     async def aclose(self) -> None:
         """Stop background shells and close the transcript."""
         await self.ctx.aclose()
+        self.memory.close()
         if self.transcript is not None:
             self.transcript.close()
 
