@@ -96,7 +96,7 @@ def shutdown(timeout: float = EXIT_FLUSH_SECONDS) -> None:
     global _runtime
     runtime, _runtime = _runtime, None
     if runtime is not None and not runtime.shutdown(timeout):
-        log.warning("telemetry: the collector did not take the last data in %.0f s", timeout)
+        log.warning("telemetry: the collector did not take the last data within %.0f s", timeout)
 
 
 def watch(session: Any) -> None:

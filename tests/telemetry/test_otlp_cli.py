@@ -216,4 +216,4 @@ def test_a_collector_that_never_answers_does_not_hold_up_exit(api: ScriptedAPI, 
     assert result.returncode == 0, result.stderr
     assert "done" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("harken:")]
-    assert warnings == ["harken: telemetry: the collector did not take the last data in 3 s"]
+    assert warnings == ["harken: telemetry: the collector did not take the last data within 3 s"]
