@@ -14,7 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent.config import Config
+    from desktop.background import Background
+    from desktop.hotkeys.base import HotkeyBackend
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +27,11 @@ LANE = "hotkey"
 
 
 class HotkeyService:
+    """The push-to-talk key of the running app; its backend lives on the hotkey lane."""
+
     def __init__(
         self,
-        background: Any,
+        background: Background,
         on_press: Callable[[], None],
         on_release: Callable[[], None],
         on_status: Callable[[str, str, bool], None],
@@ -33,14 +40,16 @@ class HotkeyService:
         self.on_press = on_press
         self.on_release = on_release
         self.on_status = on_status
-        self.backend: Any = None  # hotkey lane only
+        self.backend: HotkeyBackend | None = None  # hotkey lane only
         # While the settings window records a new shortcut, presses are for it, not us.
         self.muted = False
 
-    def start(self, config: Any) -> None:
+    def start(self, config: Config) -> None:
+        """Choose and start the backend ``config`` names, off the GUI thread."""
         self.background.run(lambda: self._start(config), self._report, self._failed, lane=LANE)
 
-    def restart(self, config: Any) -> None:
+    def restart(self, config: Config) -> None:
+        """Stop the backend, then start the one ``config`` names (a changed setting)."""
         self.stop()
         self.start(config)
 
@@ -59,7 +68,7 @@ class HotkeyService:
             return
         self.background.run(stop, None, lambda exc: log.warning("hotkey stop: %s", exc), lane=LANE)
 
-    def _start(self, config: Any) -> tuple[str, str, bool]:
+    def _start(self, config: Config) -> tuple[str, str, bool]:
         from desktop.hotkeys.base import HotkeyError, NoBackend
         from desktop.hotkeys.choose import choose_backend
         from desktop.hotkeys.chord import Chord, ChordError

@@ -263,9 +263,9 @@ def test_a_long_step_earns_a_spoken_progress_line(
     qtbot: Any, app: Controller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from agent.events import ToolFinished, ToolStarted
-    from desktop import controller as module
+    from desktop import spoken_progress
 
-    monkeypatch.setattr(module, "PROGRESS_AFTER_MS", 50)
+    monkeypatch.setattr(spoken_progress, "PROGRESS_AFTER_MS", 50)
     app.apply_settings(app.config.override(progress_updates=True), {"progress_updates"})
     app.parts.conversation.submitted.emit("run the tests")  # type: ignore[union-attr]
     app.on_agent_event(ToolStarted("t1", "Bash", "Running `pytest -q`", {}))
@@ -296,4 +296,26 @@ def test_a_question_nobody_answers_counts_as_no(qtbot: Any, app: Controller) -> 
     loop.run_until_complete(asyncio.sleep(0))
     answer = future.result()
     assert not answer.allow and "no answer within 1 s" in answer.message
+    loop.close()
+
+
+def test_while_a_question_waits_the_window_says_which(qtbot: Any, app: Controller) -> None:
+    from desktop.windows.mini import MiniWindow
+
+    mini = MiniWindow()
+    qtbot.addWidget(mini)
+    app.mini = mini
+    loop = asyncio.new_event_loop()
+    request = PermissionRequested(
+        "c4", "Bash", "Run make", {"command": "make"}, "runs a program", "medium", None,
+        loop.create_future(),
+    )  # fmt: skip
+    app.parts.conversation.submitted.emit("build it")  # type: ignore[union-attr]
+    app.on_agent_event(request)
+    assert mini.toolTip() == "Harken: allow Bash? Run make"
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, PermissionDialog))
+    qtbot.waitUntil(lambda: dialog.armed, timeout=3000)
+    dialog.deny()
+    assert app.display == "working"
+    assert "allow" not in mini.toolTip()
     loop.close()

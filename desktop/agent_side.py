@@ -1,0 +1,133 @@
+"""The agent's side of the running app: requests go to it, its events and outcomes come back.
+
+``AgentSide`` is a part of ``desktop.controller.Controller``: ``_submit`` hands a request
+(spoken or typed) to the agent bridge; ``on_agent_event`` passes each event of the turn to
+the conversation window and the pet and acts on the few that concern the interaction
+(permission questions, the turn starting, long steps, notices); ``on_turn_done`` ends the
+turn in the state machine with what to say, or the error to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from desktop import state as st
+
+if TYPE_CHECKING:
+    from agent.config import Config
+    from agent.events import (
+        ErrorOccurred,
+        Event,
+        Notice,
+        PermissionRequested,
+        ToolFinished,
+        ToolStarted,
+        TurnStarted,
+    )
+    from desktop.bridge import Outcome
+    from desktop.parts import Parts
+    from desktop.permission_flow import PermissionFlow
+    from desktop.spoken_progress import SpokenProgress
+
+log = logging.getLogger(__name__)
+
+
+class AgentSide:
+    """Mixed into ``Controller``, which sets the attributes below."""
+
+    config: Config
+    machine: st.Machine
+    parts: Parts | None
+    session_id: str | None
+    permissions: PermissionFlow
+    progress: SpokenProgress
+    _last_transcript: str
+    _last_answer: str
+
+    if TYPE_CHECKING:  # the controller's own methods and the menu host's, used here
+
+        def feed(self, step: Callable[..., list[st.Effect]], *args: Any) -> None: ...
+        def notify(self, message: str, *, title: str = "Harken") -> None: ...
+        def show_settings(self, message: str = "") -> None: ...
+        def refresh_sessions(self) -> None: ...
+
+    def _submit(self, text: str, spoken: bool) -> None:
+        p = self.parts
+        if p is None or p.bridge is None:
+            self.feed(self.machine.turn_finished, "", "Harken is still starting; try again.")
+            return
+        if p.conversation is not None:
+            p.conversation.add_heard(text)
+            p.conversation.set_busy(True)
+        if spoken:
+            self._last_transcript = text
+        log.info("submitting %s request: %r", "spoken" if spoken else "typed", text)
+        p.bridge.submit(text)
+
+    def on_agent_event(self, event: Event) -> None:
+        """An event of the running turn (``AgentBridge.event``, on the GUI thread)."""
+        p = self.parts
+        if p is not None:
+            for window in (p.conversation, p.buddy):
+                if window is not None:
+                    try:
+                        window.on_event(event)
+                    except Exception:
+                        log.exception("%s failed on %s", type(window).__name__, event.kind)
+        kind = event.kind
+        # Dispatched on ``kind``, the classes serving only as types: importing agent.events
+        # here would load asyncio with the controller, before the tray is on screen.
+        if kind == "permission_requested":
+            self.permissions.ask(cast("PermissionRequested", event))
+        elif kind == "turn_started":
+            self.session_id = cast("TurnStarted", event).session_id
+            self.feed(self.machine.turn_started)
+        elif kind == "tool_started":
+            if self.config.progress_updates:
+                started = cast("ToolStarted", event)
+                self.progress.watch(started.call_id, started.description)
+        elif kind == "tool_finished":
+            self.progress.finished(cast("ToolFinished", event).call_id)
+        elif kind == "error":
+            log.warning("agent error: %s", cast("ErrorOccurred", event).message)
+        elif kind == "notice":
+            self.notify(cast("Notice", event).message)
+
+    def on_turn_done(self, outcome: Outcome) -> None:
+        """The submitted turn ended (``AgentBridge.turn_done``): say or show how."""
+        p = self.parts
+        if p is not None and p.conversation is not None:
+            p.conversation.set_busy(False)
+        self.permissions.close_all()
+        self.progress.stop_all()
+        if outcome.text:
+            self._last_answer = outcome.text
+        speech = ""
+        if self.config.speak_summaries and outcome.stop_reason in ("end_turn", "stop_sequence"):
+            from audio.spoken import spoken_summary
+
+            speech = spoken_summary(outcome.text)
+        error = outcome.error if outcome.stop_reason == "error" else ""
+        log.info("turn ended: %s%s", outcome.stop_reason, f" ({error})" if error else "")
+        self.feed(self.machine.turn_finished, speech, error)
+        if error and "API key" in error:
+            self.show_settings(f"{error}\nPaste your Anthropic API key below.")
+        self.refresh_sessions()
+
+    def on_session_changed(self, change: tuple[str | None, list[dict[str, Any]]]) -> None:
+        """A new or resumed session (``AgentBridge.session_changed``): its history shows."""
+        session_id, messages = change
+        self.session_id = session_id
+        conversation = self.parts.conversation if self.parts else None
+        if conversation is not None:
+            if messages:
+                conversation.load_history(messages)
+            else:
+                conversation.clear()
+
+    def _say_progress(self, line: str) -> None:
+        # Only while the turn still runs: its step may outlast it, or the user stopped it.
+        if self.machine.busy and self.parts and self.parts.voice:
+            self.parts.voice.speak(line)
