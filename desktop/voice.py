@@ -9,9 +9,10 @@
     voice.apply(config)                 settings changed: devices, model, voice, words
     voice.close()
 
-Signals (GUI thread): ``transcript_ready(take, text)``, ``transcript_empty(take, why)``,
-``take_warning(take, message)``, ``failed(message)``, ``speech_done()``,
-``model_ready(seconds)``, ``mic_ready(device)``.
+Signals (GUI thread): ``take_started(take)`` (the key went down: what the request will
+need can be prepared while it is held), ``transcript_ready(take, text)``,
+``transcript_empty(take, why)``, ``take_warning(take, message)``, ``failed(message)``,
+``speech_done()``, ``model_ready(seconds)``, ``mic_ready(device)``.
 
 Nothing said is lost without a word: while a take records, what goes wrong (recording
 stopped at the bound, the microphone went quiet, sound was lost) is said at once with
@@ -25,6 +26,10 @@ While the key is held, ``Transcriber.live`` decodes what has been said so far, s
 is left at release. Every microphone operation runs in order on one background lane, so a
 quick press-release-press can never reorder them. ``speech_out``: a folder to write each
 spoken text to as ``speech-NNN.wav`` instead of playing it (the end-to-end tests' hook).
+
+Memory: once the model is ready and after every take and every spoken summary, what those
+freed is handed back to the system (``audio.models.trim_memory``, on the trim lane), so the
+resident size at idle stays where it was after the first command.
 """
 
 from __future__ import annotations
@@ -43,10 +48,12 @@ log = logging.getLogger(__name__)
 
 MIC = "mic"  # the background lane of every microphone operation
 SPEECH = "speech"
+TRIM = "trim"  # malloc_trim waits for the allocator's locks: never on the GUI thread
 WATCH_MS = 100  # how often a take in progress is checked for trouble
 
 
 class Voice(QObject):
+    take_started = Signal(int)
     transcript_ready = Signal(int, str)
     transcript_empty = Signal(int, str)
     take_warning = Signal(int, str)
@@ -113,6 +120,7 @@ class Voice(QObject):
                     transcriber.load_seconds,
                 )
                 self.model_ready.emit(transcriber.load_seconds)
+                self.trim_memory()
 
         self.background.run(transcriber.wait_ready, ready, self._fail)
 
@@ -173,6 +181,7 @@ class Voice(QObject):
         self.background.run(lambda: self._start(take), None, self._fail, lane=MIC)
         self._watched = (take, "")
         self._watch.start()
+        self.take_started.emit(take)
 
     def _check_take(self) -> None:
         """Say at once what goes wrong while the key is held (GUI thread, every WATCH_MS)."""
@@ -231,6 +240,10 @@ class Voice(QObject):
         )
 
     def _transcribed(self, take: int, future: Future[Any], recorded: Any = None) -> None:
+        self.trim_memory()  # the take's audio and the decoder's buffers are freed by now
+        self._deliver(take, future, recorded)
+
+    def _deliver(self, take: int, future: Future[Any], recorded: Any) -> None:
         from audio import lost
 
         if future.cancelled():
@@ -327,6 +340,13 @@ class Voice(QObject):
     def _spoken(self, number: int) -> None:
         if number == self._speech:
             self.speech_done.emit()
+            self.trim_memory()  # the summary's synthesised samples, and the turn's replies
+
+    def trim_memory(self) -> None:
+        """Hand memory freed by the work just done back to the system, off the GUI thread."""
+        from audio.models import trim_memory
+
+        self.background.run(trim_memory, None, lambda exc: None, lane=TRIM)
 
     def _speech_failed(self, exc: BaseException) -> None:
         self._fail(exc)
