@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("harken.telemetry")
 
 EXIT_FLUSH_SECONDS = 3.0  # the most a dead collector may add to the end of `harken ask`
+EXIT_FLUSH_VARIABLE = "HARKEN_TELEMETRY_EXIT_SECONDS"  # another bound, e.g. a slow link
 MISSING_EXTRA = (
     "telemetry is on but the OpenTelemetry packages are not installed "
     "(pip install 'harken[telemetry]'); going on without telemetry"
@@ -91,12 +92,22 @@ def install(runtime: Runtime) -> None:
         atexit.register(shutdown)
 
 
-def shutdown(timeout: float = EXIT_FLUSH_SECONDS) -> None:
-    """Export what is left and stop; waits at most ``timeout`` seconds. Safe to repeat."""
+def shutdown(timeout: float | None = None) -> None:
+    """Export what is left and stop; waits at most ``timeout`` seconds (default: the
+    ``HARKEN_TELEMETRY_EXIT_SECONDS`` variable, else 3). Safe to repeat."""
     global _runtime
     runtime, _runtime = _runtime, None
+    if timeout is None:
+        timeout = _exit_bound(os.environ)
     if runtime is not None and not runtime.shutdown(timeout):
         log.warning("telemetry: the collector did not take the last data within %.0f s", timeout)
+
+
+def _exit_bound(environ: Mapping[str, str]) -> float:
+    try:
+        return max(0.0, float(environ.get(EXIT_FLUSH_VARIABLE) or EXIT_FLUSH_SECONDS))
+    except ValueError:
+        return EXIT_FLUSH_SECONDS
 
 
 def watch(session: Any) -> None:

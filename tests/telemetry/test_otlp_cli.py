@@ -21,6 +21,9 @@ pytestmark = pytest.mark.e2e
 PROMPT = "what does the Quetzalcoatl ledger say about Q3?"
 ANSWER = "The Quetzalcoatl ledger shows a small profit."
 HANG_GUARD_S = 120  # only catches a hang; telemetry's own bound is a few seconds
+# The last export at exit may take this long here (a busy test machine must not lose it);
+# the test of a stalled collector keeps the default bound.
+PATIENT = {"HARKEN_TELEMETRY_EXIT_SECONDS": "60"}
 
 # The real command in this interpreter, reporting afterwards which telemetry modules it
 # imported: the OpenTelemetry SDK, its exporters and protobuf, Harken's telemetry runtime.
@@ -55,7 +58,7 @@ def run(api: ScriptedAPI, workspace: Path) -> Run:
         return subprocess.run(
             [*command, *args],
             cwd=workspace,
-            env={**base, "ANTHROPIC_BASE_URL": api.base_url, **(env or {})},  # type: ignore[attr-defined]
+            env={**base, "ANTHROPIC_BASE_URL": api.base_url, **PATIENT, **(env or {})},  # type: ignore[attr-defined]
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -208,6 +211,7 @@ def test_a_collector_that_never_answers_does_not_hold_up_exit(api: ScriptedAPI, 
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
             # Each export would wait an hour for an answer: only Harken's bound ends it.
             "OTEL_EXPORTER_OTLP_TIMEOUT": "3600",
+            "HARKEN_TELEMETRY_EXIT_SECONDS": "",  # the default bound, 3 s
         }
         began = time.monotonic()
         result = run("ask", "hello", env=env)
