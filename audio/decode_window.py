@@ -24,7 +24,7 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from audio.understood import LOW_LOGPROB, NO_SPEECH, needs_fallback, repetitive
+from audio.understood import LOW_LOGPROB, NO_SPEECH, heard_token_prob, needs_fallback, repetitive
 
 if TYPE_CHECKING:
     import numpy as np
@@ -221,8 +221,8 @@ class _Decoder:
             return window  # the rule is measured for English-only models only
         start = [*self.prompt, self.tokenizer.no_timestamps]  # as heard: after the hints
         aligned = self.model.model.align(self.encoded, start, [text], self.frames)[0]
-        probs = aligned.text_token_probs
-        return replace(window, token_prob=sum(probs) / len(probs), text_tokens=len(text))
+        token_prob = heard_token_prob(text, aligned.text_token_probs)
+        return replace(window, token_prob=token_prob, text_tokens=len(text))
 
 
 def _prompt(tokenizer: Any, hotwords: str, context: str) -> list[int]:

@@ -40,7 +40,7 @@ Knert", 0.18, for "Cancel that.").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Whisper's defaults (openai-whisper's transcribe(), faster-whisper's TranscriptionOptions):
 NO_SPEECH = 0.6  # no_speech_threshold: with a low log-probability, silence
@@ -51,6 +51,7 @@ LOW_TOKEN_PROB = 0.57
 VERY_LOW_TOKEN_PROB = 0.2
 FEW_TOKENS = 8
 CONTEXT_WORDS = 40  # of the text said before, looked at for a copy of it
+REPEAT_TOKENS = 3  # a token ending a run of this many tokens seen before is a repeat
 
 NOT_SURE = "not understood (unclear speech, or not in the model's language)"
 REPEATS = "not understood (the model heard one phrase over and over)"
@@ -85,6 +86,21 @@ def unclear_reason(
     if tokens >= FEW_TOKENS and token_prob < LOW_TOKEN_PROB:
         return NOT_SURE
     return ""
+
+
+def heard_token_prob(tokens: Sequence[int], probs: Sequence[float]) -> float:
+    """The mean of ``probs`` (one per token of ``tokens``, the text forced through the
+    decoder) over the tokens that do not repeat the text before them: a token that ends a
+    run of ``REPEAT_TOKENS`` tokens already seen in the text is left out. 1.0 for no tokens.
+    """
+    seen: set[tuple[int, ...]] = set()
+    kept: list[float] = []
+    for i, prob in enumerate(probs):
+        run = tuple(tokens[max(0, i - REPEAT_TOKENS + 1) : i + 1])
+        if len(run) < REPEAT_TOKENS or run not in seen:
+            kept.append(prob)
+        seen.add(run)
+    return sum(kept) / len(kept) if kept else 1.0
 
 
 def repeats_what_was_said(text: str, before: str) -> bool:

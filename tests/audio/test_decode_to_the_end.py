@@ -4,7 +4,10 @@ through the microphone while the key is held.
 
 The reference is plain faster-whisper on the same model (``WhisperModel.transcribe`` with
 its default options, the full 30 s window): Harken must hear at least as many words (word
-error rate no worse than the reference's plus a margin) and the last words must be there.
+error rate no worse than the reference's plus a margin) and the text must reach the end of
+what was said. Whisper's words differ a little from one CPU to another ("water the orchids
+on the balcony" came back "walker the orchids on the mail can eat" on one machine), so the
+end is found by aligning the words, not by comparing the last one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ from audio.wer import wer, words
 from tests.audio.conftest import read_audio, wait_heard_to_the_end
 
 MARGIN = 0.1  # word error rate Harken may lose to the reference (tiny.en, espeak-ng)
+MISSED_AT_END = 1  # said words after the last stretch heard right, at most
 SPELLED = "My name is spelled K O W A L S K I, and the street is M A P L E."
 LIST = (
     "Pack the tent, the sleeping bags, the stove, the matches, the map, the compass, the "
@@ -37,7 +42,6 @@ class Clip:
     text: str
     voice: str
     speed: int  # words a minute
-    last: tuple[str, ...]  # the words it must end with (normalised by audio.wer)
 
     def __str__(self) -> str:
         return f"{self.text.split(',')[0][:24]}-{self.voice}-{self.speed}"
@@ -47,30 +51,27 @@ class Clip:
 # tokens per second), the lists stopped near "the first aid kit" (the same cap), and the
 # sentences ended "and finally remember to": tiny.en closed its last segment about 2 s
 # before the speech ended, and nothing decoded the rest.
-SPELLED_165 = Clip(SPELLED, "en", 165, ("l", "e"))
-SPELLED_180 = Clip(SPELLED, "en-us", 180, ("l", "e"))
-LIST_300 = Clip(LIST, "en-us", 300, ("camera",))
-LIST_300_GB = Clip(LIST, "en", 300, ("camera",))
+SPELLED_165 = Clip(SPELLED, "en", 165)
+SPELLED_180 = Clip(SPELLED, "en-us", 180)
+LIST_300 = Clip(LIST, "en-us", 300)
+LIST_300_GB = Clip(LIST, "en", 300)
 DENTIST = Clip(
     "I would like you to reschedule my dentist appointment to next Thursday, remind me to "
     "renew the car insurance, order more printer paper, " + ORCHIDS,
     "en-us",
     165,
-    ("balcony",),
 )
 MEETING = Clip(
     "When the meeting is over, please send the slides to everyone who attended, file the "
     "notes in the shared folder, cancel the room booking for Friday, " + ORCHIDS,
     "en-gb-x-rp",
     165,
-    ("balcony",),
 )
 REPORT = Clip(
     "Open the quarterly report, compare the sales figures with last year, highlight the "
     "regions that fell behind, write a short summary for the board, " + ORCHIDS,
     "en+m3",
     165,
-    ("balcony",),
 )
 CLIPS = [SPELLED_165, SPELLED_180, LIST_300, LIST_300_GB, DENTIST, MEETING, REPORT]
 
@@ -81,8 +82,27 @@ def reference(model: Any, audio: Any) -> str:
     return " ".join(s.text.strip() for s in segments)
 
 
+def missed_at_end(said: str, heard: str) -> int:
+    """How many words of ``said`` come after the last stretch of two or more words that
+    ``heard`` has in the same order (all of them when there is none)."""
+    said_words, heard_words = words(said), words(heard)
+    blocks = SequenceMatcher(None, said_words, heard_words, autojunk=False).get_matching_blocks()
+    ends = [block.a + block.size for block in blocks if block.size >= 2]
+    return len(said_words) - max(ends, default=0)
+
+
+def test_the_end_of_a_take_is_found_by_aligning_words() -> None:
+    said = DENTIST.text
+    assert missed_at_end(said, said) == 0
+    misheard = said.replace("water the orchids on the balcony", "walker the orchids on the mail")
+    assert missed_at_end(said, misheard) == 1
+    assert missed_at_end(said, said.split(", and finally")[0] + ", and finally remember to") > 5
+    spelled_short = "My name is spelled K-O-W-A-L-S-K-I, and the street is M-A-B."
+    assert missed_at_end(SPELLED, spelled_short) > 1
+
+
 def assert_heard_to_the_end(clip: Clip, heard: str, plain: str) -> None:
-    assert tuple(words(heard)[-len(clip.last) :]) == clip.last, (heard, plain)
+    assert missed_at_end(clip.text, heard) <= MISSED_AT_END, (heard, plain)
     assert wer(clip.text, heard) <= wer(clip.text, plain) + MARGIN, (heard, plain)
 
 
@@ -110,7 +130,7 @@ def test_one_decode_covers_all_the_speech(clip: Clip, transcriber: Any, espeak: 
     # decode() itself, as every path calls it: its text reaches the end of the audio.
     audio = read_audio(wav_of(clip, espeak))
     decoded = decode(transcriber.model, audio, DecodeOptions())
-    assert tuple(words(decoded.text)[-len(clip.last) :]) == clip.last, decoded
+    assert missed_at_end(clip.text, decoded.text) <= MISSED_AT_END, decoded
     assert decoded.end >= len(audio) / 16_000 - 0.8, decoded
 
 

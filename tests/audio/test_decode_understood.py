@@ -25,10 +25,17 @@ import pytest
 from audio.bench import COMMANDS
 from audio.capture import Recorder
 from audio.decode import DecodeOptions, decode
+from audio.decode_window import compression_ratio
 from audio.hotwords import hotword_prompt, workspace_words
 from audio.models import LanguageUnsupported, check_language, load
 from audio.transcribe import Transcriber
-from audio.understood import NOT_SURE, repeats_a_phrase, repeats_what_was_said
+from audio.understood import (
+    NOT_SURE,
+    heard_token_prob,
+    repeats_a_phrase,
+    repeats_what_was_said,
+    unclear_reason,
+)
 from audio.wer import wer
 from tests.audio.conftest import JFK, JFK_TEXT, read_audio, wait_heard_to_the_end
 
@@ -88,6 +95,42 @@ def test_another_language_through_the_english_model_is_not_understood(
 ) -> None:
     result = transcriber.transcribe(read_audio(espeak(said.text, said.voice, said.speed)))
     assert result.text == "" and result.unclear.startswith("not understood"), result
+
+
+def forced_token_probs(model: Any, audio: np.ndarray, text: str) -> tuple[list[int], list[float]]:
+    """The tokens of ``text`` and the probability of each, the decoder forced through them
+    after hearing ``audio`` (at most 30 s), as ``audio.decode_window`` measures them."""
+    from faster_whisper.tokenizer import Tokenizer
+
+    features = model.feature_extractor(audio)
+    frames = features.shape[-1]
+    encoded = model.encode(np.ascontiguousarray(np.pad(features, ((0, 0), (0, 3000 - frames)))))
+    tokenizer = Tokenizer(model.hf_tokenizer, False, task="transcribe", language="en")
+    tokens = tokenizer.encode(" " + text)
+    start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+    aligned = model.model.align(encoded, start, [tokens], frames)[0]
+    return tokens, list(aligned.text_token_probs)
+
+
+def test_each_stretch_of_tokens_counts_once_in_the_token_probability() -> None:
+    assert heard_token_prob([1, 2, 3, 4], [0.2, 0.4, 0.6, 0.8]) == pytest.approx(0.5)
+    # 1 2 3 4 said again: its 3 and 4 end runs of three tokens seen before: left out.
+    looped = heard_token_prob([1, 2, 3, 4, 1, 2, 3, 4], [0.3] * 4 + [0.9] * 4)
+    assert looped == pytest.approx((0.3 * 4 + 0.9 * 2) / 6)
+    assert heard_token_prob([], []) == 1.0
+
+
+def test_a_loop_does_not_make_invented_english_trusted(espeak: Any, transcriber: Any) -> None:
+    # What tiny.en made of this German sentence on one CI machine; its repeats, predicted
+    # from the text before them, lifted the mean probability of all its tokens over the line.
+    german = FOREIGN[5]
+    audio = read_audio(espeak(german.text, german.voice, german.speed))
+    once = heard_token_prob(*forced_token_probs(transcriber.model, audio, "Earth, Nadeen, Rouser,"))
+    text = "Earth, Nadeen, Rouser, Nadeen, Rouser, Rouser,"
+    tokens, probs = forced_token_probs(transcriber.model, audio, text)
+    looped = heard_token_prob(tokens, probs)
+    assert looped <= once + 0.05 < sum(probs) / len(probs), (once, looped)
+    assert unclear_reason(text, -0.5, compression_ratio(text), looped, len(tokens)) == NOT_SURE
 
 
 @pytest.fixture(scope="module")
