@@ -72,13 +72,15 @@ def _start(wanted: Plan | None) -> Runtime | None:
         if _runtime is None and not _missing:
             for warning in wanted.warnings:
                 log.warning("%s", warning)
-            try:
+            try:  # the SDK, or only the exporter, may be missing
                 from agent.telemetry.runtime import Runtime
+
+                runtime = Runtime(wanted)
             except ImportError:
                 _missing = True
                 log.warning("%s", MISSING_EXTRA)
                 return None
-            install(Runtime(wanted))
+            install(runtime)
     return _runtime
 
 

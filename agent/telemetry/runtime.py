@@ -46,10 +46,19 @@ class Runtime:
         instead of the exporters the plan names."""
         self.plan = plan
         resource = _resource()
+        # Both exporters first (an ImportError then leaves no thread behind), then the
+        # reader and processor, which start their export threads.
+        wants_spans = span_processors is None and plan.traces
+        wants_metrics = metric_readers is None and plan.metrics
+        span_exporter = _span_exporter(plan.traces) if wants_spans else None
+        metric_exporter = _metric_exporter(plan.metrics) if wants_metrics else None
         if metric_readers is None:
-            metric_readers = [_metric_reader(plan.metrics)] if plan.metrics else []
-        if span_processors is None and plan.traces:
-            span_processors = [BatchSpanProcessor(_span_exporter(plan.traces))]
+            # The interval (OTEL_METRIC_EXPORT_INTERVAL, 60 s by default) is read by the SDK.
+            metric_readers = (
+                [PeriodicExportingMetricReader(metric_exporter)] if metric_exporter else []
+            )
+        if span_processors is None and span_exporter is not None:
+            span_processors = [BatchSpanProcessor(span_exporter)]
         self.meter_provider = MeterProvider(
             resource=resource, metric_readers=list(metric_readers), shutdown_on_exit=False
         )
@@ -166,18 +175,15 @@ def _span_exporter(kind: str) -> Any:
     return OTLPSpanExporter()  # endpoint, headers, timeout...: from OTEL_* as the spec says
 
 
-def _metric_reader(kind: str) -> MetricReader:
+def _metric_exporter(kind: str) -> Any:
     if kind == "console":
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
-        exporter: Any = ConsoleMetricExporter(out=sys.stderr)
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+        return ConsoleMetricExporter(out=sys.stderr)
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
-        _one_failure_line("opentelemetry.exporter.otlp.proto.http.metric_exporter")
-        exporter = OTLPMetricExporter()
-    # The interval (OTEL_METRIC_EXPORT_INTERVAL, 60 s by default) is read by the SDK.
-    return PeriodicExportingMetricReader(exporter)
+    _one_failure_line("opentelemetry.exporter.otlp.proto.http.metric_exporter")
+    return OTLPMetricExporter()
 
 
 class _FirstOnly(logging.Filter):

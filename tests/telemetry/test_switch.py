@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -82,3 +83,16 @@ def test_console_exports_to_stderr_not_stdout(capsys: pytest.CaptureFixture[str]
     telemetry.shutdown(timeout=5)
     out, err = capsys.readouterr()
     assert "hello-console" in err and "hello-console" not in out
+
+
+def test_a_missing_exporter_is_one_warning_and_no_telemetry(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The SDK is there but not the OTLP exporter (a partial install).
+    monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.http.trace_exporter", None)
+    monkeypatch.setattr(telemetry, "_missing", False)
+    environ = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"}
+    with caplog.at_level(logging.WARNING, logger="harken.telemetry"):
+        assert telemetry.current(None, environ) is None
+        assert telemetry.current(None, environ) is None
+    assert [r.getMessage() for r in caplog.records] == [telemetry.MISSING_EXTRA]
