@@ -93,6 +93,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a permission question waits before it counts as No (0: no limit)",
         minimum=0,
     ),
+    Setting(
+        "workspace_memory_dir",
+        "",
+        "Folder for this project's memory, relative to the repository root (empty: Harken's"
+        " data folder)",
+    ),
     # OpenTelemetry (agent/telemetry/): off unless turned on here or by OTEL_* variables.
     Setting("telemetry", False, "Export usage metrics and traces over OTLP (OpenTelemetry)"),
     Setting(

@@ -7,6 +7,9 @@ Subcommands import only what they need, so ``harken ask`` starts without loading
                       [--max-turns N] [--json]
     harken chat [same options]        a conversation in the terminal
     harken sessions [--json]          recent sessions
+    harken sessions search QUERY [--json] [--limit N]
+                                      past sessions that mention QUERY (full-text search)
+    harken memory path|list|dream     what Harken remembers (``desktop.cli_memory``)
     harken key set|delete|status      the API key in the OS keyring
 """
 
@@ -35,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_desktop",
     "desktop.cli_ptt",
     "desktop.cli_doctor",
+    "desktop.cli_memory",
 )
 
 EXIT_OK = 0
@@ -84,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = commands.add_parser("sessions", help="list recent sessions")
     sessions.add_argument("--json", action="store_true", help="one JSON object per line")
     sessions.set_defaults(handler=list_sessions)
+    from desktop.cli_memory import add_sessions_search
+
+    add_sessions_search(sessions)
 
     key = commands.add_parser("key", help="store the API key in the OS keyring")
     key.add_argument("action", choices=("set", "delete", "status"))
