@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_ptt",
     "desktop.cli_doctor",
     "desktop.cli_memory",
+    "desktop.cli_mcp",
 )
 
 EXIT_OK = 0
@@ -194,19 +195,37 @@ async def _run_turns(args: argparse.Namespace) -> int:
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
+    servers = None
 
     loop = asyncio.get_running_loop()
     # On Windows there are no signal handlers: Ctrl-C raises KeyboardInterrupt instead.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
     try:
+        servers = await _start_mcp(session)
         if args.command == "ask":
             return _exit_code(await session.submit(args.prompt), config.max_turns)
         return await _chat(session, config.max_turns)
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
+        if servers is not None:
+            await servers.aclose()
         await close_session(session)
+
+
+async def _start_mcp(session: Any) -> Any:
+    """The workspace's MCP servers, started and waited for (up to their start-up timeout)
+    so their tools are offered from the first request; None when none is configured."""
+    from agent.mcp import start_for_session
+    from desktop.cli_mcp import ask_trust
+
+    return await start_for_session(
+        session,
+        ask=ask_trust if sys.stdin.isatty() else None,
+        note=lambda text: print(f"harken: note: {text}", file=sys.stderr),
+        warn=lambda warning: print(f"harken: warning: {warning}", file=sys.stderr),
+    )
 
 
 def _ask_trust(rules: list[Any]) -> bool:

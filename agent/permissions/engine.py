@@ -14,8 +14,10 @@ Order of judgement (the first step that decides wins):
     7. what cannot be proven safe         -> ask
     8. allow rules covering every part    -> allow
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
-                                             the workspace; shell only with a sandbox)
-   10. reads inside the workspace         -> allow (never a call that contacts a host)
+                                             the workspace; shell only with a sandbox;
+                                             MCP tools their server marks readOnlyHint)
+   10. reads inside the workspace         -> allow (never a call that contacts a host,
+                                             nor an MCP tool: its read-only is a claim)
    11. everything else                    -> ask
 
 Data never leaves the machine without a question unless an allow rule covers the host:
@@ -52,6 +54,8 @@ from agent.tools.base import ToolKind
 
 # Shell programs whose writes inside the workspace auto mode lets through.
 LOW_RISK_WRITERS = frozenset({"mkdir", "touch", "cp", "tee", "echo", "printf", "cat"})
+# Tools of MCP servers (mcp__<server>__<tool>) judged by what their server declares.
+EXTERNAL_PREFIX = "mcp__"
 
 
 @dataclass
@@ -122,7 +126,8 @@ class PermissionEngine:
             if verdict:
                 return decision(Verdict.ALLOW, f"auto mode: {verdict}")
 
-        if c.read_only and self._reads_inside(c) and not (c.hosts or c.unknown_hosts):
+        reads_inside = c.read_only and self._reads_inside(c) and not (c.hosts or c.unknown_hosts)
+        if reads_inside and not is_external(call.name):
             return decision(Verdict.ALLOW, "reads only inside the workspace")
 
         return decision(Verdict.ASK, self._why_ask(c))
@@ -307,6 +312,9 @@ class PermissionEngine:
 
     def _auto(self, c: Classification) -> str:
         """Why auto mode lets this through without asking, or "" when it does not."""
+        if is_external(c.tool):
+            # Only the server's word (readOnlyHint): enough for auto mode, never standard.
+            return "the MCP server marks this tool read-only" if c.read_only else ""
         if c.tool in ("Edit", "Write"):
             if all(is_inside(p, self.workspace) for p in c.writes):
                 return "edits a file inside the workspace"
@@ -396,6 +404,12 @@ class PermissionEngine:
     def add_rule(self, kind: str, rule: Rule) -> None:
         """Apply a rule from now on (the caller saves it where it belongs)."""
         self.rules.add(kind, rule)
+
+
+def is_external(tool: str) -> bool:
+    """Whether ``tool`` belongs to another program (an MCP server): its declared kind is
+    that program's claim, which Harken cannot check."""
+    return tool.startswith(EXTERNAL_PREFIX)
 
 
 def _invocation(part: ShellPart) -> Invocation:
