@@ -71,6 +71,8 @@ class HarkenToolServer:
         listed = []
         for tool in self.tools.values():
             schema = tool.api_schema()
+            if "input_schema" not in schema:
+                continue  # an Anthropic-defined tool (memory): its schema is the API's own
             read_only = tool.kind in (ToolKind.READ, ToolKind.INTERNAL)
             annotations = ToolAnnotations(
                 read_only_hint=read_only,
