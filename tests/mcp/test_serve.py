@@ -5,7 +5,6 @@ client can answer, and refused with a clear message when it cannot."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
