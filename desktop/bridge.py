@@ -8,6 +8,7 @@
     bridge.set_mode(mode)              the permission mode, for this and later sessions
     bridge.set_config(config)          new settings (model, mode, limits) for the next turn
     bridge.refresh_key()               a new API key was stored: the next call uses it
+    bridge.start_mcp(workspace)        start the workspace's MCP servers (agent.mcp) now
     bridge.close()                     interrupt, close the session (transcript synced), stop
 
 Signals, all delivered on the GUI thread in the order things happened:
@@ -27,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,6 +191,8 @@ class AgentBridge(QObject):
                     outcome = Outcome("interrupted")
                     return
                 session = self._ensure_session()
+                if "agent.mcp.manager" in sys.modules:  # servers started at launch: their tools
+                    await sys.modules["agent.mcp.manager"].shared_settled()
                 result = await session.submit(text)
                 outcome = Outcome(result.stop_reason, result.text, result.error, result.usage)
         except asyncio.CancelledError:
@@ -210,6 +214,24 @@ class AgentBridge(QObject):
             _apply_mode(session, self._mode)
         session.subscribe(self._post_event)
         self._session = session
+        self._mcp_servers(session.ctx.workspace, session)
+
+    def start_mcp(self, workspace: Any) -> None:
+        """Start the MCP servers configured for ``workspace`` now, in the background (on the
+        agent thread), so their tools are there by the first turn."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._mcp_servers, workspace, None)
+
+    def _mcp_servers(self, workspace: Any, session: Any) -> None:
+        # Reads two small JSON files; the mcp SDK loads only when a server is configured.
+        try:
+            from agent.mcp.manager import shared
+
+            servers = shared(workspace)
+            if servers is not None and session is not None:
+                servers.attach(session)
+        except Exception:  # the agent works without its MCP servers
+            log.exception("the MCP servers could not start")
 
     async def _interrupt(self) -> None:
         self._generation += 1
@@ -262,6 +284,8 @@ class AgentBridge(QObject):
         if session is not None:
             from desktop.sessions import close_session
 
+            if "agent.mcp.manager" in sys.modules:
+                sys.modules["agent.mcp.manager"].detach_everywhere(session)
             await close_session(session)
 
     async def _close(self) -> None:
@@ -274,6 +298,8 @@ class AgentBridge(QObject):
         except TimeoutError:
             log.warning("the turn did not stop in time; closing its session anyway")
             await self._drop_session()
+        if "agent.mcp.manager" in sys.modules:  # started only when a server is configured
+            await sys.modules["agent.mcp.manager"].close_shared()
 
 
 def _apply_mode(session: Any, mode: str) -> None:

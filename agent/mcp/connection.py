@@ -178,6 +178,7 @@ class Connection:
                 self.status, self.error = CONNECTED, ""
                 self._ready.set()
                 log.info("MCP server %s connected (%d tools)", self.name, len(self.tools))
+                self._on_tools(self)  # sessions attached before it was up get its tools now
                 await self._until_stopped(client)
         except asyncio.CancelledError:
             raise

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.mcp.config import LoadedServers, ServerConfig, load_servers
-from agent.mcp.connection import Connection, ServerUnavailable
+from agent.mcp.connection import STARTING, Connection, ServerUnavailable
 from agent.mcp.tools import PREFIX, McpTool, make_tool, to_output
 from agent.tools.base import ToolOutput
 
@@ -125,6 +125,14 @@ class McpServers:
             if isinstance(result, BaseException) and not isinstance(result, ServerUnavailable):
                 log.error("MCP start failed", exc_info=result)
         self._refresh_sessions()
+
+    async def settled(self) -> None:
+        """Wait for the servers still starting (up to their start-up timeout); start none."""
+        starting = [c for c in self.connections.values() if c.status == STARTING]
+        if starting:
+            await asyncio.gather(
+                *(c.wait_ready(start_timeout()) for c in starting), return_exceptions=True
+            )
 
     def attach(self, session: Any) -> None:
         """Offer the servers' tools in ``session`` (now and whenever they change)."""
@@ -230,6 +238,21 @@ def shared(workspace: Path, note: Note | None = None) -> McpServers | None:
             servers.start()
         _shared[key] = servers
     return _shared[key]
+
+
+def detach_everywhere(session: Any) -> None:
+    """Forget ``session`` (it is closing) in every set ``shared`` made."""
+    for servers in _shared.values():
+        if servers is not None:
+            servers.detach(session)
+
+
+async def shared_settled() -> None:
+    """Wait for the servers ``shared`` is still starting on the running loop."""
+    loop = id(asyncio.get_running_loop())
+    for key, servers in list(_shared.items()):
+        if key[0] == loop and servers is not None:
+            await servers.settled()
 
 
 async def close_shared() -> None:
