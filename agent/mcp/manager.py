@@ -233,8 +233,13 @@ def shared(workspace: Path, note: Note | None = None) -> McpServers | None:
     use), or None when none is configured. A project's servers need trust given before."""
     key = (id(asyncio.get_running_loop()), os.path.realpath(workspace))
     if key not in _shared:
-        servers = load(Path(workspace), note=note)
+        said: list[str] = []
+        servers = load(Path(workspace), note=note or said.append)
+        if servers is None and said:
+            # Only an untrusted project set: the sessions still hear why nothing started.
+            servers = McpServers(Path(workspace), LoadedServers(), note)
         if servers is not None:
+            servers._pending.extend(said)
             servers.start()
         _shared[key] = servers
     return _shared[key]

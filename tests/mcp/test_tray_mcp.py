@@ -51,3 +51,24 @@ def test_servers_started_at_launch_serve_the_first_turn(
     assert "mcp__box__echo" in {t["name"] for t in api.requests[0]["tools"]}
     result = api.requests[1]["messages"][-1]["content"][0]
     assert result["content"] == "echo: from the tray" and not result.get("is_error")
+
+
+def test_an_untrusted_project_set_is_a_notice_and_nothing_starts(
+    qtbot: Any, bridge: AgentBridge, api: ScriptedAPI, workspace: Path, tmp_path: Path
+) -> None:
+    from tests.mcp.conftest import project_servers
+
+    marker = tmp_path / "started"
+    project_servers(workspace, {"box": toolbox_entry(env={"MARKER_FILE": str(marker)})})
+    api.script(Reply([text("Hi.")]))
+    events: list[Any] = []
+    bridge.event.connect(events.append)
+
+    bridge.start_mcp(workspace)
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
+        bridge.submit("hello")
+
+    notices = [e.message for e in events if e.kind == "notice"]
+    assert any(".mcp.json" in n and "harken mcp trust" in n for n in notices), notices
+    assert not marker.exists()
+    assert not any(t["name"].startswith("mcp__") for t in api.requests[0]["tools"])
