@@ -3,7 +3,7 @@ written with the SDK), started as their users start them.
 
     toolbox_entry(**extra)    an mcpServers entry that starts the toolbox over stdio
     user_servers(entries)     write the user's mcp.json
-    http_toolbox              the toolbox over streamable HTTP on 127.0.0.1 (its URL)
+    http_toolbox              the toolbox on 127.0.0.1: streamable HTTP, legacy SSE
 """
 
 from __future__ import annotations
@@ -47,12 +47,13 @@ def project_servers(workspace: Path, entries: dict[str, Any]) -> Path:
     return path
 
 
-@pytest.fixture
-def http_toolbox(tmp_path: Path) -> Iterator[str]:
-    """The toolbox serving streamable HTTP on 127.0.0.1; yields its endpoint URL."""
+@pytest.fixture(params=["http", "sse"])
+def http_toolbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The toolbox on 127.0.0.1 over streamable HTTP, then legacy SSE: (type, URL)."""
+    kind: str = request.param
     port_file = tmp_path / "port"
     process = subprocess.Popen(
-        [sys.executable, str(TOOLBOX), "--http", str(port_file)],
+        [sys.executable, str(TOOLBOX), f"--{kind}", str(port_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -62,7 +63,8 @@ def http_toolbox(tmp_path: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the HTTP toolbox did not start: {process.stderr.read()!r}")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port_file.read_text()}/mcp"
+        path = "/sse" if kind == "sse" else "/mcp"
+        yield kind, f"http://127.0.0.1:{port_file.read_text()}{path}"
     finally:
         process.terminate()
         process.wait(timeout=30)

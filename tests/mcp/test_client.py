@@ -162,8 +162,11 @@ async def test_a_server_that_hangs_at_start_times_out(
         await servers.aclose()
 
 
-async def test_streamable_http(make_session: Callable[..., Session], http_toolbox: str) -> None:
-    user_servers({"web": {"type": "http", "url": http_toolbox}})
+async def test_over_http_and_sse(
+    make_session: Callable[..., Session], http_toolbox: tuple[str, str]
+) -> None:
+    kind, url = http_toolbox
+    user_servers({"web": {"type": kind, "url": url, "headers": {"X-Test": "${HOME}"}}})
     session = make_session()
     notes: list[str] = []
 
@@ -172,8 +175,9 @@ async def test_streamable_http(make_session: Callable[..., Session], http_toolbo
     try:
         assert notes == []
         assert "mcp__web__echo" in session.tools
-        result = await servers.call("web", "echo", {"text": "over http"})
-        assert (result.content, result.is_error) == ("echo: over http", False)
+        result = await servers.call("web", "echo", {"text": f"over {kind}"})
+        assert (result.content, result.is_error) == (f"echo: over {kind}", False)
+        assert servers.statuses()[0].transport == kind
     finally:
         await servers.aclose()
 

@@ -1,5 +1,6 @@
 """A small MCP server written with the SDK, for the tests: over stdio, or streamable HTTP
-with ``--http PORTFILE`` (it binds a free port on 127.0.0.1 and writes it to PORTFILE).
+with ``--http PORTFILE`` (it binds a free port on 127.0.0.1 and writes it to PORTFILE), or
+the legacy SSE transport with ``--sse PORTFILE`` (endpoint ``/sse``).
 
     echo(text)       read-only: returns the text
     touch(name)      writes a file named ``name`` in the folder it runs in
@@ -106,18 +107,18 @@ def main() -> None:
         f"toolbox starting (secret token set: {bool(os.environ.get('SECRET_TOKEN'))})\n"
     )
     sys.stderr.flush()
-    if len(sys.argv) > 2 and sys.argv[1] == "--http":
-        asyncio.run(serve_http(Path(sys.argv[2])))
+    if len(sys.argv) > 2 and sys.argv[1] in ("--http", "--sse"):
+        asyncio.run(serve_http(Path(sys.argv[2]), sse=sys.argv[1] == "--sse"))
     else:
         server.run()
 
 
-async def serve_http(port_file: Path) -> None:
+async def serve_http(port_file: Path, *, sse: bool) -> None:
     import uvicorn
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    app = server.streamable_http_app()
+    app = server.sse_app() if sse else server.streamable_http_app()
     config = uvicorn.Config(app, log_level="warning")
     port = sock.getsockname()[1]
     tmp = port_file.with_suffix(".tmp")
