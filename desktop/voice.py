@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 MIC = "mic"  # the background lane of every microphone operation
 SPEECH = "speech"
 TRIM = "trim"  # malloc_trim waits for the allocator's locks: never on the GUI thread
+TELEMETRY = "telemetry"  # the first record may load the OpenTelemetry SDK (~0.3 s)
 WATCH_MS = 100  # how often a take in progress is checked for trouble
 
 
@@ -260,6 +261,7 @@ class Voice(QObject):
             transcript.decode_seconds,
             transcript.text,
         )
+        self._record_latency(transcript.decode_seconds)
         notices = lost.notices(recorded, transcript) if recorded is not None else []
         for notice in notices:
             log.warning("take %d: %s", take, notice)
@@ -273,6 +275,19 @@ class Voice(QObject):
             self.transcript_empty.emit(take, lost.no_speech(recorded, transcript))
             return
         self.transcript_ready.emit(take, transcript.text)
+
+    def _record_latency(self, seconds: float) -> None:
+        """Release-to-text for telemetry (``agent.telemetry``; nothing when it is off)."""
+
+        def record() -> None:
+            from agent import telemetry
+
+            telemetry.record_release_to_text(seconds, self.config)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("telemetry: %s", exc)
+
+        self.background.run(record, None, failed, lane=TELEMETRY)
 
     def cancel_take(self, take: int) -> None:
         self._watch.stop()
