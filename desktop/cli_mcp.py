@@ -139,8 +139,11 @@ async def _statuses(workspace: Path, loaded: Any) -> list[dict[str, Any]]:
 def _add_options(rest: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """The options of ``harken mcp add NAME ...`` and the command after ``--``."""
     rest = list(rest)
-    cut = rest.index("--") if "--" in rest else len(rest)
-    options, command = rest[:cut], rest[cut + 1 :]
+    if "--" in rest:
+        cut = rest.index("--")
+    else:  # argparse drops a `--` right after NAME: then all of it is the command
+        cut = -1 if rest and not rest[0].startswith("-") else len(rest)
+    options, command = rest[: max(cut, 0)], rest[cut + 1 :]
     parser = argparse.ArgumentParser(prog="harken mcp add NAME")
     parser.add_argument("--scope", choices=("user", "project"), default="user")
     parser.add_argument("--url", help="a streamable HTTP (or, with --sse, legacy SSE) endpoint")

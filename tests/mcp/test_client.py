@@ -87,6 +87,20 @@ async def test_a_crash_mid_call_is_a_tool_error_and_the_next_call_restarts_it(bo
     assert (again.content, again.is_error) == ("echo: back", False)
 
 
+async def test_a_call_that_hangs_times_out_and_the_next_call_restarts_it(
+    box: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    servers, _session, notes = box
+    monkeypatch.setenv("HARKEN_MCP_TOOL_TIMEOUT", "1")
+
+    hung = await servers.call("box", "hang", {})
+
+    assert hung.is_error and "MCP server 'box' did not answer hang within 1 s" in hung.content
+    assert len(notes) == 1
+    again = await servers.call("box", "echo", {"text": "back"})
+    assert (again.content, again.is_error) == ("echo: back", False)
+
+
 async def test_tools_list_changed_reaches_the_session(box: Any) -> None:
     servers, session, _notes = box
     assert "mcp__box__late" not in session.tools

@@ -9,6 +9,7 @@ the legacy SSE transport with ``--sse PORTFILE`` (endpoint ``/sse``).
     weather(city)    structured content only
     broken()         a tool error
     crash()          the server process dies mid-call
+    hang()           never answers
     grow()           adds the tool ``late`` and says the tool list changed
 
 ``MARKER_FILE`` in the environment: the server creates that file as it starts (proof that
@@ -80,6 +81,13 @@ def crash() -> str:
     sys.stderr.write("toolbox crashing now\n")
     sys.stderr.flush()
     os._exit(3)
+
+
+@server.tool()
+async def hang() -> str:
+    """Never answers."""
+    await asyncio.Event().wait()
+    return "unreachable"
 
 
 @server.tool()
