@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -176,11 +176,13 @@ async def fit_context(
     system: Any,
     tools: list[dict[str, Any]],
     messages: list[Message],
+    before_compact: Callable[[], Awaitable[None]] | None = None,
 ) -> Fitted | None:
     """Make ``messages`` fit under ``guard.limit`` before the next request; None when it
     already fits. A valid conversation stays valid (``conversation.problems``): summaries
     replace only whole turns and shortening changes only tool-result text. When it cannot
     fit under ``guard.hard_limit``, ``Fitted.error`` says so and nothing may be sent.
+    ``before_compact`` is awaited just before older turns are summarised (PreCompact hooks).
     Raises ``ApiFailure`` when the summary call fails."""
 
     def fixed() -> int:
@@ -201,6 +203,8 @@ async def fit_context(
 
     fitted = Fitted(messages, tokens)
     budget = guard.window - SUMMARY_MAX_TOKENS - estimate_tokens(compaction_prompt())
+    if before_compact is not None and split_point(messages, guard.limit // 3):
+        await before_compact()
     compacted = await compact(client, model, messages, guard.limit // 3, budget)
     if compacted is not None:
         fitted.messages, fitted.replaced, fitted.usage = compacted

@@ -31,12 +31,14 @@ from agent.events import (
     TurnStarted,
     valid_text,
 )
+from agent.hooks import SessionHooks
 from agent.memory.recall import attach as attach_memory
 from agent.model import MessageAssembler, ModelClient, ModelRequest
 from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
 from agent.permissions.rules import Source, parse_rule
 from agent.permissions.settings import RuleSet, save_rule
 from agent.prompts import system_prompt
+from agent.skills import for_session as load_skills
 from agent.tool_io import clean_result, cut_call_result, with_original_paths
 from agent.tool_runner import ToolRunner
 from agent.tools import default_tools
@@ -100,7 +102,8 @@ class Session:
         )
         self._sandbox_noticed = False
         self.tools = {tool.name: tool for tool in (tools or default_tools())}
-        self.system = system_prompt(self.ctx.workspace)
+        skills = load_skills(self.ctx.workspace)  # problems and untrusted ones are logged
+        self.system = system_prompt(self.ctx.workspace, skills=skills.skills)
         self._listeners: list[Listener] = []
         # Tests and one-off checks may keep "always allow" answers to this session.
         self.save_rules = sessions_dir is not None
@@ -134,6 +137,14 @@ class Session:
                 else None
             )
         self.memory = attach_memory(self.ctx, self.ctx.workspace, sessions_dir, self.state.id)
+        self.hooks = SessionHooks.load(
+            self.ctx.workspace,
+            self.state.id,
+            config.mode,
+            str(self.transcript.path) if self.transcript else "",
+        )
+        self._resumed = resume is not None
+        self._first_notes = skills.notes() + self.hooks.notes()  # said with the first turn
         telemetry.watch(self)  # a listener when the user turned telemetry on; else nothing
 
     @property
@@ -197,14 +208,17 @@ class Session:
         text = clean_text(text)  # e.g. argv bytes that are not UTF-8
         self.emit(TurnStarted(self.id, text))
         self._notice_missing_sandbox()
-        self._record({"type": "prompt", "text": text, "at": now_iso()})
-        recalled = self.memory.recall(text)  # relevant notes ride along with the prompt
-        self._record_message(conversation.add_user_content(self.messages, [_text(text), *recalled]))
         usage = Usage()
         final_text = ""
         stop_reason = "max_turns"
         error = ""
         try:
+            hooked = await self._prompt_hooks(text)  # a refused prompt is never sent or kept
+            self._record({"type": "prompt", "text": text, "at": now_iso()})
+            recalled = self.memory.recall(text)  # relevant notes ride along with the prompt
+            content = [_text(text), *hooked, *recalled]
+            self._record_message(conversation.add_user_content(self.messages, content))
+            stop_again = False
             for _round in range(self.config.max_turns):
                 await self._guard_context()
                 reply = await self._ask_model()
@@ -219,7 +233,13 @@ class Session:
                 if reply.stop_reason == "pause_turn":
                     continue  # a server-side tool paused a long turn; let the model go on
                 stop_reason = reply.stop_reason
-                break
+                go_on = await self.hooks.stop(stop_again, final_text)
+                if go_on is None:
+                    break
+                stop_again = True  # a Stop hook asked the model to go on, with its reason
+                stop_reason = "max_turns"  # unless the model ends again within the limit
+                note = _text(f"Stop hook: {go_on}")
+                self._record_message(conversation.add_user_content(self.messages, [note]))
         except asyncio.CancelledError:
             stop_reason = "interrupted"
             self._settle_after_stop()
@@ -232,6 +252,15 @@ class Session:
             self._settle_after_stop()
             self.emit(ErrorOccurred(error, type(exc).__name__))
         return self._end_turn(stop_reason, final_text, usage, error)
+
+    async def _prompt_hooks(self, text: str) -> list[dict[str, Any]]:
+        """SessionStart (first prompt) and UserPromptSubmit hooks: the context blocks
+        they add; raises ``PromptBlocked`` when one refuses the prompt."""
+        if not self.hooks.started:
+            for note in self._first_notes:
+                self.emit(Notice(note))
+        context = await self.hooks.before_prompt(text, self._resumed)
+        return [_text(f"<hook-context>\n{c}\n</hook-context>") for c in context]
 
     def _notice_missing_sandbox(self) -> None:
         if self._sandbox_noticed or self.engine.sandbox:
@@ -316,7 +345,13 @@ class Session:
             with_original_paths(b, self.ctx.workspace) for b in tool_uses if b["id"] not in cut
         ]
         runner = ToolRunner(
-            self.tools, self.ctx, self.engine, self.emit, self._ask, self._record_started
+            self.tools,
+            self.ctx,
+            self.engine,
+            self.emit,
+            self._ask,
+            self._record_started,
+            hooks=self.hooks,
         )
         try:
             await runner.run(runnable, malformed, results)
@@ -340,6 +375,7 @@ class Session:
             decision.suggestion,
             future,
         )
+        self.hooks.notify(f"Harken needs your permission to use {call.name}", "permission_prompt")
         self.emit(request)
         try:
             answer = await request.wait()
@@ -364,7 +400,13 @@ class Session:
     async def _guard_context(self) -> None:
         tools = [t.api_schema() for t in self.tools.values()]
         fitted = await fit_context(
-            self.client, self.config.model, self.guard, self.system, tools, self.messages
+            self.client,
+            self.config.model,
+            self.guard,
+            self.system,
+            tools,
+            self.messages,
+            before_compact=self.hooks.pre_compact,
         )
         if fitted is None:
             return
@@ -406,8 +448,11 @@ class Session:
             self.transcript.append(record)
 
     async def aclose(self) -> None:
-        """Stop background shells and close the transcript."""
-        await self.ctx.aclose()
+        """Run SessionEnd hooks, stop background shells and close the transcript."""
+        try:
+            await self.hooks.session_end()
+        finally:
+            await self.ctx.aclose()
         self.memory.close()
         if self.transcript is not None:
             self.transcript.close()

@@ -5,23 +5,34 @@ gated one by one and then executed side by side. Every call ends in a tool_resul
 written into ``results`` as soon as it is known, so an interruption keeps what finished.
 ``started`` hears of each call just before it runs (after its permission), so the session
 can record durably that it may have had effects, should Harken die before its result.
+
+With ``hooks`` (``agent.hooks.SessionHooks``), PreToolUse hooks hear of each valid call
+before the gate (and may block it, or say allow, ask or deny), PermissionRequest hooks
+before a question is put to the user (and may answer it), PostToolUse hooks after a call
+ran (what they say is added to its result). A hook's allow lets a call through only
+where bypass mode would: deny rules, plan mode, ask rules, protected paths and
+catastrophic commands still decide.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.conversation import tool_result
 from agent.events import Event, PermissionAnswer, ToolFinished, ToolStarted
-from agent.permissions import Decision, PermissionEngine, ToolCall, Verdict
+from agent.permissions import Decision, Mode, PermissionEngine, ToolCall, Verdict
 from agent.permissions.grant import DEFAULT_GRANT, Grant, current_grant
 from agent.tools.base import Tool, ToolError, ToolOutput
 from agent.tools.context import ToolContext
+
+if TYPE_CHECKING:
+    from agent.hooks import SessionHooks
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +68,7 @@ class ToolRunner:
     emit: Callable[[Event], None]
     ask: Ask
     started: Started = _nobody_listens
+    hooks: SessionHooks | None = None
 
     async def run(
         self,
@@ -134,12 +146,30 @@ class ToolRunner:
     async def _refusal(self, item: _Prepared) -> str:
         """Empty when the call may run, else the message the model gets."""
         call = self._call_now(item)
+        hooked = None
+        if self.hooks is not None:
+            hooked = await self.hooks.pre_tool(call.name, call.input, call.id)
+            if hooked.blocked or hooked.decision == "deny":
+                return f"A PreToolUse hook blocked this call: {hooked.reason}"
         decision = self.engine.decide(call)
         item.grant = decision.grant
-        if decision.verdict is Verdict.ALLOW:
-            return ""
         if decision.verdict is Verdict.DENY:
             return f"Permission denied: {decision.reason}"
+        if decision.verdict is Verdict.ALLOW:
+            if hooked is None or hooked.decision != "ask":
+                return ""
+            why = "; ".join(hooked.decision_reasons) or "a PreToolUse hook asks"
+            decision = dataclasses.replace(decision, verdict=Verdict.ASK, reason=why)
+        elif hooked is not None and hooked.decision == "allow" and self._hook_allows(item, call):
+            return ""
+        if self.hooks is not None:
+            answered = await self.hooks.permission_request(
+                call.name, call.input, call.id, decision.suggestion
+            )
+            if answered.blocked or answered.decision == "deny":
+                return f"A PermissionRequest hook denied this call: {answered.reason}"
+            if answered.decision == "allow" and self._hook_allows(item, call):
+                return ""
         answer = await self.ask(call, decision)
         if answer.allow:
             # "Always allow" has just added a rule, which may widen the grant (a host that
@@ -148,6 +178,16 @@ class ToolRunner:
             return ""
         said = f" The user said: {answer.message}" if answer.message else ""
         return f"The user denied permission for this {item.call.name} call.{said}"
+
+    def _hook_allows(self, item: _Prepared, call: ToolCall) -> bool:
+        """Whether a hook's allow lets ``call`` through: only as bypass mode would decide
+        it, so deny rules, ask rules, protected paths, catastrophic commands and hosts no
+        rule names still stand; plan mode never gets here for a call that changes."""
+        lifted = dataclasses.replace(self.engine, mode=Mode.BYPASS).decide(call)
+        if lifted.verdict is not Verdict.ALLOW:
+            return False
+        item.grant = lifted.grant
+        return True
 
     async def _execute(self, item: _Prepared, results: dict[str, dict[str, Any]]) -> None:
         assert item.tool is not None and item.call is not None
@@ -171,7 +211,25 @@ class ToolRunner:
             current_grant.reset(token)
         if isinstance(output, str):
             output = ToolOutput(output)
+        if self.hooks is not None:
+            try:
+                output = await self._after(item, output)
+            except asyncio.CancelledError:
+                self._finish(item, output, output.is_error, started, results)
+                raise
         self._finish(item, output, output.is_error, started, results)
+
+    async def _after(self, item: _Prepared, output: ToolOutput) -> ToolOutput:
+        """``output`` with what PostToolUse hooks tell the model added at its end."""
+        assert self.hooks is not None and item.call is not None
+        note = await self.hooks.post_tool(
+            item.call.name, item.call.input, item.call.id, output.text(), output.is_error
+        )
+        if not note:
+            return output
+        if isinstance(output.content, str):
+            return ToolOutput(f"{output.content}\n\n{note}", output.is_error)
+        return ToolOutput([*output.content, {"type": "text", "text": note}], output.is_error)
 
     def _finish(
         self,

@@ -7,6 +7,7 @@
     TodoWrite                     the session's task list                     (todo.py)
     memory                        Anthropic's memory tool over /memories      (memory.py)
     SessionSearch                 full-text search of past sessions           (session_search.py)
+    Skill                         a skill's instructions, loaded when needed  (skill.py)
 
 Shared parts: ``base`` (the Tool interface), ``context`` (per-session state), ``files``,
 ``shell``, ``walk`` and ``truncate``.
@@ -26,6 +27,7 @@ def default_tools() -> list[Tool]:
     from agent.tools.memory import MEMORY
     from agent.tools.read import READ
     from agent.tools.session_search import SESSION_SEARCH
+    from agent.tools.skill import SKILL
     from agent.tools.todo import TODO_WRITE
     from agent.tools.webfetch import WEB_FETCH
     from agent.tools.write import WRITE
@@ -43,6 +45,7 @@ def default_tools() -> list[Tool]:
         KILL_SHELL,
         MEMORY,
         SESSION_SEARCH,
+        SKILL,
     ]
 
 

@@ -1,0 +1,142 @@
+"""PreToolUse (and PostToolUse) hooks through the real ``harken ask``: a hook that blocks
+with exit 2, one that only logs, one that hangs, and a hook's ``allow`` that must not
+override a deny rule, a protected path or plan mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.hooks.conftest import hook, result_text, tool_results, user_hooks
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = pytest.mark.e2e
+
+WRITE = {"file_path": "out.txt", "content": "hello\n"}
+ALLOW = json.dumps(
+    {
+        "hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "allow",
+            "permissionDecisionReason": "the team hook trusts this",
+        }
+    }
+)
+
+
+def script_a_write(api: ScriptedAPI, tool_input: dict[str, str] = WRITE) -> None:
+    api.script(Reply([tool_use("Write", tool_input)]), Reply([text("Done.")]))
+
+
+def test_exit_2_blocks_the_call_and_the_model_reads_the_hooks_stderr(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    blocker = "cat > seen.json; echo 'Writes are frozen during the release.' >&2; exit 2"
+    user_hooks({"PreToolUse": [hook(blocker, "Edit|Write")]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "bypass", "write out.txt")
+
+    assert result.returncode == 0, result.stderr
+    assert not (workspace / "out.txt").exists()
+    [block] = tool_results(api, 1)
+    assert block["is_error"] is True
+    assert "Writes are frozen during the release." in result_text(block)
+    seen = json.loads((workspace / "seen.json").read_text())
+    assert seen["hook_event_name"] == "PreToolUse"
+    assert seen["tool_name"] == "Write" and seen["tool_input"] == WRITE
+    assert Path(seen["cwd"]).resolve() == workspace.resolve()
+    assert seen["session_id"] and Path(seen["transcript_path"]).is_file()
+
+
+def test_a_hook_that_only_logs_lets_the_call_run_and_changes_nothing(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    log = workspace.parent / "hooks.log"
+    logger = f"cat >> '{log}'; echo >> '{log}'"
+    user_hooks({"PreToolUse": [hook(logger, "Write")], "PostToolUse": [hook(logger, "Write")]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "bypass", "write out.txt")
+
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "out.txt").read_text() == "hello\n"
+    pre, post = [json.loads(line) for line in log.read_text().splitlines() if line]
+    assert pre["hook_event_name"] == "PreToolUse" and pre["tool_input"] == WRITE
+    assert post["hook_event_name"] == "PostToolUse" and post["tool_name"] == "Write"
+    assert post["tool_response"]["is_error"] is False
+    [block] = tool_results(api, 1)
+    assert not block.get("is_error")
+    assert "hook" not in result_text(block).lower()
+
+
+def test_a_hook_that_hangs_is_killed_with_its_children_and_the_turn_goes_on(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    pids = workspace.parent
+    hanger = f"echo $$ > '{pids}/hook.pid'; sleep 600 & echo $! > '{pids}/child.pid'; wait"
+    user_hooks({"PreToolUse": [hook(hanger, "Write", timeout=1)]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "bypass", "write out.txt")
+
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "out.txt").read_text() == "hello\n"
+    lines = [line for line in result.stderr.splitlines() if "timed out" in line]
+    assert len(lines) == 1
+    assert "PreToolUse hook" in lines[0] and "after 1 s and was killed" in lines[0]
+    for name in ("hook.pid", "child.pid"):
+        assert not running(int((pids / name).read_text()))
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_hooks_allow_skips_the_question_it_would_have_asked(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    user_hooks({"PreToolUse": [hook(f"echo '{ALLOW}'", "Write")]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "standard", "write out.txt")  # nobody to answer
+
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "out.txt").read_text() == "hello\n"
+
+
+@pytest.mark.parametrize(
+    ("flags", "tool_input", "said"),
+    [
+        (["--deny", "Write(out.txt)"], WRITE, "Permission denied: denied by the rule"),
+        (["--mode", "plan"], WRITE, "Permission denied: plan mode"),
+        ([], {"file_path": ".vscode/tasks.json", "content": "{}"}, "denied permission"),
+    ],
+    ids=["deny-rule", "plan-mode", "protected-path"],
+)
+def test_a_hooks_allow_never_overrides_a_deny_rule_plan_mode_or_a_protected_path(
+    api: ScriptedAPI,
+    harken,
+    workspace: Path,
+    flags: list[str],
+    tool_input: dict[str, str],
+    said: str,
+) -> None:
+    seen = workspace.parent / "seen.json"
+    user_hooks({"PreToolUse": [hook(f"cat > '{seen}'; echo '{ALLOW}'", "Write")]})
+    script_a_write(api, tool_input)
+
+    result = harken("ask", *flags, "write it")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(seen.read_text())["tool_input"] == tool_input  # it was asked, said allow
+    assert not (workspace / tool_input["file_path"]).exists()
+    [block] = tool_results(api, 1)
+    assert block["is_error"] is True and said in result_text(block)
