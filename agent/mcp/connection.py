@@ -129,7 +129,8 @@ class Connection:
         from mcp_types import CONNECTION_CLOSED
 
         if not self._alive():
-            await self._forget_task()
+            if not self._starting():  # a start under way (the tray's, at launch) goes on
+                await self._forget_task()
             await self.wait_ready(start_seconds)
         client = self._client
         try:
@@ -148,6 +149,10 @@ class Connection:
     def _alive(self) -> bool:
         running = self._task is not None and not self._task.done()
         return running and self.status == CONNECTED and self._client is not None
+
+    def _starting(self) -> bool:
+        running = self._task is not None and not self._task.done()
+        return running and self.status == STARTING
 
     async def _forget_task(self) -> None:
         """Let a finished (or finishing) connection go, so ``start`` makes a new one."""
