@@ -25,6 +25,19 @@ A Reply can also break its stream the ways a real connection breaks:
 Like the real API, a request that the API would refuse (an empty message, an unanswered
 tool_use, text that is not valid UTF-8, ...: see ``tests/api_checks.py``) gets a 400 and
 consumes no step; ``ScriptedAPI.rejections`` lists why. ``validate = False`` turns it off.
+
+Routing, for concurrent conversations (subagents, workers) that must stay deterministic:
+
+    api.route("explore agent", Reply(...), Reply(...))   steps for requests whose system
+                                                         prompt or last message has the text
+    api.route(lambda request: ..., ...)                  ...or that a predicate picks
+
+A request takes the next step of the first route that matches and has steps left, else
+the next step of the plain script. ``Reply(delay=0.2)`` waits before its first event;
+``Reply(wait_in_flight=2)`` holds its answer until that many message requests have been in
+flight at once (at most 10 s); ``ScriptedAPI.max_in_flight`` is the most seen at once:
+proof that requests overlapped. A request is in flight from its arrival until its answer
+begins.
 """
 
 from __future__ import annotations
@@ -72,6 +85,8 @@ class Reply:
     omit: tuple[str, ...] = ()  # event types never sent
     error_after: int | None = None  # send an SSE error event after this many events
     error_type: str = "overloaded_error"
+    delay: float = 0.0  # seconds before the first event (a slow model)
+    wait_in_flight: int | None = None  # hold until this many were in flight at once
 
     @property
     def final_stop_reason(self) -> str:
@@ -109,6 +124,44 @@ class StreamFailure:
 
 
 Step = Reply | Failure | StreamFailure | Callable[[dict[str, Any]], Any]
+Match = str | Callable[[dict[str, Any]], bool]
+
+
+def request_text(request: dict[str, Any], *, last_only: bool = True) -> str:
+    """The system prompt's text and the last message's text (tool results included), or
+    every message's text with ``last_only=False``: what a route's text is looked for in."""
+    system = request.get("system") or ""
+    parts = [system] if isinstance(system, str) else [b.get("text", "") for b in system]
+    messages = request.get("messages") or []
+    for message in messages[-1:] if last_only else messages:
+        parts.append(_content_text(message.get("content")))
+    return "\n".join(parts)
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content or []:
+        if block.get("type") == "text":
+            parts.append(block.get("text", ""))
+        elif block.get("type") == "tool_result":
+            parts.append(_content_text(block.get("content")))
+    return "\n".join(parts)
+
+
+@dataclass
+class Route:
+    """Steps for the requests ``match`` picks (see ``ScriptedAPI.route``)."""
+
+    match: Match
+    steps: list[Step]
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def picks(self, request: dict[str, Any]) -> bool:
+        if callable(self.match):
+            return bool(self.match(request))
+        return self.match in request_text(request)
 
 
 def sse_events(reply: Reply, model: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -239,9 +292,28 @@ class ScriptedAPI:
         self._gate = threading.Event()
         self.paused = threading.Event()
         self._lock = threading.Lock()
+        self.routes: list[Route] = []
+        self.in_flight = 0  # message requests waiting for their answer to begin
+        self.max_in_flight = 0
+        self._flight = threading.Condition(self._lock)
 
     def script(self, *steps: Step) -> None:
         self.steps.extend(steps)
+
+    def route(self, match: Match, *steps: Step) -> Route:
+        """Answer requests that ``match`` picks with ``steps`` (see the module docstring)."""
+        with self._lock:
+            route = Route(match, list(steps))
+            self.routes.append(route)
+            return route
+
+    def _next_step(self, request: dict[str, Any]) -> Step | None:
+        # Called with the lock held.
+        for route in self.routes:
+            if route.steps and route.picks(request):
+                route.requests.append(request)
+                return route.steps.pop(0)
+        return self.steps.pop(0) if self.steps else None
 
     def release(self) -> None:
         """Let a paused stream go on."""
@@ -266,17 +338,26 @@ class ScriptedAPI:
         with self._lock:
             self.requests.append(request)
             self.headers.append(headers)
-            if not self.steps:
+            step = self._next_step(request)
+            if step is None:
                 return self._failure(Failure(500, "the script has no step left"))
-            step = self.steps.pop(0)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._flight.notify_all()
+        return self._answer(step, request)
+
+    def _answer(self, step: Step, request: dict[str, Any]) -> Response:
         if callable(step) and not isinstance(step, Reply | Failure | StreamFailure):
             step = step(request)
         model = request.get("model", "claude-test")
         if isinstance(step, Failure):
+            self._answered()
             return self._failure(step)
         if isinstance(step, StreamFailure):
             step = replace(step.reply, error_after=step.after_events, error_type=step.error_type)
         if not request.get("stream"):
+            self._hold(step)
+            self._answered()
             return _json_response(200, message_json(step, model))
         return Response(
             200,
@@ -285,7 +366,25 @@ class ScriptedAPI:
             drop=step.cut_mode == "drop",
         )
 
+    def _answered(self) -> None:
+        """The request's answer begins: it no longer counts as in flight."""
+        with self._lock:
+            self.in_flight -= 1
+
+    def _hold(self, reply: Reply) -> None:
+        wanted = reply.wait_in_flight
+        if wanted is not None:
+            # Once that many were in flight together, every holder may go on.
+            with self._flight:
+                self._flight.wait_for(lambda: self.max_in_flight >= wanted, timeout=10)
+        if reply.delay:
+            threading.Event().wait(reply.delay)  # a slow model, as the benchmark scripts it
+
     def _stream(self, reply: Reply, model: str) -> Iterator[bytes]:
+        try:
+            self._hold(reply)
+        finally:
+            self._answered()
         for number, (name, data) in enumerate(shaped_events(reply, model)):
             if reply.pause_after is not None and number == reply.pause_after:
                 self.paused.set()

@@ -1,0 +1,74 @@
+"""Sessions with subagents, and coordinator jobs, built from the outside.
+
+``add_agents(session)`` gives an existing session the Agent tool (foreground subagents).
+``open_coordinator(...)`` builds a coordinator job: a session whose tools are only Agent,
+SendMessage and TaskStop, whose workers get the ordinary tools, all under one budget.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.agents import texts
+from agent.agents.budget import Budget, BudgetedClient
+from agent.agents.coordinator import CoordinatorJob
+from agent.agents.workers import DEFAULT_LIMIT, Subagents
+from agent.tools.agent_tools import agent_tool, send_message_tool, task_stop_tool
+
+if TYPE_CHECKING:
+    from agent.config import Config
+    from agent.permissions.settings import RuleSet
+    from agent.session import Session
+    from agent.tools.base import Tool
+
+
+def add_agents(session: Session, *, limit: int = DEFAULT_LIMIT) -> Subagents:
+    """Offer ``session`` the Agent tool; its subagents choose from its other tools."""
+    subagents = Subagents(session, limit=limit)
+    tool = agent_tool(subagents)
+    session.tools[tool.name] = tool
+    close_parent = session.aclose
+
+    async def aclose() -> None:
+        # The subagents' sessions close with their parent's (transcripts, shells).
+        try:
+            await subagents.aclose()
+        finally:
+            await close_parent()
+
+    session.aclose = aclose  # type: ignore[method-assign]
+    return subagents
+
+
+def open_coordinator(
+    *,
+    client: Any,
+    config: Config,
+    workspace: Path,
+    sessions_dir: Path | None,
+    rules: RuleSet | None = None,
+    budget_usd: float | None = None,
+    limit: int = DEFAULT_LIMIT,
+    worker_tools: list[Tool[Any]] | None = None,
+) -> CoordinatorJob:
+    """A coordinator job in ``workspace``; ``worker_tools`` default to the built-in tools.
+    With ``budget_usd``, every model request of the job counts against it."""
+    from agent.session import Session
+
+    budget = Budget(budget_usd) if budget_usd is not None else None
+    if budget is not None:
+        client = BudgetedClient(client, budget)
+    session = Session(
+        client=client, config=config, workspace=workspace, sessions_dir=sessions_dir, rules=rules
+    )
+    pool = worker_tools if worker_tools is not None else list(session.tools.values())
+    subagents = Subagents(session, pool=pool, limit=limit, background=True)
+    tools = [agent_tool(subagents), send_message_tool(subagents), task_stop_tool(subagents)]
+    session.tools = {tool.name: tool for tool in tools}  # nothing that reads or changes files
+    intro = texts.with_environment(
+        texts.COORDINATOR, str(session.ctx.workspace), date.today().isoformat(), subagent=False
+    )
+    session.system = [{"type": "text", "text": intro}, *session.system[1:]]
+    return CoordinatorJob(session, subagents, budget)
