@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 # When no block has arrived for this long, the device is taken to be gone.
 STALL_SECONDS = 0.6
+# People let go of the key on their last word, not after it: while speech goes on at the
+# release, ``stop()`` keeps recording until it pauses, at most this long (half a
+# sentence-final word said at 130 to 200 words a minute lasts 0.1 to 0.25 s).
+GRACE_SECONDS = 0.4
+GRACE_CONTEXT = 0.5  # seconds before the release the speech detector hears first
+GRACE_PAUSE = 2  # windows (32 ms each) of no speech that end the word
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Take:
     offset: int = 0  # samples released (already decoded) before ``audio``
     preroll_seconds: float = 0.0  # the take's audio starts this long before the press
     held_seconds: float = 0.0  # press to stop, recorded or not
+    grace_seconds: float = 0.0  # recorded after the release, to the end of a word
     cut_at: float | None = None  # seconds after the press where the bound stopped recording
     stalled_at: float | None = None  # seconds after the press where the device went quiet
     overflows: list[float] = field(default_factory=list)  # seconds where sound was lost
@@ -76,8 +83,10 @@ class Recorder:
         preroll: float = 0.3,
         min_seconds: float = 0.3,
         level_floor_db: float = -70.0,
+        grace: float = GRACE_SECONDS,
     ) -> None:
         self.device = device
+        self.grace = grace
         self.max_seconds = max_seconds
         self.preroll = preroll
         self.min_seconds = min_seconds
@@ -296,12 +305,18 @@ class Recorder:
             return lost.overflowed(overflows)
         return ""
 
-    def stop(self) -> Take:
-        """End the take; it says whether to drop it and what was lost, if anything."""
+    def stop(self, grace: float | None = None) -> Take:
+        """End the take; it says whether to drop it and what was lost, if anything.
+
+        A word still being said at the release is recorded to its end: until the speech
+        detector hears a pause, at most ``grace`` seconds (default: the recorder's
+        ``grace``; 0 stops at once, as a cancelled take should)."""
         import numpy as np
 
-        stalled_at = self._stalled_at() if self._stalled() else None
         held = time.monotonic() - self._started_at
+        grace = self.grace if grace is None else grace
+        after = self._finish_word(grace) if grace > 0 else 0.0
+        stalled_at = self._stalled_at() if self._stalled() else None
         with self._lock:
             buffer, self._buffer = self._buffer, None
             if buffer is None:
@@ -314,6 +329,7 @@ class Recorder:
                 offset=self._released,
                 preroll_seconds=self._preroll_len / RATE,
                 held_seconds=held,
+                grace_seconds=after,
                 cut_at=self._cut_at,
                 stalled_at=stalled_at,
                 overflows=list(self._overflows),
@@ -325,6 +341,32 @@ class Recorder:
         take.problem = " ".join(lost.while_recording(take))
         take.dropped = self._dropped(take)
         return take
+
+    def _finish_word(self, grace: float) -> float:
+        """While the speech detector hears speech at the end of the take, keep recording
+        (at most ``grace`` seconds); returns the seconds recorded after the release."""
+        from audio.vad import NEG_THRESHOLD, SpeechDetector
+
+        deadline = time.monotonic() + grace
+        detector = SpeechDetector()
+        with self._lock:
+            if self._buffer is None:
+                return 0.0
+            fed = max(self._released, self._end - int(GRACE_CONTEXT * RATE))
+            released = self._end
+        while True:
+            with self._lock:
+                if self._buffer is None or self._cut_at is not None:
+                    break
+                new = self._buffer[fed - self._base : self._end - self._base].copy()
+                fed = self._end
+            detector.feed(new)
+            probs = detector.probs[-GRACE_PAUSE:]
+            paused = not probs or max(probs) < NEG_THRESHOLD
+            if paused or time.monotonic() >= deadline or self._stalled():
+                break
+            time.sleep(0.005)
+        return (fed - released) / RATE
 
     def _dropped(self, take: Take) -> str:
         if take.seconds < self.min_seconds and take.offset == 0:

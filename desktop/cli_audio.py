@@ -4,7 +4,7 @@
     harken say TEXT [--out FILE.wav] [--voices]                   speak (or write) text
     harken devices                                                microphones and speakers
     harken listen                                                 Enter to start/stop, prints text
-    harken bench voice [--clips N]                                latency and accuracy
+    harken bench voice [--clips N] [--tails 0,0.1,...]            latency and accuracy
 
 Settings come from the config file (``agent.config``) and are passed to ``audio`` as plain
 values; nothing heavy is imported until a command runs.
@@ -55,7 +55,25 @@ def add_commands(commands: Any) -> None:
     )
     bench.add_argument("--clips", type=int, default=16, help="spoken commands to play")
     bench.add_argument("--model", help="Whisper model name or folder (default from config)")
+    bench.add_argument(
+        "--tails",
+        type=_tails,
+        default=None,
+        metavar="S,S,...",
+        help="voice: seconds from the end of speech to the key release, one run each "
+        "(default 0,0.1,0.15,0.2,0.3; a release mid-word is always measured too)",
+    )
     bench.set_defaults(handler=run_bench)
+
+
+def _tails(text: str) -> tuple[float, ...]:
+    try:
+        tails = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not seconds: {text!r}") from None
+    if not tails or min(tails) < 0:
+        raise argparse.ArgumentTypeError(f"give tails of 0 s or more, like 0,0.15: {text!r}")
+    return tails
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -300,6 +318,11 @@ def run_bench(args: argparse.Namespace) -> int:
 
     config = _config()
     try:
-        return bench.run(args.clips, args.model or config.whisper_model, config.beam_size)
+        return bench.run(
+            args.clips,
+            args.model or config.whisper_model,
+            config.beam_size,
+            tails=args.tails or bench.TAILS,
+        )
     except RuntimeError as exc:
         return _fail(str(exc))
