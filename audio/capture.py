@@ -3,10 +3,13 @@
 ``Recorder.open()`` starts the microphone stream once (opening one through PulseAudio
 takes 0.5 to 2 s before the first block arrives, far too slow for a key press); while idle
 only the last ``preroll`` seconds are kept, so ``start()`` costs microseconds and the
-first word is never clipped. ``stop()`` returns a ``Take``: the audio, its peak level, why
-it should be dropped (a tap of the key with no speech in it, or silence below the level
-floor) and everything that was lost while recording (the device stopped delivering sound,
-its input overflowed, the bound was reached), each with the second it happened.
+first word is never clipped. People let go of the key on their last word as often as after
+it: ``stop()`` keeps recording while speech goes on at the release, to the word's end (at
+most ``grace`` seconds), and returns at once after a pause. It returns a ``Take``: the
+audio, its peak level, why it should be dropped (a tap of the key with no speech in it, or
+silence below the level floor) and everything that was lost while recording (the device
+stopped delivering sound, its input overflowed, the bound was reached), each with the
+second it happened.
 
 Blocks arrive on PortAudio's thread; they are down-mixed, resampled to 16 kHz and written
 into the take's buffer. ``span()`` reads the take so far, which is how live transcription
