@@ -194,7 +194,8 @@ class Connection:
         finally:
             self._client = None
             if errlog is not None:
-                errlog.close()
+                with contextlib.suppress(BaseException):
+                    await errlog.aclose()
         if not self._stop.is_set() and self.status == CONNECTED:
             await self._fail("stopped", stop=False)
 
@@ -307,10 +308,12 @@ class _StderrToLog:
                 if line:
                     server_log.info("[%s] %s", name, line[:2000])
 
-    def close(self) -> None:
-        # Our copy of the write end; the reader ends when the server's copy closes too.
+    async def aclose(self) -> None:
+        """Close our copy of the write end and let the reader log what is left: it ends
+        when the server's copies close too (bounded: a child may still hold one)."""
         with contextlib.suppress(OSError):
             self.file.close()
+        await asyncio.to_thread(self._reader.join, 5)
 
 
 def _reason(exc: BaseException, config: ServerConfig) -> str:
