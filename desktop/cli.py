@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_doctor",
     "desktop.cli_memory",
     "desktop.cli_mcp",
+    "desktop.cli_extensions",
 )
 
 EXIT_OK = 0

@@ -73,7 +73,7 @@ def load_rules(
     project_file = workspace / PROJECT_FILE
     if project_file.is_file():
         project = _read_json(project_file, loaded.warnings)
-        ignored = sorted(k for k in project if k != "permissions")
+        ignored = sorted(k for k in project if k not in ("permissions", "hooks"))
         if ignored:
             loaded.warnings.append(
                 f"{project_file}: ignored {', '.join(ignored)}: a project cannot change "

@@ -101,3 +101,10 @@ def test_bad_rules_are_reported_and_the_rest_apply(workspace: Path) -> None:
 def test_command_line_rules_apply(workspace: Path) -> None:
     loaded = load_rules(workspace, cli={"allow": [], "ask": [], "deny": ["Bash(rm:*)"]})
     assert [str(r.source) for r in loaded.rules.deny] == ["command line"]
+
+
+def test_project_hooks_are_not_reported_as_an_ignored_setting(workspace: Path) -> None:
+    # They are Harken's to run once trusted (agent/hooks/), not a setting a project may not set.
+    write_project(workspace, {"hooks": {"Stop": []}, "model": "x"})
+    (warning,) = load_rules(workspace).warnings
+    assert "ignored model:" in warning and "hooks" not in warning

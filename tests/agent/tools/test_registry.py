@@ -30,6 +30,7 @@ def test_default_tools_have_unique_names_kinds_and_descriptions() -> None:
         "KillShell",
         "memory",
         "SessionSearch",
+        "Skill",
     ]
     kinds = {t.name: t.kind for t in tools}
     assert kinds["Read"] is ToolKind.READ and kinds["Edit"] is ToolKind.WRITE
@@ -44,7 +45,7 @@ def test_default_tools_have_unique_names_kinds_and_descriptions() -> None:
             assert schema["input_schema"]["type"] == "object"
         assert 80 < len(tool.description) < 2000
     concurrent = {t.name for t in tools if t.concurrent}
-    assert concurrent == {"Read", "Glob", "Grep", "WebFetch", "SessionSearch"}
+    assert concurrent == {"Read", "Glob", "Grep", "WebFetch", "SessionSearch", "Skill"}
 
 
 @pytest.mark.parametrize("raw", [{"file_path": 5}, {"file_path": "a", "limit": "many"}])
