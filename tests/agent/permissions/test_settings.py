@@ -107,4 +107,6 @@ def test_project_hooks_are_not_reported_as_an_ignored_setting(workspace: Path) -
     # They are Harken's to run once trusted (agent/hooks/), not a setting a project may not set.
     write_project(workspace, {"hooks": {"Stop": []}, "model": "x"})
     (warning,) = load_rules(workspace).warnings
-    assert "ignored model:" in warning and "hooks" not in warning
+    assert warning.endswith(
+        "ignored model: a project cannot change Harken's mode, model or API endpoint"
+    )
