@@ -9,13 +9,22 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from agent import paths
 from agent.config import Config
-from agent.memory.dream import DreamBusy, DreamFailed, dream, dream_lock
+from agent.memory.dream import (
+    DreamBusy,
+    DreamFailed,
+    dream,
+    dream_lock,
+    last_dream,
+    sessions_since,
+    should_dream,
+)
 from agent.memory.folders import dream_dir, scopes_for
 from agent.model import ModelClient
 from tests.conftest import FAST_RETRY, TEST_KEY
@@ -32,12 +41,19 @@ def seed(workspace: Path) -> Path:
     (folder / "standup.md").write_text(ONE + "The standup moved to 10:00 yesterday.\n")
     (folder / "standup-time.md").write_text(ONE + "Standup is at 10:00.\n")
     (folder / "MEMORY.md").write_text("- standup: standup.md\n- standup: standup-time.md\n")
-    sessions = paths.sessions_dir()
-    sessions.mkdir(parents=True)
-    head = {"type": "session", "id": "s-old", "started": "2026-03-01T09:00:00+00:00", "cwd": "/w"}
-    said = {"type": "prompt", "text": "remember the standup moved to ten", "at": "x"}
-    (sessions / "s-old.jsonl").write_text(json.dumps(head) + "\n" + json.dumps(said) + "\n")
+    session_in(workspace, "s-old", "remember the standup moved to ten")
     return folder
+
+
+def session_in(cwd: Path, session_id: str, prompt: str) -> Path:
+    """A transcript of a session that ran in ``cwd`` and was given ``prompt``."""
+    sessions = paths.sessions_dir()
+    sessions.mkdir(parents=True, exist_ok=True)
+    head = {"type": "session", "id": session_id, "started": "2026-03-01T09:00:00+00:00"}
+    said = {"type": "prompt", "text": prompt, "at": "x"}
+    path = sessions / f"{session_id}.jsonl"
+    path.write_text(json.dumps(head | {"cwd": str(cwd)}) + "\n" + json.dumps(said) + "\n")
+    return path
 
 
 def tidy_steps() -> list[Reply]:
@@ -172,3 +188,57 @@ def test_harken_memory_dream_runs_from_the_command_line(api: ScriptedAPI, worksp
     assert done.returncode == 0, done.stderr
     assert "changed 3 file(s)" in done.stdout and "Merged the two standup notes." in done.stdout
     assert not (folder / "standup-time.md").exists()
+
+
+def two_projects(tmp_path: Path) -> tuple[Path, Path]:
+    """Project A, a repository whose session ran in a subfolder, and project B."""
+    alpha, beta = tmp_path / "alpha", tmp_path / "beta"
+    (alpha / ".git").mkdir(parents=True)
+    (alpha / "src").mkdir()
+    beta.mkdir()
+    session_in(alpha / "src", "s-alpha", "the alpha build uses meson")
+    session_in(beta, "s-beta", "the beta deploy goes to kestrel")
+    return alpha, beta
+
+
+async def test_a_dream_sees_only_its_own_workspaces_sessions(
+    api: ScriptedAPI, tmp_path: Path
+) -> None:
+    alpha, beta = two_projects(tmp_path)
+    api.script(Reply([text("Nothing to merge in alpha.")]), Reply([text("Beta tidied.")]))
+    model = client(api)
+
+    await dream(model, Config(), alpha)
+    await dream(model, Config(), beta)
+    await model.aclose()
+
+    alpha_prompt = api.requests[0]["system"][0]["text"]
+    beta_prompt = api.requests[1]["system"][0]["text"]
+    assert "alpha build uses meson" in alpha_prompt  # a subfolder's session is the repo's
+    assert "kestrel" not in alpha_prompt
+    assert "the beta deploy goes to kestrel" in beta_prompt  # not used up by alpha's dream
+    assert "meson" not in beta_prompt and "(no new sessions)" not in beta_prompt
+
+
+async def test_the_last_dream_is_kept_per_workspace_and_an_old_state_file_is_read(
+    api: ScriptedAPI, tmp_path: Path
+) -> None:
+    alpha, beta = two_projects(tmp_path)
+    for n in range(2, 6):
+        session_in(beta, f"s-beta-{n}", f"beta session {n}")
+    two_days_ago = time.time() - 48 * 3600
+    dream_dir().mkdir(parents=True)
+    (dream_dir() / "state.json").write_text(json.dumps({"last": two_days_ago}))
+
+    assert last_dream(beta) == pytest.approx(two_days_ago)  # the old global time
+    assert [p.stem for p in sessions_since(0, alpha)] == ["s-alpha"]
+    assert should_dream(beta) and not should_dream(alpha)  # 5 sessions in beta, 1 in alpha
+
+    api.script(Reply([text("Beta tidied.")]))
+    model = client(api)
+    await dream(model, Config(), beta)
+    await model.aclose()
+
+    assert not should_dream(beta)  # beta just dreamed
+    assert last_dream(alpha) == pytest.approx(two_days_ago)  # alpha's time is untouched
+    assert last_dream(beta) > two_days_ago
