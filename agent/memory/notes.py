@@ -201,6 +201,10 @@ def read_index(scope: Scope) -> IndexText | None:
     while kept and len("".join(kept).encode("utf-8")) > INDEX_MAX_BYTES:
         kept.pop()
         cut = True
+    if not kept and lines:
+        # One line longer than the limit: its beginning, cut at a character boundary,
+        # rather than nothing at all.
+        kept = [lines[0].encode("utf-8")[:INDEX_MAX_BYTES].decode("utf-8", errors="ignore")]
     if cut:
         warn(
             f"{path} is longer than {INDEX_MAX_LINES} lines or {INDEX_MAX_BYTES // 1024} KB; "

@@ -105,6 +105,26 @@ async def test_a_huge_memory_md_is_cut_to_its_first_200_lines(
     assert (folder / "MEMORY.md").read_bytes() == before  # never rewritten
 
 
+async def test_a_memory_md_whose_first_line_is_huge_still_loads_its_beginning(
+    api: ScriptedAPI, make_session, workspace: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = scopes_for(workspace).workspace
+    folder.mkdir(parents=True)
+    # One 40 KB line of two-byte characters, so a cut at 25 KB could split one.
+    (folder / "MEMORY.md").write_text("- kestrel is the staging server; " + "é" * 20_000 + "\n")
+    api.script(Reply([text("ok")]))
+
+    await make_session().submit("hello")
+
+    system = system_text(api.requests[0])
+    assert "- kestrel is the staging server; éé" in system
+    assert "only its beginning is loaded" in system
+    loaded = system.split("/MEMORY.md\n\n", 1)[1].split("\n[... MEMORY.md continues", 1)[0]
+    assert 20 * 1024 < len(loaded.encode("utf-8")) <= 25 * 1024
+    assert "\ufffd" not in loaded
+    assert "only its beginning is loaded" in caplog.text
+
+
 async def test_only_the_notes_relevant_to_the_prompt_reach_the_turn_with_their_age(
     api: ScriptedAPI, make_session, workspace: Path
 ) -> None:
