@@ -183,6 +183,10 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     bridge = AgentBridge(factory, warm_up=lambda: None)
     bridge.start()
     bridge.set_mode(config.mode)
+    from agent.mcp.config import project_file, user_file
+
+    if user_file().is_file() or project_file(workspace).is_file():
+        bridge.start_mcp(workspace)  # their tools are there by the first turn
     speech_out = Path(os.environ[SPEECH_OUT_ENV]) if os.environ.get(SPEECH_OUT_ENV) else None
     voice = Voice(background, config, workspace, speech_out=speech_out)
     voice.model_ready.connect(lambda _seconds: controller.mark_ready("speech model"))

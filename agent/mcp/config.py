@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from agent import paths
-from agent.tools.files import atomic_write
 
 PROJECT_FILE = ".mcp.json"
 TRANSPORTS = ("stdio", "http", "sse")
@@ -214,5 +213,7 @@ def save_entry(path: Path, name: str, entry: dict[str, Any] | None) -> bool:
         del servers[name]
     else:
         servers[name] = entry
+    from agent.tools.files import atomic_write  # with pydantic: not for a tray that only reads
+
     atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
     return True
