@@ -15,6 +15,7 @@ from agent.agents import texts
 from agent.agents.budget import Budget, BudgetedClient
 from agent.agents.coordinator import CoordinatorJob
 from agent.agents.workers import DEFAULT_LIMIT, Subagents
+from agent.tools import default_tools
 from agent.tools.agent_tools import agent_tool, send_message_tool, task_stop_tool
 
 if TYPE_CHECKING:
@@ -24,11 +25,22 @@ if TYPE_CHECKING:
     from agent.tools.base import Tool
 
 
-def add_agents(session: Session, *, limit: int = DEFAULT_LIMIT) -> Subagents:
-    """Offer ``session`` the Agent tool; its subagents choose from its other tools."""
+def attach_agents(session: Session, *, limit: int = DEFAULT_LIMIT) -> Subagents:
+    """Offer ``session`` the Agent tool; its subagents choose from its other tools. The
+    caller closes the returned ``Subagents`` before the session."""
     subagents = Subagents(session, limit=limit)
     tool = agent_tool(subagents)
     session.tools[tool.name] = tool
+    return subagents
+
+
+def add_agents(session: Session, *, limit: int = DEFAULT_LIMIT) -> Subagents:
+    """``attach_agents``, closing the subagents with the session; a session that has its
+    subagents already (``Session.subagents``) keeps them."""
+    existing = getattr(session, "subagents", None)
+    if existing is not None:
+        return existing
+    subagents = attach_agents(session, limit=limit)
     close_parent = session.aclose
 
     async def aclose() -> None:
@@ -60,10 +72,15 @@ def open_coordinator(
     budget = Budget(budget_usd) if budget_usd is not None else None
     if budget is not None:
         client = BudgetedClient(client, budget)
+    pool = worker_tools if worker_tools is not None else default_tools()
     session = Session(
-        client=client, config=config, workspace=workspace, sessions_dir=sessions_dir, rules=rules
+        client=client,
+        config=config,
+        workspace=workspace,
+        sessions_dir=sessions_dir,
+        tools=pool,
+        rules=rules,
     )
-    pool = worker_tools if worker_tools is not None else list(session.tools.values())
     subagents = Subagents(session, pool=pool, limit=limit, background=True)
     tools = [agent_tool(subagents), send_message_tool(subagents), task_stop_tool(subagents)]
     session.tools = {tool.name: tool for tool in tools}  # nothing that reads or changes files

@@ -130,6 +130,8 @@ class Subagents:
             sessions_dir=sessions_dir,
             tools=tools,
         )
+        # Exactly these (a Session given no tools would offer the built-in set).
+        session.tools = {tool.name: tool for tool in tools}
         # The parent's engine itself: same mode and rules, never more permission.
         session.engine = parent.engine
         session.save_rules = parent.save_rules
