@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent import conversation, telemetry
 from agent.compaction import ContextGuard, ContextTooLarge, fit_context
@@ -47,6 +47,9 @@ from agent.tools.context import ToolContext
 from agent.transcript import LoadedSession, TranscriptWriter, new_session_id, now_iso
 from agent.usage import Usage, cost_usd
 from agent.utf8 import clean_text
+
+if TYPE_CHECKING:
+    from agent.agents.workers import Subagents
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +148,11 @@ class Session:
         )
         self._resumed = resume is not None
         self._first_notes = skills.notes() + self.hooks.notes()  # said with the first turn
+        self.subagents: Subagents | None = None
+        if tools is None:  # the built-in set includes Agent: subagents this session runs
+            from agent.agents.factory import attach_agents
+
+            self.subagents = attach_agents(self)
         telemetry.watch(self)  # a listener when the user turned telemetry on; else nothing
 
     @property
@@ -448,8 +456,11 @@ class Session:
             self.transcript.append(record)
 
     async def aclose(self) -> None:
-        """Run SessionEnd hooks, stop background shells and close the transcript."""
+        """Close the subagents, run SessionEnd hooks, stop background shells and close the
+        transcript."""
         try:
+            if self.subagents is not None:
+                await self.subagents.aclose()
             await self.hooks.session_end()
         finally:
             await self.ctx.aclose()
