@@ -2,6 +2,7 @@
 
     harken memory path [--cwd DIR] [--scope user|workspace]   the folder (made if needed)
     harken memory list [--json] [--cwd DIR]                   scope, file, name, type, updated
+                                                              (a skipped file: type "-")
     harken memory dream [--cwd DIR]                           consolidate now (the model)
     harken sessions search QUERY [--json] [--limit N]         search past sessions
 
@@ -21,6 +22,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+SKIPPED_TYPE = "-"  # the type of a listed file that memory skips (not UTF-8, ...)
 
 
 def add_commands(commands: Any) -> None:
@@ -30,7 +32,13 @@ def add_commands(commands: Any) -> None:
 
     path = actions.add_parser("path", help="print a memory folder (created on first use)")
     path.add_argument("--cwd", type=Path, help="the workspace (default: here)")
-    path.add_argument("--scope", choices=("user", "workspace"), default="workspace")
+    path.add_argument(
+        "--scope",
+        choices=("user", "workspace"),
+        default="workspace",
+        help="user: facts about you, for every folder; workspace (default): this "
+        "workspace's facts, one folder per repository",
+    )
     path.set_defaults(handler=run_path)
 
     listing = actions.add_parser("list", help="list memory files and notes")
@@ -83,7 +91,7 @@ def memory_rows(workspace: Path) -> list[dict[str, str]]:
     from datetime import datetime
 
     from agent.memory.folders import scopes_for
-    from agent.memory.notes import INDEX_NAME, list_notes
+    from agent.memory.notes import INDEX_NAME, Skipped, list_notes
 
     def updated(mtime: float) -> str:
         return datetime.fromtimestamp(mtime).astimezone().isoformat(timespec="seconds")
@@ -102,7 +110,8 @@ def memory_rows(workspace: Path) -> list[dict[str, str]]:
                     "updated": updated(index.stat().st_mtime),
                 }
             )
-    for note in list_notes(scopes):
+    skipped: list[Skipped] = []
+    for note in list_notes(scopes, skipped):
         rows.append(
             {
                 "scope": note.scope,
@@ -110,6 +119,17 @@ def memory_rows(workspace: Path) -> list[dict[str, str]]:
                 "name": note.name,
                 "type": note.type,
                 "updated": updated(note.mtime),
+            }
+        )
+    for bad in skipped:
+        # Listed, not hidden: the user should see that a file of theirs is not used.
+        rows.append(
+            {
+                "scope": bad.scope,
+                "file": str(bad.path),
+                "name": f"({bad.why}: skipped)",
+                "type": SKIPPED_TYPE,
+                "updated": updated(bad.mtime) if bad.mtime else "",
             }
         )
     return rows
@@ -144,6 +164,8 @@ def search_sessions(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         return _fail("--limit must be at least 1", EXIT_USAGE)
+    if not args.query.strip():
+        return _fail("sessions search needs words to look for", EXIT_USAGE)
     index = SessionIndex(paths.sessions_dir())
     try:
         hits = index.search(args.query, limit=args.limit)
@@ -169,7 +191,7 @@ def run_dream(args: argparse.Namespace) -> int:
     from agent.config import load_config
     from agent.credentials import api_key
     from agent.errors import HarkenError
-    from agent.memory.dream import DreamBusy, dream
+    from agent.memory.dream import DreamBusy, DreamFailed, dream
     from desktop.sessions import new_client
 
     workspace = _workspace(args)
@@ -192,8 +214,8 @@ def run_dream(args: argparse.Namespace) -> int:
 
     try:
         report = asyncio.run(go())
-    except DreamBusy as exc:
-        return _fail(str(exc))
+    except (DreamBusy, DreamFailed) as exc:
+        return _fail(str(exc))  # a DreamFailed already says that memory is as it was
     except HarkenError as exc:
         return _fail(f"the dream failed, memory is as it was: {exc}")
     except KeyboardInterrupt:

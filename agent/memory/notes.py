@@ -87,15 +87,31 @@ def parse_front_matter(text: str) -> FrontMatter:
     return FrontMatter({}, text, "the front matter has no closing --- line")
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A note file that is not used, and why in a few words ("not UTF-8")."""
+
+    scope: str
+    path: Path
+    why: str
+    mtime: float
+
+
 def read_note(scope: Scope, path: Path) -> Note | None:
     """The note at ``path``; None (with a warning) when it cannot be read as text."""
+    found = examine_note(scope, path)
+    return found if isinstance(found, Note) else None
+
+
+def examine_note(scope: Scope, path: Path) -> Note | Skipped:
+    """The note at ``path``, or why it is skipped (with a warning)."""
     try:
         stat = path.stat()
         with open(path, "rb") as file:
             raw = file.read(NOTE_MAX_BYTES)
     except OSError as exc:
         warn(f"cannot read the memory note {path}: {exc.strerror or exc}")
-        return None
+        return Skipped(scope.name, path, "unreadable", 0.0)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,10 +119,10 @@ def read_note(scope: Scope, path: Path) -> Note | None:
             text = raw[: exc.start].decode("utf-8")  # the cap split a character
         else:
             warn(f"the memory note {path} is not UTF-8 text; it is skipped (left as it is)")
-            return None
+            return Skipped(scope.name, path, "not UTF-8", stat.st_mtime)
     if "\x00" in text:
         warn(f"the memory note {path} is not a text file; it is skipped (left as it is)")
-        return None
+        return Skipped(scope.name, path, "not text", stat.st_mtime)
     matter = parse_front_matter(text)
     if matter.problem:
         warn(
@@ -155,14 +171,17 @@ def note_files(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
                 continue
 
 
-def list_notes(scopes: list[Scope]) -> list[Note]:
-    """Every readable note of ``scopes``, sorted by scope then path."""
+def list_notes(scopes: list[Scope], skipped: list[Skipped] | None = None) -> list[Note]:
+    """Every readable note of ``scopes``, sorted by scope then path; the files skipped
+    (not UTF-8, not text, unreadable) are added to ``skipped`` when it is given."""
     notes = []
     for scope in scopes:
         for path, _stat in sorted(note_files(scope.folder)):
-            note = read_note(scope, path)
-            if note is not None:
-                notes.append(note)
+            found = examine_note(scope, path)
+            if isinstance(found, Note):
+                notes.append(found)
+            elif skipped is not None:
+                skipped.append(found)
     return notes
 
 

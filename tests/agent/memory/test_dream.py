@@ -242,3 +242,24 @@ async def test_the_last_dream_is_kept_per_workspace_and_an_old_state_file_is_rea
     assert not should_dream(beta)  # beta just dreamed
     assert last_dream(alpha) == pytest.approx(two_days_ago)  # alpha's time is untouched
     assert last_dream(beta) > two_days_ago
+
+
+def test_a_failed_dream_says_once_that_memory_is_as_it_was(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    folder = seed(workspace)
+    before = snapshot(folder)
+    api.script(Failure(400, "scripted refusal"))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli_memory", "memory", "dream", "--cwd", str(workspace)],
+        cwd=ROOT,
+        env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},  # type: ignore[attr-defined]
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.count("memory is as it was") == 1, done.stderr
+    assert snapshot(folder) == before

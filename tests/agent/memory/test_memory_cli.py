@@ -71,6 +71,7 @@ def test_memory_list_shows_every_note_and_warns_once_per_bad_one(workspace: Path
         ("workspace", "MEMORY.md", "MEMORY.md", "index"),
         ("workspace", "staging.md", "Staging server", "project"),
         ("user", "printer.md", "printer", ""),
+        ("user", "old.md", "(not UTF-8: skipped)", "-"),  # listed, so the user sees it
     }
     assert all(r["updated"][:2] == "20" for r in rows)
     warnings = done.stderr.strip().splitlines()
@@ -82,6 +83,16 @@ def test_memory_list_shows_every_note_and_warns_once_per_bad_one(workspace: Path
 
     table = cli("memory", "list", "--cwd", str(workspace))
     assert "Staging server" in table.stdout and "printer" in table.stdout
+    (skipped_line,) = [line for line in table.stdout.splitlines() if "old.md" in line]
+    assert "(not UTF-8: skipped)" in skipped_line
+
+
+def test_memory_path_explains_its_scopes() -> None:
+    done = cli("memory", "path", "--help")
+    assert done.returncode == 0
+    words = " ".join(done.stdout.split())
+    assert "--scope {user,workspace}" in words
+    assert "for every folder" in words and "one folder per repository" in words
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")

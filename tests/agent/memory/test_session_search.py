@@ -150,3 +150,11 @@ def test_indexing_is_incremental_and_waits_for_a_torn_last_line(tmp_path: Path) 
         file.write(line[20:] + "\n")
     assert index.update(path) == 1
     assert [h.session_id for h in index.search("gamma")] == ["s1"]
+
+
+def test_an_empty_search_is_a_usage_error() -> None:
+    for query in ("", "   "):
+        done = cli("sessions", "search", query)
+        assert done.returncode == 2
+        assert done.stderr.strip().count("\n") == 0 and "harken:" in done.stderr
+        assert done.stdout == ""
