@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for this project's memory, relative to the repository root (empty: Harken's"
         " data folder)",
     ),
+    # Multi-agent (agent/agents/).
+    Setting(
+        "coordinator",
+        False,
+        "Coordinator mode: a request is split over parallel workers that research, "
+        "implement and verify",
+    ),
     # OpenTelemetry (agent/telemetry/): off unless turned on here or by OTEL_* variables.
     Setting("telemetry", False, "Export usage metrics and traces over OTLP (OpenTelemetry)"),
     Setting(

@@ -240,6 +240,9 @@ class Subagents:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        for worker in self.workers.values():
+            if worker.status in ("idle", "running"):  # cancelled before its turn began
+                worker.status, worker.error = "stopped", "stopped before it began"
 
     def find(self, worker_id: str) -> Worker:
         """The worker ``worker_id``; ``ToolError`` listing the known ones otherwise."""
