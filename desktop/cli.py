@@ -4,7 +4,7 @@ Subcommands import only what they need, so ``harken ask`` starts without loading
 
     harken [--debug]                  the tray app (``desktop.app``)
     harken ask PROMPT [--cwd DIR] [--mode M] [--model ID] [--resume ID|latest] [--yes]
-                      [--max-turns N] [--json]
+                      [--max-turns N] [--json] [--coordinator] [--max-budget-usd USD]
     harken chat [same options]        a conversation in the terminal
     harken sessions [--json]          recent sessions
     harken sessions search QUERY [--json] [--limit N]
@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask once and stream the answer")
     ask.add_argument("prompt", help="what to ask or do")
     add_turn_options(ask)
+    from desktop.cli_agents import add_coordinator_options
+
+    add_coordinator_options(ask)
     ask.set_defaults(handler=run_turns)
 
     chat = commands.add_parser("chat", help="talk in the terminal, turn after turn")
@@ -192,7 +195,12 @@ async def _run_turns(args: argparse.Namespace) -> int:
         ask=_ask_trust if sys.stdin.isatty() else None,  # asked once, on a terminal
         warn=lambda warning: print(f"harken: warning: {warning}", file=sys.stderr),
     )
+    from desktop.cli_agents import budget_session, run_coordinator, wants_coordinator
+
+    if wants_coordinator(args, config):
+        return await run_coordinator(args, config, workspace, key, rules)
     session = open_session(config, workspace, key, resume=resume, rules=rules)
+    budget_session(session, getattr(args, "max_budget_usd", None))
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
