@@ -173,7 +173,6 @@ class Subagents:
         cancels the turn, which still ends cleanly."""
         async with self._slots:
             worker.status = "running"
-            worker.stopping = False
             self._update(worker)
             session = worker.session
             before_usage, before_cost = session.state.usage, session.state.cost_usd
@@ -186,8 +185,9 @@ class Subagents:
                     turn.cancel()
                     await asyncio.gather(turn, return_exceptions=True)
                 self._account(worker, before_usage, before_cost)
-                worker.status, worker.error = "stopped", "cancelled with its parent"
-                self._update(worker, "cancelled with its parent")
+                why = "stopped by TaskStop" if worker.stopping else "cancelled with its parent"
+                worker.status, worker.error = "stopped", why
+                self._update(worker, why)
                 raise
             self._account(worker, before_usage, before_cost)
             self._settle(worker, outcome)
@@ -200,17 +200,24 @@ class Subagents:
         async def go() -> None:
             message: str | None = prompt
             while message is not None:
-                try:
-                    await self.run(worker, message)
-                except asyncio.CancelledError:
-                    self._report(worker)
-                    raise
+                await self.run(worker, message)
                 self._report(worker)
                 message = "\n\n".join(worker.inbox) if worker.inbox else None
                 worker.inbox.clear()
 
         worker.status = "running"
+        worker.stopping = False
         worker.task = asyncio.create_task(go(), name=f"subagent {worker.id}")
+        worker.task.add_done_callback(lambda task: self._stopped(worker, task))
+
+    def _stopped(self, worker: Worker, task: asyncio.Task[Any]) -> None:
+        """TaskStop ended ``worker``'s task (perhaps before its turn began): report it."""
+        if not (task.cancelled() and worker.stopping):
+            return
+        if worker.status != "stopped":
+            worker.status, worker.error = "stopped", "stopped by TaskStop"
+            self._update(worker, worker.error)
+        self._report(worker)
 
     def send(self, worker_id: str, message: str) -> str:
         """Give a worker a follow-up; a finished one continues its conversation."""
@@ -228,8 +235,10 @@ class Subagents:
             return f"{worker.id} is not running (it is {worker.status})."
         worker.inbox.clear()
         worker.stopping = True
-        worker.session.interrupt()
-        return f"Stopping {worker.id} ({worker.description})."
+        # The whole background task, so a worker waiting for a free slot stops too.
+        assert worker.task is not None
+        worker.task.cancel()
+        return f"Stopping {worker.id} ({worker.description}); its report follows."
 
     async def stop_all(self) -> None:
         """Cancel every running worker and wait until each has ended cleanly."""

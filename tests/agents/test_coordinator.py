@@ -4,6 +4,7 @@ another implementation round, follow-ups, and the job's budget."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from collections.abc import AsyncIterator, Callable
@@ -24,8 +25,10 @@ from tests.agents.helpers import (
     last_text,
     subagent_transcripts,
     tool_names,
+    until,
 )
 from tests.conftest import FAST_RETRY, TEST_KEY, Recorder
+from tests.processes import HANG_S
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 COORDINATOR = "the coordinator"
@@ -191,3 +194,66 @@ async def test_the_job_stops_when_its_budget_is_spent(api: ScriptedAPI, make_job
     assert len(api.requests) == 1  # neither the worker nor the coordinator asked again
     assert all(not w.running for w in job.subagents.workers.values())
     assert_valid_conversation(job.session.messages)
+
+
+def started_id(request: dict[str, Any]) -> str:
+    return re.search(r"Started worker (\S+)", last_text(request)).group(1)  # type: ignore[union-attr]
+
+
+async def test_task_stop_stops_a_running_worker_and_its_report_says_so(
+    api: ScriptedAPI, make_job, isolated_env: Path
+) -> None:
+    # Both the worker's request and the coordinator's next one are at the server together
+    # before either is answered: the worker is mid-turn when TaskStop comes.
+    def stop(request: dict[str, Any]) -> Reply:
+        call = {"task_id": started_id(request)}
+        return Reply([tool_use("TaskStop", call)], wait_in_flight=2)
+
+    api.route(agent_of(COORDINATOR, last="Search it all"), start("search", "Search every file"))
+    api.route(agent_of(COORDINATOR, last="Started worker"), stop)
+    api.route(agent_of(COORDINATOR, last="Stopping"), WAITING)
+    api.route(agent_of(COORDINATOR, last="<status>killed</status>"), Reply([text("Stopped it.")]))
+    api.route(
+        agent_of(GENERAL),
+        Reply([text("Reading every file, one by one")], pause_after=3, wait_in_flight=2),
+    )
+    job = make_job()
+
+    outcome = await job.run("Search it all")
+
+    assert outcome.text == "Stopped it."
+    (worker,) = job.subagents.workers.values()
+    assert worker.status == "stopped" and worker.error == "stopped by TaskStop"
+    assert_valid_conversation(job.session.messages)
+    (path,) = subagent_transcripts(isolated_env / "sessions", job.session.id)
+    assert_valid_transcript(path)
+
+
+async def test_interrupting_a_job_stops_its_workers_and_keeps_every_transcript_valid(
+    api: ScriptedAPI, make_job, isolated_env: Path
+) -> None:
+    api.route(agent_of(COORDINATOR, last="Audit the code"), start("one", "Audit one"))
+    api.route(agent_of(COORDINATOR, last="Started worker"), start("two", "Audit two"), WAITING)
+    for name in ("one", "two"):
+        api.route(
+            agent_of(GENERAL, last=f"Audit {name}"),
+            Reply([text(f"Auditing {name} slowly")], pause_after=3, wait_in_flight=2),
+        )
+    job = make_job()
+    events = Recorder()
+    job.session.subscribe(events)
+
+    running = asyncio.create_task(job.run("Audit the code"))
+    await until(
+        lambda: api.max_in_flight >= 2 and api.paused.is_set() and len(job.subagents.running) == 2
+    )
+    job.interrupt()
+    outcome = await asyncio.wait_for(running, HANG_S)
+
+    assert outcome.stop_reason == "interrupted"
+    assert [w.status for w in job.subagents.workers.values()] == ["stopped", "stopped"]
+    assert_valid_conversation(job.session.messages)
+    transcripts = subagent_transcripts(isolated_env / "sessions", job.session.id)
+    assert len(transcripts) == 2
+    for path in transcripts:
+        assert_valid_transcript(path)
