@@ -4,12 +4,14 @@ Imported only when telemetry is on (``agent.telemetry`` imports it lazily), sinc
 costs memory and start-up time. Providers are private to Harken (never set as the global
 ones), so a host program's own telemetry is left alone, and they do not register the SDK's
 own exit hooks: ``Runtime.shutdown`` bounds how long the last export may take, so a dead
-collector never holds up the end of ``harken ask``.
+collector never holds up the end of ``harken ask``. An export that fails is said in one
+Harken line (``agent.telemetry.delivery``), never in the SDK's raw log lines.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -23,7 +25,10 @@ from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from agent.telemetry.delivery import Delivery, RecordingSession, quiet_sdk_logs
 from agent.telemetry.switch import Plan
+
+log = logging.getLogger("harken.telemetry")
 
 SCOPE = "harken"
 SERVICE = "harken"
@@ -45,13 +50,14 @@ class Runtime:
         """Build from ``plan``; tests pass in-memory ``metric_readers``/``span_processors``
         instead of the exporters the plan names."""
         self.plan = plan
+        self.delivery = Delivery()
         resource = _resource()
         # Both exporters first (an ImportError then leaves no thread behind), then the
         # reader and processor, which start their export threads.
         wants_spans = span_processors is None and plan.traces
         wants_metrics = metric_readers is None and plan.metrics
-        span_exporter = _span_exporter(plan.traces) if wants_spans else None
-        metric_exporter = _metric_exporter(plan.metrics) if wants_metrics else None
+        span_exporter = _span_exporter(plan.traces, self.delivery) if wants_spans else None
+        metric_exporter = _metric_exporter(plan.metrics, self.delivery) if wants_metrics else None
         if metric_readers is None:
             # The interval (OTEL_METRIC_EXPORT_INTERVAL, 60 s by default) is read by the SDK.
             metric_readers = (
@@ -96,36 +102,47 @@ class Runtime:
         self._closed = False
 
     def flush(self, timeout: float) -> bool:
-        """Export what is pending, waiting at most ``timeout`` seconds; True if all went."""
+        """Export what is pending, waiting at most ``timeout`` seconds; True if all went
+        (a failed export is said by ``delivery``)."""
         millis = int(timeout * 1000)
-        return _bounded(
+        unfinished = _bounded(
             [
                 lambda: self.tracer_provider.force_flush(millis),
                 lambda: self.meter_provider.force_flush(millis),
             ],
             timeout,
         )
+        return not unfinished
 
     def shutdown(self, timeout: float) -> bool:
         """Export the last data and stop, waiting at most ``timeout`` seconds in all.
 
         The exports run in daemon threads: past the bound they are abandoned (their data
-        lost), never waited for, so exit is not held up by an unreachable collector."""
+        lost), never waited for, so exit is not held up by an unreachable collector.
+        Exports that failed or were abandoned are said in one warning line; True when
+        everything went."""
         if self._closed:
             return True
         self._closed = True
+        self.delivery.closing = True
         millis = int(timeout * 1000)
-        return _bounded(
+        unfinished = _bounded(
             [
                 self.tracer_provider.shutdown,
                 lambda: self.meter_provider.shutdown(timeout_millis=millis),
             ],
             timeout,
         )
+        signals = [("traces", "metrics")[i] for i in unfinished]
+        report = self.delivery.close_report(signals, timeout)
+        if report:
+            log.warning("%s", report)
+        return report is None
 
 
-def _bounded(jobs: list[Callable[[], Any]], timeout: float) -> bool:
-    """Run ``jobs`` side by side in daemon threads; True if all ended within ``timeout``."""
+def _bounded(jobs: list[Callable[[], Any]], timeout: float) -> list[int]:
+    """Run ``jobs`` side by side in daemon threads; the indexes of those still running
+    after ``timeout`` seconds."""
     threads = [
         threading.Thread(target=_quietly(job), name="harken-telemetry-flush", daemon=True)
         for job in jobs
@@ -135,7 +152,7 @@ def _bounded(jobs: list[Callable[[], Any]], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
-    return not any(thread.is_alive() for thread in threads)
+    return [i for i, thread in enumerate(threads) if thread.is_alive()]
 
 
 def _quietly(job: Callable[[], Any]) -> Callable[[], None]:
@@ -164,48 +181,64 @@ def _version() -> str:
         return "0"
 
 
-def _span_exporter(kind: str) -> Any:
+def _span_exporter(kind: str, delivery: Delivery) -> Any:
     if kind == "console":
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
         return ConsoleSpanExporter(out=sys.stderr)  # stdout is the answer (and --json)
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import SpanExportResult
 
-    _one_failure_line("opentelemetry.exporter.otlp.proto.http.trace_exporter")
-    return OTLPSpanExporter()  # endpoint, headers, timeout...: from OTEL_* as the spec says
+    class Exporter(OTLPSpanExporter):  # type: ignore[misc]
+        def export(self, spans: Any) -> Any:
+            with delivery.sending("traces"):
+                result = super().export(spans)
+            if result != SpanExportResult.SUCCESS:
+                delivery.failed("traces")
+            return result
+
+    quiet_sdk_logs()
+    # Endpoint, headers, timeout...: from OTEL_* as the spec says.
+    return _watched(Exporter, "traces", delivery)
 
 
-def _metric_exporter(kind: str) -> Any:
+def _metric_exporter(kind: str, delivery: Delivery) -> Any:
     if kind == "console":
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
         return ConsoleMetricExporter(out=sys.stderr)
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics.export import MetricExportResult
 
-    _one_failure_line("opentelemetry.exporter.otlp.proto.http.metric_exporter")
-    return OTLPMetricExporter()
+    class Exporter(OTLPMetricExporter):  # type: ignore[misc]
+        def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> Any:
+            with delivery.sending("metrics"):
+                result = super().export(metrics_data, timeout_millis, **kwargs)
+            if result != MetricExportResult.SUCCESS:
+                delivery.failed("metrics")
+            return result
 
-
-class _FirstOnly(logging.Filter):
-    """Lets one record through: a collector that is down is said once, not every minute."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen = False
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.seen:
-            return False
-        self.seen = True
-        return True
+    quiet_sdk_logs()
+    return _watched(Exporter, "metrics", delivery)
 
 
-def _one_failure_line(logger_name: str) -> None:
-    """Unless Harken logs at debug level, the SDK's retry chatter stays quiet and an
-    export failure is said once per signal."""
-    if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
-        return
-    logging.getLogger("opentelemetry").setLevel(logging.ERROR)
-    logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, _FirstOnly) for f in logger.filters):
-        logger.addFilter(_FirstOnly())
+# A user's credential provider brings its own requests session: Harken does not replace
+# it (failures are still said, without their cause).
+_CREDENTIAL_VARIABLES = {
+    "traces": "OTEL_PYTHON_EXPORTER_OTLP_HTTP_TRACES_CREDENTIAL_PROVIDER",
+    "metrics": "OTEL_PYTHON_EXPORTER_OTLP_HTTP_METRICS_CREDENTIAL_PROVIDER",
+}
+
+
+def _watched(exporter_class: Any, signal: str, delivery: Delivery) -> Any:
+    """An exporter of ``exporter_class`` whose attempts ``delivery`` hears about."""
+    own = os.environ.get("OTEL_PYTHON_EXPORTER_OTLP_HTTP_CREDENTIAL_PROVIDER") or os.environ.get(
+        _CREDENTIAL_VARIABLES[signal]
+    )
+    exporter = (
+        exporter_class() if own else exporter_class(session=RecordingSession(delivery, signal))
+    )
+    endpoint = getattr(exporter, "_endpoint", None)  # for a line said before any attempt
+    if isinstance(endpoint, str):
+        delivery.endpoint(signal, endpoint)
+    return exporter

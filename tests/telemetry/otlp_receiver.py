@@ -92,10 +92,11 @@ class Received:
 class OtlpReceiver:
     """Serves OTLP/HTTP on 127.0.0.1 (a free port); ``endpoint`` is its base URL."""
 
-    def __init__(self, stall: bool = False) -> None:
+    def __init__(self, stall: bool = False, status: int = 200) -> None:
         self.received = Received()
         self.lock = threading.Lock()
         self.stall = stall
+        self.status = status  # another answer (404: a wrong path) takes in nothing
         self.release = threading.Event()
         handler = type("Handler", (_Handler,), {"receiver": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -173,6 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         if self.receiver.stall:
             self.receiver.release.wait()  # a collector that never answers
+            return
+        if self.receiver.status != 200:
+            self.send_error(self.receiver.status)  # with its standard reason phrase
             return
         if self.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)

@@ -4,6 +4,7 @@ receiver on 127.0.0.1: what arrives there, what never does, and that exit is not
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -220,4 +221,45 @@ def test_a_collector_that_never_answers_does_not_hold_up_exit(api: ScriptedAPI, 
     assert result.returncode == 0, result.stderr
     assert "done" in result.stdout
     warnings = [line for line in result.stderr.splitlines() if line.startswith("harken:")]
-    assert warnings == ["harken: telemetry: the collector did not take the last data within 3 s"]
+    assert warnings == [
+        f"harken: telemetry: could not send metrics to {receiver.endpoint}/v1/metrics "
+        f"(no answer within 3 s); nor traces to {receiver.endpoint}/v1/traces "
+        "(no answer within 3 s)"
+    ]
+
+
+def harken_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("harken:")]
+
+
+def test_a_collector_that_is_down_is_said_in_one_line(api: ScriptedAPI, run: Run) -> None:
+    api.script(Reply([text("done")]))
+    # A port that is bound but not listening refuses every connection.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/v1/metrics"
+        # Traces to the console only: metrics still go to OTLP (here: nobody listening).
+        env = {"OTEL_TRACES_EXPORTER": "console", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": url}
+        result = run("ask", "hello", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "done" in result.stdout
+    assert harken_lines(result.stderr) == [
+        f"harken: telemetry: could not send metrics to {url} (connection refused)"
+    ]
+    assert "invoke_agent harken" in result.stderr  # the spans did go to the console
+
+
+def test_a_collector_answering_404_is_said_in_one_harken_line(api: ScriptedAPI, run: Run) -> None:
+    api.script(Reply([text("done")]))
+    with OtlpReceiver(status=404) as receiver:
+        result = run("ask", "hello", env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint})
+    assert result.returncode == 0, result.stderr
+    base = receiver.endpoint
+    assert harken_lines(result.stderr) == [
+        f"harken: telemetry: could not send metrics to {base}/v1/metrics (HTTP 404 Not Found); "
+        f"nor traces to {base}/v1/traces (HTTP 404 Not Found)"
+    ]
+    assert "Failed to export" not in result.stderr  # no raw SDK line
+    assert [line for line in result.stderr.splitlines() if "404" in line] == harken_lines(
+        result.stderr
+    )
