@@ -18,8 +18,9 @@ in to content logging (``telemetry_log_content``), and keys stay masked even the
     shutdown(timeout)                    the last export, bounded (also run at exit)
 
 What this package may import: the standard library and ``agent`` modules (events, usage,
-redact) everywhere; ``opentelemetry`` only in ``runtime`` and ``listener``, which load
-only once telemetry is on. With telemetry off no OpenTelemetry module is imported; with it
+redact) everywhere; ``opentelemetry`` only in ``runtime`` and ``listener``, and
+``requests`` (the OTLP exporter's own dependency) only in ``delivery``, which load only
+once telemetry is on. With telemetry off no OpenTelemetry module is imported; with it
 on and the ``telemetry`` extra missing, one warning line is logged and Harken goes on.
 Never ``desktop``, ``audio`` or Qt.
 """
