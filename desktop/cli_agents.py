@@ -1,4 +1,8 @@
-"""``harken ask --coordinator``: a whole job directed by a coordinator, in the terminal.
+"""``harken ask --coordinator`` (a whole job directed by a coordinator) and ``harken plan``
+(deep planning), in the terminal.
+
+    harken plan PROMPT [--cwd DIR] [--minutes N] [--json] [--yes]   a read-only plan, saved
+    harken plan --list [--json]                                      the saved plans
 
 ``run_coordinator`` is what ``desktop.cli`` calls for ``ask`` when ``--coordinator`` is
 given or the ``coordinator`` setting is on. The coordinator's events (its text, its tool
@@ -132,3 +136,93 @@ def _task_lines(event: Any) -> None:
     else:
         line = f"◆ worker {event.task_id} {event.status}: {event.summary or event.description}"
     print(line, file=sys.stderr, flush=True)
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``plan`` to the ``harken`` subparsers ``commands``."""
+    plan = commands.add_parser("plan", help="plan a change in depth (read-only), or list plans")
+    plan.add_argument("prompt", nargs="?", help="what to plan")
+    plan.add_argument("--cwd", type=Path, help="the folder to plan in (default: here)")
+    plan.add_argument(
+        "--minutes", type=float, default=30, metavar="N", help="plan for at most N minutes"
+    )
+    plan.add_argument("--list", action="store_true", help="list the saved plans")
+    plan.add_argument("--json", action="store_true", help="print JSON")
+    plan.add_argument("--yes", action="store_true", help="allow every permission question")
+    plan.set_defaults(handler=run_plan)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """``harken plan``: make a plan, or list the saved ones."""
+    import asyncio
+    import json
+
+    from agent.agents.planning import list_plans
+
+    if args.list:
+        plans = list_plans()
+        for plan in plans:
+            if args.json:
+                row = {k: getattr(plan, k) for k in ("id", "prompt", "cwd", "created", "status")}
+                print(json.dumps(row | {"path": str(plan.path)}, ensure_ascii=False))
+            else:
+                print(f"{plan.id}  {plan.status:<11} {plan.prompt[:60]}  ({plan.path})")
+        if not plans and not args.json:
+            print("No plans yet.", file=sys.stderr)
+        return EXIT_OK
+    if not args.prompt:
+        print("harken: plan needs a PROMPT (or --list)", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_plan(args))
+    except KeyboardInterrupt:
+        print("harken: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+async def _plan(args: argparse.Namespace) -> int:
+    from agent import paths
+    from agent.agents.planning import make_plan
+    from agent.config import load_config
+    from agent.credentials import api_key
+    from agent.errors import HarkenError
+    from desktop.sessions import new_client, project_rules
+    from desktop.terminal import PermissionPolicy
+
+    config = load_config()
+    workspace = (args.cwd or Path.cwd()).expanduser()
+    if not workspace.is_dir():
+        print(f"harken: {workspace} is not a folder", file=sys.stderr)
+        return 2
+    rules = project_rules(workspace, lambda text: print(f"harken: note: {text}", file=sys.stderr))
+    policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
+    client = new_client(config, api_key())
+    try:
+        plan = await make_plan(
+            args.prompt,
+            client=client,
+            config=config,
+            workspace=workspace,
+            sessions_dir=paths.sessions_dir(),
+            rules=rules,
+            minutes=args.minutes,
+            listeners=(
+                lambda e: policy.handle(e) if e.kind == "permission_requested" else None,
+                _task_lines,
+            ),
+        )
+    except HarkenError as exc:
+        print(f"harken: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        await client.aclose()
+    if args.json:
+        import json
+
+        print(json.dumps({"id": plan.id, "status": plan.status, "path": str(plan.path)}))
+    else:
+        print(plan.text)
+        print(
+            f"[plan {plan.id}: {plan.status}, ${plan.cost_usd:.4f}; {plan.path}]", file=sys.stderr
+        )
+    return EXIT_OK if plan.status == "ready" else EXIT_FAILED
