@@ -10,6 +10,7 @@ Subcommands import only what they need, so ``harken ask`` starts without loading
     harken sessions search QUERY [--json] [--limit N]
                                       past sessions that mention QUERY (full-text search)
     harken memory path|list|dream     what Harken remembers (``desktop.cli_memory``)
+    harken plan PROMPT | --list       deep read-only planning (``desktop.cli_agents``)
     harken key set|delete|status      the API key in the OS keyring
 """
 
@@ -41,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_memory",
     "desktop.cli_mcp",
     "desktop.cli_extensions",
+    "desktop.cli_agents",
 )
 
 EXIT_OK = 0
