@@ -13,8 +13,10 @@
     budget.py       a spending limit for a whole job, enforced at every model request
     coordinator.py  coordinator mode: a session whose only tools are Agent, SendMessage
                     and TaskStop, fed its workers' reports as <task-notification> messages
-    factory.py      sessions with the Agent tool added, and coordinator jobs, built
-                    without touching ``agent.session``
+    factory.py      the Agent tool added to a session (``Session`` does it for its
+                    built-in tool set), and coordinator jobs
+    planning.py     deep planning: a read-only plan-mode run with explore and plan
+                    subagents, saved under <data dir>/plans/
 
 The tools themselves (Agent, SendMessage, TaskStop) are in ``agent.tools.agent_tools``.
 
