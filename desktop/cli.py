@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_mcp",
     "desktop.cli_extensions",
     "desktop.cli_agents",
+    "desktop.cli_tasks",
 )
 
 EXIT_OK = 0

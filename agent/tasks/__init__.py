@@ -1,0 +1,28 @@
+"""Scheduled tasks: prompts that run on a cron schedule, each as its own session.
+
+    model.Task, TaskError           one task as stored; the one-line error for people
+    schedule.check_cron(expr)       a standard five-field cron expression, or TaskError
+    schedule.next_run(task, now)    the slot the task waits for (in the past: due now)
+    schedule.due(tasks, now)        the tasks to run now, each once however many slots
+                                    it missed (suspend, shutdown)
+    store.TaskStore                 tasks.json under the data dir: atomic writes, a lock
+                                    around read-modify-write, a corrupt file never rewritten
+    locks.workspace_lock(cwd)       one task at a time per workspace (across processes)
+    runner.run_task(...)            run one task now as a new Session and record the result
+
+A task runs with its own mode and ``--allow`` rules; the project's untrusted allow rules
+stay off, as for any session started without a question. A permission question goes to the
+host's ``ask`` callback (the tray will show a notification with Allow and Deny) and is
+refused when nobody answers within ``question_timeout``; headless hosts pass no callback
+and every question is refused at once. Either way the task goes on with that answer.
+
+Imports: the standard library, ``croniter``, and ``agent`` modules (``agent.session`` and
+what it needs, only inside ``runner``, when a task runs). Never ``desktop`` or ``audio``,
+never Qt. Nothing heavy at import time: ``harken tasks list`` must start fast.
+"""
+
+from __future__ import annotations
+
+from agent.tasks.model import Task, TaskError
+
+__all__ = ["Task", "TaskError"]

@@ -1,0 +1,204 @@
+"""``harken tasks add|list|remove|run``: scheduled tasks from the shell.
+
+    harken tasks add PROMPT --cron EXPR [--cwd DIR] [--mode M] [--allow RULE]... [--name N]
+                                  prints the new task's id
+    harken tasks list [--json]    JSON: a list of {"id", "name", "cron", "cwd", "mode",
+                                  "next_run", "last_run", "last_status"}
+    harken tasks remove ID
+    harken tasks run ID           now, in the foreground (the answer streams to stdout)
+
+Tasks run when due in a host (the tray app or ``harken daemon``); ``run`` runs one now.
+Usage errors (an invalid cron expression, a missing folder, a bad rule) exit 2; a corrupt
+tasks file or an unknown id exit 1. Nothing heavy is imported at the top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+MODES = ("plan", "standard", "auto", "bypass")
+LIST_FIELDS = ("id", "name", "cron", "cwd", "mode", "next_run", "last_run", "last_status")
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``tasks`` and its actions to the ``harken`` subparsers ``commands``."""
+    parser = commands.add_parser("tasks", help="prompts that run on a schedule")
+    actions = parser.add_subparsers(dest="tasks_action", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a task; prints its id")
+    add.add_argument("prompt", help="what the task asks")
+    add.add_argument(
+        "--cron", required=True, metavar="EXPR", help="five-field cron, e.g. '0 9 * * 1-5'"
+    )
+    add.add_argument("--cwd", type=Path, help="the folder it works in (default: here)")
+    add.add_argument("--mode", choices=MODES, default="standard", help="permission mode")
+    add.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="allow calls matching RULE, e.g. 'Bash(git log:*)' (repeatable)",
+    )
+    add.add_argument("--name", help="a short name (default: the prompt's first words)")
+    add.set_defaults(handler=run_add)
+
+    listing = actions.add_parser("list", help="list tasks and when they run next")
+    listing.add_argument("--json", action="store_true", help="a JSON list")
+    listing.set_defaults(handler=run_list)
+
+    remove = actions.add_parser("remove", help="remove a task")
+    remove.add_argument("id")
+    remove.set_defaults(handler=run_remove)
+
+    run = actions.add_parser("run", help="run a task now, in the foreground")
+    run.add_argument("id")
+    run.set_defaults(handler=run_now)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"harken: {message}", file=sys.stderr)
+    return code
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from agent.errors import ConfigError
+    from agent.permissions.rules import parse_rule
+    from agent.tasks.model import Task, TaskError, default_name, iso, new_task_id, now
+    from agent.tasks.schedule import check_cron
+    from agent.tasks.store import TaskStore
+
+    try:
+        cron = check_cron(args.cron)
+        for rule in args.allow:
+            parse_rule(rule)
+    except (TaskError, ConfigError) as exc:
+        return fail(str(exc), EXIT_USAGE)
+    workspace = (args.cwd or Path.cwd()).expanduser().resolve()
+    if not workspace.is_dir():
+        return fail(f"{workspace} is not a folder", EXIT_USAGE)
+    if not args.prompt.strip():
+        return fail("the prompt is empty", EXIT_USAGE)
+    task = Task(
+        id=new_task_id(),
+        name=args.name or default_name(args.prompt),
+        prompt=args.prompt,
+        cron=cron,
+        cwd=str(workspace),
+        mode=args.mode,
+        allow=list(args.allow),
+        created=iso(now()),
+    )
+    try:
+        TaskStore().add(task)
+    except TaskError as exc:
+        return fail(str(exc))
+    print(task.id)
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from agent.tasks.model import TaskError, iso, now
+    from agent.tasks.schedule import next_run
+    from agent.tasks.store import TaskStore
+
+    try:
+        tasks = TaskStore().load()
+    except TaskError as exc:
+        return fail(str(exc))
+    moment = now()
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "cron": t.cron,
+            "cwd": t.cwd,
+            "mode": t.mode,
+            "next_run": iso(next_run(t, moment)),
+            "last_run": t.last_run,
+            "last_status": t.last_status,
+        }
+        for t in tasks
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("No tasks yet. Add one with `harken tasks add PROMPT --cron EXPR`.", file=sys.stderr)
+        return EXIT_OK
+    print(f"{'ID':<11} {'CRON':<16} {'NEXT RUN':<20} {'LAST':<12} {'MODE':<9} NAME")
+    for row in rows:
+        when = str(row["next_run"]).replace("T", " ")[:19]
+        print(
+            f"{row['id']:<11} {row['cron']:<16} {when:<20} "
+            f"{row['last_status'] or '-':<12} {row['mode']:<9} {row['name']}"
+        )
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from agent.tasks.model import TaskError
+    from agent.tasks.store import TaskStore
+
+    try:
+        task = TaskStore().remove(args.id)
+    except TaskError as exc:
+        return fail(str(exc))
+    print(f"Removed {task.id} ({task.name}).", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_now(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.errors import HarkenError
+
+    try:
+        return asyncio.run(_run_now(args.id))
+    except HarkenError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+
+
+async def _run_now(task_id: str) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
+    from agent.tasks.runner import run_task
+    from agent.tasks.store import TaskStore
+    from desktop.terminal import HumanRenderer
+
+    store = TaskStore()
+    task = store.get(task_id)
+    print(f"Running {task.id} ({task.name}) in {task.cwd}, {task.mode} mode.", file=sys.stderr)
+    current = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, current.cancel)  # type: ignore[union-attr]
+    try:
+        # In the foreground too a task runs as it would unattended: its rules decide, and
+        # a question nobody can answer here is refused.
+        result = await run_task(
+            store,
+            task_id,
+            listeners=[HumanRenderer()],
+            note=lambda text: print(f"harken: warning: {text}", file=sys.stderr),
+        )
+    except asyncio.CancelledError:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+    print(f"Task {result.task.id}: {result.status}.", file=sys.stderr)
+    if result.status == "ok":
+        return EXIT_OK
+    return fail(result.summary or result.status)
