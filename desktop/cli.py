@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_extensions",
     "desktop.cli_agents",
     "desktop.cli_tasks",
+    "desktop.cli_bridge",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,136 @@
+"""JSON-RPC 2.0 over the bridge: one request per text frame, one response per request
+with an id (notifications get none). Every frame is validated; nothing a client sends
+can raise out of ``dispatch``.
+
+    Method(name, handler, scope)   a handler is ``async (params: dict) -> JSON value``
+    MethodTable.register(...)      the host adds its methods (send, ptt, ...) here
+    dispatch(table, frame, scope)  -> the response frame, or None for a notification
+
+Scopes: an ``observe`` token may call only ``observe`` methods; a ``control`` token may
+call everything. The check is by the method's declared scope, before its params are read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from agent.bridge_server.tokens import CONTROL, OBSERVE, SCOPES
+
+log = logging.getLogger(__name__)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+FORBIDDEN = -32001  # server-defined range: the token's scope does not cover the method
+
+Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+class RpcError(Exception):
+    """Raised by a handler to answer with a JSON-RPC error instead of a result."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    jsonrpc: Literal["2.0"]
+    method: str
+    params: dict[str, Any] | None = None
+    id: str | int | None = None
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    handler: Handler
+    scope: str = CONTROL  # what is not declared observe-safe needs control
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
+
+
+class MethodTable:
+    """The methods a bridge offers, by name."""
+
+    def __init__(self) -> None:
+        self._methods: dict[str, Method] = {}
+
+    def register(self, name: str, handler: Handler, scope: str = CONTROL) -> None:
+        self._methods[name] = Method(name, handler, scope)
+
+    def get(self, name: str) -> Method | None:
+        return self._methods.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._methods)
+
+
+def allowed(token_scope: str, method: Method) -> bool:
+    """Whether a token of ``token_scope`` may call ``method``."""
+    return token_scope == CONTROL or method.scope == OBSERVE
+
+
+async def dispatch(table: MethodTable, frame: str | bytes, token_scope: str) -> str | None:
+    """Answer one frame: the response as JSON text, or None for a valid notification."""
+    if isinstance(frame, bytes):
+        return _error(None, INVALID_REQUEST, "send JSON-RPC as text frames")
+    try:
+        raw = json.loads(frame)
+    except ValueError:
+        return _error(None, PARSE_ERROR, "not valid JSON")
+    if isinstance(raw, list):
+        return _error(None, INVALID_REQUEST, "batches are not supported")
+    request_id = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(request_id, (str, int)) or isinstance(request_id, bool):
+        request_id = None
+    try:
+        request = Request.model_validate(raw)
+    except ValidationError as exc:
+        where = ", ".join(".".join(map(str, e["loc"])) or "request" for e in exc.errors())
+        return _error(request_id, INVALID_REQUEST, f"invalid request ({where})")
+    method = table.get(request.method)
+    if method is None:
+        return _reply(request, _error_body(METHOD_NOT_FOUND, f"no method {request.method!r}"))
+    if not allowed(token_scope, method):
+        body = _error_body(FORBIDDEN, f"{request.method} needs a token with scope control")
+        return _reply(request, body)
+    try:
+        result = await method.handler(request.params or {})
+    except RpcError as exc:
+        return _reply(request, _error_body(exc.code, exc.message, exc.data))
+    except Exception:
+        log.exception("bridge method %s failed", request.method)
+        return _reply(request, _error_body(INTERNAL_ERROR, f"{request.method} failed"))
+    if request.id is None:
+        return None
+    return json.dumps({"jsonrpc": "2.0", "id": request.id, "result": result})
+
+
+def _reply(request: Request, error: dict[str, Any]) -> str | None:
+    if request.id is None:  # a notification is never answered, not even with an error
+        return None
+    return json.dumps({"jsonrpc": "2.0", "id": request.id, "error": error})
+
+
+def _error(request_id: str | int | None, code: int, message: str) -> str:
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "error": _error_body(code, message)})
+
+
+def _error_body(code: int, message: str, data: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        body["data"] = data
+    return body

@@ -1,0 +1,185 @@
+"""The bridge's WebSocket server: 127.0.0.1 only, on a free port.
+
+    server = await start_bridge()     listening, with bridge.json written (control token)
+    server.url                        ws://127.0.0.1:PORT
+    await server.close()              stops listening, closes clients, removes bridge.json
+    await serve_foreground()          the above until SIGINT/SIGTERM (``harken bridge serve``)
+
+The handshake decides everything before a message flows: a browser ``Origin`` header gets
+403 (web pages must never reach the bridge, whatever they carry); a missing, malformed,
+wrongly signed or expired ``Authorization: Bearer <JWT>`` gets 401. The secret is read
+at every handshake, so ``harken bridge rotate`` shuts out old tokens at once. After the
+handshake, each text frame is one JSON-RPC request (``rpc.dispatch``); a token that
+expires while connected closes the connection (code 4001) at its next message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable
+from http import HTTPStatus
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from agent.bridge_server import discovery
+from agent.bridge_server.limits import FailureLimiter
+from agent.bridge_server.methods import default_methods
+from agent.bridge_server.rpc import MethodTable, dispatch
+from agent.bridge_server.secret import SecretUnavailable, load_secret
+from agent.bridge_server.tokens import CONTROL, Claims, TokenError, issue_token, verify_token
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"  # never 0.0.0.0 or ::: the bridge is for this machine only
+CLOSE_EXPIRED = 4001
+CLOSE_TIMEOUT_S = 5.0
+
+# websockets logs every request header at DEBUG, Authorization included: its logger is
+# held at INFO so ``--debug`` can never print a token.
+_ws_log = logging.getLogger("agent.bridge_server.websockets")
+_ws_log.setLevel(logging.INFO)
+
+
+class BridgeServer:
+    """One listening bridge and its method table (a host registers more methods)."""
+
+    def __init__(
+        self,
+        methods: MethodTable | None = None,
+        secret: Callable[[], str] = load_secret,
+        limiter: FailureLimiter | None = None,
+    ) -> None:
+        self.methods = methods or default_methods()
+        self._secret = secret
+        self._limiter = limiter or FailureLimiter()
+        self._claims: dict[ServerConnection, Claims] = {}
+        self._server: Server | None = None
+        self._published: bool = False
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://{HOST}:{self.port}"
+
+    async def start(self) -> BridgeServer:
+        """Listen on 127.0.0.1 on a port the system picks."""
+        self._server = await serve(
+            self._handle,
+            HOST,
+            0,
+            process_request=self._check_handshake,
+            logger=_ws_log,
+            close_timeout=CLOSE_TIMEOUT_S,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("bridge listening on %s", self.url)
+        return self
+
+    async def publish(self) -> None:
+        """Write bridge.json with a fresh control token (replacing a stale file)."""
+        secret = await asyncio.to_thread(self._secret)
+        token = issue_token(secret, CONTROL)
+        info = discovery.BridgeInfo(url=self.url, token=token, pid=os.getpid())
+        await asyncio.to_thread(discovery.write_info, info)
+        self._published = True
+
+    async def close(self) -> None:
+        """Stop listening, close every connection, remove bridge.json (if still ours)."""
+        if self._published:
+            discovery.remove_info(os.getpid())
+            self._published = False
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _check_handshake(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        peer = _peer(connection)
+        if "Origin" in request.headers:
+            return self._refuse(connection, peer, HTTPStatus.FORBIDDEN, "browser Origin header")
+        values = request.headers.get_all("Authorization")
+        if not values:
+            return self._refuse(connection, peer, HTTPStatus.UNAUTHORIZED, "no token")
+        scheme, _, token = values[0].strip().partition(" ")
+        if len(values) > 1 or scheme.lower() != "bearer" or not token.strip():
+            reason = "malformed Authorization header"
+            return self._refuse(connection, peer, HTTPStatus.UNAUTHORIZED, reason)
+        try:
+            secret = await asyncio.to_thread(self._secret)
+        except SecretUnavailable as exc:
+            log.error("bridge: no signing secret: %s", exc)
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "No signing secret.\n")
+        try:
+            claims = verify_token(secret, token.strip())
+        except TokenError as exc:
+            return self._refuse(connection, peer, HTTPStatus.UNAUTHORIZED, str(exc))
+        self._claims[connection] = claims
+        return None
+
+    def _refuse(
+        self, connection: ServerConnection, peer: str, status: HTTPStatus, reason: str
+    ) -> Response:
+        if self._limiter.refuse(peer, reason):
+            response = connection.respond(HTTPStatus.TOO_MANY_REQUESTS, "Too many attempts.\n")
+            response.headers["Retry-After"] = str(self._limiter.retry_after_s())
+            return response
+        response = connection.respond(status, f"{status.phrase}: {reason}.\n")
+        if status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="harken"'
+        return response
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        claims = self._claims.pop(connection)
+        try:
+            async for frame in connection:
+                if claims.expired():
+                    await connection.close(CLOSE_EXPIRED, "token expired")
+                    return
+                reply = await dispatch(self.methods, frame, claims.scope)
+                if reply is not None:
+                    await connection.send(reply)
+        except ConnectionClosed:
+            pass
+
+
+def _peer(connection: ServerConnection) -> str:
+    address = connection.remote_address
+    return f"{address[0]}:{address[1]}" if address else "unknown peer"
+
+
+async def start_bridge(methods: MethodTable | None = None) -> BridgeServer:
+    """A listening bridge with bridge.json written; DiscoveryError when another runs."""
+    server = await BridgeServer(methods).start()
+    try:
+        await server.publish()
+    except BaseException:
+        await server.close()
+        raise
+    return server
+
+
+async def serve_foreground(on_ready: Callable[[BridgeServer], None] | None = None) -> None:
+    """Run a bridge until SIGINT or SIGTERM, then close it cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: no handlers
+            loop.add_signal_handler(sig, stop.set)
+    server = await start_bridge()
+    try:
+        if on_ready is not None:
+            on_ready(server)
+        await stop.wait()
+    finally:
+        await server.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

@@ -1,0 +1,95 @@
+"""`harken bridge token|rotate|serve` as a user runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.bridge_server import TokenError, verify_token
+from agent.bridge_server.secret import load_secret
+from tests.bridge_server.conftest import call
+from tests.e2e.conftest import harken_command
+from tests.processes import HANG_S
+
+pytestmark = pytest.mark.e2e
+
+
+def harken(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*harken_command(), *args], capture_output=True, text=True, timeout=HANG_S
+    )
+
+
+def test_token_prints_a_jwt_of_the_asked_scope_and_lifetime() -> None:
+    made = harken("bridge", "token", "--scope", "observe", "--ttl", "15m")
+    assert made.returncode == 0, made.stderr
+    claims = verify_token(load_secret(), made.stdout.strip())
+    assert claims.scope == "observe"
+    assert abs(claims.expires - (time.time() + 15 * 60)) < 120  # margin for a slow start
+
+    default = harken("bridge", "token")
+    claims = verify_token(load_secret(), default.stdout.strip())
+    assert claims.scope == "control"
+    assert abs(claims.expires - (time.time() + 30 * 86400)) < 120
+
+
+@pytest.mark.parametrize("ttl", ["10x", "0s", "soon", "-5m"])
+def test_a_bad_duration_is_a_usage_error(ttl: str) -> None:
+    made = harken("bridge", "token", f"--ttl={ttl}")
+    assert made.returncode == 2
+    assert "not a duration" in made.stderr and made.stdout == ""
+
+
+def test_rotate_invalidates_every_earlier_token() -> None:
+    old = harken("bridge", "token").stdout.strip()
+    rotated = harken("bridge", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    with pytest.raises(TokenError, match="wrong signature"):
+        verify_token(load_secret(), old)
+    fresh = harken("bridge", "token").stdout.strip()
+    assert verify_token(load_secret(), fresh).scope == "control"
+
+
+async def _wait_for(path: Path, pid: int) -> dict:
+    """bridge.json once it names ``pid`` (bounded: only a hang takes HANG_S)."""
+    deadline = time.monotonic() + HANG_S
+    while True:
+        try:
+            data = json.loads(await asyncio.to_thread(path.read_text))
+            if data.get("pid") == pid:
+                return data
+        except (FileNotFoundError, ValueError):
+            pass
+        assert time.monotonic() < deadline, "harken bridge serve never wrote bridge.json"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+async def test_serve_answers_and_removes_bridge_json_on_exit(
+    runtime: Path, stop: signal.Signals
+) -> None:
+    path = runtime / "harken" / "bridge.json"
+    process = await asyncio.create_subprocess_exec(
+        *harken_command(), "bridge", "serve", stderr=subprocess.PIPE
+    )
+    try:
+        data = await _wait_for(path, process.pid)
+        assert (await call(data["url"], data["token"], "status"))["result"]["pid"] == process.pid
+        process.send_signal(stop)
+        assert process.stderr is not None
+        err = (await asyncio.wait_for(process.stderr.read(), HANG_S)).decode()
+        await asyncio.wait_for(process.wait(), HANG_S)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await asyncio.wait_for(process.wait(), HANG_S)
+    assert process.returncode == 0, err
+    assert "Bridge on ws://127.0.0.1:" in err
+    assert data["token"] not in err
+    assert not path.exists()
