@@ -8,6 +8,7 @@ running Harken (an editor plugin, a script, a second terminal, a stream-deck but
     methods.py     the methods offered so far: ``status``, ``sessions.list``
     server.py      BridgeServer: 127.0.0.1 only; 401/403 in the handshake; the RPC loop
     limits.py      failed handshakes: logged without the token, rate limited
+    admin.py       ``harken bridge token|rotate`` (rotate refreshes a live bridge.json)
 
 It may import the standard library, ``websockets``, ``jwt`` (PyJWT), ``keyring``,
 ``pydantic`` and the Qt-free core (``agent.paths``, ``agent.transcript``); never Qt,

@@ -20,6 +20,8 @@ import contextlib
 import logging
 import os
 import signal
+import time
+import weakref
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -54,11 +56,17 @@ class BridgeServer:
         methods: MethodTable | None = None,
         secret: Callable[[], str] = load_secret,
         limiter: FailureLimiter | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.methods = methods or default_methods()
         self._secret = secret
         self._limiter = limiter or FailureLimiter()
-        self._claims: dict[ServerConnection, Claims] = {}
+        self._clock = clock  # wall time, as in the tokens' exp
+        # Claims from the handshake, per connection; weak, so a handshake that fails after
+        # the check (the client goes away) leaves nothing behind.
+        self._claims: weakref.WeakKeyDictionary[ServerConnection, Claims] = (
+            weakref.WeakKeyDictionary()
+        )
         self._server: Server | None = None
         self._published: bool = False
         self.port = 0
@@ -140,7 +148,7 @@ class BridgeServer:
         claims = self._claims.pop(connection)
         try:
             async for frame in connection:
-                if claims.expired():
+                if claims.expired(self._clock()):
                     await connection.close(CLOSE_EXPIRED, "token expired")
                     return
                 reply = await dispatch(self.methods, frame, claims.scope)

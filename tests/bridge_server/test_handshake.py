@@ -4,10 +4,16 @@ refusals are logged without the token; rotation shuts out old tokens at once."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from agent.bridge_server import CONTROL, OBSERVE, issue_token
 from agent.bridge_server.admin import new_token, rotate
@@ -59,7 +65,10 @@ def _expired() -> str:
     ids=["missing", "empty-bearer", "basic", "malformed", "wrong-signature", "expired"],
 )
 async def test_bad_tokens_get_401_before_any_message(
-    bridge: BridgeServer, caplog: pytest.LogCaptureFixture, headers, reason: str
+    bridge: BridgeServer,
+    caplog: pytest.LogCaptureFixture,
+    headers: Callable[[], dict[str, str]],
+    reason: str,
 ) -> None:
     sent = headers()
     caplog.set_level(logging.DEBUG)
@@ -108,7 +117,7 @@ async def test_no_token_reaches_the_log(
 
 
 async def test_a_flood_of_failures_is_rate_limited_but_valid_tokens_still_get_in(
-    runtime, caplog: pytest.LogCaptureFixture
+    runtime: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     now = [0.0]
     limiter = FailureLimiter(max_failures=3, window_s=60, clock=lambda: now[0])
@@ -123,5 +132,23 @@ async def test_a_flood_of_failures_is_rate_limited_but_valid_tokens_still_get_in
         now[0] = 61.0  # the window ends: the count is said once, then 401s again
         assert await refusal(server.url, {}) == 401
         assert "refused 3 more connections" in caplog.text
+    finally:
+        await server.close()
+
+
+async def test_a_token_that_expires_while_connected_closes_the_connection(
+    runtime: Path,
+) -> None:
+    now = [time.time()]
+    server = await BridgeServer(clock=lambda: now[0]).start()
+    try:
+        async with connect(server.url, additional_headers=bearer(new_token(ttl_s=900))) as ws:
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status"}))
+            assert json.loads(await ws.recv())["result"]
+            now[0] += 901
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "status"}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
     finally:
         await server.close()
