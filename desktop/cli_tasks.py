@@ -6,6 +6,7 @@
                                   "next_run", "last_run", "last_status"}
     harken tasks remove ID
     harken tasks run ID           now, in the foreground (the answer streams to stdout)
+    harken daemon                 run due tasks headless until SIGTERM or Ctrl-C
 
 Tasks run when due in a host (the tray app or ``harken daemon``); ``run`` runs one now.
 Usage errors (an invalid cron expression, a missing folder, a bad rule) exit 2; a corrupt
@@ -61,6 +62,9 @@ def add_commands(commands: Any) -> None:
     run = actions.add_parser("run", help="run a task now, in the foreground")
     run.add_argument("id")
     run.set_defaults(handler=run_now)
+
+    daemon = commands.add_parser("daemon", help="run scheduled tasks headless (no screen)")
+    daemon.set_defaults(handler=run_daemon)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -202,3 +206,45 @@ async def _run_now(task_id: str) -> int:
     if result.status == "ok":
         return EXIT_OK
     return fail(result.summary or result.status)
+
+
+def run_daemon(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.tasks.locks import WorkspaceBusy, scheduler_lock
+
+    try:
+        with scheduler_lock():
+            return asyncio.run(_serve())
+    except WorkspaceBusy as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _serve() -> int:
+    import asyncio
+    import contextlib
+    import signal
+
+    from agent.tasks.scheduler import serve
+    from agent.tasks.store import TaskStore
+
+    stop = asyncio.Event()
+    worker = asyncio.current_task()
+
+    def end() -> None:
+        # A running task is interrupted; its session saves what it has on the way out.
+        stop.set()
+        worker.cancel()  # type: ignore[union-attr]
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, end)
+    print("harken daemon: running scheduled tasks; SIGTERM or Ctrl-C stops.", file=sys.stderr)
+    report = lambda text: print(f"harken: {text}", file=sys.stderr, flush=True)  # noqa: E731
+    with contextlib.suppress(asyncio.CancelledError):
+        await serve(TaskStore(), stop, report=report, note=report)
+    print("harken daemon: stopped.", file=sys.stderr)
+    return EXIT_OK

@@ -8,7 +8,9 @@
     store.TaskStore                 tasks.json under the data dir: atomic writes, a lock
                                     around read-modify-write, a corrupt file never rewritten
     locks.workspace_lock(cwd)       one task at a time per workspace (across processes)
+    locks.scheduler_lock()          one scheduler at a time (``harken daemon``, the tray)
     runner.run_task(...)            run one task now as a new Session and record the result
+    scheduler.serve(store, stop)    run due tasks, sleep until the next; a host's loop
 
 A task runs with its own mode and ``--allow`` rules; the project's untrusted allow rules
 stay off, as for any session started without a question. A permission question goes to the

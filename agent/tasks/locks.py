@@ -25,11 +25,24 @@ def lock_path(workspace: Path) -> Path:
     return paths.data_dir() / "tasks" / "locks" / f"{digest}.lock"
 
 
-@contextlib.contextmanager
-def workspace_lock(workspace: Path, *, wait: bool = True) -> Iterator[None]:
+def workspace_lock(
+    workspace: Path, *, wait: bool = True
+) -> contextlib.AbstractContextManager[None]:
     """Hold the workspace's task lock; ``wait=False`` raises ``WorkspaceBusy`` at once
     when another task holds it (a scheduler then tries the next task)."""
-    path = lock_path(workspace)
+    return held(lock_path(workspace), wait=wait, busy=f"another task is running in {workspace}")
+
+
+def scheduler_lock() -> contextlib.AbstractContextManager[None]:
+    """Held by the one process that runs due tasks (``harken daemon``, later the tray)."""
+    path = paths.data_dir() / "tasks" / "scheduler.lock"
+    return held(path, wait=False, busy="another Harken scheduler (harken daemon) is running")
+
+
+@contextlib.contextmanager
+def held(path: Path, *, wait: bool, busy: str) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` while inside; ``WorkspaceBusy(busy)`` when it
+    is taken and ``wait`` is false."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -42,7 +55,7 @@ def workspace_lock(workspace: Path, *, wait: bool = True) -> Iterator[None]:
         try:
             fcntl.flock(fd, flags)
         except BlockingIOError:
-            raise WorkspaceBusy(f"another task is running in {workspace}") from None
+            raise WorkspaceBusy(busy) from None
         yield
     finally:
         os.close(fd)
