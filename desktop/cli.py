@@ -123,7 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.debug)
     handler = getattr(args, "handler", None)
     if handler is not None:
-        return int(handler(args))
+        try:
+            return int(handler(args))
+        except BrokenPipeError:
+            # The reader went away (``harken sessions --json | head -1``): end quietly, as
+            # the shell's own tools do; stdout is pointed at /dev/null so the interpreter's
+            # final flush does not raise again (Python's signal module documentation).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_FAILED
     parser.print_help()
     return EXIT_OK
 

@@ -297,7 +297,7 @@ class Voice(QObject):
             if live is not None:
                 live.cancel()
             if self.recorder is not None and self.recorder.recording:
-                recorded = self.recorder.stop()
+                recorded = self.recorder.stop(grace=0)  # a cancel never waits for a word's end
                 log.info("take %d cancelled after %.1f s", take, recorded.seconds)
 
         self.background.run(cancel, None, self._fail, lane=MIC)

@@ -203,6 +203,31 @@ def test_sessions_lists_and_resume_latest_continues(api: ScriptedAPI, run) -> No
     assert as_json["turns"] == 2 and as_json["first_prompt"] == "capital of France?"
 
 
+def test_a_listing_piped_into_a_reader_that_stops_early_ends_without_a_traceback(
+    api: ScriptedAPI, workspace: Path, run
+) -> None:
+    # `harken sessions --json | head -1`: the reader is gone before Harken writes.
+    api.script(Reply([text("Paris.")]))
+    assert run("ask", "capital of France?").returncode == 0
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}
+    try:
+        done = subprocess.run(
+            [*harken_command(), "sessions", "--json"],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert done.stderr == "" and done.returncode == 1, done.stderr
+
+
 def test_ctrl_c_mid_answer_saves_a_session_that_resumes(
     api: ScriptedAPI, isolated_env: Path, workspace: Path, run
 ) -> None:
