@@ -15,10 +15,11 @@ What the app uses:
                                         it does not also start push-to-talk
 
 Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
-section of its kind; a setting added to ``SETTINGS`` later lands by its key's prefix, or
-under Advanced. Save writes only the changed keys (``agent.config_file``); a config file
-that is not valid TOML is reported and left untouched. The API key goes to the OS keyring
-only; the field never shows a stored key. "Start at login" applies when toggled.
+section of its kind (``settings_form``: the generated rows and where each goes); this
+module adds the rows no setting describes (API key, hotkey backend, start at login). Save
+writes only the changed keys (``agent.config_file``); a config file that is not valid TOML
+is reported and left untouched. The API key goes to the OS keyring only; the field never
+shows a stored key. "Start at login" applies when toggled.
 The hotkey is recorded by pressing it (``hotkey_editor``); the microphone is picked from
 the input devices, with a level meter that runs only while the window is shown
 (``mic_picker``).
@@ -36,12 +37,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -56,65 +55,22 @@ from desktop import integration
 from desktop.background import Background
 from desktop.windows.hotkey_editor import HotkeyEdit
 from desktop.windows.mic_picker import MicPicker, input_names
-from desktop.windows.setting_editors import (
-    SettingEditor,
-    custom_editor,
-    editor_for,
-    split_label,
+from desktop.windows.setting_editors import SettingEditor, custom_editor, editor_for
+from desktop.windows.settings_form import (
+    SECTIONS,
+    TABS,
+    add_heading,
+    add_page,
+    add_setting_row,
+    column,
+    display_order,
+    hint_label,
+    name_label,
+    section_of,
 )
-from desktop.windows.style import css, mix, text_font, theme
+from desktop.windows.style import css, mix, theme
 
-# (tab, section, keys) in the order shown; keys not yet declared are skipped.
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Assistant", "Agent", ("model", "mode", "workspace", "max_turns")),
-    (
-        "Voice",
-        "Push-to-talk",
-        ("hotkey", "hotkey_mode", "hotkey_backend", "transcript_grace_seconds", "sound_cues"),
-    ),
-    (
-        "Voice",
-        "Listening",
-        ("input_device", "whisper_model", "language", "hotwords", "workspace_hotwords"),
-    ),
-    (
-        "Voice",
-        "Speaking",
-        ("speak_summaries", "progress_updates", "output_device", "speech_voice", "speech_rate"),
-    ),
-    ("Buddy", "Buddy", ("buddy_visible", "buddy_name", "buddy_user_id")),
-    (
-        "Advanced",
-        "Model requests",
-        ("max_tokens", "thinking_budget", "context_window", "max_retries", "base_url"),
-    ),
-    (
-        "Advanced",
-        "Recording",
-        ("beam_size", "max_recording_seconds", "min_recording_ms", "level_floor_db", "preroll_ms"),
-    ),
-)
-TABS = ("Assistant", "Voice", "Buddy", "Advanced")
-LABEL_WIDTH = 210
-SHORT_HINT = 14  # hints this short sit beside their box; longer ones go under it
-# Where a setting that no section names goes, by the start of its key.
-PREFIXES = (
-    (("buddy_",), ("Buddy", "Buddy")),
-    (("hotkey", "transcript_", "sound_", "ptt_"), ("Voice", "Push-to-talk")),
-    (("speech_", "speak_", "voice_"), ("Voice", "Speaking")),
-    (("whisper_", "input_", "recording_"), ("Voice", "Listening")),
-)
-
-
-def section_of(key: str) -> tuple[str, str]:
-    """The (tab, section) a setting is shown in."""
-    for tab, section, keys in SECTIONS:
-        if key in keys:
-            return tab, section
-    for starts, place in PREFIXES:
-        if key.startswith(starts):
-            return place
-    return "Advanced", "Other"
+__all__ = ["SECTIONS", "TABS", "SettingsWindow", "section_of"]
 
 
 class SettingsWindow(QWidget):
@@ -160,15 +116,15 @@ class SettingsWindow(QWidget):
         self.banner.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        forms = {tab: self._page(tab) for tab in TABS}
+        forms = {tab: add_page(self.tabs, tab) for tab in TABS}
         self._api_key_rows(forms["Assistant"])
-        order = {key: i for i, key in enumerate(k for _t, _s, keys in SECTIONS for k in keys)}
+        order = display_order()
         shown: list[tuple[str, str]] = []
         for setting in sorted(SETTINGS, key=lambda s: order.get(s.key, len(order))):
             place = section_of(setting.key)
             if place not in shown:
                 shown.append(place)
-                self._heading(forms[place[0]], place[1])
+                add_heading(forms[place[0]], place[1])
                 if place == ("Voice", "Push-to-talk"):
                     self._backend_row(forms["Voice"])
             self._add_editor(forms[place[0]], setting)
@@ -197,64 +153,13 @@ class SettingsWindow(QWidget):
         outer.addWidget(self.tabs, 1)
         outer.addLayout(bottom)
 
-    def _page(self, tab: str) -> QFormLayout:
-        """A scrolling tab holding one form, so labels line up across its sections."""
-        page = QWidget()
-        form = QFormLayout(page)
-        form.setContentsMargins(22, 10, 22, 16)
-        form.setHorizontalSpacing(18)
-        form.setVerticalSpacing(9)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        scroll = QScrollArea()
-        scroll.setWidget(page)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.tabs.addTab(scroll, tab)
-        return form
-
-    def _heading(self, form: QFormLayout, title: str) -> None:
-        heading = QLabel(title)
-        heading.setFont(text_font(1.08, bold=True))
-        heading.setContentsMargins(0, 12 if form.rowCount() else 4, 0, 0)
-        form.addRow(heading)
-
-    def _name(self, text: str) -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setFixedWidth(LABEL_WIDTH)  # one column width for every tab
-        return label
-
-    def _hint(self, text: str) -> QLabel:
-        hint = QLabel(text)
-        hint.setWordWrap(True)
-        hint.setFont(text_font(0.9))
-        hint.setStyleSheet(f"color: {css(self.colours.muted)};")
-        return hint
-
     def _add_editor(self, form: QFormLayout, setting: Setting) -> None:
         value = self.saved.get(setting.key, setting.default)
         editor = self._special_editor(setting, value) or editor_for(setting, value)
         self.editors[setting.key] = editor
         editor.changed.connect(self._refresh_dirty)
-        name, hint = split_label(setting.label)
-        if editor.widget in (self.hotkey_edit, self.mic):
-            hint = ""  # the widget explains itself
-        if isinstance(editor.widget, QCheckBox):
-            form.addRow("", _column(editor.widget, self._hint(hint) if hint else None))
-        elif isinstance(editor.widget, QLineEdit) or not hint:
-            form.addRow(self._name(name), editor.widget)
-        elif len(hint) <= SHORT_HINT:  # a unit or "0: off", beside the box
-            cell = QWidget()
-            row = QHBoxLayout(cell)
-            row.setContentsMargins(0, 0, 0, 0)
-            row.addWidget(editor.widget)
-            row.addWidget(self._hint(hint), 1)
-            form.addRow(self._name(name), cell)
-        else:
-            form.addRow(self._name(name), _column(editor.widget, self._hint(hint)))
+        explains_itself = editor.widget in (self.hotkey_edit, self.mic)
+        add_setting_row(form, editor, self.colours, explains_itself=explains_itself)
 
     def _special_editor(self, setting: Setting, value: Any) -> SettingEditor | None:
         """The hotkey recorder and the microphone picker; None for the other settings."""
@@ -268,7 +173,7 @@ class SettingsWindow(QWidget):
         return None
 
     def _api_key_rows(self, form: QFormLayout) -> None:
-        self._heading(form, "Anthropic API key")
+        add_heading(form, "Anthropic API key")
         self.key_field = QLineEdit()
         self.key_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_field.setPlaceholderText("sk-ant-…  (paste a new key to store it)")
@@ -280,8 +185,8 @@ class SettingsWindow(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.key_field, 1)
         row.addWidget(self.key_button)
-        self.key_status = self._hint("")
-        form.addRow(self._name("API key"), _column(cell, self.key_status))
+        self.key_status = hint_label("", self.colours)
+        form.addRow(name_label("API key"), column(cell, self.key_status))
         self._show_key_status()
 
     def _backend_row(self, form: QFormLayout) -> None:
@@ -290,10 +195,10 @@ class SettingsWindow(QWidget):
         self.backend_line.setFrame(False)
         self.backend_line.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.backend_line.setStyleSheet("background: transparent;")
-        form.addRow(self._name("Hotkey backend in use"), self.backend_line)
+        form.addRow(name_label("Hotkey backend in use"), self.backend_line)
 
     def _login_rows(self, form: QFormLayout) -> None:
-        self._heading(form, "Desktop")
+        add_heading(form, "Desktop")
         self.login_switch = QCheckBox("Start Harken when I log in")
         self.login_switch.setChecked(integration.autostart_path().exists())
         self.login_switch.toggled.connect(self._set_autostart)
@@ -419,19 +324,6 @@ class SettingsWindow(QWidget):
         self.revert_button.setEnabled(dirty)
         if dirty:
             self.status.setText("Unsaved changes.")
-
-
-def _column(top: QWidget, below: QWidget | None) -> QWidget:
-    """``top`` with ``below`` under it (a hint), as one form field."""
-    if below is None:
-        return top
-    cell = QWidget()
-    column = QVBoxLayout(cell)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(3)
-    column.addWidget(top)
-    column.addWidget(below)
-    return cell
 
 
 def _stored_key() -> str | None:
