@@ -112,6 +112,9 @@ class Session:
         self.save_rules = sessions_dir is not None
         self._task: asyncio.Task[Any] | None = None
         self._interrupting = False
+        # Spent for this session elsewhere (its subagents), not yet in a turn_end record.
+        self._extra_usage = Usage()
+        self._extra_cost = 0.0
         self.guard = ContextGuard(config.context_window, config.max_tokens)
         if resume is not None:
             self.state = SessionState(
@@ -285,11 +288,23 @@ class Session:
         )
         self.emit(Notice(f"No sandbox: {sandbox_status().reason}; {then}."))
 
+    def add_spending(self, usage: Usage, cost: float) -> None:
+        """Count ``usage`` and ``cost`` spent for this session outside its own model
+        requests (its subagents): in the live totals at once, and in the next turn_end
+        record (the running turn's), so a resumed session's totals keep them."""
+        self.state.usage = self.state.usage + usage
+        self.state.cost_usd += cost
+        self._extra_usage = self._extra_usage + usage
+        self._extra_cost += cost
+
     def _end_turn(self, stop_reason: str, text: str, usage: Usage, error: str) -> TurnOutcome:
         cost = cost_usd(self.config.model, usage)
         self.state.usage = self.state.usage + usage
         self.state.cost_usd += cost
         self.state.turns += 1
+        # The subagents' spending is already in the totals; the record needs it too.
+        usage, cost = usage + self._extra_usage, cost + self._extra_cost
+        self._extra_usage, self._extra_cost = Usage(), 0.0
         self._record(
             {
                 "type": "turn_end",
@@ -466,7 +481,15 @@ class Session:
             await self.ctx.aclose()
         self.memory.close()
         if self.transcript is not None:
+            self._record_leftover_spending()
             self.transcript.close()
+
+    def _record_leftover_spending(self) -> None:
+        """Spending after the last turn ended (e.g. workers stopped as a job ends)."""
+        if self._extra_cost or self._extra_usage != Usage():
+            usage, cost = self._extra_usage.to_dict(), self._extra_cost
+            self._record({"type": "spending", "usage": usage, "cost_usd": cost, "at": now_iso()})
+            self._extra_usage, self._extra_cost = Usage(), 0.0
 
 
 def _text(text: str) -> dict[str, str]:

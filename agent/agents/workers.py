@@ -282,8 +282,7 @@ class Subagents:
         cost = state.cost_usd - before_cost
         worker.usage = worker.usage + spent
         worker.cost_usd += cost
-        self.parent.state.usage = self.parent.state.usage + spent
-        self.parent.state.cost_usd += cost
+        self.parent.add_spending(spent, cost)  # also in the parent's turn record
 
     def _settle(self, worker: Worker, outcome: TurnOutcome) -> None:
         worker.result = outcome.text
