@@ -9,6 +9,7 @@
     bridge.set_config(config)          new settings (model, mode, limits) for the next turn
     bridge.refresh_key()               a new API key was stored: the next call uses it
     bridge.start_mcp(workspace)        start the workspace's MCP servers (agent.mcp) now
+    bridge.mcp_statuses(workspace)     their statuses now (any thread but the GUI's: it waits)
     bridge.close()                     interrupt, close the session (transcript synced), stop
 
 Signals, all delivered on the GUI thread in the order things happened:
@@ -28,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -87,6 +89,7 @@ class AgentBridge(QObject):
         self._lock: asyncio.Lock | None = None
         self._generation = 0  # bumped by interrupt(): queued turns older than it are dropped
         self._mode: str | None = None
+        self._mcp: dict[str, Any] = {}  # realpath(workspace) -> the McpServers started there
         self._to_gui.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def _deliver(self, name: str, payload: Any) -> None:
@@ -222,12 +225,27 @@ class AgentBridge(QObject):
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._mcp_servers, workspace, None)
 
+    def mcp_statuses(self, workspace: Any, timeout: float = 5.0) -> list[Any] | None:
+        """The MCP servers started for ``workspace`` (``agent.mcp.manager.ServerStatus``
+        values), read on the agent thread, where they change; None when none were started
+        there. Waits for the agent thread (up to ``timeout``): not for the GUI thread."""
+        loop, key = self._loop, os.path.realpath(workspace)
+        if loop is None or not loop.is_running():
+            return None
+
+        async def read() -> list[Any] | None:
+            servers = self._mcp.get(key)
+            return None if servers is None else servers.statuses()
+
+        return asyncio.run_coroutine_threadsafe(read(), loop).result(timeout)
+
     def _mcp_servers(self, workspace: Any, session: Any) -> None:
         # Reads two small JSON files; the mcp SDK loads only when a server is configured.
         try:
             from agent.mcp.manager import shared
 
             servers = shared(workspace)
+            self._mcp[os.path.realpath(workspace)] = servers
             if servers is not None and session is not None:
                 servers.attach(session)
         except Exception:  # the agent works without its MCP servers

@@ -4,7 +4,9 @@ What the app uses:
 
     SettingsWindow(path=None)           build it (hidden); reads config.toml (``path``);
                                         ``background``, ``recorder_factory`` and
-                                        ``list_inputs`` are for tests (see mic_picker)
+                                        ``list_inputs`` are for tests (see mic_picker);
+                                        ``mcp_statuses`` (``AgentBridge.mcp_statuses``)
+                                        and ``workspace`` feed the MCP servers section
     show_message(text, kind="info")     a banner at the top (first run: "needs a key…")
     set_hotkey_backend(name, detail)    name the push-to-talk backend in use
     settings_changed(dict)              a signal after saving: the changed keys -> values
@@ -16,7 +18,8 @@ What the app uses:
 
 Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
 section of its kind (``settings_form``: the generated rows and where each goes); this
-module adds the rows no setting describes (API key, hotkey backend, start at login). Save
+module adds the rows no setting describes (API key, hotkey backend, start at login, the
+MCP servers: ``mcp_servers``, kept current while the window is shown). Save
 writes only the changed keys (``agent.config_file``); a config file that is not valid TOML
 is reported and left untouched. The API key goes to the OS keyring only; the field never
 shows a stored key. "Start at login" applies when toggled.
@@ -54,6 +57,7 @@ from audio.capture import Recorder
 from desktop import integration
 from desktop.background import Background
 from desktop.windows.hotkey_editor import HotkeyEdit
+from desktop.windows.mcp_servers import McpServersSection, StatusReader
 from desktop.windows.mic_picker import MicPicker, input_names
 from desktop.windows.setting_editors import SettingEditor, custom_editor, editor_for
 from desktop.windows.settings_form import (
@@ -86,8 +90,15 @@ class SettingsWindow(QWidget):
         background: Background | None = None,
         recorder_factory: Callable[[str], Any] = Recorder,
         list_inputs: Callable[[], list[str]] = input_names,
+        mcp_statuses: StatusReader | None = None,
+        workspace: Callable[[], Path] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._mcp_options = {
+            "workspace": workspace or self._workspace,
+            "statuses": mcp_statuses,
+            "background": background,
+        }
         self.hotkey_edit: HotkeyEdit | None = None
         self.mic: MicPicker | None = None
         self._mic_options = {
@@ -128,6 +139,9 @@ class SettingsWindow(QWidget):
                 if place == ("Voice", "Push-to-talk"):
                     self._backend_row(forms["Voice"])
             self._add_editor(forms[place[0]], setting)
+        add_heading(forms["Assistant"], "MCP servers")
+        self.mcp_section = McpServersSection(**self._mcp_options)
+        forms["Assistant"].addRow(self.mcp_section)
         self._login_rows(forms["Assistant"])
 
         self.status = QLabel("")
@@ -279,21 +293,28 @@ class SettingsWindow(QWidget):
         self.show_message("")
         self.api_key_stored.emit()
 
-    # ---- the meter runs, and a shortcut records, only while the window is shown ----
+    # ---- the meter runs, a shortcut records, the MCP list refreshes: only while shown ----
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self.mic is not None and not self.mic.active:
             self.mic.start_meter()
+        self.mcp_section.watch(True)
 
     def hideEvent(self, event: Any) -> None:
         if self.hotkey_edit is not None:
             self.hotkey_edit.cancel_recording()
         if self.mic is not None:
             self.mic.stop_meter()
+        self.mcp_section.watch(False)
         super().hideEvent(event)
 
     # ---- helpers ----
+
+    def _workspace(self) -> Path:
+        # As the app decides it (``desktop.app.workspace_of``): the saved setting, else here.
+        chosen = str(self.saved.get("workspace") or "")
+        return Path(chosen).expanduser() if chosen else Path.cwd()
 
     def _show_key_status(self, text: str = "", error: bool = False) -> None:
         if not text:
