@@ -1,0 +1,523 @@
+"""The Memory window: what Harken remembers, by scope; search, view, edit, delete, dream.
+
+    show_memory_window(workspace, background, run_dream=None)   open (or raise) the window
+
+``workspace`` picks the workspace memory (the user scope is shared); ``background`` is
+the app's ``desktop.background.Background``: listing the folders, reading and saving a
+note, deleting one and the dream all run on its workers, never on the GUI thread.
+``run_dream(workspace)`` runs one dream and returns its ``DreamReport`` (it blocks; it
+is called on a worker; ``desktop.auto_dream.dream_runner`` makes one); without it
+"Dream now" is off.
+
+Edits are saved through ``agent.memory.store.MemoryStore`` (confined to the memory
+folders, written to a temporary file and renamed), and only when the file on disk is
+still what the window showed. A file that is not UTF-8 text is listed as skipped, shown
+read-only and never rewritten (it may still be deleted).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.windows.style import mono_font
+
+if TYPE_CHECKING:
+    from desktop.background import Background
+
+DreamRunner = Callable[[Path], Any]  # (workspace) -> DreamReport; blocking, on a worker
+SCOPE_TITLES = {"user": "You (every folder)", "workspace": "This workspace"}
+EDIT_MAX_BYTES = 512 * 1024  # MemoryStore's limit: a bigger file is shown, not edited
+EMPTY = "Nothing remembered here yet."
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One memory file as the window lists it."""
+
+    scope: str
+    path: Path
+    relative: str
+    name: str
+    type: str  # note type, "index" for MEMORY.md, "" when unset
+    mtime: float
+    skipped: str = ""  # why the file is not used ("not UTF-8"); "" for a usable one
+    haystack: str = ""  # lower-case text the search looks in
+
+    @property
+    def virtual(self) -> str:
+        """The path MemoryStore knows it by."""
+        return f"/memories/{self.scope}/{self.relative}"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file read for the editor: ``text`` is None when it cannot be edited (``why``)."""
+
+    entry: Entry
+    raw: bytes
+    text: str | None
+    why: str = ""
+
+
+# -- work done off the GUI thread ------------------------------------------------------
+
+
+def load_entries(workspace: Path) -> tuple[list[Entry], dict[str, Path]]:
+    """Every memory file of ``workspace`` (MEMORY.md, notes, skipped files) and the
+    scopes' folders."""
+    from agent.memory.folders import scopes_for
+    from agent.memory.notes import INDEX_NAME, Skipped, list_notes
+
+    scopes = scopes_for(workspace)
+    entries: list[Entry] = []
+    for scope in scopes.all():
+        index = scope.folder / INDEX_NAME
+        try:
+            raw = index.read_bytes()[:EDIT_MAX_BYTES]
+            mtime = index.stat().st_mtime
+        except OSError:
+            continue
+        text = raw.decode("utf-8", errors="replace").lower()
+        entries.append(Entry(scope.name, index, INDEX_NAME, INDEX_NAME, "index", mtime, "", text))
+    skipped: list[Skipped] = []
+    for note in list_notes(scopes.all(), skipped):
+        hay = " ".join((note.name, note.description, note.type, note.relative, note.body))
+        entries.append(
+            Entry(
+                note.scope,
+                note.path,
+                note.relative,
+                note.name,
+                note.type,
+                note.mtime,
+                "",
+                hay.lower(),
+            )
+        )
+    for bad in skipped:
+        folder = scopes.folder(bad.scope)
+        relative = bad.path.relative_to(folder).as_posix()
+        name = f"{relative} ({bad.why}: skipped)"
+        entries.append(
+            Entry(bad.scope, bad.path, relative, name, "-", bad.mtime, bad.why, name.lower())
+        )
+    return entries, {s.name: s.folder for s in scopes.all()}
+
+
+def open_entry(entry: Entry) -> Opened:
+    """Read ``entry`` for the editor."""
+    raw = entry.path.read_bytes()
+    if len(raw) > EDIT_MAX_BYTES:
+        text = raw[:EDIT_MAX_BYTES].decode("utf-8", errors="replace")
+        return Opened(entry, raw, None, f"larger than {EDIT_MAX_BYTES // 1024} KB: shown only")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Opened(entry, raw, None, "not UTF-8 text: Harken skips it and leaves it as it is")
+    if "\x00" in text:
+        return Opened(entry, raw, None, "not a text file: Harken skips it and leaves it as it is")
+    return Opened(entry, raw, text)
+
+
+def save_entry(workspace: Path, opened: Opened, new_text: str) -> None:
+    """Write ``new_text`` over ``opened``'s file through MemoryStore (atomic), unless the
+    file changed since it was read; raises ``OSError`` or ``ToolError`` saying why not."""
+    from agent.memory.folders import scopes_for
+    from agent.memory.store import MemoryStore
+    from agent.tools.base import ToolError
+
+    if opened.text is None:
+        raise ToolError(f"{opened.entry.relative} is {opened.why}; it is not rewritten.")
+    store = MemoryStore(scopes_for(workspace))
+    target = store.resolve(opened.entry.virtual)
+    if target.real is None or target.real.read_bytes() != opened.raw:
+        raise ToolError(
+            f"{opened.entry.relative} changed on disk since it was opened; reopen it first."
+        )
+    if opened.text:
+        # The whole old text occurs once in itself: MemoryStore checks the path, writes a
+        # temporary file and renames it over the note.
+        store.str_replace(opened.entry.virtual, opened.text, new_text)
+    else:  # an empty file: str_replace needs something to replace
+        store.delete(opened.entry.virtual)
+        store.create(opened.entry.virtual, new_text)
+
+
+def delete_entry(workspace: Path, entry: Entry) -> None:
+    """Remove ``entry``'s file through MemoryStore (which keeps to the memory folders)."""
+    from agent.memory.folders import scopes_for
+    from agent.memory.store import MemoryStore
+
+    MemoryStore(scopes_for(workspace)).delete(entry.virtual)
+
+
+def matches(entry: Entry, query: str) -> bool:
+    """Whether every word of ``query`` occurs in ``entry`` (name, description, body)."""
+    return all(word in entry.haystack for word in query.lower().split())
+
+
+def _when(mtime: float) -> str:
+    return datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M") if mtime else ""
+
+
+# -- the window -------------------------------------------------------------------------
+
+
+class MemoryWindow(QWidget):
+    """The notes of both scopes on the left, the open note on the right."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        background: Background,
+        *,
+        run_dream: DreamRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Harken — Memory")
+        self.resize(900, 600)
+        self.workspace = workspace
+        self.background = background
+        self.run_dream = run_dream
+        self.entries: list[Entry] = []
+        self.opened: Opened | None = None
+        self._read_token = 0  # a read that finishes after another was asked for is dropped
+        self._list_token = 0
+        self.dreaming = False
+
+        self.search = QLineEdit(placeholderText="Search notes (names, descriptions, text)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Note", "Type", "Updated"])
+        self.tree.setColumnWidth(0, 260)
+        self.tree.currentItemChanged.connect(self._selected)
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editor = QPlainTextEdit()
+        self.editor.setFont(mono_font())
+        self.editor.setReadOnly(True)
+        self.editor.modificationChanged.connect(self._update_buttons)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(self.save)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.clicked.connect(self.ask_delete)
+        self.dream_button = QPushButton("Dream now")
+        self.dream_button.setToolTip(
+            "Ask the model to tidy memory: merge duplicates, fix dates, drop what later "
+            "sessions contradicted. Every change is logged."
+        )
+        self.dream_button.clicked.connect(self.dream_now)
+        self.dream_button.setEnabled(run_dream is not None)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.clicked.connect(self.reload)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.confirmation: QMessageBox | None = None
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.editor, 1)
+        edit_row = QHBoxLayout()
+        edit_row.addStretch(1)
+        edit_row.addWidget(self.delete_button)
+        edit_row.addWidget(self.save_button)
+        right_layout.addLayout(edit_row)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.tree, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.reload_button)
+        bottom.addWidget(self.dream_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+        self._update_buttons()
+        self.reload()
+
+    # -- listing ------------------------------------------------------------------------
+
+    def reload(self, message: str = "") -> None:
+        """List the memory folders again (off the GUI thread); ``message`` then shows in
+        the status line instead of the counts."""
+        self._list_token += 1
+        token = self._list_token
+        if not message:
+            self.status.setText("Reading memory…")
+        self.background.run(
+            lambda: load_entries(self.workspace),
+            lambda found: self._listed(token, *found, message),
+            lambda exc: self._listed_failed(token, exc),
+        )
+
+    def _listed(
+        self, token: int, entries: list[Entry], folders: dict[str, Path], message: str
+    ) -> None:
+        if token != self._list_token:
+            return
+        self.entries = entries
+        current = self.opened.entry.path if self.opened else None
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        selected: QTreeWidgetItem | None = None
+        for scope, title in SCOPE_TITLES.items():
+            top = QTreeWidgetItem([title])
+            top.setToolTip(0, str(folders.get(scope, "")))
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.tree.addTopLevelItem(top)
+            mine = [e for e in entries if e.scope == scope]
+            for entry in mine:
+                item = QTreeWidgetItem([entry.name, entry.type, _when(entry.mtime)])
+                item.setData(0, ENTRY_ROLE, entry)
+                item.setToolTip(0, str(entry.path))
+                if entry.skipped:
+                    item.setForeground(0, self.palette().placeholderText())
+                top.addChild(item)
+                if entry.path == current:
+                    selected = item
+            if not mine:
+                empty = QTreeWidgetItem([EMPTY])
+                empty.setFlags(Qt.ItemFlag.NoItemFlags)
+                top.addChild(empty)
+            top.setExpanded(True)
+        self.tree.blockSignals(False)
+        self._filter()
+        counts = [sum(e.scope == s for e in entries) for s in SCOPE_TITLES]
+        counted = f"{counts[0]} file(s) about you, {counts[1]} about this workspace."
+        self.status.setText(message or counted)
+        if selected is not None:
+            # Unsaved edits stay: the note is reopened only when nothing was typed.
+            keep = self.editor.document().isModified()
+            self.tree.blockSignals(keep)
+            self.tree.setCurrentItem(selected)
+            self.tree.blockSignals(False)
+        elif current is not None:
+            self._show(None)  # the open file is gone
+
+    def _listed_failed(self, token: int, exc: BaseException) -> None:
+        if token == self._list_token:
+            self.status.setText(f"Cannot read memory: {exc}")
+
+    def _filter(self, *_: Any) -> None:
+        query = self.search.text().strip()
+        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
+            for child in (top.child(j) for j in range(top.childCount())):
+                entry = child.data(0, ENTRY_ROLE)
+                if entry is None:
+                    child.setHidden(bool(query))
+                else:
+                    child.setHidden(bool(query) and not matches(entry, query))
+
+    def visible_entries(self) -> list[Entry]:
+        """The files the list shows now (search applied), top to bottom."""
+        shown = []
+        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
+            for child in (top.child(j) for j in range(top.childCount())):
+                entry = child.data(0, ENTRY_ROLE)
+                if entry is not None and not child.isHidden():
+                    shown.append(entry)
+        return shown
+
+    def select(self, entry: Entry) -> None:
+        """Make ``entry`` the current item (it opens in the editor)."""
+        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
+            for child in (top.child(j) for j in range(top.childCount())):
+                if child.data(0, ENTRY_ROLE) == entry:
+                    self.tree.setCurrentItem(child)
+                    return
+
+    # -- the open note ------------------------------------------------------------------
+
+    def _selected(self, item: QTreeWidgetItem | None, _previous: Any = None) -> None:
+        entry = item.data(0, ENTRY_ROLE) if item is not None else None
+        if entry is None:
+            return
+        self._read_token += 1
+        token = self._read_token
+        self.background.run(
+            lambda: open_entry(entry),
+            lambda opened: self._opened(token, opened),
+            lambda exc: self._open_failed(token, entry, exc),
+        )
+
+    def _opened(self, token: int, opened: Opened) -> None:
+        if token == self._read_token:
+            self._show(opened)
+
+    def _open_failed(self, token: int, entry: Entry, exc: BaseException) -> None:
+        if token == self._read_token:
+            self._show(None)
+            self.status.setText(f"Cannot read {entry.relative}: {_reason(exc)}")
+
+    def _show(self, opened: Opened | None) -> None:
+        self.opened = opened
+        if opened is None:
+            self.title.setText("")
+            self.editor.setPlainText("")
+        else:
+            entry = opened.entry
+            where = f"{SCOPE_TITLES[entry.scope]} · {entry.relative}"
+            self.title.setText(where + (f" — {opened.why}" if opened.why else ""))
+            shown = opened.text
+            if shown is None:
+                shown = opened.raw[:EDIT_MAX_BYTES].decode("utf-8", errors="replace")
+            self.editor.setPlainText(shown)
+        self.editor.setReadOnly(opened is None or opened.text is None)
+        self.editor.document().setModified(False)
+        self._update_buttons()
+
+    def _update_buttons(self, *_: Any) -> None:
+        editable = self.opened is not None and self.opened.text is not None
+        self.save_button.setEnabled(editable and self.editor.document().isModified())
+        self.delete_button.setEnabled(self.opened is not None)
+
+    def save(self) -> None:
+        """Save the editor's text over the open note (off the GUI thread)."""
+        opened = self.opened
+        if opened is None or opened.text is None:
+            return
+        text = self.editor.toPlainText()
+        self.save_button.setEnabled(False)
+        self.background.run(
+            lambda: save_entry(self.workspace, opened, text),
+            lambda _none: self._saved(opened),
+            lambda exc: self._failed(f"Not saved: {_reason(exc)}"),
+        )
+
+    def _saved(self, opened: Opened) -> None:
+        self.editor.document().setModified(False)
+        self.reload(f"Saved {opened.entry.relative}.")
+
+    def ask_delete(self) -> None:
+        """Ask before deleting the open note; ``confirmation`` is the question."""
+        if self.opened is None:
+            return
+        entry = self.opened.entry
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete this memory?",
+            f"Delete {entry.relative} from {SCOPE_TITLES[entry.scope].lower()}?\n\n"
+            "Harken will no longer remember what it says. The file is removed from disk.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda result: self._delete_answered(box, entry, result))
+        self.confirmation = box
+        box.open()  # not exec(): no nested event loop
+
+    def _delete_answered(self, box: QMessageBox, entry: Entry, result: int) -> None:
+        self.confirmation = None
+        box.deleteLater()
+        if result != QMessageBox.StandardButton.Yes:
+            return
+        self.background.run(
+            lambda: delete_entry(self.workspace, entry),
+            lambda _none: self._deleted(entry),
+            lambda exc: self._failed(f"Not deleted: {_reason(exc)}"),
+        )
+
+    def _deleted(self, entry: Entry) -> None:
+        if self.opened is not None and self.opened.entry.path == entry.path:
+            self._show(None)
+        self.reload(f"Deleted {entry.relative}.")
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(message)
+        self._update_buttons()
+
+    # -- dreaming -----------------------------------------------------------------------
+
+    def dream_now(self) -> None:
+        """Run a dream (off the GUI thread); its summary or error shows when it ends."""
+        runner = self.run_dream
+        if runner is None:
+            return
+        workspace = self.workspace
+        self.dreaming = True
+        self.dream_button.setEnabled(False)
+        self.status.setText("Dreaming: the model is tidying memory…")
+        self.background.run(lambda: runner(workspace), self._dreamed, self._dream_failed)
+
+    def _dreamed(self, report: Any) -> None:
+        self.dreaming = False
+        self.dream_button.setEnabled(self.run_dream is not None)
+        self.reload(report.summary() if hasattr(report, "summary") else str(report))
+
+    def _dream_failed(self, exc: BaseException) -> None:
+        self.dreaming = False
+        self.dream_button.setEnabled(self.run_dream is not None)
+        self.status.setText(f"The dream did not run to the end: {_reason(exc)}")
+
+    def set_workspace(self, workspace: Path) -> None:
+        """Show ``workspace``'s memory (the user scope stays)."""
+        if os.path.realpath(workspace) != os.path.realpath(self.workspace):
+            self.workspace = workspace
+            self._show(None)
+            self.reload()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc) or type(exc).__name__
+
+
+_window: MemoryWindow | None = None
+
+
+def show_memory_window(
+    workspace: Path,
+    background: Background,
+    *,
+    run_dream: DreamRunner | None = None,
+    parent: QWidget | None = None,
+) -> MemoryWindow:
+    """Open the Memory window for ``workspace`` (GUI thread); an open one is raised,
+    switched to ``workspace`` and listed again. The window is kept for the next call."""
+    global _window
+    if _window is None or _window.background is not background:
+        _window = MemoryWindow(workspace, background, run_dream=run_dream, parent=parent)
+    else:
+        _window.run_dream = run_dream
+        _window.dream_button.setEnabled(run_dream is not None and not _window.dreaming)
+        if os.path.realpath(workspace) != os.path.realpath(_window.workspace):
+            _window.set_workspace(workspace)
+        else:
+            _window.reload()
+    _window.show()
+    _window.raise_()
+    _window.activateWindow()
+    return _window
