@@ -212,7 +212,8 @@ class MemoryWindow(QWidget):
         self.search.textChanged.connect(self._filter)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Note", "Type", "Updated"])
-        self.tree.setColumnWidth(0, 260)
+        self.tree.setColumnWidth(0, 200)
+        self.tree.setColumnWidth(1, 70)
         self.tree.currentItemChanged.connect(self._selected)
         self.title = QLabel()
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -257,6 +258,7 @@ class MemoryWindow(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
+        split.setSizes([380, 520])
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.reload_button)
@@ -293,6 +295,8 @@ class MemoryWindow(QWidget):
         self.tree.clear()
         selected: QTreeWidgetItem | None = None
         for scope, title in SCOPE_TITLES.items():
+            if scope == "workspace" and self.workspace.name:
+                title = f"{title} ({self.workspace.name})"
             top = QTreeWidgetItem([title])
             top.setToolTip(0, str(folders.get(scope, "")))
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)

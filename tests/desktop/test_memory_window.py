@@ -16,6 +16,7 @@ from agent.memory.folders import scopes_for
 from desktop.auto_dream import dream_runner
 from desktop.background import Background
 from desktop.windows.memory import MemoryWindow, show_memory_window
+from tests.desktop.windows_helpers import screenshot
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 NOTE = "---\nname: {name}\ndescription: {description}\ntype: {kind}\n---\n{body}\n"
@@ -93,7 +94,7 @@ def test_the_window_lists_the_notes_of_both_scopes_under_their_scope(
         ("workspace", "staging.md"),
     ]
     you, here = window.tree.topLevelItem(0), window.tree.topLevelItem(1)
-    assert you.text(0) == "You (every folder)" and here.text(0) == "This workspace"
+    assert you.text(0) == "You (every folder)" and here.text(0) == "This workspace (ws)"
     assert [you.child(i).text(0) for i in range(you.childCount())] == [
         "MEMORY.md",
         "Coffee",
@@ -201,6 +202,7 @@ def test_a_note_that_is_not_utf8_is_shown_as_skipped_and_never_rewritten(
     open_note(qtbot, window, "cafe.md")
     assert "not UTF-8" in window.title.text()
     assert window.editor.isReadOnly() and not window.save_button.isEnabled()
+    screenshot(window, "memory-skipped-note")
 
     window.editor.setReadOnly(False)  # even forced, a save refuses to rewrite it
     window.editor.appendPlainText("more")
@@ -237,7 +239,7 @@ def test_dream_now_runs_the_model_off_the_gui_thread_and_shows_its_summary(
     assert "user/coffee-2.md" in window.status.text()
     assert window.dream_button.isEnabled()
     qtbot.waitUntil(lambda: ("user", "coffee-2.md") not in shown(window))
-    assert [t["name"] for t in api.requests[0]["tools"]] == ["memory", "SessionSearch"]
+    assert sorted(t["name"] for t in api.requests[0]["tools"]) == ["SessionSearch", "memory"]
 
 
 def test_a_dream_that_fails_says_so_and_changes_nothing(
