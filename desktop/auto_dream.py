@@ -2,10 +2,12 @@
 
     job = DreamJob(config, workspace)       one dream; job.run() blocks (call it on a
                                             worker), job.cancel() from any thread
-    runner = dream_runner(lambda: config)   (workspace) -> DreamReport, for the window
+    runner = dream_runner(lambda: config)   (workspace) -> DreamReport, for the window;
+                                            runner.cancel() stops its dreams (at quit)
     auto = AutoDream(run, notify, lambda: workspace, lambda: config)
     auto.poll(idle=...)                     every POLL_SECONDS from a timer (GUI thread)
     auto.activity()                         a hotkey press or a new turn: stop the dream
+    auto.stop()                             quitting: stop it and start no other
 
 The automatic dream waits until Harken has been idle (nothing running, recording or
 speaking) for ``IDLE_SECONDS``, then, at most every ``CHECK_SECONDS``, asks
@@ -107,16 +109,38 @@ class DreamJob:
                 self._loop = self._task = None
 
 
-def dream_runner(
-    config: Callable[[], Any], *, sessions_dir: Path | None = None
-) -> Callable[[Path], Any]:
+class DreamRunner:
     """A blocking ``(workspace) -> DreamReport`` for the Memory window's "Dream now"
-    (``config()`` is read at each run, so changed settings apply)."""
+    (``config()`` is read at each run, so changed settings apply); ``cancel()`` stops the
+    dreams it runs (at quit, so the app does not wait for the model)."""
 
-    def run(workspace: Path) -> Any:
-        return DreamJob(config(), workspace, sessions_dir=sessions_dir).run()
+    def __init__(self, config: Callable[[], Any], *, sessions_dir: Path | None = None) -> None:
+        self._config = config
+        self._sessions_dir = sessions_dir
+        self._jobs: set[DreamJob] = set()
+        self._lock = threading.Lock()
 
-    return run
+    def __call__(self, workspace: Path) -> Any:
+        job = DreamJob(self._config(), workspace, sessions_dir=self._sessions_dir)
+        with self._lock:
+            self._jobs.add(job)
+        try:
+            return job.run()
+        finally:
+            with self._lock:
+                self._jobs.discard(job)
+
+    def cancel(self) -> None:
+        """Stop every dream this runner is running (any thread)."""
+        with self._lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            job.cancel()
+
+
+def dream_runner(config: Callable[[], Any], *, sessions_dir: Path | None = None) -> DreamRunner:
+    """The runner for ``show_memory_window(..., run_dream=...)``."""
+    return DreamRunner(config, sessions_dir=sessions_dir)
 
 
 def may_check(
@@ -162,6 +186,7 @@ class AutoDream:
         self.last_check: float | None = None
         self.failed_at: float | None = None
         self.checking = False
+        self.stopped = False
         self.job: DreamJob | None = None
 
     @property
@@ -172,7 +197,7 @@ class AutoDream:
         """Called every ``POLL_SECONDS`` with whether Harken is idle now (state ``idle``:
         nothing recording, transcribing, running or speaking)."""
         now = self._clock()
-        if not idle:
+        if not idle or self.stopped:
             self.activity()
             return
         if self.idle_since is None:
@@ -204,9 +229,14 @@ class AutoDream:
             log.info("automatic dream cancelled: Harken is in use")
             self.job.cancel()
 
+    def stop(self) -> None:
+        """Harken quits: cancel a running dream and start no other."""
+        self.stopped = True
+        self.activity()
+
     def _checked(self, due: bool, workspace: Path) -> None:
         self.checking = False
-        if not due or self.idle_since is None or self.job is not None:
+        if not due or self.stopped or self.idle_since is None or self.job is not None:
             return  # not time, or the user came back while it was checked
         job = DreamJob(self._config(), workspace, sessions_dir=self._sessions_dir)
         self.job = job

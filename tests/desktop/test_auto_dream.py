@@ -264,3 +264,26 @@ def test_a_job_cancelled_before_it_starts_never_calls_the_model(
     with pytest.raises(DreamCancelled, match="memory is as it was"):
         job.run()
     assert api.requests == []
+
+
+def test_quitting_stops_the_dream_and_starts_no_other(
+    qtbot: Any, api: ScriptedAPI, workspace: Path, background: Background
+) -> None:
+    folder = seed(workspace)
+    before = snapshot(folder)
+    sessions_in(workspace, 5, T0 - HOUR)
+    api.script(merge_steps()[0], Reply([text("Still tidying")], pause_after=3))
+    clock, notes = Clock(T0), []
+    auto = auto_dream(api, workspace, background.run, clock, notes)
+    idle_long_enough(auto, clock)
+    auto.poll(idle=True)
+    qtbot.waitUntil(lambda: api.paused.is_set(), timeout=30000)
+
+    auto.stop()  # Harken quits
+    api.release()
+    qtbot.waitUntil(lambda: not auto.dreaming, timeout=30000)
+    clock.now += RETRY_AFTER_FAILURE_SECONDS
+    auto.poll(idle=True)
+    auto.poll(idle=True)
+    assert not auto.checking and not auto.dreaming and len(api.requests) == 2
+    assert snapshot(folder) == before and notes == []

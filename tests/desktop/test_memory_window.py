@@ -265,6 +265,31 @@ def test_a_dream_that_fails_says_so_and_changes_nothing(
     assert {p: p.read_bytes() for p in folders["user"].rglob("*")} == before
 
 
+def test_a_dream_now_stopped_at_quit_leaves_memory_as_it_was(
+    qtbot: Any,
+    api: ScriptedAPI,
+    workspace: Path,
+    folders: dict[str, Path],
+    background: Background,
+) -> None:
+    before = {p: p.read_bytes() for p in folders["user"].rglob("*")}
+    api.script(
+        Reply([tool_use("memory", {"command": "delete", "path": "/memories/user/coffee.md"})]),
+        Reply([text("Still tidying")], pause_after=3),
+    )
+    config = Config().override(base_url=api.base_url, max_retries=0)  # type: ignore[attr-defined]
+    runner = dream_runner(lambda: config)
+    window = open_window(qtbot, workspace, background, run_dream=runner)
+
+    window.dream_button.click()
+    qtbot.waitUntil(lambda: api.paused.is_set(), timeout=30000)
+    runner.cancel()  # Harken quits
+    api.release()
+    qtbot.waitUntil(lambda: "did not run to the end" in window.status.text(), timeout=30000)
+    assert "stopped; memory is as it was" in window.status.text()
+    assert {p: p.read_bytes() for p in folders["user"].rglob("*")} == before
+
+
 def test_show_memory_window_opens_one_window_and_raises_it_again(
     qtbot: Any, workspace: Path, folders: dict[str, Path], background: Background
 ) -> None:
