@@ -3,8 +3,11 @@
 ``AgentSide`` is a part of ``desktop.controller.Controller``: ``_submit`` hands a request
 (spoken or typed) to the agent bridge; ``on_agent_event`` passes each event of the turn to
 the conversation window and the pet and acts on the few that concern the interaction
-(permission questions, the turn starting, long steps, notices); ``on_turn_done`` ends the
-turn in the state machine with what to say, or the error to show.
+(permission questions, the turn starting, long steps, notices, subagents' ``task``
+updates for the tasks window); ``on_turn_done`` ends the turn in the state machine with
+what to say, or the error to show. With the ``coordinator`` setting on, a request runs as
+a coordinator job (workers in parallel), and what is said at its end is the first
+sentence of the job's final answer.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from desktop import state as st
 
 if TYPE_CHECKING:
+    from agent.agents.events import TaskUpdate
     from agent.config import Config
     from agent.events import (
         ErrorOccurred,
@@ -45,6 +49,7 @@ class AgentSide:
     progress: SpokenProgress
     _last_transcript: str
     _last_answer: str
+    _job_running: bool
 
     if TYPE_CHECKING:  # the controller's own methods and the menu host's, used here
 
@@ -52,6 +57,7 @@ class AgentSide:
         def notify(self, message: str, *, title: str = "Harken") -> None: ...
         def show_settings(self, message: str = "") -> None: ...
         def refresh_sessions(self) -> None: ...
+        def tasks_view(self) -> Any: ...
 
     def _submit(self, text: str, spoken: bool) -> None:
         p = self.parts
@@ -63,8 +69,14 @@ class AgentSide:
             p.conversation.set_busy(True)
         if spoken:
             self._last_transcript = text
-        log.info("submitting %s request: %r", "spoken" if spoken else "typed", text)
-        p.bridge.submit(text)
+        coordinator = bool(self.config.coordinator)
+        how = "spoken" if spoken else "typed"
+        log.info("submitting %s %s: %r", how, "job" if coordinator else "request", text)
+        if coordinator:
+            self._job_running = True
+            p.bridge.submit_job(text)
+        else:
+            p.bridge.submit(text)
 
     def on_agent_event(self, event: Event) -> None:
         """An event of the running turn (``AgentBridge.event``, on the GUI thread)."""
@@ -82,8 +94,11 @@ class AgentSide:
         if kind == "permission_requested":
             self.permissions.ask(cast("PermissionRequested", event))
         elif kind == "turn_started":
-            self.session_id = cast("TurnStarted", event).session_id
+            if not self._job_running:  # a job's coordinator is not the session to resume
+                self.session_id = cast("TurnStarted", event).session_id
             self.feed(self.machine.turn_started)
+        elif kind == "task":
+            self.tasks_view().on_task(cast("TaskUpdate", event))
         elif kind == "tool_started":
             if self.config.progress_updates:
                 started = cast("ToolStarted", event)
@@ -102,13 +117,16 @@ class AgentSide:
             p.conversation.set_busy(False)
         self.permissions.close_all()
         self.progress.stop_all()
+        self._job_running = False
         if outcome.text:
             self._last_answer = outcome.text
         speech = ""
         if self.config.speak_summaries and outcome.stop_reason in ("end_turn", "stop_sequence"):
             from audio.spoken import spoken_summary
 
-            speech = spoken_summary(outcome.text)
+            # A job's last answer sums up the whole job; its first sentence says it.
+            text = outcome.text
+            speech = spoken_summary(text, max_sentences=1) if outcome.job else spoken_summary(text)
         error = outcome.error if outcome.stop_reason == "error" else ""
         log.info("turn ended: %s%s", outcome.stop_reason, f" ({error})" if error else "")
         self.feed(self.machine.turn_finished, speech, error)

@@ -3,7 +3,9 @@
     bridge = AgentBridge(factory)      factory(resume) -> Session, called on the agent thread
     bridge.start()                     the thread starts and warms up the agent's imports
     bridge.submit(text)                a turn (queued behind a running one)
-    bridge.interrupt()                 stop the running turn and drop queued ones
+    bridge.submit_job(text)            a coordinator job instead (workers in parallel)
+    bridge.stop_task(task_id)          stop one subagent or worker (a ``task`` event's id)
+    bridge.interrupt()                 stop the running turn or job, drop queued ones
     bridge.new_session() / resume(id)  close the current session; the next turn starts afresh
     bridge.set_mode(mode)              the permission mode, for this and later sessions
     bridge.set_config(config)          new settings (model, mode, limits) for the next turn
@@ -41,6 +43,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[Any], Any]  # (LoadedSession | None) -> Session
+JobFactory = Callable[[Any], Any]  # (Session) -> CoordinatorJob
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Outcome:
     text: str = ""
     error: str = ""
     usage: Any = field(default=None, compare=False)
+    job: bool = False  # a coordinator job's outcome: ``text`` is its final word
 
 
 def warm_up_agent() -> None:
@@ -77,15 +81,23 @@ class AgentBridge(QObject):
     # so whoever connects to the public ones (functions, lambdas) runs there.
     _to_gui = Signal(str, object)
 
-    def __init__(self, factory: SessionFactory, *, warm_up: Callable[[], None] = warm_up_agent):
+    def __init__(
+        self,
+        factory: SessionFactory,
+        *,
+        warm_up: Callable[[], None] = warm_up_agent,
+        job_factory: JobFactory | None = None,
+    ):
         super().__init__()
         self._factory = factory
+        self._job_factory = job_factory or coordinator_job
         self._warm_up = warm_up
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         # Agent thread only:
         self._session: Any = None
+        self._job: Any = None  # the coordinator job that runs now
         self._lock: asyncio.Lock | None = None
         self._generation = 0  # bumped by interrupt(): queued turns older than it are dropped
         self._mode: str | None = None
@@ -137,7 +149,16 @@ class AgentBridge(QObject):
 
     def submit(self, text: str) -> None:
         """Run a turn for ``text``; ``turn_done`` follows, whatever happens."""
-        self._call(self._submit, text, self._generation_now())
+        self._call(self._submit, text, self._generation_now(), False)
+
+    def submit_job(self, text: str) -> None:
+        """Run a coordinator job for ``text`` (its workers' ``task`` events come as
+        events); ``turn_done`` follows once the whole job is over."""
+        self._call(self._submit, text, self._generation_now(), True)
+
+    def stop_task(self, task_id: str) -> None:
+        """Stop the subagent or worker ``task_id``; its ``task`` event says when it has."""
+        self._call(self._stop_task, task_id)
 
     def interrupt(self) -> None:
         """Stop the running turn as soon as possible and drop turns not yet started."""
@@ -185,7 +206,7 @@ class AgentBridge(QObject):
 
     # -- the agent thread -----------------------------------------------------------------
 
-    async def _submit(self, text: str, generation: int) -> None:
+    async def _submit(self, text: str, generation: int, job: bool) -> None:
         assert self._lock is not None
         outcome = Outcome("error", error="The turn did not run.")
         try:
@@ -196,8 +217,11 @@ class AgentBridge(QObject):
                 session = self._ensure_session()
                 if "agent.mcp.manager" in sys.modules:  # servers started at launch: their tools
                     await sys.modules["agent.mcp.manager"].shared_settled()
-                result = await session.submit(text)
-                outcome = Outcome(result.stop_reason, result.text, result.error, result.usage)
+                if job:
+                    result = await self._run_job(session, text)
+                else:
+                    result = await session.submit(text)
+                outcome = Outcome(result.stop_reason, result.text, result.error, result.usage, job)
         except asyncio.CancelledError:
             outcome = Outcome("interrupted")
             raise
@@ -206,6 +230,24 @@ class AgentBridge(QObject):
             outcome = Outcome("error", error=_one_line(exc))
         finally:
             self._post("turn_done", outcome)
+
+    async def _run_job(self, session: Any, text: str) -> Any:
+        job = self._job_factory(session)
+        job.session.subscribe(self._post_event)
+        self._job = job
+        try:
+            return await job.run(text)
+        finally:
+            self._job = None
+            await job.aclose()
+
+    async def _stop_task(self, task_id: str) -> None:
+        for owner in (self._job, self._session):
+            subagents = getattr(owner, "subagents", None)
+            if subagents is not None and task_id in subagents.workers:
+                log.info("stopping task %s: %s", task_id, subagents.stop(task_id))
+                return
+        log.info("task %s is not running any more", task_id)
 
     def _ensure_session(self) -> Any:
         if self._session is None:
@@ -253,6 +295,8 @@ class AgentBridge(QObject):
 
     async def _interrupt(self) -> None:
         self._generation += 1
+        if self._job is not None:
+            self._job.interrupt()  # the coordinator's turn, its wait and its workers
         if self._session is not None:
             self._session.interrupt()
 
@@ -318,6 +362,21 @@ class AgentBridge(QObject):
             await self._drop_session()
         if "agent.mcp.manager" in sys.modules:  # started only when a server is configured
             await sys.modules["agent.mcp.manager"].close_shared()
+
+
+def coordinator_job(session: Any) -> Any:
+    """A coordinator job beside ``session``: its client, settings (mode included),
+    folder, rules and sessions folder; closed after its one request."""
+    from agent.agents.factory import open_coordinator
+
+    transcript = session.transcript
+    return open_coordinator(
+        client=session.client,
+        config=session.config,
+        workspace=session.ctx.workspace,
+        sessions_dir=transcript.path.parent if transcript is not None else None,
+        rules=session.engine.rules,
+    )
 
 
 def _apply_mode(session: Any, mode: str) -> None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from desktop.tray import TrayIcon
     from desktop.windows.mini import MiniWindow
     from desktop.windows.settings import SettingsWindow
+    from desktop.windows.tasks import TasksWindow
 
 __all__ = ["Controller", "Parts"]
 
@@ -68,6 +69,7 @@ class Controller(QObject, AgentSide, MenuHost):
         self.mini: MiniWindow | None = None  # when it has none
         self.settings_window: SettingsWindow | None = None
         self.make_settings_window: Callable[[], SettingsWindow] | None = None
+        self.tasks_window: TasksWindow | None = None  # made at the first task or "Tasks…"
         self.hotkey: HotkeyService | None = None
         self.hotkey_status: tuple[str, str] | None = None  # backend name, detail
         self._waiting_for = {"speech model", "microphone", "hotkey"}
@@ -76,6 +78,7 @@ class Controller(QObject, AgentSide, MenuHost):
         self._last_transcript = ""
         self._notices: dict[int, str] = {}  # take -> what is missing from its transcript
         self._last_answer = ""
+        self._job_running = False  # a coordinator job runs (not a turn of the session)
         self._quitting = False
         self._grabbing = False
         self._level = QTimer(self)
@@ -335,6 +338,8 @@ class Controller(QObject, AgentSide, MenuHost):
         if p.bridge is not None:
             p.bridge.close()
         self.permissions.close_all()
+        if self.tasks_window is not None:
+            self.tasks_window.close()
         if p.buddy is not None:
             p.buddy.hide_pet()  # its animation stops with it
         if p.overlay is not None:

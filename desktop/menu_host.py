@@ -2,7 +2,8 @@
 
 ``MenuHost`` is the controller's ``TrayHost`` side (``desktop.tray``): the state the menu
 shows (mode, paused, recent sessions, the last transcript and answer) and what its entries
-do (pause, switch mode, resume a session, open windows, quit), plus settings changed from
+do (pause, switch mode, coordinator mode, resume a session, open windows: conversation,
+tasks, memory, settings; quit), plus settings changed from
 the menu or saved by the settings window, which take effect at once. It is a part of
 ``desktop.controller.Controller``, which holds the state used here and runs the machine.
 """
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from desktop.hotkey_service import HotkeyService
     from desktop.parts import Parts
     from desktop.windows.settings import SettingsWindow
+    from desktop.windows.tasks import TasksWindow
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class MenuHost:
     parts: Parts | None
     hotkey: HotkeyService | None
     settings_window: SettingsWindow | None
+    tasks_window: TasksWindow | None
     make_settings_window: Callable[[], SettingsWindow] | None
     _quit_app: Callable[[], None]
     _quitting: bool
@@ -74,6 +77,10 @@ class MenuHost:
     @property
     def speak_summaries(self) -> bool:
         return bool(self.config.speak_summaries)
+
+    @property
+    def coordinator(self) -> bool:
+        return bool(self.config.coordinator)
 
     @property
     def buddy_visible(self) -> bool:
@@ -125,6 +132,10 @@ class MenuHost:
     def set_mode(self, mode: str) -> None:
         self.change_settings({"mode": mode})
 
+    def set_coordinator(self, on: bool) -> None:
+        """Coordinator mode: from the next request on, each runs as a coordinator job."""
+        self.change_settings({"coordinator": on})
+
     def set_speak_summaries(self, on: bool) -> None:
         if not on and self.machine.state is st.State.SPEAKING:
             self.feed(self.machine.cancel)  # off means quiet now, too
@@ -141,6 +152,39 @@ class MenuHost:
         conversation.show()
         conversation.raise_()
         conversation.activateWindow()
+
+    def tasks_view(self) -> TasksWindow:
+        """The tasks window (made hidden at first use: it follows tasks while closed)."""
+        if self.tasks_window is None:
+            from desktop.windows.tasks import TasksWindow
+
+            self.tasks_window = TasksWindow()
+            self.tasks_window.stop_requested.connect(self.stop_task)
+        return self.tasks_window
+
+    def show_tasks(self) -> None:
+        window = self.tasks_view()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def stop_task(self, task_id: str) -> None:
+        """Stop one subagent or worker (the tasks window's Stop)."""
+        if self.parts is not None and self.parts.bridge is not None:
+            self.parts.bridge.stop_task(task_id)
+
+    def show_memory(self) -> None:
+        """The Memory window for the app's folder (listing and dreams run off the GUI
+        thread, on the app's background workers)."""
+        if self.parts is None:
+            self.notify("Harken is still starting; Memory opens in a moment.")
+            return
+        from agent import paths
+        from desktop.auto_dream import dream_runner
+        from desktop.windows.memory import show_memory_window
+
+        run_dream = dream_runner(lambda: self.config, sessions_dir=paths.sessions_dir())
+        show_memory_window(self.parts.workspace, self.parts.background, run_dream=run_dream)
 
     def buddy_shown(self, shown: bool) -> None:
         """The pet was shown or hidden (also from its own menu): remembered for next time."""

@@ -118,6 +118,7 @@ class TrayHost(Protocol):
     paused: bool
     busy: bool
     speak_summaries: bool
+    coordinator: bool
     buddy_visible: bool
     session_id: str | None
 
@@ -130,8 +131,11 @@ class TrayHost(Protocol):
     def set_paused(self, paused: bool) -> None: ...
     def set_mode(self, mode: str) -> None: ...
     def set_speak_summaries(self, on: bool) -> None: ...
+    def set_coordinator(self, on: bool) -> None: ...
     def copy_text(self, text: str) -> None: ...
     def show_conversation(self) -> None: ...
+    def show_tasks(self) -> None: ...
+    def show_memory(self) -> None: ...
     def set_buddy_visible(self, visible: bool) -> None: ...
     def show_settings(self) -> None: ...
     def open_log_folder(self) -> None: ...
@@ -199,6 +203,10 @@ class TrayMenu(QMenu):
         speak = self._add("Speak summaries", lambda on: host.set_speak_summaries(on))
         speak.setCheckable(True)
         speak.setChecked(host.speak_summaries)
+        coordinator = self._add("Coordinator mode", lambda on: host.set_coordinator(on))
+        coordinator.setCheckable(True)
+        coordinator.setChecked(host.coordinator)
+        coordinator.setToolTip("Each request runs as a job split over parallel workers")
         self.addSeparator()
         transcript, answer = host.last_transcript(), host.last_answer()
         copy = host.copy_text
@@ -206,6 +214,8 @@ class TrayMenu(QMenu):
         self._add("Copy last answer", lambda: host.copy_text(answer), enabled=bool(answer))
         self.addSeparator()
         self._add("Show conversation", host.show_conversation)
+        self._add("Tasks…", host.show_tasks)
+        self._add("Memory…", host.show_memory)
         buddy = self._add("Show buddy", lambda on: host.set_buddy_visible(on))
         buddy.setCheckable(True)
         buddy.setChecked(host.buddy_visible)

@@ -231,6 +231,12 @@ class Subagents:
     def stop(self, worker_id: str) -> str:
         """Stop a running worker (its turn ends as interrupted; its conversation stays)."""
         worker = self.find(worker_id)
+        if worker.task is None and worker.status == "running":
+            # A foreground turn (the Agent tool's): it ends as interrupted, and the
+            # parent's tool call gets that as its result; the parent's turn goes on.
+            worker.stopping = True
+            worker.session.interrupt()
+            return f"Stopping {worker.id} ({worker.description})."
         if not worker.running:
             return f"{worker.id} is not running (it is {worker.status})."
         worker.inbox.clear()
@@ -288,7 +294,8 @@ class Subagents:
         worker.result = outcome.text
         worker.error = ""
         if outcome.stop_reason == "interrupted":
-            worker.status, worker.error = "stopped", "stopped before it finished"
+            why = "stopped on request" if worker.stopping else "stopped before it finished"
+            worker.status, worker.error = "stopped", why
         elif outcome.stop_reason == "error":
             worker.status, worker.error = "failed", outcome.error
         elif outcome.stop_reason == "max_turns":

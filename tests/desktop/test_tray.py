@@ -22,6 +22,7 @@ class Host:
     paused: bool = False
     busy: bool = False
     speak_summaries: bool = True
+    coordinator: bool = False
     buddy_visible: bool = True
     session_id: str | None = None
     sessions: list[tuple[str, str]] = field(default_factory=list)
@@ -60,11 +61,14 @@ def test_the_menu_offers_the_session_controls(qtbot: Any) -> None:
         "Permission mode ▸ ['[ ] Plan: read only', '[x] Standard: ask before changes', "
         "'[ ] Auto: low-risk changes in the folder', '[ ] Bypass: everything except deny rules']",
         "[x] Speak summaries",
+        "[ ] Coordinator mode",
         "---",
         "Copy last transcript (disabled)",
         "Copy last answer (disabled)",
         "---",
         "Show conversation",
+        "Tasks…",
+        "Memory…",
         "[x] Show buddy",
         "Settings…",
         "Open log folder",
@@ -97,6 +101,9 @@ def test_menu_entries_call_the_app(qtbot: Any) -> None:
     action(menu, "Stop").trigger()
     action(menu, "Pause listening").trigger()
     action(menu, "Speak summaries").trigger()
+    action(menu, "Coordinator mode").trigger()
+    action(menu, "Tasks").trigger()
+    action(menu, "Memory").trigger()
     action(menu, "Copy last answer").trigger()
     action(menu, "Quit").trigger()
     assert host.calls == [
@@ -104,6 +111,9 @@ def test_menu_entries_call_the_app(qtbot: Any) -> None:
         ("stop", None),
         ("set_paused", True),
         ("set_speak_summaries", False),
+        ("set_coordinator", True),
+        ("show_tasks", None),
+        ("show_memory", None),
         ("copy_text", "All pass."),
         ("quit", None),
     ]
