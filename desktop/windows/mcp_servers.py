@@ -57,7 +57,7 @@ class ServerRow:
     scope: str
     transport: str
     target: str  # the command line or the URL (never env values or headers)
-    status: str  # starting, ready, failed, stopped, not started, not trusted
+    status: str  # starting, ready, failed, stopped, not started, not trusted, configured
     tools: int = 0
     reason: str = ""
 
@@ -87,13 +87,11 @@ def read_snapshot(workspace: Path, statuses: StatusReader | None) -> Snapshot:
         target = server.describe()
         status = live.get(server.name)
         if status is None or status.scope != server.scope:
-            # Configured after the servers started (or no running agent to ask).
+            # No agent to ask (status unknown), or configured after the servers started.
+            word = "configured" if statuses is None else "not started"
             reason = "starts at Harken's next launch" if live_list is not None else ""
-            rows.append(
-                ServerRow(
-                    server.name, server.scope, server.transport, target, "not started", 0, reason
-                )
-            )
+            row = ServerRow(server.name, server.scope, server.transport, target, word, 0, reason)
+            rows.append(row)
             continue
         word = STATUS_WORDS.get(status.status, status.status)
         rows.append(
