@@ -3,8 +3,8 @@
 ``MenuHost`` is the controller's ``TrayHost`` side (``desktop.tray``): the state the menu
 shows (mode, paused, recent sessions, the last transcript and answer) and what its entries
 do (pause, switch mode, coordinator mode, resume a session, open windows: conversation,
-tasks, memory, settings; quit), plus settings changed from
-the menu or saved by the settings window, which take effect at once. It is a part of
+tasks, memory, settings; quit), plus settings changed from the menu or saved by the
+settings window, which take effect at once. It is a part of
 ``desktop.controller.Controller``, which holds the state used here and runs the machine.
 """
 
