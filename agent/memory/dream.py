@@ -321,9 +321,7 @@ def _apply(
                 target.unlink()
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                temp = target.with_name(f".dream-{target.name}")
-                temp.write_bytes(new)
-                os.replace(temp, target)
+                _replace(target, new)
         except OSError as exc:
             warn(f"the dream could not change {target}: {exc.strerror or exc}")
             report.skipped.append(f"{scope}/{relative}")
@@ -332,6 +330,23 @@ def _apply(
     if report.changes:
         report.log_path = _log(report.changes)
     return report
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``target`` whole or not at all: a temporary file beside it, flushed to disk,
+    renamed over it; removed again when anything fails. A symlink is replaced, never
+    followed (the memory folders are confined)."""
+    temp = target.with_name(f".dream-{target.name}")
+    try:
+        with open(temp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def _text(data: bytes | None) -> str | None:

@@ -107,7 +107,7 @@ def should_dream(
     5 of its sessions since its last dream)."""
     override = configured_override()
     since = last_dream(workspace, override)
-    if (now or time.time()) - since < MIN_HOURS * 3600:
+    if (time.time() if now is None else now) - since < MIN_HOURS * 3600:
         return False
     return len(sessions_since(since, workspace, sessions_dir, override)) >= MIN_SESSIONS
 

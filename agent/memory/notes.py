@@ -234,7 +234,7 @@ def read_index(scope: Scope) -> IndexText | None:
 
 def age_text(mtime: float, now: float | None = None) -> str:
     """How old a note is, for the model: "saved today", "saved 5 days ago (...)"."""
-    days = int(max(0.0, (now or time.time()) - mtime) // 86400)
+    days = int(max(0.0, (time.time() if now is None else now) - mtime) // 86400)
     if days == 0:
         return "saved today"
     said = "saved yesterday" if days == 1 else f"saved {days} days ago"
