@@ -7,7 +7,10 @@ the conversation window and the pet and acts on the few that concern the interac
 updates for the tasks window); ``on_turn_done`` ends the turn in the state machine with
 what to say, or the error to show. With the ``coordinator`` setting on, a request runs as
 a coordinator job (workers in parallel), and what is said at its end is the first
-sentence of the job's final answer.
+sentence of the job's final answer. A spoken request that starts "plan how to" starts deep
+planning in the background instead (``AgentBridge.make_plan``); a notification says when
+the plan is ready, and the plan window (``desktop.windows.plan``) approves, refines or
+rejects it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from desktop import state as st
 
 if TYPE_CHECKING:
     from agent.agents.events import TaskUpdate
+    from agent.agents.planning import Plan
     from agent.config import Config
     from agent.events import (
         ErrorOccurred,
@@ -34,8 +38,12 @@ if TYPE_CHECKING:
     from desktop.parts import Parts
     from desktop.permission_flow import PermissionFlow
     from desktop.spoken_progress import SpokenProgress
+    from desktop.windows.plan import PlanWindow
 
 log = logging.getLogger(__name__)
+
+PLAN_PREFIX = "plan how to"
+PLANNING_SAID = "I'll plan that in the background and tell you when the plan is ready."
 
 
 class AgentSide:
@@ -50,6 +58,10 @@ class AgentSide:
     _last_transcript: str
     _last_answer: str
     _job_running: bool
+    plan_window: PlanWindow | None
+    _plan: Plan | None  # the latest plan, until approved or rejected
+    planning: bool  # a planning round runs in the background
+    _plan_unseen: bool  # a plan is ready and its window was not opened yet
 
     if TYPE_CHECKING:  # the controller's own methods and the menu host's, used here
 
@@ -58,6 +70,7 @@ class AgentSide:
         def show_settings(self, message: str = "") -> None: ...
         def refresh_sessions(self) -> None: ...
         def tasks_view(self) -> Any: ...
+        def change_settings(self, changes: dict[str, Any]) -> None: ...
 
     def _submit(self, text: str, spoken: bool) -> None:
         p = self.parts
@@ -69,6 +82,13 @@ class AgentSide:
             p.conversation.set_busy(True)
         if spoken:
             self._last_transcript = text
+        if spoken and is_plan_request(text):
+            self.start_plan(text)
+            if p.conversation is not None:
+                p.conversation.set_busy(False)
+            said = PLANNING_SAID if self.config.speak_summaries else ""
+            self.feed(self.machine.turn_finished, said, "")
+            return
         coordinator = bool(self.config.coordinator)
         how = "spoken" if spoken else "typed"
         log.info("submitting %s %s: %r", how, "job" if coordinator else "request", text)
@@ -134,6 +154,75 @@ class AgentSide:
             self.show_settings(f"{error}\nPaste your Anthropic API key below.")
         self.refresh_sessions()
 
+    # -- deep planning --------------------------------------------------------------------
+
+    def start_plan(self, prompt: str) -> None:
+        """Plan ``prompt`` in the background (read-only, up to 30 minutes)."""
+        bridge = self.parts.bridge if self.parts else None
+        if bridge is None:
+            self.notify("Harken is still starting; try again in a moment.")
+            return
+        self.planning = True
+        log.info("planning in the background: %r", prompt)
+        bridge.make_plan(prompt)
+
+    def on_plan_done(self, result: Plan | str) -> None:
+        """A planning round ended (``AgentBridge.plan_done``): its plan, or why not."""
+        self.planning = False
+        if isinstance(result, str):
+            self.notify(f"Planning failed: {result}")
+            if self.plan_window is not None:
+                self.plan_window.set_planning(False)
+            return
+        self._plan = result
+        if self.plan_window is not None and self.plan_window.isVisible():
+            self.plan_window.show_plan(result)
+            return
+        self._plan_unseen = True
+        self.notify(f"The plan is ready ({result.status}): {result.prompt}. Click to open it.")
+
+    def show_plan(self) -> None:
+        """The plan window for the latest plan."""
+        if self._plan is None:
+            self.notify("No plan yet: say “plan how to …”.")
+            return
+        from desktop.windows.plan import PlanWindow
+
+        self._plan_unseen = False
+        if self.plan_window is None:
+            window = PlanWindow(self._plan, mode=str(self.config.mode))
+            window.approved.connect(self._approve_plan)
+            window.refine_requested.connect(self._refine_plan)
+            window.rejected.connect(self._reject_plan)
+            self.plan_window = window
+        elif self.plan_window.plan is not self._plan:
+            self.plan_window.show_plan(self._plan)
+        self.plan_window.show()
+        self.plan_window.raise_()
+        self.plan_window.activateWindow()
+
+    def message_clicked(self) -> None:
+        """A notification was clicked: the plan it announced opens."""
+        if self._plan_unseen:
+            self.show_plan()
+
+    def _approve_plan(self, text: str, mode: str) -> None:
+        from desktop.windows.plan import run_request
+
+        self._plan = None
+        self.change_settings({"mode": mode})  # the run's mode, as picked in the window
+        self.feed(self.machine.typed, run_request(text))
+
+    def _refine_plan(self, feedback: str) -> None:
+        from desktop.windows.plan import refine_prompt
+
+        if self._plan is None or self.plan_window is None:
+            return
+        self.start_plan(refine_prompt(self._plan, self.plan_window.text(), feedback))
+
+    def _reject_plan(self) -> None:
+        self._plan = None
+
     def on_session_changed(self, change: tuple[str | None, list[dict[str, Any]]]) -> None:
         """A new or resumed session (``AgentBridge.session_changed``): its history shows."""
         session_id, messages = change
@@ -149,3 +238,9 @@ class AgentSide:
         # Only while the turn still runs: its step may outlast it, or the user stopped it.
         if self.machine.busy and self.parts and self.parts.voice:
             self.parts.voice.speak(line)
+
+
+def is_plan_request(text: str) -> bool:
+    """Whether a spoken request asks for a plan ("Plan how to add dark mode.")."""
+    words = " ".join(text.lower().replace(",", " ").split())
+    return words.startswith(PLAN_PREFIX + " ")

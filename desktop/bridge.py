@@ -5,6 +5,7 @@
     bridge.submit(text)                a turn (queued behind a running one)
     bridge.submit_job(text)            a coordinator job instead (workers in parallel)
     bridge.stop_task(task_id)          stop one subagent or worker (a ``task`` event's id)
+    bridge.make_plan(prompt)           deep planning in the background, beside any turn
     bridge.interrupt()                 stop the running turn or job, drop queued ones
     bridge.new_session() / resume(id)  close the current session; the next turn starts afresh
     bridge.set_mode(mode)              the permission mode, for this and later sessions
@@ -20,6 +21,7 @@ Signals, all delivered on the GUI thread in the order things happened:
     turn_done(object)        once per ``submit``, always: a ``TurnOutcome``-like value
     session_changed(object)  (session id or None, messages) after new_session / resume
     failed(str)              a failure outside a turn (a session that could not be resumed)
+    plan_done(object)        a ``make_plan`` ended: its ``Plan``, or a one-line error (str)
 
 Threads cross only here: GUI -> agent through ``loop.call_soon_threadsafe`` (and
 ``run_coroutine_threadsafe``); agent -> GUI through Qt signals, which Qt queues to the
@@ -77,6 +79,7 @@ class AgentBridge(QObject):
     turn_done = Signal(object)
     session_changed = Signal(object)
     failed = Signal(str)
+    plan_done = Signal(object)
     # From the agent thread; re-emitted as the public signal of that name on the GUI thread,
     # so whoever connects to the public ones (functions, lambdas) runs there.
     _to_gui = Signal(str, object)
@@ -98,6 +101,7 @@ class AgentBridge(QObject):
         # Agent thread only:
         self._session: Any = None
         self._job: Any = None  # the coordinator job that runs now
+        self._plans: set[asyncio.Task[Any]] = set()  # planning runs (cancelled at close)
         self._lock: asyncio.Lock | None = None
         self._generation = 0  # bumped by interrupt(): queued turns older than it are dropped
         self._mode: str | None = None
@@ -249,6 +253,53 @@ class AgentBridge(QObject):
                 return
         log.info("task %s is not running any more", task_id)
 
+    def make_plan(self, prompt: str, minutes: float = 30) -> None:
+        """Plan ``prompt`` (read-only, ``agent.agents.planning``) in the background; its
+        subagents' ``task`` events and notices come as events, then ``plan_done``."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            raise RuntimeError("the agent thread is not running")
+
+        def start() -> None:
+            task = loop.create_task(self._make_plan(prompt, minutes))
+            self._plans.add(task)
+            task.add_done_callback(self._plans.discard)
+
+        loop.call_soon_threadsafe(start)
+
+    async def _make_plan(self, prompt: str, minutes: float) -> None:
+        result: Any = "The plan did not run."
+        client = None
+        try:
+            from agent.agents.factory import beside
+            from agent.agents.planning import make_plan
+            from agent.credentials import api_key
+            from desktop.sessions import new_client
+
+            session = self._ensure_session()  # its settings, folder and rules
+            client = new_client(session.config, api_key())  # survives a New session
+            listeners = (self._plan_event,)
+            result = await make_plan(
+                prompt, client=client, minutes=minutes, listeners=listeners, **beside(session)
+            )
+        except Exception as exc:
+            log.exception("planning failed")
+            result = _one_line(exc)
+        finally:
+            if client is not None:
+                await client.aclose()
+            self._post("plan_done", result)
+
+    def _plan_event(self, event: Any) -> None:
+        # Only what concerns the app: a background plan has no turn on screen, and
+        # nobody is there to answer a question (plan mode rarely asks one).
+        if event.kind == "permission_requested":
+            from agent.events import PermissionAnswer
+
+            event.answer(PermissionAnswer(False, message="a background plan asks nobody"))
+        elif event.kind in ("task", "notice"):
+            self._post_event(event)
+
     def _ensure_session(self) -> Any:
         if self._session is None:
             self._attach(self._factory(None))
@@ -353,6 +404,10 @@ class AgentBridge(QObject):
     async def _close(self) -> None:
         assert self._lock is not None
         await self._interrupt()
+        for task in list(self._plans):
+            task.cancel()
+        if self._plans:
+            await asyncio.wait(self._plans, timeout=3)
         try:
             async with asyncio.timeout(3):
                 async with self._lock:
@@ -367,16 +422,9 @@ class AgentBridge(QObject):
 def coordinator_job(session: Any) -> Any:
     """A coordinator job beside ``session``: its client, settings (mode included),
     folder, rules and sessions folder; closed after its one request."""
-    from agent.agents.factory import open_coordinator
+    from agent.agents.factory import beside, open_coordinator
 
-    transcript = session.transcript
-    return open_coordinator(
-        client=session.client,
-        config=session.config,
-        workspace=session.ctx.workspace,
-        sessions_dir=transcript.path.parent if transcript is not None else None,
-        rules=session.engine.rules,
-    )
+    return open_coordinator(client=session.client, **beside(session))
 
 
 def _apply_mode(session: Any, mode: str) -> None:

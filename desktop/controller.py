@@ -40,10 +40,12 @@ from desktop.spoken_progress import SpokenProgress
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent
 
+    from agent.agents.planning import Plan
     from agent.config import Config
     from desktop.hotkey_service import HotkeyService
     from desktop.tray import TrayIcon
     from desktop.windows.mini import MiniWindow
+    from desktop.windows.plan import PlanWindow
     from desktop.windows.settings import SettingsWindow
     from desktop.windows.tasks import TasksWindow
 
@@ -79,6 +81,10 @@ class Controller(QObject, AgentSide, MenuHost):
         self._notices: dict[int, str] = {}  # take -> what is missing from its transcript
         self._last_answer = ""
         self._job_running = False  # a coordinator job runs (not a turn of the session)
+        self.plan_window: PlanWindow | None = None
+        self._plan: Plan | None = None
+        self.planning = False
+        self._plan_unseen = False
         self._quitting = False
         self._grabbing = False
         self._level = QTimer(self)
@@ -105,6 +111,9 @@ class Controller(QObject, AgentSide, MenuHost):
             parts.bridge.turn_done.connect(self.on_turn_done)
             parts.bridge.session_changed.connect(self.on_session_changed)
             parts.bridge.failed.connect(self.notify)
+            parts.bridge.plan_done.connect(self.on_plan_done)
+        if self.tray is not None:
+            self.tray.message_clicked.connect(self.message_clicked)
         if parts.voice is not None:
             v, m = parts.voice, self.machine
             v.transcript_ready.connect(
@@ -338,8 +347,9 @@ class Controller(QObject, AgentSide, MenuHost):
         if p.bridge is not None:
             p.bridge.close()
         self.permissions.close_all()
-        if self.tasks_window is not None:
-            self.tasks_window.close()
+        for window in (self.tasks_window, self.plan_window):
+            if window is not None:
+                window.close()
         if p.buddy is not None:
             p.buddy.hide_pet()  # its animation stops with it
         if p.overlay is not None:

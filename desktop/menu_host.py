@@ -21,6 +21,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from desktop import state as st
 
 if TYPE_CHECKING:
+    from agent.agents.planning import Plan
     from agent.config import Config
     from agent.transcript import SessionSummary
     from desktop.hotkey_service import HotkeyService
@@ -48,6 +49,7 @@ class MenuHost:
     _sessions: list[tuple[str, str]]
     _last_transcript: str
     _last_answer: str
+    _plan: Plan | None
 
     if TYPE_CHECKING:  # the controller's own methods, used here
 
@@ -86,6 +88,9 @@ class MenuHost:
     def buddy_visible(self) -> bool:
         buddy = self.parts.buddy if self.parts else None
         return buddy is not None and buddy.isVisible()
+
+    def has_plan(self) -> bool:
+        return self._plan is not None
 
     def recent_sessions(self) -> Sequence[tuple[str, str]]:
         return self._sessions

@@ -120,6 +120,7 @@ class TrayHost(Protocol):
     speak_summaries: bool
     coordinator: bool
     buddy_visible: bool
+    planning: bool  # a plan is being made in the background
     session_id: str | None
 
     def recent_sessions(self) -> Sequence[tuple[str, str]]: ...  # (id, label)
@@ -135,6 +136,8 @@ class TrayHost(Protocol):
     def copy_text(self, text: str) -> None: ...
     def show_conversation(self) -> None: ...
     def show_tasks(self) -> None: ...
+    def has_plan(self) -> bool: ...
+    def show_plan(self) -> None: ...
     def show_memory(self) -> None: ...
     def set_buddy_visible(self, visible: bool) -> None: ...
     def show_settings(self) -> None: ...
@@ -215,6 +218,10 @@ class TrayMenu(QMenu):
         self.addSeparator()
         self._add("Show conversation", host.show_conversation)
         self._add("Tasks…", host.show_tasks)
+        if host.planning:
+            self._add("Planning…", host.show_plan, enabled=False)
+        else:
+            self._add("Plan…", host.show_plan, enabled=host.has_plan())
         self._add("Memory…", host.show_memory)
         buddy = self._add("Show buddy", lambda on: host.set_buddy_visible(on))
         buddy.setCheckable(True)
@@ -274,6 +281,7 @@ class TrayIcon(QObject):
     The menu may come later (``set_menu``): the icon goes up before the app is built."""
 
     clicked = Signal()
+    message_clicked = Signal()  # a notification was clicked
 
     def __init__(self, menu: QMenu | None = None) -> None:
         super().__init__()
@@ -283,6 +291,7 @@ class TrayIcon(QObject):
         if menu is not None:
             self.set_menu(menu)
         self.icon.activated.connect(self._activated)
+        self.icon.messageClicked.connect(self.message_clicked)
 
     def set_menu(self, menu: QMenu) -> None:
         self.icon.setContextMenu(menu)

@@ -54,6 +54,19 @@ def add_agents(session: Session, *, limit: int = DEFAULT_LIMIT) -> Subagents:
     return subagents
 
 
+def beside(session: Session) -> dict[str, Any]:
+    """What a job or plan started beside ``session`` shares with it: its settings (mode
+    included), folder, permission rules and sessions folder (``open_coordinator`` and
+    ``planning.make_plan`` keywords)."""
+    transcript = session.transcript
+    return {
+        "config": session.config,
+        "workspace": session.ctx.workspace,
+        "sessions_dir": transcript.path.parent if transcript is not None else None,
+        "rules": session.engine.rules,
+    }
+
+
 def open_coordinator(
     *,
     client: Any,

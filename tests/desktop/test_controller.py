@@ -56,6 +56,7 @@ class FakeBridge(QObject, Calls):
     turn_done = Signal(object)
     session_changed = Signal(object)
     failed = Signal(str)
+    plan_done = Signal(object)
 
     def __init__(self) -> None:
         QObject.__init__(self)

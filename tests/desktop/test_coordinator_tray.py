@@ -1,6 +1,7 @@
-"""Coordinator mode and the tasks window in the running app: the real controller, tray
-menu, tasks window and agent bridge (a real coordinator job on the agent thread) against
-the scripted Messages API; the voice pipeline is a recording stand-in."""
+"""Multi-agent work in the running app: coordinator mode, the tasks window and deep
+planning by voice with the plan window. The real controller, tray menu, windows and agent
+bridge (real coordinator jobs and planning runs on the agent thread) against the scripted
+Messages API; the voice pipeline is a recording stand-in."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import pytest
 from PySide6.QtCore import Qt
 
 from agent.config import Config
+from desktop.agent_side import PLANNING_SAID
 from desktop.background import Background
 from desktop.bridge import AgentBridge
 from desktop.controller import Controller, Parts
 from desktop.sessions import open_session
-from desktop.tray import TrayMenu
+from desktop.state import State
+from desktop.tray import TrayIcon, TrayMenu
 from desktop.windows.conversation import ConversationWindow
-from tests.agents.helpers import agent_of, parent, tool_names
+from tests.agents.helpers import agent_of, last_text, parent, tool_names
 from tests.conftest import TEST_KEY
 from tests.desktop.test_controller import FakeVoice
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
@@ -41,6 +44,7 @@ def app(qtbot: Any, api: ScriptedAPI, workspace: Path) -> Iterator[Controller]:
     conversation = ConversationWindow()
     qtbot.addWidget(conversation)
     controller = Controller(config, quit_app=lambda: None)
+    controller.tray = TrayIcon()
     parts = Parts(Background(immediate=True), bridge, FakeVoice(), None, conversation)
     parts.workspace = workspace
     controller.attach(parts)
@@ -170,3 +174,49 @@ def test_stop_interrupts_the_whole_job_and_its_workers(
     assert done.args[0].stop_reason == "interrupted"
     assert [(r.status, r.can_stop) for r in window.rows()] == [("stopped", False)]
     assert said(app) == []
+
+
+def test_plan_how_to_by_voice_plans_in_the_background_then_refine_and_approve(
+    qtbot: Any, app: Controller, api: ScriptedAPI
+) -> None:
+    api.route(
+        agent_of("the planner", last="Plan how to add a greeting"),
+        Reply([text("# Greeting\n\n1. Add `hello.py`.")]),
+    )
+    api.route(
+        agent_of("the planner", last="feedback on it: Name it greet.py"),
+        Reply([text("# Greeting\n\n1. Add `greet.py` printing hello.")]),
+    )
+    api.route(parent(last="Carry out this approved plan"), Reply([text("Done. Added it.")]))
+    bridge, voice = app.parts.bridge, app.parts.voice  # type: ignore[union-attr]
+    menu = TrayMenu(app)
+
+    with qtbot.waitSignal(bridge.plan_done, timeout=TURN_MS):
+        app.press()
+        app.release()
+        voice.transcript_ready.emit(app.machine.take, "Plan how to add a greeting.")
+        assert said(app) == [PLANNING_SAID]  # at once: the plan is made in the background
+        assert menu_entry(menu, "Planning…").isEnabled() is False
+    voice.speech_done.emit()
+    assert app.machine.state is State.IDLE and app.plan_window is None
+    assert not {"Write", "Edit", "Bash"} & tool_names(api.requests[0])  # planning is read-only
+
+    app.tray.message_clicked.emit()  # type: ignore[union-attr]  # the notification
+    window = app.plan_window
+    assert window is not None and window.isVisible()
+    assert window.text() == "# Greeting\n\n1. Add `hello.py`."
+    window.editor.setPlainText(window.text() + "\n2. Test it.")
+    window.feedback.setText("Name it greet.py")
+    with qtbot.waitSignal(bridge.plan_done, timeout=TURN_MS):
+        qtbot.mouseClick(window.refine_button, Qt.MouseButton.LeftButton)
+        assert not window.approve_button.isEnabled()
+    assert "2. Test it." in last_text(api.requests[-1])  # the edited plan went along
+    assert window.text() == "# Greeting\n\n1. Add `greet.py` printing hello."
+
+    window.mode.setCurrentIndex(window.mode.findData("auto"))
+    with qtbot.waitSignal(bridge.turn_done, timeout=TURN_MS):
+        qtbot.mouseClick(window.approve_button, Qt.MouseButton.LeftButton)
+    assert not window.isVisible() and app.config.mode == "auto"
+    assert "1. Add `greet.py` printing hello." in last_text(api.requests[-1])
+    assert said(app)[-1] == "Done. Added it."
+    assert menu_entry(menu, "Plan…").isEnabled() is False  # approved: no plan waits

@@ -23,6 +23,8 @@ class Host:
     busy: bool = False
     speak_summaries: bool = True
     coordinator: bool = False
+    planning: bool = False
+    plan: bool = False
     buddy_visible: bool = True
     session_id: str | None = None
     sessions: list[tuple[str, str]] = field(default_factory=list)
@@ -38,6 +40,9 @@ class Host:
 
     def last_answer(self) -> str:
         return self.answer
+
+    def has_plan(self) -> bool:
+        return self.plan
 
     def __getattr__(self, name: str) -> Any:
         # new_session, stop, set_mode, copy_text, quit, ...: recorded, nothing else.
@@ -68,6 +73,7 @@ def test_the_menu_offers_the_session_controls(qtbot: Any) -> None:
         "---",
         "Show conversation",
         "Tasks…",
+        "Plan… (disabled)",
         "Memory…",
         "[x] Show buddy",
         "Settings…",
