@@ -134,6 +134,11 @@ class McpServersSection(QWidget):
         self.workspace = workspace
         self.statuses = statuses
         self.background = background or Background(workers=1)
+        if background is None:
+            # Ours: destroyed with the window, on the GUI thread, never by a garbage
+            # collection that happens to run on some other thread.
+            self.background.setParent(self)
+            self.destroyed.connect(self.background.shutdown)  # a late read brings nothing back
         self.colours: Theme = theme()
         self.snapshot: Snapshot | None = None
         self._reading = False
