@@ -23,9 +23,10 @@ def test_speech_followed_by_a_pause_is_decoded_before_release(espeak) -> None:
     calls: list[float] = []
     ep = Endpointer(lambda audio, context: calls.append(len(audio) / 16_000) or "text")
     feed_live(ep, take)
-    decoded_while_held = len(calls)
+    decoded_while_held = len(calls)  # a short gap between words may be guessed at too
     assert ep.finish(take) == "text"
-    assert decoded_while_held == 1 and len(calls) == 1  # nothing left at release
+    assert decoded_while_held >= 1 and len(calls) == decoded_while_held  # none at release
+    assert calls[-1] >= (4800 + len(speech)) / 16_000 - 0.3 - 0.2  # it covered the speech
 
 
 def test_a_release_a_tenth_of_a_second_after_the_speech_finds_it_decoded(espeak) -> None:
@@ -42,6 +43,33 @@ def test_a_release_a_tenth_of_a_second_after_the_speech_finds_it_decoded(espeak)
     assert calls[-1] >= (4800 + len(speech)) / 16_000 - 0.3 - 0.2  # it covered the speech
 
 
+def test_a_release_a_tenth_of_a_second_after_the_last_sound_finds_it_decoded(espeak) -> None:
+    # Counted from the last audible sample (not from the end of espeak's file, which
+    # trails silence of its own): the guess starts one silent detector window after the
+    # speech, so it is made while the key is still held, in any voice and however the
+    # detector's windows fall on the take.
+    for text, voice in (
+        ("Open the downloads folder.", "en-us"),
+        ("Delete the build folder.", "en-gb"),
+        ("Run the tests.", "en-us+f3"),
+    ):
+        speech = read_audio(espeak(text, voice=voice))
+        speech = speech[: np.flatnonzero(np.abs(speech) > 0.003)[-1] + 1]
+        for lead in (4800, 5000, 5200, 5400):
+            take = np.concatenate([np.zeros(lead, np.float32), speech, np.zeros(1600, np.float32)])
+            calls: list[int] = []
+
+            def decode(audio: np.ndarray, context: str, calls: list[int] = calls) -> str:
+                calls.append(len(audio))
+                return "text"
+
+            ep = Endpointer(decode)
+            feed_live(ep, take, step=0.02)
+            decoded_while_held = len(calls)
+            assert ep.finish(take) == "text"
+            assert len(calls) == decoded_while_held, (text, voice, lead)  # none at release
+
+
 def test_speech_running_at_release_is_decoded_to_the_end(espeak) -> None:
     speech = read_audio(espeak("Open the downloads folder and list it."))
     calls: list[int] = []
@@ -56,11 +84,12 @@ def test_separate_utterances_are_decoded_with_what_came_before(espeak) -> None:
     gap = np.zeros(16_000, np.float32)
     take = np.concatenate([one, gap, two, gap])
     contexts: list[str] = []
-    texts = iter(["one", "two"])
-    ep = Endpointer(lambda audio, context: contexts.append(context) or next(texts))
+    # A gap inside a word may be guessed at and dropped: each utterance is "one" until
+    # something was said before it.
+    ep = Endpointer(lambda audio, ctx: contexts.append(ctx) or ("two" if ctx else "one"))
     feed_live(ep, take)
     assert ep.finish(take) == "one two"
-    assert contexts == ["", "one"]
+    assert contexts[0] == "" and contexts[-1] == "one" and set(contexts) == {"", "one"}
 
 
 def test_silence_is_never_decoded() -> None:
