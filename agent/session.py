@@ -289,8 +289,8 @@ class Session:
         self.emit(Notice(f"No sandbox: {sandbox_status().reason}; {then}."))
 
     def add_spending(self, usage: Usage, cost: float) -> None:
-        """Count ``usage`` and ``cost`` spent for this session outside its own model
-        requests (its subagents): in the live totals at once, and in the next turn_end
+        """Count ``usage`` and ``cost`` spent for this session outside its turn's own model
+        requests (its subagents, compaction): in the live totals at once, and in the next turn_end
         record (the running turn's), so a resumed session's totals keep them."""
         self.state.usage = self.state.usage + usage
         self.state.cost_usd += cost
@@ -435,8 +435,8 @@ class Session:
             return
         if fitted.messages is not self.messages:
             self.state.messages = fitted.messages
-            self.state.usage = self.state.usage + fitted.usage
-            self.state.cost_usd += cost_usd(self.config.model, fitted.usage)
+            # Kept in the turn's record too, so a resumed session's totals include it.
+            self.add_spending(fitted.usage, cost_usd(self.config.model, fitted.usage))
             record = {"type": "compaction", "messages": fitted.messages}
             self._record(record | {"tokens_before": fitted.tokens_before})
         if fitted.replaced:

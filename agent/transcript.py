@@ -175,8 +175,8 @@ def _apply(session: LoadedSession, record: dict[str, Any]) -> None:
         session.messages = list(record["messages"])
     elif kind == "tool_started":
         session.started_tools.add(str(record.get("id")))
-    elif kind == "turn_end":
-        session.turns += 1
+    elif kind in ("turn_end", "spending"):  # spending: subagents' after the last turn
+        session.turns += kind == "turn_end"
         session.usage = session.usage + Usage.from_dict(record.get("usage") or {})
         session.cost_usd += float(record.get("cost_usd") or 0.0)
 

@@ -71,8 +71,10 @@ class AgentSide:
         def refresh_sessions(self) -> None: ...
         def tasks_view(self) -> Any: ...
         def change_settings(self, changes: dict[str, Any]) -> None: ...
+        def user_active(self) -> None: ...
 
     def _submit(self, text: str, spoken: bool) -> None:
+        self.user_active()
         p = self.parts
         if p is None or p.bridge is None:
             self.feed(self.machine.turn_finished, "", "Harken is still starting; try again.")
@@ -114,6 +116,7 @@ class AgentSide:
         if kind == "permission_requested":
             self.permissions.ask(cast("PermissionRequested", event))
         elif kind == "turn_started":
+            self.user_active()  # also turns started elsewhere (the bridge, a task)
             if not self._job_running:  # a job's coordinator is not the session to resume
                 self.session_id = cast("TurnStarted", event).session_id
             self.feed(self.machine.turn_started)

@@ -210,6 +210,8 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
         )
     )
 
+    start_auto_dream(controller, background)
+
     def on_status(name: str, detail: str, ok: bool) -> None:
         if controller.settings_window is not None:
             controller.settings_window.set_hotkey_backend(name, detail)
@@ -311,10 +313,39 @@ def build_windows(controller: Any, config: Any, menu: Any, has_tray: bool) -> di
     return windows
 
 
+def start_auto_dream(controller: Any, background: Any) -> None:
+    """Memory's consolidation when Harken idles (``desktop.auto_dream``): polled by a
+    timer on the GUI thread; its checks and the dream itself run on the workers."""
+    from PySide6.QtCore import QTimer
+
+    from desktop import state as st
+    from desktop.auto_dream import POLL_SECONDS, AutoDream
+
+    def workspace() -> Path:
+        return controller.parts.workspace if controller.parts is not None else Path.cwd()
+
+    auto = AutoDream(background.run, controller.notify, workspace, lambda: controller.config)
+    controller.auto_dream = auto
+    timer = QTimer(controller)
+    timer.setInterval(POLL_SECONDS * 1000)
+    timer.timeout.connect(lambda: auto.poll(idle=controller.machine.state is st.State.IDLE))
+    timer.start()
+
+
 def make_settings_window(controller: Any) -> Any:
     from desktop.windows.settings import SettingsWindow
 
-    window = SettingsWindow()
+    def mcp_statuses(where: Path) -> Any:
+        # Called on the settings section's worker: it waits for the agent thread.
+        parts = controller.parts
+        bridge = parts.bridge if parts is not None else None
+        return bridge.mcp_statuses(where) if bridge is not None else None
+
+    def workspace() -> Path:
+        parts = controller.parts
+        return parts.workspace if parts is not None else Path.cwd()
+
+    window = SettingsWindow(mcp_statuses=mcp_statuses, workspace=workspace)
     status = getattr(controller, "hotkey_status", None)
     if status is not None:
         window.set_hotkey_backend(*status)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from agent.agents.planning import Plan
     from agent.config import Config
+    from desktop.auto_dream import AutoDream, DreamRunner
     from desktop.hotkey_service import HotkeyService
     from desktop.tray import TrayIcon
     from desktop.windows.mini import MiniWindow
@@ -74,6 +75,8 @@ class Controller(QObject, AgentSide, MenuHost):
         self.tasks_window: TasksWindow | None = None  # made at the first task or "Tasks…"
         self.hotkey: HotkeyService | None = None
         self.hotkey_status: tuple[str, str] | None = None  # backend name, detail
+        self.auto_dream: AutoDream | None = None  # memory's idle consolidation
+        self.dream_runner: DreamRunner | None = None  # "Dream now" in the Memory window
         self._waiting_for = {"speech model", "microphone", "hotkey"}
         self.session_id: str | None = None
         self._sessions: list[tuple[str, str]] = []
@@ -157,13 +160,20 @@ class Controller(QObject, AgentSide, MenuHost):
             self.feed(self.machine.error_occurred, failure)
 
     def press(self) -> None:
+        self.user_active()
         self.feed(self.machine.press)
 
     def release(self) -> None:
         self.feed(self.machine.release)
 
     def toggle(self) -> None:
+        self.user_active()
         self.feed(self.machine.toggle)
+
+    def user_active(self) -> None:
+        """The user pressed the hotkey or a turn starts: an idle dream gives way."""
+        if self.auto_dream is not None:
+            self.auto_dream.activity()
 
     def stop(self) -> None:
         """Stop the current task, whatever it is (tray, Esc, overlay's Cancel)."""
@@ -336,6 +346,11 @@ class Controller(QObject, AgentSide, MenuHost):
         self.feed(self.machine.cancel)
         log.info("quitting")
         self._quitting = True
+        # Before the workers are shut down: a dream must not hold up quitting.
+        if self.auto_dream is not None:
+            self.auto_dream.stop()
+        if self.dream_runner is not None:
+            self.dream_runner.cancel()
         self._level.stop()
         p = self.parts
         if self.hotkey is not None:

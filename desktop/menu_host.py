@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from agent.agents.planning import Plan
     from agent.config import Config
     from agent.transcript import SessionSummary
+    from desktop.auto_dream import DreamRunner
     from desktop.hotkey_service import HotkeyService
     from desktop.parts import Parts
     from desktop.windows.settings import SettingsWindow
@@ -50,6 +51,7 @@ class MenuHost:
     _last_transcript: str
     _last_answer: str
     _plan: Plan | None
+    dream_runner: DreamRunner | None
 
     if TYPE_CHECKING:  # the controller's own methods, used here
 
@@ -188,8 +190,11 @@ class MenuHost:
         from desktop.auto_dream import dream_runner
         from desktop.windows.memory import show_memory_window
 
-        run_dream = dream_runner(lambda: self.config, sessions_dir=paths.sessions_dir())
-        show_memory_window(self.parts.workspace, self.parts.background, run_dream=run_dream)
+        if self.dream_runner is None:
+            sessions = paths.sessions_dir()
+            self.dream_runner = dream_runner(lambda: self.config, sessions_dir=sessions)
+        workspace, background = self.parts.workspace, self.parts.background
+        show_memory_window(workspace, background, run_dream=self.dream_runner)
 
     def buddy_shown(self, shown: bool) -> None:
         """The pet was shown or hidden (also from its own menu): remembered for next time."""

@@ -311,8 +311,8 @@ class ShellSession:
         if policy is not None:
             placeholders = claim_placeholders(policy)
             argv = bwrap_argv(policy, argv, cwd=self.cwd)
-        try:
-            transport, protocol = await loop.subprocess_exec(
+        starting = asyncio.ensure_future(
+            loop.subprocess_exec(
                 lambda: _Protocol(buffer),
                 *argv,
                 stdin=subprocess.DEVNULL,
@@ -322,6 +322,16 @@ class ShellSession:
                 env=self.environment(sandboxed=policy is not None),
                 start_new_session=True,
             )
+        )
+        try:
+            transport, protocol = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            # Cancelled while the process starts: it may run already (and have started
+            # others). asyncio would kill only the shell and leave the rest of its group
+            # running, so the start is let finish and the whole group killed.
+            await _kill_when_started(starting, policy is not None)
+            release_placeholders(placeholders)
+            raise
         except BaseException:
             release_placeholders(placeholders)
             raise
@@ -401,6 +411,20 @@ def _kill_group(transport: asyncio.SubprocessTransport, confined: bool) -> None:
     # The shell (or bwrap) is a session leader (start_new_session): its pid names the group.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+async def _kill_when_started(
+    starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]], confined: bool
+) -> None:
+    """Once ``starting`` has started its process, kill the process's group and wait for
+    the process to end; nothing when the start failed."""
+    try:
+        transport, protocol = await starting
+    except Exception:  # it never ran
+        return
+    _kill_group(transport, confined)
+    await asyncio.wait([protocol.exited], timeout=5)
+    transport.close()
 
 
 def _children(pid: int) -> list[int]:

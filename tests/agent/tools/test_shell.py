@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent.tools.shell import OutputBuffer, ShellSession
-from tests.processes import HANG_S, process_alive, wait_gone
+from tests.processes import HANG_S, matching, process_alive, wait_gone
 
 
 def complete_line(path: Path) -> str | None:
@@ -114,6 +114,22 @@ async def test_cancellation_kills_the_process_group_and_propagates(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await wait_gone(running)
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+async def test_cancelled_while_the_command_starts_leaves_nothing_running(
+    shell: ShellSession, tmp_path: Path, turns: int
+) -> None:
+    # Cancelled before the start has returned (a busy machine, a quick Esc): the shell may
+    # already run and have started others; asyncio itself would kill only the shell.
+    marker = tmp_path / "started"
+    task = asyncio.create_task(shell.run(f"sleep 317 & touch {marker}; sleep 318", 600))
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await wait_gone(matching("sleep 31[78]"))
 
 
 async def test_program_left_running_does_not_hold_up_the_command(
