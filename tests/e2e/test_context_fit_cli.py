@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent import conversation
+from agent import conversation, transcript
 from tests.e2e.conftest import write_config
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
@@ -102,6 +102,10 @@ def test_an_earlier_turn_is_summarised_and_the_huge_result_kept_with_its_call(
     assert block_text(sent[0]["content"][0]).startswith("<summary of the earlier conversation>")
     assert "The user said hi" in block_text(sent[0]["content"][0])
     assert [b["type"] for b in sent[1]["content"]] == ["tool_use"]
+    # The summary calls are paid for too, and a resumed session still counts them: every
+    # scripted reply used 100 input tokens.
+    (saved,) = (isolated_env / "xdg_data_home" / "harken" / "sessions").glob("*.jsonl")
+    assert transcript.load(saved).usage.input_tokens == 100 * len(api.requests)
 
 
 def test_a_request_that_cannot_fit_the_window_is_not_sent(
