@@ -7,9 +7,10 @@
                                                  "timeout": 60}]}
 
 The shape is Claude Code's, so entries can be copied. A project's hooks run programs:
-they are in effect only once the user trusted exactly that "hooks" section (see
-``agent.hooks.trust``); until then they are listed as untrusted. Problems are reported as
-one-line warnings, never raised: a broken entry is skipped, the others still load.
+they are in effect only once the user trusted exactly that "hooks" section and the
+workspace scripts its commands name (see ``agent.hooks.trust``); until then they are
+listed as untrusted. Problems are reported as one-line warnings, never raised: a broken
+entry is skipped, the others still load.
 """
 
 from __future__ import annotations
@@ -102,12 +103,20 @@ def load_hooks(workspace: Path, *, store: Path | None = None) -> LoadedHooks:
         section = _read_json(project, loaded.warnings).get("hooks")
         if section:
             hooks = parse_hooks(section, "project", project, loaded.warnings)
-            loaded.project_fingerprint = trust.fingerprint(section)
+            loaded.project_fingerprint = project_fingerprint(section, hooks, workspace)
             if trust.is_trusted(workspace, trust.HOOKS, loaded.project_fingerprint, store):
                 loaded.hooks += hooks
             else:
                 loaded.untrusted = hooks
     return loaded
+
+
+def project_fingerprint(section: Any, hooks: list[Hook], workspace: Path) -> str:
+    """What trust covers: the "hooks" section as written and the content of each file
+    inside the workspace its commands name (a script edited after trust asks again)."""
+    words = [w for hook in hooks for w in trust.command_words(hook.command)]
+    root = Path(os.path.realpath(workspace))
+    return trust.with_files(section, trust.workspace_files(trust.project_words(words, root), root))
 
 
 def parse_hooks(section: Any, source: str, origin: Path, warnings: list[str]) -> list[Hook]:

@@ -11,7 +11,8 @@
     serve.py       ``harken mcp serve``: Harken's own tools over stdio, every call decided
                    by the permission engine, questions through MCP elicitation
 
-May import: ``agent`` (config, events, permissions, tools, tool_runner), the standard
+May import: ``agent`` (config, events, permissions, tools, tool_runner, and
+``hooks.trust`` for the fingerprint of the files a trusted entry runs), the standard
 library, pydantic, and the ``mcp`` SDK, which only ``connection.py`` and ``serve.py``
 import, inside functions: with no server configured nothing here loads it, so neither
 ``harken ask`` nor the tray pays for it. Never ``desktop`` or ``audio``.
