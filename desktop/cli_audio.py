@@ -53,7 +53,12 @@ def add_commands(commands: Any) -> None:
         choices=("voice", "tray"),
         help="voice: push-to-talk latency, accuracy; tray: start-up, memory, release to speech",
     )
-    bench.add_argument("--clips", type=int, default=16, help="spoken commands to play")
+    bench.add_argument(
+        "--clips",
+        type=int,
+        default=None,
+        help="spoken commands to play (voice: 16; tray: 6 for each release timing)",
+    )
     bench.add_argument("--model", help="Whisper model name or folder (default from config)")
     bench.add_argument(
         "--tails",
@@ -311,7 +316,8 @@ def run_bench(args: argparse.Namespace) -> int:
         from desktop import bench as tray_bench
 
         try:
-            return tray_bench.run()
+            takes = args.clips or 6
+            return tray_bench.run(takes=takes, tails=args.tails or tray_bench.TAILS)
         except RuntimeError as exc:
             return _fail(str(exc))
     from audio import bench
@@ -319,7 +325,7 @@ def run_bench(args: argparse.Namespace) -> int:
     config = _config()
     try:
         return bench.run(
-            args.clips,
+            args.clips or 16,
             args.model or config.whisper_model,
             config.beam_size,
             tails=args.tails or bench.TAILS,
