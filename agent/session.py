@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,6 @@ from agent.events import (
     Event,
     Notice,
     PermissionAnswer,
-    PermissionRequested,
     ToolFinished,
     TurnFinished,
     TurnStarted,
@@ -33,18 +32,22 @@ from agent.events import (
 )
 from agent.hooks import SessionHooks
 from agent.memory.recall import attach as attach_memory
-from agent.model import MessageAssembler, ModelClient, ModelRequest
+from agent.model import MessageAssembler, ModelClient
+from agent.permission_prompt import ask, keep_allow_rule, missing_sandbox_notice
 from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
-from agent.permissions.rules import Source, parse_rule
-from agent.permissions.settings import RuleSet, save_rule
+from agent.permissions.settings import RuleSet
 from agent.prompts import system_prompt
+from agent.session_record import SessionState as SessionState  # public here too
+from agent.session_record import start
 from agent.skills import for_session as load_skills
+from agent.spending import PendingSpending
 from agent.tool_io import clean_result, cut_call_result, with_original_paths
 from agent.tool_runner import ToolRunner
 from agent.tools import default_tools
 from agent.tools.base import Tool
 from agent.tools.context import ToolContext
-from agent.transcript import LoadedSession, TranscriptWriter, new_session_id, now_iso
+from agent.transcript import LoadedSession, now_iso
+from agent.turn_request import build_request
 from agent.usage import Usage, cost_usd
 from agent.utf8 import clean_text
 
@@ -65,17 +68,6 @@ class TurnOutcome:
     text: str
     usage: Usage
     error: str = ""
-
-
-@dataclass
-class SessionState:
-    """What a session carries from turn to turn (and what a resume restores)."""
-
-    id: str
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    cost_usd: float = 0.0
-    turns: int = 0
 
 
 class Session:
@@ -113,35 +105,12 @@ class Session:
         self._task: asyncio.Task[Any] | None = None
         self._interrupting = False
         # Spent for this session elsewhere (its subagents), not yet in a turn_end record.
-        self._extra_usage = Usage()
-        self._extra_cost = 0.0
+        self._pending = PendingSpending()
         self.guard = ContextGuard(config.context_window, config.max_tokens)
-        if resume is not None:
-            self.state = SessionState(
-                resume.id, resume.messages, resume.usage, resume.cost_usd, resume.turns
-            )
-            # A session killed mid-turn may end on unanswered tool calls: answer them now,
-            # as of unknown outcome when the transcript says they had started.
-            repaired = conversation.settle(
-                self.state.messages, conversation.NOT_STARTED, started=resume.started_tools
-            )
-            self.transcript = TranscriptWriter.reopen(resume.path) if sessions_dir else None
-            if resume.repaired:  # later records restate messages of the repaired list
-                self._record({"type": "history", "messages": resume.messages, "at": now_iso()})
-            if repaired:
-                self._record_message(self.state.messages[-1])
-        else:
-            self.state = SessionState(new_session_id())
-            self.transcript = (
-                TranscriptWriter.create(
-                    sessions_dir,
-                    self.state.id,
-                    cwd=str(self.ctx.workspace),
-                    model=config.model,
-                )
-                if sessions_dir
-                else None
-            )
+        self.state, self._log = start(
+            sessions_dir, resume, cwd=self.ctx.workspace, model=config.model
+        )
+        self.transcript = self._log.transcript
         self.memory = attach_memory(self.ctx, self.ctx.workspace, sessions_dir, self.state.id)
         self.hooks = SessionHooks.load(
             self.ctx.workspace,
@@ -225,7 +194,7 @@ class Session:
         error = ""
         try:
             hooked = await self._prompt_hooks(text)  # a refused prompt is never sent or kept
-            self._record({"type": "prompt", "text": text, "at": now_iso()})
+            self._log.add({"type": "prompt", "text": text, "at": now_iso()})
             recalled = self.memory.recall(text)  # relevant notes ride along with the prompt
             content = [_text(text), *hooked, *recalled]
             self._record_message(conversation.add_user_content(self.messages, content))
@@ -277,16 +246,9 @@ class Session:
         if self._sandbox_noticed or self.engine.sandbox:
             return
         self._sandbox_noticed = True
-        if self.engine.mode not in (Mode.AUTO, Mode.BYPASS):
-            return
-        from agent.sandbox import sandbox_status
-
-        then = (
-            "commands will ask first"
-            if self.engine.mode is Mode.AUTO
-            else "commands run unconfined"
-        )
-        self.emit(Notice(f"No sandbox: {sandbox_status().reason}; {then}."))
+        note = missing_sandbox_notice(self.engine)
+        if note is not None:
+            self.emit(Notice(note))
 
     def add_spending(self, usage: Usage, cost: float) -> None:
         """Count ``usage`` and ``cost`` spent for this session outside its turn's own model
@@ -294,8 +256,7 @@ class Session:
         record (the running turn's), so a resumed session's totals keep them."""
         self.state.usage = self.state.usage + usage
         self.state.cost_usd += cost
-        self._extra_usage = self._extra_usage + usage
-        self._extra_cost += cost
+        self._pending.add(usage, cost)
 
     def _end_turn(self, stop_reason: str, text: str, usage: Usage, error: str) -> TurnOutcome:
         cost = cost_usd(self.config.model, usage)
@@ -303,20 +264,9 @@ class Session:
         self.state.cost_usd += cost
         self.state.turns += 1
         # The subagents' spending is already in the totals; the record needs it too.
-        usage, cost = usage + self._extra_usage, cost + self._extra_cost
-        self._extra_usage, self._extra_cost = Usage(), 0.0
-        self._record(
-            {
-                "type": "turn_end",
-                "stop_reason": stop_reason,
-                "usage": usage.to_dict(),
-                "cost_usd": cost,
-                "error": error,
-                "at": now_iso(),
-            }
-        )
-        if self.transcript is not None:
-            self.transcript.sync()
+        extra_usage, extra_cost = self._pending.take()
+        usage, cost = usage + extra_usage, cost + extra_cost
+        self._log.turn_end(stop_reason, usage, cost, error)
         self.memory.turn_ended(self.transcript.path if self.transcript else None)
         self.emit(
             TurnFinished(
@@ -326,14 +276,8 @@ class Session:
         return TurnOutcome(stop_reason, text, usage, error)
 
     async def _ask_model(self) -> Any:
-        request = ModelRequest(
-            model=self.config.model,
-            system=_cached(self.system),
-            tools=_cached([tool.api_schema() for tool in self.tools.values()]),
-            messages=conversation.with_cache_breakpoints(self.messages),
-            max_tokens=self.config.max_tokens,
-            thinking=self._thinking(),
-        )
+        tools = [tool.api_schema() for tool in self.tools.values()]
+        request = build_request(self.config, self.system, tools, self.messages)
         assembler = MessageAssembler(self.emit)
         try:
             reply = await self.client.stream(request, assembler, self.emit)
@@ -346,12 +290,6 @@ class Session:
         if reply.content:
             self._add_assistant(reply.content)
         return reply
-
-    def _thinking(self) -> dict[str, Any] | None:
-        budget = self.config.thinking_budget
-        if budget <= 0:
-            return None
-        return {"type": "enabled", "budget_tokens": min(budget, self.config.max_tokens - 1)}
 
     async def _run_tools(
         self, tool_uses: list[dict[str, Any]], malformed: dict[str, str], cut: list[str]
@@ -373,7 +311,7 @@ class Session:
             self.engine,
             self.emit,
             self._ask,
-            self._record_started,
+            self._log.tool_started,
             hooks=self.hooks,
         )
         try:
@@ -385,27 +323,13 @@ class Session:
                 self._record_message(conversation.add_user_content(self.messages, ordered))
 
     async def _ask(self, call: ToolCall, decision: Decision) -> PermissionAnswer:
-        if not self._listeners:
-            return PermissionAnswer(False, message="nobody is there to answer")
-        future: asyncio.Future[PermissionAnswer] = asyncio.get_running_loop().create_future()
-        request = PermissionRequested(
-            call.id,
-            call.name,
-            call.description,
-            call.input,
-            decision.reason,
-            str(decision.risk),
-            decision.suggestion,
-            future,
+        answer = await ask(
+            call,
+            decision,
+            listening=bool(self._listeners),
+            emit=self.emit,
+            notify=self.hooks.notify,
         )
-        self.hooks.notify(f"Harken needs your permission to use {call.name}", "permission_prompt")
-        self.emit(request)
-        try:
-            answer = await request.wait()
-        finally:
-            # Interrupted while waiting: the question is moot; late answers are ignored.
-            if not future.done():
-                future.cancel()
         if answer.allow and answer.always and decision.suggestion:
             self.always_allow(decision.suggestion)
         return answer
@@ -413,12 +337,9 @@ class Session:
     def always_allow(self, rule_text: str) -> None:
         """Allow ``rule_text`` from now on, saved in the user's settings for this folder
         (never in the project, which the user may not control)."""
-        self.engine.add_rule("allow", parse_rule(rule_text, Source.WORKSPACE))
-        if self.save_rules:
-            try:
-                save_rule(self.ctx.workspace, "allow", rule_text)
-            except HarkenError as exc:
-                self.emit(Notice(f"Could not save the rule {rule_text}: {exc}"))
+        keep_allow_rule(
+            self.engine, self.ctx.workspace, rule_text, save=self.save_rules, emit=self.emit
+        )
 
     async def _guard_context(self) -> None:
         tools = [t.api_schema() for t in self.tools.values()]
@@ -438,7 +359,7 @@ class Session:
             # Kept in the turn's record too, so a resumed session's totals include it.
             self.add_spending(fitted.usage, cost_usd(self.config.model, fitted.usage))
             record = {"type": "compaction", "messages": fitted.messages}
-            self._record(record | {"tokens_before": fitted.tokens_before})
+            self._log.add(record | {"tokens_before": fitted.tokens_before})
         if fitted.replaced:
             self.emit(Compacted(fitted.tokens_before, fitted.replaced))
         if fitted.shortened:
@@ -457,18 +378,8 @@ class Session:
         if conversation.settle(self.messages):
             self._record_message(self.messages[-1])
 
-    def _record_started(self, block: dict[str, Any]) -> None:
-        # On disk before the call runs: after a crash, resume must not say it did not run.
-        self._record({"type": "tool_started", "id": block["id"], "at": now_iso()})
-        if self.transcript is not None:
-            self.transcript.sync()
-
     def _record_message(self, message: dict[str, Any]) -> None:
-        self._record({"type": "message", "message": message})
-
-    def _record(self, record: dict[str, Any]) -> None:
-        if self.transcript is not None:
-            self.transcript.append(record)
+        self._log.message(message)
 
     async def aclose(self) -> None:
         """Close the subagents, run SessionEnd hooks, stop background shells and close the
@@ -480,24 +391,11 @@ class Session:
         finally:
             await self.ctx.aclose()
         self.memory.close()
-        if self.transcript is not None:
-            self._record_leftover_spending()
-            self.transcript.close()
-
-    def _record_leftover_spending(self) -> None:
-        """Spending after the last turn ended (e.g. workers stopped as a job ends)."""
-        if self._extra_cost or self._extra_usage != Usage():
-            usage, cost = self._extra_usage.to_dict(), self._extra_cost
-            self._record({"type": "spending", "usage": usage, "cost_usd": cost, "at": now_iso()})
-            self._extra_usage, self._extra_cost = Usage(), 0.0
+        if self.transcript is not None and self._pending:
+            # Spending after the last turn ended (e.g. workers stopped as a job ends).
+            self._log.spending(*self._pending.take())
+        self._log.close()
 
 
 def _text(text: str) -> dict[str, str]:
     return {"type": "text", "text": text}
-
-
-def _cached(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A copy with a cache breakpoint on the last block (caches everything up to it)."""
-    if not blocks:
-        return blocks
-    return [*blocks[:-1], {**blocks[-1], "cache_control": {"type": "ephemeral"}}]
