@@ -121,11 +121,13 @@ class ToolFinished(Event):
 
 @dataclass(frozen=True)
 class PermissionAnswer:
-    """A person's answer to a permission question."""
+    """A person's answer to a permission question. ``asked`` False: nobody was there to
+    ask (no terminal, an unattended task), so a refusal is not the user's no."""
 
     allow: bool
     always: bool = False
     message: str = ""
+    asked: bool = True
 
 
 @dataclass(frozen=True)

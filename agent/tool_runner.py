@@ -176,6 +176,13 @@ class ToolRunner:
             # rule names is one WebFetch may reach even at a local address).
             item.grant = self.engine.decide(call).grant
             return ""
+        if not answer.asked:
+            # Nobody saw the question: the model must not tell the user they refused.
+            why = f" {answer.message}" if answer.message else ""
+            return (
+                f"Not run: this {item.call.name} call needs permission and nobody was there "
+                f"to ask (the user did not refuse it).{why}"
+            )
         said = f" The user said: {answer.message}" if answer.message else ""
         return f"The user denied permission for this {item.call.name} call.{said}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -41,12 +42,24 @@ class PermissionPolicy:
             # Listeners are synchronous; the question is asked in its own task.
             asyncio.get_running_loop().create_task(self._prompt(event))
         else:
-            event.answer(PermissionAnswer(False, message="not confirmed (run with --yes to allow)"))
+            self._refuse_unasked(event)
+
+    def _refuse_unasked(self, event: PermissionRequested) -> None:
+        """No terminal to ask on: refuse, saying so (not as the user's no) and naming the
+        narrow rule that would allow the call."""
+        allow = f"--allow {shlex.quote(event.always_rule)}" if event.always_rule else ""
+        how = f"{allow} (or --yes for every call)" if allow else "--yes"
+        message = f"Harken runs without a terminal to ask on; to allow it, run with {how}."
+        self.stderr.write(
+            f"harken: {event.name} not run: no terminal to ask; allow it with {how}\n"
+        )
+        self.stderr.flush()
+        event.answer(PermissionAnswer(False, message=message, asked=False))
 
     async def _prompt(self, event: PermissionRequested) -> None:
         async with self._lock:  # one question at a time
             self.stderr.write(
-                f"\n? Allow {event.name}: {event.description}\n  ({event.reason}) [y/N] "
+                f"\n? Allow {event.name}: {event.description}\n  ({_why(event)}) [y/N] "
             )
             self.stderr.flush()
             try:
@@ -54,7 +67,16 @@ class PermissionPolicy:
             except (OSError, ValueError):
                 reply = ""
             allow = reply.strip().lower() in ("y", "yes")
-            event.answer(PermissionAnswer(allow, message="" if allow else "the user said no"))
+            event.answer(PermissionAnswer(allow))  # a no is worded by the runner
+
+
+def _why(event: PermissionRequested) -> str:
+    """The question's reason line; a reason that only names the tool again (as for an MCP
+    server's tool) says instead that no rule allows it, and which one would."""
+    if event.reason != f"runs the tool {event.name}":
+        return event.reason
+    rule = f"; --allow {shlex.quote(event.always_rule)} would" if event.always_rule else ""
+    return f"no rule allows this tool{rule}"
 
 
 @dataclass

@@ -28,6 +28,7 @@ MAX_OUTPUT_CHARS = 100_000  # about 25,000 tokens
 API_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 MAX_NAME = 64  # what other clients keep tool names to
 PREFIX = "mcp__"
+DESCRIBED_INPUT_CHARS = 160  # of a call's arguments in its one-line description
 
 
 class McpInput(BaseModel):
@@ -73,8 +74,11 @@ def make_tool(server: str, spec: Any, call: Caller) -> McpTool:
     async def run(params: McpInput, _ctx: Any) -> ToolOutput:
         return await call(server, remote, params.model_dump())
 
-    def describe(_params: McpInput, _ctx: Any) -> str:
-        return f"{title} ({server})"
+    def describe(params: McpInput, _ctx: Any) -> str:
+        # What a permission question and the activity line show: the call, not only its
+        # name; the arguments are what the user judges.
+        shown = compact_input(params.model_dump())
+        return f"{title} ({server})" + (f" {shown}" if shown else "")
 
     description = (spec.description or f"The {remote} tool of the MCP server {server}.").strip()
     return McpTool(
@@ -88,6 +92,14 @@ def make_tool(server: str, spec: Any, call: Caller) -> McpTool:
         server=server,
         remote_name=remote,
     )
+
+
+def compact_input(arguments: dict[str, Any], limit: int = DESCRIBED_INPUT_CHARS) -> str:
+    """``arguments`` as one line of JSON, cut to ``limit`` characters ("" when empty)."""
+    if not arguments:
+        return ""
+    text = json.dumps(arguments, ensure_ascii=False, separators=(", ", ": "), default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def to_output(result: Any, limit: int | None = None) -> ToolOutput:

@@ -117,7 +117,7 @@ def test_a_hooks_allow_skips_the_question_it_would_have_asked(
     [
         (["--deny", "Write(out.txt)"], WRITE, "Permission denied: denied by the rule"),
         (["--mode", "plan"], WRITE, "Permission denied: plan mode"),
-        ([], {"file_path": ".vscode/tasks.json", "content": "{}"}, "denied permission"),
+        ([], {"file_path": ".vscode/tasks.json", "content": "{}"}, "nobody was there to ask"),
     ],
     ids=["deny-rule", "plan-mode", "protected-path"],
 )
