@@ -42,6 +42,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from desktop.bridge_jobs import coordinator_job, plan_beside
+from desktop.bridge_jobs import one_line as _one_line
+
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[Any], Any]  # (LoadedSession | None) -> Session
@@ -269,36 +272,10 @@ class AgentBridge(QObject):
 
     async def _make_plan(self, prompt: str, minutes: float) -> None:
         result: Any = "The plan did not run."
-        client = None
         try:
-            from agent.agents.factory import beside
-            from agent.agents.planning import make_plan
-            from agent.credentials import api_key
-            from desktop.sessions import new_client
-
-            session = self._ensure_session()  # its settings, folder and rules
-            client = new_client(session.config, api_key())  # survives a New session
-            listeners = (self._plan_event,)
-            result = await make_plan(
-                prompt, client=client, minutes=minutes, listeners=listeners, **beside(session)
-            )
-        except Exception as exc:
-            log.exception("planning failed")
-            result = _one_line(exc)
+            result = await plan_beside(self._ensure_session, prompt, minutes, self._post_event)
         finally:
-            if client is not None:
-                await client.aclose()
             self._post("plan_done", result)
-
-    def _plan_event(self, event: Any) -> None:
-        # Only what concerns the app: a background plan has no turn on screen, and
-        # nobody is there to answer a question (plan mode rarely asks one).
-        if event.kind == "permission_requested":
-            from agent.events import PermissionAnswer
-
-            event.answer(PermissionAnswer(False, message="a background plan asks nobody"))
-        elif event.kind in ("task", "notice"):
-            self._post_event(event)
 
     def _ensure_session(self) -> Any:
         if self._session is None:
@@ -419,21 +396,8 @@ class AgentBridge(QObject):
             await sys.modules["agent.mcp.manager"].close_shared()
 
 
-def coordinator_job(session: Any) -> Any:
-    """A coordinator job beside ``session``: its client, settings (mode included),
-    folder, rules and sessions folder; closed after its one request."""
-    from agent.agents.factory import beside, open_coordinator
-
-    return open_coordinator(client=session.client, **beside(session))
-
-
 def _apply_mode(session: Any, mode: str) -> None:
     from agent.permissions import Mode
 
     session.engine.mode = Mode(mode)
     session.config = session.config.override(mode=mode)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
