@@ -91,11 +91,18 @@ class TranscriptWriter:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one record; text that is not valid UTF-8 is cleaned first (agent.utf8)."""
+        if self._file.closed:
+            # Something still running after its session closed (a cancelled subagent
+            # settling late): the record is dropped, the caller must not crash for it.
+            log.debug("%s: closed, a %s record dropped", self.path, record.get("type"))
+            return
         line = json.dumps(clean(record), ensure_ascii=False, separators=(",", ":"))
         self._file.write(line + "\n")
         self._file.flush()
 
     def sync(self) -> None:
+        if self._file.closed:
+            return
         self._file.flush()
         os.fsync(self._file.fileno())
 
