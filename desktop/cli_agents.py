@@ -181,6 +181,8 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 async def _plan(args: argparse.Namespace) -> int:
+    import asyncio
+
     from agent import paths
     from agent.agents.planning import make_plan
     from agent.config import load_config
@@ -197,8 +199,8 @@ async def _plan(args: argparse.Namespace) -> int:
     rules = project_rules(workspace, lambda text: print(f"harken: note: {text}", file=sys.stderr))
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     client = new_client(config, api_key())
-    try:
-        plan = await make_plan(
+    planning = asyncio.ensure_future(
+        make_plan(
             args.prompt,
             client=client,
             config=config,
@@ -211,10 +213,25 @@ async def _plan(args: argparse.Namespace) -> int:
                 _task_lines,
             ),
         )
+    )
+    loop = asyncio.get_running_loop()
+    # As `harken ask`: Ctrl-C stops the run (also when the shell ignores SIGINT for a
+    # background job, where asyncio.run installs no handler); the plan so far is saved.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, planning.cancel)
+    try:
+        plan = await planning
+    except asyncio.CancelledError:
+        if not planning.cancelled():
+            raise
+        print("harken: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except HarkenError as exc:
         print(f"harken: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
         await client.aclose()
     if args.json:
         import json

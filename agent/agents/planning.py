@@ -22,10 +22,12 @@ from agent.agents.workers import Subagents
 from agent.tools.agent_tools import agent_tool
 from agent.tools.base import ToolKind
 from agent.transcript import new_session_id, now_iso
+from agent.usage import Usage
 
 if TYPE_CHECKING:
     from agent.config import Config
     from agent.permissions.settings import RuleSet
+    from agent.session import Session
 
 DEFAULT_MINUTES = 30
 THINKING_BUDGET = 16_000
@@ -88,23 +90,56 @@ async def make_plan(
     session.system = [{"type": "text", "text": intro}, *session.system[1:]]
     for listener in listeners:
         session.subscribe(listener)
-    status, text = "ready", ""
+    started: list[bool] = []
+    session.subscribe(lambda e: started.append(True) if e.kind == "turn_started" else None)
+    status, text, cancelled = "ready", "", False
+    turn = asyncio.ensure_future(session.submit(prompt))
     try:
-        turn = asyncio.ensure_future(session.submit(prompt))
         try:
             outcome = await asyncio.wait_for(asyncio.shield(turn), minutes * 60)
         except TimeoutError:
-            session.interrupt()
-            outcome = await turn
             status = "timed out"
+        except asyncio.CancelledError:
+            # Ctrl-C, or the app closing: the plan is kept as interrupted, then we go.
+            status, cancelled = "interrupted", True
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # raised again once the plan is saved
+        if status != "ready":
+            outcome = await _stop_turn(session, turn, started)
         text = outcome.text
         if status == "ready" and outcome.stop_reason != "end_turn":
             status = {"interrupted": "interrupted"}.get(outcome.stop_reason, "failed")
             text = text or outcome.error
     finally:
+        # The turn (and the foreground subagents it awaits) ends before any transcript
+        # closes: a subagent still streaming would otherwise write to a closed file.
+        if not turn.done():
+            turn.cancel()
+            await asyncio.gather(turn, return_exceptions=True)
         await subagents.aclose()
         await session.aclose()
-    return save_plan(prompt, str(session.ctx.workspace), status, session.state.cost_usd, text)
+    plan = save_plan(prompt, str(session.ctx.workspace), status, session.state.cost_usd, text)
+    if cancelled:
+        raise asyncio.CancelledError
+    return plan
+
+
+async def _stop_turn(session: Session, turn: asyncio.Future[Any], started: list[bool]) -> Any:
+    """Interrupt the planning turn and wait until it has ended cleanly (its subagents
+    cancelled, its spending counted); its ``TurnOutcome``."""
+    if started:
+        session.interrupt()
+    else:  # not begun yet: nothing was asked or spent
+        turn.cancel()
+    try:
+        return await asyncio.shield(turn)
+    except asyncio.CancelledError:
+        if not turn.cancelled():
+            raise
+        from agent.session import TurnOutcome
+
+        return TurnOutcome("interrupted", "", Usage(), "")
 
 
 def save_plan(prompt: str, cwd: str, status: str, cost_usd: float, text: str) -> Plan:
