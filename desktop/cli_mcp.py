@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,22 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 MODES = ("plan", "standard", "auto", "bypass")
+# The options of ``mcp add`` are parsed by ``_add_options``, not by its subparser (see
+# there); ``--help`` shows them from here.
+ADD_HELP = {
+    "--scope": "user (yours, in ~/.config/harken/mcp.json; the default) or project (this "
+    "folder's .mcp.json, shared with the repository; off until `harken mcp trust`)",
+    "--env": "K=V: an environment variable for a stdio server (repeatable; ${VAR} expands "
+    "when it starts)",
+    "--url": "a streamable HTTP endpoint instead of a command (legacy SSE with --sse)",
+    "--sse": "the --url speaks the legacy SSE transport",
+    "--header": "K:V: an HTTP header for --url (repeatable; e.g. 'Authorization: Bearer ${TOKEN}')",
+    "--cwd": "the workspace whose .mcp.json --scope project writes (default: here)",
+}
+ADD_OPTIONS = "server options (after NAME):\n" + "\n".join(
+    textwrap.fill(text, 88, initial_indent=f"  {flag:<10}", subsequent_indent=" " * 12)
+    for flag, text in ADD_HELP.items()
+)
 
 
 def add_commands(commands: Any) -> None:
@@ -43,8 +60,11 @@ def add_commands(commands: Any) -> None:
         help="add a server: NAME -- COMMAND [ARGS...] or NAME --url URL",
         usage="harken mcp add NAME [--scope user|project] [--env K=V] -- COMMAND [ARGS...]\n"
         "       harken mcp add NAME --url URL [--sse] [--header K:V] [--scope user|project]",
+        description="Add (or replace) an MCP server: a program started over stdio, or a URL.",
+        epilog=ADD_OPTIONS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add.add_argument("name")
+    add.add_argument("name", help="the server's name (letters, digits, - and _)")
     # Options after NAME and the command after `--` are split by ``_add_options``: argparse
     # does not hand `--` through nested subcommands.
     add.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -90,9 +110,12 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
+    for path in loaded.unreadable:
+        print(f"harken: could not read {path}: its servers are not listed.", file=sys.stderr)
     if not rows:
-        print("No MCP servers configured. Add one with `harken mcp add`.", file=sys.stderr)
-        return EXIT_OK
+        if not loaded.unreadable:
+            print("No MCP servers configured. Add one with `harken mcp add`.", file=sys.stderr)
+        return EXIT_FAILED if loaded.unreadable else EXIT_OK
     print(f"{'NAME':<20} {'SCOPE':<8} {'TRANSPORT':<9} {'STATUS':<10} {'TOOLS':>5}")
     for row in rows:
         print(
@@ -101,6 +124,8 @@ def run_list(args: argparse.Namespace) -> int:
         )
         if row.get("error"):
             print(f"  {row['error']}")
+        elif row["status"] == "untrusted":
+            print("  not started: run `harken mcp trust` in this folder to trust its .mcp.json")
     return EXIT_OK
 
 
@@ -146,16 +171,16 @@ def _add_options(rest: list[str]) -> tuple[argparse.Namespace, list[str]]:
     options, command = rest[: max(cut, 0)], rest[cut + 1 :]
     parser = argparse.ArgumentParser(prog="harken mcp add NAME")
     parser.add_argument("--scope", choices=("user", "project"), default="user")
-    parser.add_argument("--url", help="a streamable HTTP (or, with --sse, legacy SSE) endpoint")
-    parser.add_argument("--sse", action="store_true", help="the URL speaks legacy SSE")
+    parser.add_argument("--url", help=ADD_HELP["--url"])
+    parser.add_argument("--sse", action="store_true", help=ADD_HELP["--sse"])
     parser.add_argument("--header", action="append", default=[], metavar="K:V")
     parser.add_argument("--env", action="append", default=[], metavar="K=V")
-    parser.add_argument("--cwd", type=Path, help="the workspace for --scope project")
+    parser.add_argument("--cwd", type=Path, help=ADD_HELP["--cwd"])
     return parser.parse_args(options), command
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from agent.mcp.config import file_for, parse_entry, save_entry
+    from agent.mcp.config import file_for, parse_entry, read_entries, save_entry
 
     options, command = _add_options(args.rest)
     args = argparse.Namespace(**(vars(args) | vars(options)))
@@ -185,13 +210,43 @@ def run_add(args: argparse.Namespace) -> int:
     problems: list[str] = []
     if parse_entry(args.name, entry, args.scope, problems) is None:
         return _fail(problems[0] if problems else "not a valid server", EXIT_USAGE)
-    path = file_for(args.scope, _workspace(args))
+    workspace = _workspace(args)
+    path = file_for(args.scope, workspace)
+    replaced = args.name in read_entries(path, [])
     try:
         save_entry(path, args.name, entry)
     except ValueError as exc:
         return _fail(str(exc))
-    print(f"Added the MCP server {args.name!r} to {path}.", file=sys.stderr)
+    done = "Replaced" if replaced else "Added"
+    print(f"{done} the MCP server {args.name!r} in {path}.", file=sys.stderr)
+    if not args.url:
+        missing = _missing_program(command[0], workspace)
+        if missing:
+            print(f"harken: warning: {missing}; it will fail to start", file=sys.stderr)
+    if args.scope == "project":
+        print(
+            "A project's servers stay off until you run `harken mcp trust` in that folder.",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _missing_program(command: str, workspace: Path) -> str:
+    """Why ``command`` cannot start (not on PATH, no such file, not executable), or ""."""
+    import os
+    import shutil
+
+    from agent.mcp.config import expand
+
+    program = os.path.expanduser(expand(command))
+    if "/" not in program:
+        return "" if shutil.which(program) else f"{program!r} is not found on PATH"
+    path = workspace / program  # a relative path starts from the workspace (its cwd)
+    if not path.exists():
+        return f"{path} does not exist"
+    if not os.access(path, os.X_OK):
+        return f"{path} is not executable"
+    return ""
 
 
 def run_remove(args: argparse.Namespace) -> int:

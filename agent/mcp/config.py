@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ class ServerConfig:
     def describe(self) -> str:
         """One line for people: the command or the URL, never env values or headers."""
         if self.transport == "stdio":
-            return " ".join([self.command, *self.args])
+            return shlex.join([self.command, *self.args])  # as a shell would read it
         return self.url
 
 
@@ -64,6 +65,8 @@ class LoadedServers:
     servers: list[ServerConfig] = field(default_factory=list)
     untrusted: list[ServerConfig] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Config files that exist but could not be read (their servers are missing).
+    unreadable: list[Path] = field(default_factory=list)
     # The project's entries as written (what trust covers).
     project_entries: dict[str, Any] = field(default_factory=dict)
 
@@ -105,11 +108,11 @@ def load_servers(workspace: Path, *, trusted: bool | None = None) -> LoadedServe
 
     loaded = LoadedServers()
     chosen: dict[str, ServerConfig] = {}
-    for name, entry in read_entries(user_file(), loaded.warnings).items():
+    for name, entry in _entries(user_file(), loaded).items():
         server = parse_entry(name, entry, "user", loaded.warnings)
         if server is not None:
             chosen[name] = server
-    project = read_entries(project_file(workspace), loaded.warnings)
+    project = _entries(project_file(workspace), loaded)
     loaded.project_entries = project
     project_servers = [
         s
@@ -125,6 +128,15 @@ def load_servers(workspace: Path, *, trusted: bool | None = None) -> LoadedServe
             loaded.untrusted = project_servers
     loaded.servers = list(chosen.values())
     return loaded
+
+
+def _entries(path: Path, loaded: LoadedServers) -> dict[str, Any]:
+    """``read_entries``, noting in ``loaded`` a file that exists but cannot be used."""
+    before = len(loaded.warnings)
+    entries = read_entries(path, loaded.warnings)
+    if len(loaded.warnings) > before:
+        loaded.unreadable.append(path)
+    return entries
 
 
 def parse_entry(name: str, entry: Any, scope: str, warnings: list[str]) -> ServerConfig | None:

@@ -90,3 +90,53 @@ def test_ask_on_a_terminal_trusts_the_project_servers(
     assert "wants to start these MCP servers" in stderr and "box:" in stderr
     assert marker.exists()
     assert "mcp__box__echo" in {t["name"] for t in api.requests[0]["tools"]}
+
+
+def test_add_help_describes_every_option(harken) -> None:
+    helped = harken("mcp", "add", "--help")
+
+    assert helped.returncode == 0, helped.stderr
+    for option in ("--scope", "--env", "--url", "--sse", "--header", "--cwd"):
+        line = next(ln for ln in helped.stdout.splitlines() if ln.strip().startswith(option))
+        assert len(line.split()) > 3, line  # the option and words saying what it does
+
+
+def test_add_says_replaced_warns_of_a_missing_program_and_that_project_servers_wait(
+    harken, workspace: Path
+) -> None:
+    first = harken("mcp", "add", "tool", "--", "no-such-program-anywhere", "--flag")
+    again = harken("mcp", "add", "tool", "--", str(TIME_SERVER))
+    script = harken("mcp", "add", "local", "--scope", "project", "--", "./srv.sh")
+
+    assert first.returncode == again.returncode == script.returncode == 0
+    assert "Added" in first.stderr and "'no-such-program-anywhere' is not found on PATH" in (
+        first.stderr
+    )
+    assert "Replaced the MCP server 'tool'" in again.stderr and "warning" not in again.stderr
+    assert "srv.sh does not exist" in script.stderr
+    assert "harken mcp trust" in script.stderr
+    assert json.loads(user_file().read_text())["mcpServers"]["tool"]["command"] == str(TIME_SERVER)
+
+
+def test_list_hints_at_trust_and_trust_shows_commands_quoted(harken, workspace: Path) -> None:
+    project_servers(workspace, {"odd": {"command": "sh", "args": ["-c", "touch /tmp/x; exec y"]}})
+
+    listed = harken("mcp", "list")
+    asked = harken("mcp", "trust")  # no terminal: shows what it would trust, then refuses
+
+    row = listed.stdout.splitlines().index(
+        next(ln for ln in listed.stdout.splitlines() if ln.startswith("odd"))
+    )
+    assert "harken mcp trust" in listed.stdout.splitlines()[row + 1]
+    assert "odd: sh -c 'touch /tmp/x; exec y'" in asked.stdout
+
+
+def test_a_broken_config_file_is_not_listed_as_no_servers(harken) -> None:
+    user_file().parent.mkdir(parents=True, exist_ok=True)
+    user_file().write_text('{"mcpServers": {"time": ')
+
+    listed = harken("mcp", "list")
+
+    assert listed.returncode == 1
+    assert f"could not read {user_file()}" in listed.stderr
+    assert "No MCP servers configured" not in listed.stderr
