@@ -3,6 +3,7 @@
 
     harken plan PROMPT [--cwd DIR] [--minutes N] [--json] [--yes]   a read-only plan, saved
     harken plan --list [--json]                                      the saved plans
+    harken agents [list|trust] [--cwd DIR] [--yes]      the agent types; trust the project's
 
 ``run_coordinator`` is what ``desktop.cli`` calls for ``ask`` when ``--coordinator`` is
 given or the ``coordinator`` setting is on. The coordinator's events (its text, its tool
@@ -139,7 +140,12 @@ def _task_lines(event: Any) -> None:
 
 
 def add_commands(commands: Any) -> None:
-    """Add ``plan`` to the ``harken`` subparsers ``commands``."""
+    """Add ``plan`` and ``agents`` to the ``harken`` subparsers ``commands``."""
+    agents = commands.add_parser("agents", help="list the agent types, or trust a project's")
+    agents.add_argument("action", nargs="?", choices=("list", "trust"), default="list")
+    agents.add_argument("--cwd", type=Path, help="the project folder (default: here)")
+    agents.add_argument("--yes", action="store_true", help="trust without asking")
+    agents.set_defaults(handler=run_agents)
     plan = commands.add_parser("plan", help="plan a change in depth (read-only), or list plans")
     plan.add_argument("prompt", nargs="?", help="what to plan")
     plan.add_argument("--cwd", type=Path, help="the folder to plan in (default: here)")
@@ -150,6 +156,41 @@ def add_commands(commands: Any) -> None:
     plan.add_argument("--json", action="store_true", help="print JSON")
     plan.add_argument("--yes", action="store_true", help="allow every permission question")
     plan.set_defaults(handler=run_plan)
+
+
+def run_agents(args: argparse.Namespace) -> int:
+    """``harken agents``: the agent types here; ``harken agents trust``: trust exactly the
+    project's agent files as they are now (a changed file asks again)."""
+    from agent.agents.definitions import TRUST_KEY, load_catalog
+    from agent.hooks import trust
+
+    workspace = (args.cwd or Path.cwd()).expanduser()
+    catalog = load_catalog(workspace)
+    if args.action == "list":
+        for agent in catalog.agents.values():
+            print(f"{agent.name} ({agent.source}): {agent.description}")
+        for agent in catalog.untrusted:
+            print(f"{agent.name} ({agent.source}, not trusted: run `harken agents trust`)")
+        return EXIT_OK
+    if not catalog.untrusted:
+        print("Nothing to trust: this folder offers no new agents.")
+        return EXIT_OK
+    print(f"{workspace}/.harken/agents offers:")
+    for agent in catalog.untrusted:
+        tools = ", ".join(agent.tools) if agent.tools is not None else "all tools"
+        print(f"  {agent.name} ({tools}): {agent.description}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("harken: run this on a terminal to answer (or pass --yes)", file=sys.stderr)
+            return EXIT_FAILED
+        if input("Trust these agents for this folder? [y/N] ").strip().lower() not in (
+            "y",
+            "yes",
+        ):
+            return EXIT_FAILED
+    trust.trust(workspace, TRUST_KEY, catalog.project_fingerprint)
+    print("Trusted.")
+    return EXIT_OK
 
 
 def run_plan(args: argparse.Namespace) -> int:

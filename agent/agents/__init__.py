@@ -3,7 +3,7 @@
     definitions.py  agent types: the built-in explore, plan and general-purpose, and
                     custom agents from Markdown files with front matter (name,
                     description, tools, model) in $XDG_CONFIG_HOME/harken/agents/ and
-                    <workspace>/.harken/agents/
+                    <workspace>/.harken/agents/ (once trusted; never a built-in name)
     texts.py        the system prompts of the built-in types and of the coordinator
     workers.py      ``Subagents``: the subagents of one parent session. Each runs its own
                     Session (own transcript under <parent id>/subagents/), shares the
@@ -21,7 +21,7 @@
 The tools themselves (Agent, SendMessage, TaskStop) are in ``agent.tools.agent_tools``.
 
 May import: the rest of ``agent`` (session, config, model, tools, permissions, events,
-usage, paths, transcript). Never ``desktop`` or ``audio``, and no Qt.
+usage, paths, transcript, hooks.trust). Never ``desktop`` or ``audio``, and no Qt.
 """
 
 from __future__ import annotations

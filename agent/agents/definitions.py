@@ -1,8 +1,9 @@
 """Agent types: the built-in ones and custom agents from Markdown files.
 
 A custom agent is a Markdown file in ``$XDG_CONFIG_HOME/harken/agents/`` (the user's) or
-``<workspace>/.harken/agents/`` (the project's; it wins on a name clash), shaped like
-Claude Code's agent files::
+``<workspace>/.harken/agents/`` (the project's: used only once the user trusted exactly
+those files, as a project's skills and hooks; it wins over the user's on a name clash but
+never replaces a built-in type), shaped like Claude Code's agent files::
 
     ---
     name: test-runner
@@ -18,6 +19,7 @@ agent gives a clear error instead of "no such agent".
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from typing import Any
 
 from agent import paths
 from agent.agents import texts
+from agent.hooks import trust
 from agent.tools.base import ToolError
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ MODEL_ALIASES = {
     "opus": "claude-opus-4-6",
     "haiku": "claude-haiku-4-5",
 }
+TRUST_KEY = "trusted_project_agents"  # beside the hooks' and skills' in permissions.json
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_FILE_BYTES = 100_000
 
@@ -87,6 +91,19 @@ class Catalog:
 
     agents: dict[str, AgentDefinition] = field(default_factory=lambda: dict(BUILTIN))
     broken: dict[str, str] = field(default_factory=dict)  # name or file stem -> problem
+    untrusted: list[AgentDefinition] = field(default_factory=list)  # the project's, waiting
+    project_fingerprint: str = ""  # what trust must match (empty: the project has none)
+    warnings: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """What to tell the user once: the project's agents waiting for trust."""
+        if not self.untrusted:
+            return []
+        names = ", ".join(a.name for a in self.untrusted)
+        return [
+            f"This folder's .harken/agents has agents ({names}); they stay off until you "
+            "run `harken agents trust` there."
+        ]
 
     def get(self, name: str) -> AgentDefinition:
         """The agent ``name``; raises ``ToolError`` saying what is wrong or what exists."""
@@ -109,24 +126,72 @@ def agent_dirs(workspace: Path) -> list[Path]:
     return [paths.config_dir() / "agents", workspace / ".harken" / "agents"]
 
 
-def load_catalog(workspace: Path) -> Catalog:
-    """The built-in types plus the custom agents of the user and of ``workspace``."""
+def load_catalog(workspace: Path, *, store: Path | None = None) -> Catalog:
+    """The built-in types plus the user's custom agents and, once the user trusted exactly
+    those files (``harken agents trust``), the project's. A project file never replaces a
+    built-in type: a cloned folder must not turn the read-only explore into one that runs
+    commands."""
     catalog = Catalog()
-    for folder in agent_dirs(workspace):
-        try:
-            files = sorted(folder.glob("*.md"))
-        except OSError:
-            continue
-        for path in files:
-            try:
-                agent = parse_agent_file(path)
-            except AgentFileError as exc:
-                log.warning("%s", exc)
-                catalog.broken[_claimed_name(path)] = str(exc)
-                continue
+    user_dir, project_dir = agent_dirs(workspace)
+    for agent in _scan(user_dir, catalog):
+        catalog.agents[agent.name] = agent
+        catalog.broken.pop(agent.name, None)
+    project = []
+    for agent in _scan(project_dir, catalog):
+        if agent.name in BUILTIN:
+            problem = (
+                f"The agent file {agent.source} is ignored: a project cannot replace the "
+                f"built-in {agent.name} type (give it another name)"
+            )
+            log.warning("%s", problem)
+            catalog.warnings.append(problem)
+        else:
+            project.append(agent)
+    if not project:
+        return catalog
+    catalog.project_fingerprint = project_fingerprint(project)
+    if trust.is_trusted(workspace, TRUST_KEY, catalog.project_fingerprint, store):
+        for agent in project:
             catalog.agents[agent.name] = agent
             catalog.broken.pop(agent.name, None)
+        return catalog
+    catalog.untrusted = project
+    for agent in project:
+        if agent.name not in catalog.agents:
+            catalog.broken[agent.name] = (
+                f"The project's agent {agent.name} ({agent.source}) is not trusted yet: "
+                "the user must run `harken agents trust` in this folder"
+            )
+    for note in catalog.notes():
+        log.warning("agents: %s", note)
     return catalog
+
+
+def _scan(folder: Path, catalog: Catalog) -> list[AgentDefinition]:
+    """The agent files of ``folder``; the broken ones go to ``catalog.broken``."""
+    try:
+        files = sorted(folder.glob("*.md"))
+    except OSError:
+        return []
+    found = []
+    for path in files:
+        try:
+            found.append(parse_agent_file(path))
+        except AgentFileError as exc:
+            log.warning("%s", exc)
+            catalog.broken[_claimed_name(path)] = str(exc)
+    return found
+
+
+def project_fingerprint(agents: list[AgentDefinition]) -> str:
+    """What trust covers: each project agent's name and the exact bytes of its file."""
+    entries = {}
+    for agent in agents:
+        try:
+            entries[agent.name] = hashlib.sha256(Path(agent.source).read_bytes()).hexdigest()
+        except OSError:
+            entries[agent.name] = ""
+    return trust.fingerprint(entries)
 
 
 def parse_agent_file(path: Path) -> AgentDefinition:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from agent.agents.definitions import TRUST_KEY, load_catalog
 from agent.agents.factory import add_agents
 from agent.events import PermissionAnswer
+from agent.hooks import trust
 from agent.usage import Usage
 from tests.agents.helpers import (
     agent_of,
@@ -193,6 +195,7 @@ async def test_a_custom_agent_from_the_workspace_gets_its_prompt_tools_and_model
         "---\nname: reviewer\ndescription: Reviews code\ntools: Read, Grep\nmodel: haiku\n---\n"
         "You are the reviewer. Point out bugs.\n"
     )
+    trust.trust(workspace, TRUST_KEY, load_catalog(workspace).project_fingerprint)
     reviewer = api.route(agent_of("the reviewer"), Reply([text("No bugs.")]))
     api.route(
         parent(),
