@@ -34,6 +34,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop.app_windows import build_buddy as build_buddy  # public here too
+from desktop.app_windows import build_windows
+from desktop.app_windows import make_settings_window as make_settings_window
+
 log = logging.getLogger("harken.app")
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -290,29 +294,6 @@ def workspace_of(config: Any) -> Path:
     return Path(config.workspace).expanduser() if config.workspace else Path.cwd()
 
 
-def build_windows(controller: Any, config: Any, menu: Any, has_tray: bool) -> dict[str, Any]:
-    """The conversation window, the overlay, the buddy and, without a tray, the mini window."""
-    from desktop.windows.conversation import ConversationWindow
-    from desktop.windows.overlay import RecordingOverlay
-
-    windows: dict[str, Any] = {
-        "conversation": ConversationWindow(),
-        "overlay": RecordingOverlay(),
-        "buddy": build_buddy(config),
-    }
-    if not has_tray:
-        from desktop.windows.mini import MiniWindow
-
-        mini = MiniWindow()
-        mini.set_menu(menu)
-        mini.talk_pressed.connect(controller.press)
-        mini.talk_released.connect(controller.release)
-        mini.show()
-        controller.mini = mini
-    controller.make_settings_window = lambda: make_settings_window(controller)
-    return windows
-
-
 def start_auto_dream(controller: Any, background: Any) -> None:
     """Memory's consolidation when Harken idles (``desktop.auto_dream``): polled by a
     timer on the GUI thread; its checks and the dream itself run on the workers."""
@@ -330,41 +311,6 @@ def start_auto_dream(controller: Any, background: Any) -> None:
     timer.setInterval(POLL_SECONDS * 1000)
     timer.timeout.connect(lambda: auto.poll(idle=controller.machine.state is st.State.IDLE))
     timer.start()
-
-
-def make_settings_window(controller: Any) -> Any:
-    from desktop.windows.settings import SettingsWindow
-
-    def mcp_statuses(where: Path) -> Any:
-        # Called on the settings section's worker: it waits for the agent thread.
-        parts = controller.parts
-        bridge = parts.bridge if parts is not None else None
-        return bridge.mcp_statuses(where) if bridge is not None else None
-
-    def workspace() -> Path:
-        parts = controller.parts
-        return parts.workspace if parts is not None else Path.cwd()
-
-    window = SettingsWindow(mcp_statuses=mcp_statuses, workspace=workspace)
-    status = getattr(controller, "hotkey_status", None)
-    if status is not None:
-        window.set_hotkey_backend(*status)
-    return window
-
-
-def build_buddy(config: Any) -> Any:
-    from agent.buddy import hatch, name_of, user_id_for
-    from desktop.buddy.window import BuddyWindow
-
-    try:
-        buddy = hatch(user_id_for(config))
-        window = BuddyWindow(buddy, name_of(buddy, config))
-    except Exception:  # the pet is a companion, not a reason to fail
-        log.exception("the buddy could not hatch")
-        return None
-    if config.buddy_visible:
-        window.show_pet()
-    return window
 
 
 def on_instance_message(controller: Any, background: Any, message: str) -> str:
