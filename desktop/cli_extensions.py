@@ -52,6 +52,7 @@ def _warn(warnings: list[str]) -> None:
 
 def run_hooks_list(args: argparse.Namespace) -> int:
     from agent.hooks import load_hooks
+    from agent.hooks.config import user_file
 
     loaded = load_hooks(_workspace(args))
     _warn(loaded.warnings)
@@ -71,8 +72,13 @@ def run_hooks_list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(listed, indent=2, ensure_ascii=False))
         return EXIT_OK
+    for path in loaded.unreadable:
+        print(f"harken: could not read {path}: its hooks are not listed.", file=sys.stderr)
     if not rows:
-        print("No hooks configured.")
+        if loaded.unreadable:
+            return EXIT_FAILED
+        print(f"No hooks configured. Yours go in {user_file()}, a project's under")
+        print('"hooks" in its .harken/settings.json.')
         return EXIT_OK
     origin = None
     for hook, trusted in rows:
@@ -106,6 +112,7 @@ def run_hooks_trust(args: argparse.Namespace) -> int:
 
 def run_skills_list(args: argparse.Namespace) -> int:
     from agent.skills import discover_skills
+    from agent.skills.discover import user_dir
 
     loaded = discover_skills(_workspace(args))
     _warn(loaded.warnings)
@@ -124,7 +131,10 @@ def run_skills_list(args: argparse.Namespace) -> int:
         print(json.dumps(listed, indent=2, ensure_ascii=False))
         return EXIT_OK
     if not rows:
-        print("No skills found.")
+        print(
+            f"No skills found. A skill is a folder with a SKILL.md: yours go in "
+            f"{user_dir()}/<name>/, a project's in .harken/skills/<name>/."
+        )
         return EXIT_OK
     for skill, trusted in rows:
         state = "" if trusted else ", not trusted: run `harken skills trust` there"

@@ -73,6 +73,8 @@ class LoadedHooks:
     untrusted: list[Hook] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     project_fingerprint: str = ""
+    # Files that exist but could not be read: their hooks are missing, not absent.
+    unreadable: list[Path] = field(default_factory=list)
 
     def for_event(self, event: str, value: str | None = None) -> list[Hook]:
         """The hooks in effect for ``event`` whose matcher takes ``value``, each distinct
@@ -94,13 +96,13 @@ def load_hooks(workspace: Path, *, store: Path | None = None) -> LoadedHooks:
     """Every hook configured for ``workspace``; a project's only when trusted."""
     loaded = LoadedHooks()
     path = user_file()
-    data = _read_json(path, loaded.warnings)
+    data = _read_json(path, loaded.warnings, loaded.unreadable)
     section = data.get("hooks", {}) if "hooks" in data else data
     loaded.hooks += parse_hooks(section, "user", path, loaded.warnings)
 
     project = Path(os.path.realpath(workspace)) / PROJECT_FILE
     if project.is_file():
-        section = _read_json(project, loaded.warnings).get("hooks")
+        section = _read_json(project, loaded.warnings, loaded.unreadable).get("hooks")
         if section:
             hooks = parse_hooks(section, "project", project, loaded.warnings)
             loaded.project_fingerprint = project_fingerprint(section, hooks, workspace)
@@ -172,15 +174,17 @@ def _parse_group(
     return hooks
 
 
-def _read_json(path: Path, warnings: list[str]) -> dict[str, Any]:
+def _read_json(path: Path, warnings: list[str], unreadable: list[Path]) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
         warnings.append(f"cannot read {path}: {exc}")
+        unreadable.append(path)
         return {}
     if not isinstance(data, dict):
         warnings.append(f"{path}: expected a JSON object")
+        unreadable.append(path)
         return {}
     return data

@@ -107,7 +107,7 @@ def listing(skills: list[Skill]) -> str:
         "Bash like any other command. Available skills:",
     ]
     lines += [f"- {s.name}: {s.description}" for s in skills]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"  # the next section starts after a blank line
 
 
 def _scan(folder: Path, source: str, warnings: list[str]) -> list[Skill]:

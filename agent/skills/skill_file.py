@@ -56,6 +56,12 @@ def read_skill(folder: Path, source: str) -> Skill:
         raise SkillError(
             f"{path}: the name {name!r} must be lowercase letters, digits and hyphens (at most 64)"
         )
+    if name != folder.name:
+        # The Agent Skills spec requires it; a mismatch is a copied or renamed folder, and
+        # which name to trust would be a guess.
+        raise SkillError(
+            f"{path}: skipped: the name {name!r} does not match its folder {folder.name!r}"
+        )
     if not description:
         raise SkillError(f"{path}: the front matter has no description")
     if len(description) > MAX_DESCRIPTION:

@@ -96,3 +96,38 @@ def test_skills_list_shows_user_and_project_skills_and_warns_about_a_broken_one(
     assert run(workspace, "skills", "trust", "--yes").returncode == 0
     human = run(workspace, "skills", "list").stdout
     assert "deploy (project) " in human and "not trusted" not in human
+
+
+def test_a_broken_hooks_file_is_not_listed_as_no_hooks(workspace: Path) -> None:
+    path = user_hooks({})
+    path.write_text('{"hooks": {"Stop": [')
+
+    listed = run(workspace, "hooks", "list")
+
+    assert listed.returncode == 1
+    assert f"could not read {path}" in listed.stderr
+    assert "No hooks configured" not in listed.stdout + listed.stderr
+
+
+def test_with_no_skills_the_list_says_where_skills_go(workspace: Path) -> None:
+    listed = run(workspace, "skills", "list")
+
+    assert listed.returncode == 0, listed.stderr
+    assert "No skills found" in listed.stdout
+    assert str(Path(os.environ["XDG_CONFIG_HOME"]) / "harken" / "skills") in listed.stdout
+    assert ".harken/skills" in listed.stdout
+
+
+def test_a_skill_whose_name_is_not_its_folders_is_skipped_with_one_warning(
+    workspace: Path,
+) -> None:
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "harken" / "skills" / "release-notes"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text("---\nname: changelog\ndescription: Notes.\n---\nBody.\n")
+
+    listed = run(workspace, "skills", "list", "--json")
+
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    [warning] = [line for line in listed.stderr.splitlines() if "warning" in line]
+    assert "'changelog'" in warning and "'release-notes'" in warning

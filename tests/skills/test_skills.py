@@ -62,6 +62,8 @@ def test_the_prompt_lists_a_skill_by_name_and_the_skill_tool_loads_its_body(
     first = api.requests[0]
     assert "- release-notes: Writes release notes from the git history." in system_text(first)
     assert BODY_MARKER not in system_text(first)
+    # The next section (memory) starts after a blank line, as every other section does.
+    assert "from the git history.\n\n# Memory" in system_text(first)
     assert "Skill" in [tool["name"] for tool in first["tools"]]
     [loaded] = tool_results(api, 1)
     assert not loaded.get("is_error")
