@@ -25,6 +25,7 @@ from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -55,9 +56,21 @@ def _positive_usd(value: str) -> float:
     return amount
 
 
+def _positive_minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {value!r}") from None
+    if not minutes > 0 or minutes == float("inf"):
+        raise argparse.ArgumentTypeError("the time must be more than 0 minutes")
+    return minutes
+
+
 def wants_coordinator(args: argparse.Namespace, config: Any) -> bool:
     """Whether this ``harken ask`` runs as a coordinator job."""
     flag = getattr(args, "coordinator", None)
+    if flag is None and getattr(args, "resume", None):
+        return False  # the setting does not stop a session from being resumed
     return args.command == "ask" and (flag if flag is not None else bool(config.coordinator))
 
 
@@ -68,7 +81,7 @@ def budget_session(session: Any, usd: float | None) -> Any:
         return None
     from agent.agents.budget import Budget, BudgetedClient
 
-    budget = Budget(usd)
+    budget = Budget(usd, scope="the session and its subagents", stopped="the session")
     session.client = BudgetedClient(session.client, budget)
     return budget
 
@@ -78,6 +91,14 @@ async def run_coordinator(
 ) -> int:
     """Run ``args.prompt`` as a coordinator job; the exit status."""
     import asyncio
+
+    if getattr(args, "resume", None):
+        # A job is a fresh coordinator with fresh workers: nothing of a session to go on.
+        print(
+            "harken: --coordinator cannot be used with --resume (a job always starts fresh)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
     from agent import paths
     from agent.agents.factory import open_coordinator
@@ -150,7 +171,11 @@ def add_commands(commands: Any) -> None:
     plan.add_argument("prompt", nargs="?", help="what to plan")
     plan.add_argument("--cwd", type=Path, help="the folder to plan in (default: here)")
     plan.add_argument(
-        "--minutes", type=float, default=30, metavar="N", help="plan for at most N minutes"
+        "--minutes",
+        type=_positive_minutes,
+        default=30,
+        metavar="N",
+        help="plan for at most N minutes",
     )
     plan.add_argument("--list", action="store_true", help="list the saved plans")
     plan.add_argument("--json", action="store_true", help="print JSON")
@@ -200,6 +225,9 @@ def run_plan(args: argparse.Namespace) -> int:
 
     from agent.agents.planning import list_plans
 
+    if args.list and args.prompt:
+        print("harken: plan --list takes no PROMPT", file=sys.stderr)
+        return EXIT_USAGE
     if args.list:
         plans = list_plans()
         for plan in plans:
@@ -213,7 +241,7 @@ def run_plan(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.prompt:
         print("harken: plan needs a PROMPT (or --list)", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return asyncio.run(_plan(args))
     except KeyboardInterrupt:

@@ -22,11 +22,14 @@ class BudgetSpent(HarkenError):
 
 @dataclass
 class Budget:
-    """``limit_usd`` for the job; ``spent_usd`` so far. ``on_spent`` hears once when the
+    """``limit_usd`` for the job (this run only: a resumed session starts at 0);
+    ``spent_usd`` so far. ``on_spent`` hears once when the
     spending reaches the limit."""
 
     limit_usd: float
     spent_usd: float = 0.0
+    scope: str = "the coordinator and its workers"  # who spends it, for the notice
+    stopped: str = "the job"  # what stops once it is spent
     on_spent: list[Callable[[], None]] = field(default_factory=list)
     _told: bool = False
 
@@ -37,8 +40,8 @@ class Budget:
     def notice(self) -> str:
         """The one line people get when the job stops for its budget."""
         return (
-            f"Budget of ${self.limit_usd:g} spent (${self.spent_usd:.4f} used by the "
-            "coordinator and its workers): the job was stopped."
+            f"Budget of ${self.limit_usd:g} spent (${self.spent_usd:.4f} used by "
+            f"{self.scope} in this run): {self.stopped} was stopped."
         )
 
     def add(self, model: str, usage: Usage) -> None:

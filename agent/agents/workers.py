@@ -316,7 +316,8 @@ class Subagents:
         if worker.status == "completed":
             return (worker.result or "(the subagent ended without an answer)") + footer, False
         said = f" Its last words: {worker.result}" if worker.result else ""
-        return f"The {worker.label} failed: {worker.error}.{said}{footer}", True
+        error = worker.error.rstrip(".")  # an error that ends a sentence itself
+        return f"The {worker.label} failed: {error}.{said}{footer}", True
 
     def _report(self, worker: Worker) -> None:
         if self.on_report is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.agents.helpers import agent_of, tool_names
+from tests.agents.helpers import agent_of, parent, tool_names
 from tests.e2e.test_ask_cli import harken_command
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
@@ -63,3 +63,45 @@ def test_ask_stops_when_the_budget_is_spent(api: ScriptedAPI, workspace: Path) -
     assert done.returncode == 1
     assert "Budget of $0.001 spent" in done.stderr
     assert len(api.requests) == 1
+
+
+def test_a_plain_ask_budget_notice_names_the_session_and_its_subagents(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    call = {"description": "look", "prompt": "List the files", "subagent_type": "explore"}
+    costly = Reply([tool_use("Agent", call)], usage={"input_tokens": 1000, "output_tokens": 100})
+    api.route(parent(), costly, Reply([text("Done.")]))
+    api.route(agent_of("the explore agent"), Reply([text("Only notes.txt.")]))
+
+    done = harken(api, workspace, "ask", "--json", "--max-budget-usd", "0.001", "Look")
+
+    assert done.returncode == 1
+    said = done.stdout + done.stderr
+    assert "used by the session and its subagents in this run" in said, said
+    assert "coordinator" not in said and "stopped.." not in said
+    assert len(api.requests) == 1
+
+
+def test_coordinator_with_resume_is_a_usage_error(api: ScriptedAPI, workspace: Path) -> None:
+    api.route(parent(), Reply([text("Hello.")]))
+    assert harken(api, workspace, "ask", "hi").returncode == 0
+
+    done = harken(api, workspace, "ask", "--coordinator", "--resume", "latest", "go on")
+
+    assert done.returncode == 2
+    assert "--coordinator" in done.stderr and "--resume" in done.stderr
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--minutes", "0", "plan it"), ("--minutes", "-1", "plan it"), ("--list", "foo")],
+)
+def test_plan_refuses_a_bad_time_or_a_prompt_with_list(
+    api: ScriptedAPI, workspace: Path, args: tuple[str, ...]
+) -> None:
+    done = harken(api, workspace, "plan", *args)
+
+    assert done.returncode == 2, done.stderr
+    assert "usage" in done.stderr or "harken:" in done.stderr
+    assert not api.requests and "No plans yet" not in done.stderr
