@@ -227,6 +227,7 @@ class Connection:
     async def _listen(self, client: Any) -> None:
         """On 2026-era connections, ask for tools/list_changed (older servers send it
         unasked); the notification itself arrives through ``_on_message``."""
+        from mcp.shared.exceptions import MCPError
         from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
         if client.protocol_version not in MODERN_PROTOCOL_VERSIONS:
@@ -235,6 +236,10 @@ class Connection:
             async with client.listen(tools_list_changed=True) as subscription:
                 async for _event in subscription:
                     self._changed()
+        except MCPError as exc:
+            # The server's answer ("Method not found" from most of them): expected, and
+            # nothing a traceback would explain.
+            log.debug("MCP server %s: no tools/list_changed subscription (%s)", self.name, exc)
         except Exception:
             log.debug("MCP server %s: no tools/list_changed subscription", self.name, exc_info=True)
 

@@ -4,6 +4,7 @@ tool error, restarts, tools/list_changed, and the server's stderr in the log."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +16,7 @@ import pytest
 from agent.mcp import start_for_session
 from agent.mcp.manager import McpServers
 from agent.session import Session
-from tests.mcp.conftest import toolbox_entry, user_servers
+from tests.mcp.conftest import time_entry, toolbox_entry, user_servers
 
 
 @pytest.fixture
@@ -202,3 +203,27 @@ async def test_no_servers_configured_is_nothing(make_session: Callable[..., Sess
 
     assert await start_for_session(session) is None
     assert set(session.tools) == before
+
+
+async def test_a_server_without_list_changed_subscriptions_costs_one_debug_line(
+    make_session: Callable[..., Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    user_servers({"time": time_entry()})  # answers subscriptions/listen "Method not found"
+    caplog.set_level(logging.DEBUG, logger="agent.mcp")
+    servers = await start_for_session(make_session(), note=lambda _text: None)
+    assert servers is not None
+
+    def said() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if "list_changed subscription" in r.getMessage()]
+
+    try:
+        for _ in range(6000):  # the subscription is asked in the background; only a bound
+            if said():
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await servers.aclose()
+
+    [record] = said()
+    assert record.levelno == logging.DEBUG
+    assert "Method not found" in record.getMessage() and record.exc_info is None
