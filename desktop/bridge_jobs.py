@@ -55,7 +55,7 @@ def _plan_event(event: Any, post_event: Callable[[Any], None]) -> None:
     if event.kind == "permission_requested":
         from agent.events import PermissionAnswer
 
-        event.answer(PermissionAnswer(False, message="a background plan asks nobody"))
+        event.answer(PermissionAnswer(False, message="a background plan asks nobody", asked=False))
     elif event.kind in ("task", "notice"):
         post_event(event)
 

@@ -94,7 +94,8 @@ class PermissionFlow(QObject):
 
         log.info("permission timed out: %s", request.name)
         self._on_answer(
-            request, PermissionAnswer(False, message=f"no answer within {limit} s: not allowed")
+            request,
+            PermissionAnswer(False, message=f"no answer within {limit} s", asked=False),
         )
         dialog.hide()  # the answer is given; hiding does not answer again
 

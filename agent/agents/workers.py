@@ -343,7 +343,8 @@ class Subagents:
         """What the parent hears from a worker's session."""
         if isinstance(event, PermissionRequested):
             if not getattr(self.parent, "_listeners", True):
-                event.answer(PermissionAnswer(False, message="nobody is there to answer"))
+                nobody = PermissionAnswer(False, message="nobody is there to answer", asked=False)
+                event.answer(nobody)
                 return
             self.parent.emit(
                 dataclasses.replace(

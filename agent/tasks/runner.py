@@ -185,6 +185,7 @@ async def _answer(event: PermissionRequested, ask: Ask | None, wait_s: float, ta
             False,
             message=f"refused: scheduled task {task.id} runs unattended and {why}; "
             f"add an allow rule to the task (--allow) to let this run",
+            asked=False,
         )
     event.answer(answer)
 
