@@ -192,6 +192,10 @@ async def _run_turns(args: argparse.Namespace) -> int:
     if not key:
         raise NoApiKey()
 
+    if getattr(args, "coordinator", None) and args.resume:
+        # A job is a fresh coordinator with fresh workers: nothing of a session to go on.
+        message = "--coordinator cannot be used with --resume (a job always starts fresh)"
+        return fail(message, EXIT_USAGE)
     resume = None
     if args.resume:
         resume = load_resumable(args.resume)

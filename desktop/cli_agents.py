@@ -92,14 +92,6 @@ async def run_coordinator(
     """Run ``args.prompt`` as a coordinator job; the exit status."""
     import asyncio
 
-    if getattr(args, "resume", None):
-        # A job is a fresh coordinator with fresh workers: nothing of a session to go on.
-        print(
-            "harken: --coordinator cannot be used with --resume (a job always starts fresh)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-
     from agent import paths
     from agent.agents.factory import open_coordinator
     from desktop.sessions import new_client

@@ -93,6 +93,14 @@ def test_coordinator_with_resume_is_a_usage_error(api: ScriptedAPI, workspace: P
     assert len(api.requests) == 1
 
 
+def test_coordinator_with_resume_is_a_usage_error_with_no_session_saved(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    done = harken(api, workspace, "ask", "--coordinator", "--resume", "latest", "go on")
+    assert done.returncode == 2 and "--coordinator" in done.stderr, done.stderr
+    assert api.requests == []
+
+
 @pytest.mark.parametrize(
     "args",
     [("--minutes", "0", "plan it"), ("--minutes", "-1", "plan it"), ("--list", "foo")],
