@@ -15,7 +15,6 @@ entry is skipped, the others still load.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 
 from agent import paths
 from agent.hooks import trust
+from agent.json_file import read_json_object
 
 EVENTS = (
     "SessionStart",
@@ -175,16 +175,8 @@ def _parse_group(
 
 
 def _read_json(path: Path, warnings: list[str], unreadable: list[Path]) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        warnings.append(f"cannot read {path}: {exc}")
-        unreadable.append(path)
-        return {}
-    if not isinstance(data, dict):
-        warnings.append(f"{path}: expected a JSON object")
+    data = read_json_object(path, warnings)
+    if data is None:
         unreadable.append(path)
         return {}
     return data

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from agent.json_file import read_json_object
 from agent.permissions import settings
 
 # Keys in the workspace's entry of permissions.json, beside "trusted_project_rules".
@@ -135,7 +136,7 @@ def is_trusted(
     workspace: Path, what: str, value_fingerprint: str, store: Path | None = None
 ) -> bool:
     """Whether the user trusted exactly ``value_fingerprint`` for ``what`` in ``workspace``."""
-    data = settings._read_json(store or settings.store_path(), [])
+    data = read_json_object(store or settings.store_path(), []) or {}
     entry = (data.get("workspaces") or {}).get(os.path.realpath(workspace)) or {}
     return isinstance(entry, dict) and entry.get(what) == value_fingerprint
 

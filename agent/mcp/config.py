@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from agent import paths
+from agent.json_file import read_json_object
 
 PROJECT_FILE = ".mcp.json"
 TRANSPORTS = ("stdio", "http", "sse")
@@ -85,14 +86,7 @@ def file_for(scope: str, workspace: Path) -> Path:
 
 def read_entries(path: Path, warnings: list[str]) -> dict[str, Any]:
     """The ``mcpServers`` object of ``path`` ({} when missing or unreadable)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        warnings.append(f"cannot read {path}: {exc}")
-        return {}
-    servers = data.get("mcpServers") if isinstance(data, dict) else None
+    servers = (read_json_object(path, warnings) or {}).get("mcpServers")
     if servers is None:
         return {}
     if not isinstance(servers, dict):

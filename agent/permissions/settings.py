@@ -24,6 +24,7 @@ from typing import Any
 
 from agent import paths
 from agent.errors import ConfigError
+from agent.json_file import read_json_object
 from agent.permissions.rules import Rule, Source, parse_rule
 from agent.tools.files import atomic_write
 
@@ -136,17 +137,7 @@ def _update_workspace(workspace: Path, store: Path | None, change: Any) -> None:
 
 
 def _read_json(path: Path, warnings: list[str]) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        warnings.append(f"cannot read {path}: {exc}")
-        return {}
-    if not isinstance(data, dict):
-        warnings.append(f"{path}: expected a JSON object")
-        return {}
-    return data
+    return read_json_object(path, warnings) or {}
 
 
 def _add_rules(loaded: LoadedRules, section: dict[str, Any], source: Source) -> None:
