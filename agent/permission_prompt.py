@@ -25,7 +25,7 @@ async def ask(
     """Ask the listeners about ``call`` and wait for the answer; a refusal when nobody
     listens. ``notify`` runs the Notification hooks."""
     if not listening:
-        return PermissionAnswer(False, message="nobody is there to answer", asked=False)
+        return PermissionAnswer(False, asked=False)
     future: asyncio.Future[PermissionAnswer] = asyncio.get_running_loop().create_future()
     request = PermissionRequested(
         call.id,

@@ -343,7 +343,7 @@ class Subagents:
         """What the parent hears from a worker's session."""
         if isinstance(event, PermissionRequested):
             if not getattr(self.parent, "_listeners", True):
-                nobody = PermissionAnswer(False, message="nobody is there to answer", asked=False)
+                nobody = PermissionAnswer(False, asked=False)
                 event.answer(nobody)
                 return
             self.parent.emit(

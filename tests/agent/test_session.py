@@ -275,7 +275,9 @@ async def test_without_anyone_to_ask_a_write_is_denied(api, make_session, worksp
     await make_session().submit("write new.txt")
 
     (result,) = tool_results(api.requests[1])
-    assert result["is_error"] and "denied" in result_text(result)
+    # Refused, and not told to the model as the user's no: nobody was asked.
+    told = result_text(result)
+    assert result["is_error"] and "nobody was there to ask" in told and "denied" not in told
     assert not (workspace / "new.txt").exists()
 
 
