@@ -21,7 +21,7 @@ from audio import lost
 from audio.capture import Recorder
 from audio.models import load
 from audio.transcribe import Transcriber
-from audio.wer import wer
+from audio.wer import wer, words
 from tests.audio.clips import Listen, padded, sox
 from tests.audio.conftest import wait_heard_to_the_end, wait_until
 
@@ -122,7 +122,9 @@ def test_a_decoding_error_keeps_the_words_before_and_says_where(virtual_mic, esp
     finally:
         recorder.close()
         t.close()
-    assert "download" in transcript.text.lower() and "backup" not in transcript.text.lower()
+    # Words tiny.en hears surely ("downloads" came back "dialogues" on one run).
+    heard = set(words(transcript.text))
+    assert {"open", "folder"} <= heard and not {"backup", "backups"} & heard, transcript
     said = " ".join(lost.notices(take, transcript))
     assert "Transcription failed at" in said and "RuntimeError" in said, said
     assert "folder" in said.lower()  # the last words kept
