@@ -53,6 +53,7 @@ MAX_LENGTH = 448  # Whisper's text context, prompt included
 MAX_NEW_TOKENS = MAX_LENGTH // 2  # what CTranslate2 lets a Whisper decoder generate
 TOKENS_PER_SECOND = 16
 TIME_STEP = 0.02  # seconds per timestamp token
+SAMPLING_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,12 @@ class _Decoder:
             if temperature == 0
             else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
         )
+        if temperature > 0:
+            # A fallback samples; a fixed seed makes the same audio give the same text on
+            # one machine, so a command is not understood one time and not the next.
+            import ctranslate2  # loaded with the model already
+
+            ctranslate2.set_random_seed(SAMPLING_SEED)
         result = self.model.model.generate(
             self.encoded,
             [self.prompt],
