@@ -45,6 +45,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.cli_agents",
     "desktop.cli_tasks",
     "desktop.cli_bridge",
+    "desktop.cli_journal",
+    "desktop.cli_remote",
+    "desktop.cli_acp",
+    "desktop.cli_rewind",
 )
 
 EXIT_OK = 0
