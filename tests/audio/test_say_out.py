@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audio.wer import words
+
 RATE = 180  # the default speech_rate
 SUMMARY = (  # 216 characters, five sentences: the report's example
     "I updated the parser and the tests. All forty two tests pass now. "
@@ -87,7 +89,9 @@ def test_say_out_file_ends_with_the_last_sentence(tmp_path: Path, transcriber) -
         pcm = np.frombuffer(f.readframes(f.getnframes()), np.int16)
     tail = pcm[-int(3.5 * rate) :].astype(np.float32) / 32768.0
     heard = transcriber.transcribe(to_16k_mono(tail, rate)).text
-    assert "release notes too" in heard.lower(), heard  # the text's last words
+    # The text's last words, the last one as any CPU's decoding spells it (a cut file loses it).
+    last = words(heard)
+    assert last[-3:-1] == ["release", "notes"] and last[-1] in {"too", "to", "two"}, heard
 
 
 def test_say_out_to_a_folder_that_does_not_exist_fails_and_says_why(tmp_path: Path) -> None:
