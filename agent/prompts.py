@@ -34,10 +34,12 @@ def system_prompt(
     today: date | None = None,
     scopes: MemoryScopes | None = None,
     skills: list[Skill] | None = None,
+    memory_tool: bool = True,
 ) -> list[dict[str, str]]:
     """The system blocks for a session in ``workspace``; ``scopes`` are its memory
     folders (None: the workspace's usual ones), ``skills`` the skills it offers (None:
-    those ``agent.skills.discover_skills`` finds)."""
+    those ``agent.skills.discover_skills`` finds), ``memory_tool`` whether the session
+    offers the memory tool (without it, the memory guide is left out)."""
     text = resources.read_text("prompts/system.md").format(
         workspace=workspace,
         platform=f"{platform.system()} {platform.release()}",
@@ -64,7 +66,7 @@ def system_prompt(
         from agent.memory.folders import scopes_for
 
         scopes = scopes_for(workspace)
-    blocks.extend(system_blocks(scopes))
+    blocks.extend(system_blocks(scopes, tool=memory_tool))
     return blocks
 
 

@@ -98,7 +98,9 @@ class Session:
         self._sandbox_noticed = False
         self.tools = {tool.name: tool for tool in (tools or default_tools())}
         skills = load_skills(self.ctx.workspace)  # problems and untrusted ones are logged
-        self.system = system_prompt(self.ctx.workspace, skills=skills.skills)
+        self.system = system_prompt(
+            self.ctx.workspace, skills=skills.skills, memory_tool="memory" in self.tools
+        )
         self._listeners: list[Listener] = []
         # Tests and one-off checks may keep "always allow" answers to this session.
         self.save_rules = sessions_dir is not None

@@ -304,13 +304,14 @@ class Subagents:
             worker.error = f"it hit its turn limit ({limit} model round trips) before finishing"
         else:
             worker.status = "completed"
-        self._update(worker, worker.error or "completed")
+        self._update(worker, worker.error or _first_line(worker.result) or "done")
 
     def tool_output(self, worker: Worker) -> tuple[str, bool]:
         """The Agent tool's result for a finished foreground turn: (text, is_error)."""
         footer = (
             f"\n\n[{worker.definition.name} subagent {worker.id}: {worker.tool_uses} tool "
-            f"uses, {worker.usage.input_tokens + worker.usage.output_tokens} tokens, "
+            f"{'use' if worker.tool_uses == 1 else 'uses'}, "
+            f"{worker.usage.input_tokens + worker.usage.output_tokens} tokens, "
             f"${worker.cost_usd:.4f}]"
         )
         if worker.status == "completed":
@@ -393,3 +394,10 @@ def _minus(after: Usage, before: Usage) -> Usage:
 
 def _today() -> str:
     return date.today().isoformat()
+
+
+def _first_line(text: str | None, limit: int = 120) -> str:
+    """The first non-empty line of a worker's answer, cut to ``limit`` characters: what a
+    status line shows of it."""
+    line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"

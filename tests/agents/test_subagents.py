@@ -67,6 +67,8 @@ async def test_two_agent_calls_in_one_message_run_at_once_and_return_their_answe
     assert session.state.usage == Usage(400, 80)
     finished = [e for e in events.of("task") if e.status == "completed"]
     assert sorted(e.description for e in finished) == ["alpha", "beta"]
+    # A finished worker's status line shows its answer, not "completed" again.
+    assert sorted(e.summary for e in finished) == ["alpha is in a.py", "beta is in b.py"]
     transcripts = subagent_transcripts(isolated_env / "sessions", session.id)
     assert len(transcripts) == 2
     for path in transcripts:
@@ -93,6 +95,31 @@ async def test_an_explore_subagent_is_offered_no_tool_that_writes_or_runs(
     assert {"Read", "Glob", "Grep"} <= offered
     assert not offered & {"Write", "Edit", "Bash", "Agent", "WebFetch", "memory", "TodoWrite"}
     assert {"Write", "Bash", "Agent"} <= tool_names(api.requests[0])  # the parent has them
+    # Nor told how to use a memory tool it does not have.
+    assert "the `memory` tool" in system_text(api.requests[0])
+    assert "the `memory` tool" not in system_text(request)
+
+
+def system_text(request: dict) -> str:
+    return " ".join(block["text"] for block in request["system"])
+
+
+async def test_a_subagents_footer_counts_its_tool_uses_in_words(
+    api: ScriptedAPI, make_session
+) -> None:
+    api.route(
+        agent_of(EXPLORE),
+        Reply([tool_use("Glob", {"pattern": "*.py"})]),
+        Reply([text("No Python files.")]),
+    )
+    api.route(parent(), Reply([agent_call("look", "Look around")]), Reply([text("Looked.")]))
+    session = make_session()
+    add_agents(session)
+
+    await session.submit("look around")
+
+    (result,) = tool_results(api.requests[-1])
+    assert ": 1 tool use, " in result_text(result), result_text(result)
 
 
 async def test_a_subagents_write_still_asks_the_user_through_the_parent(
