@@ -347,12 +347,9 @@ class Subagents:
                 nobody = PermissionAnswer(False, asked=False)
                 event.answer(nobody)
                 return
+            # Named once, in the description the dialog and the terminal lead with.
             self.parent.emit(
-                dataclasses.replace(
-                    event,
-                    description=f"[{worker.label}] {event.description}",
-                    reason=f"{event.reason}; asked by the {worker.label}",
-                )
+                dataclasses.replace(event, description=f"[{worker.label}] {event.description}")
             )
         elif isinstance(event, ToolStarted):
             worker.tool_uses += 1
