@@ -3,6 +3,7 @@
 FileTracker   content hashes of files the agent read or wrote, to refuse stale edits
 atomic_write  replace a file's bytes so readers see the old file or the new, never half
 looks_binary  NUL bytes mean binary, as git and ripgrep judge
+overlay       files a front end holds for one tool call (an editor's unsaved buffers)
 decode_bytes  a text file's characters and its Codec (encoding and byte order mark), exact
 TextFile      decoded text with the file's line ending and encoding, to write back alike
               (for previews; Read, Edit and Write see files through ``text_lines``)
@@ -15,12 +16,27 @@ import contextlib
 import hashlib
 import os
 import stat
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.tools.base import ToolError
 
 SNIFF_BYTES = 8192
+
+
+@dataclass
+class Overlay:
+    """Files a front end holds instead of the disk during one tool call (an editor's
+    unsaved buffers, over ACP): ``require_fresh`` sees the ``held`` bytes of those paths,
+    and ``atomic_write`` leaves what it would write in ``written`` for the front end."""
+
+    held: dict[Path, bytes] = field(default_factory=dict)  # keyed by real path
+    written: list[tuple[Path, bytes]] = field(default_factory=list)
+
+
+# Set around one tool call; a ContextVar, so concurrent calls (tasks) never share one.
+overlay: ContextVar[Overlay | None] = ContextVar("harken_file_overlay", default=None)
 
 
 def _key(path: Path | str) -> Path:
@@ -53,8 +69,9 @@ class FileTracker:
             raise ToolError(
                 f"{path} has not been read in this session. Read it first, then change it."
             )
+        held = overlay.get()
         try:
-            data = key.read_bytes()
+            data = held.held[key] if held and key in held.held else key.read_bytes()
         except FileNotFoundError:
             raise ToolError(
                 f"{path} was deleted since it was last read. Check with the user before "
@@ -73,6 +90,10 @@ class FileTracker:
 
 def atomic_write(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file and rename; keeps permission bits."""
+    held = overlay.get()
+    if held is not None:  # a front end saves it (see ``Overlay``)
+        held.written.append((Path(path), data))
+        return
     # Through a symlink the target is replaced, not the link.
     target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
