@@ -145,7 +145,7 @@ async def test_a_subagents_write_still_asks_the_user_through_the_parent(
     (question,) = events.of("permission_requested")
     assert question.name == "Write"
     assert "subagent general-purpose (write notes)" in question.description
-    assert "subagent" not in question.reason  # named once, not twice
+    assert "general-purpose" not in question.reason  # named once, not twice
     assert not (workspace / "notes.txt").exists()
     (denied,) = tool_results(worker.requests[1])
     assert denied["is_error"] and "denied" in result_text(denied)
