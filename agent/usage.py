@@ -1,8 +1,10 @@
 """Token usage of one API call, a turn or a session, and what it costs.
 
 Prices are US dollars per million tokens, per model family; a cache write costs 1.25x the
-input price (5-minute cache) and a cache read 0.1x, as Anthropic bills them. Unknown
-models are priced like the newest Sonnet and flagged as estimates by ``price_for``.
+input price (5-minute cache) and a cache read 0.1x, as Anthropic bills them. A model not
+in the table (a local model behind an Anthropic-compatible server, a new name) has no
+known price: ``price_for`` flags Sonnet's price as a mere estimate for it, ``cost_usd``
+counts it as 0 (never that guess), and ``cost_text`` says "unknown" where people read a cost.
 """
 
 from __future__ import annotations
@@ -89,19 +91,35 @@ PRICES: tuple[tuple[str, Price], ...] = (
     ("claude-3-haiku", Price(0.25, 1.25)),
 )
 FALLBACK_PRICE = Price(3.0, 15.0)
+UNKNOWN_COST = "unknown"
 
 
 def price_for(model: str) -> tuple[Price, bool]:
-    """The price of ``model`` and whether it is known (False: a Sonnet-priced estimate)."""
+    """The price of ``model`` and whether it is known (False: Sonnet's, an estimate only)."""
     for prefix, price in PRICES:
         if model.startswith(prefix):
             return price, True
     return FALLBACK_PRICE, False
 
 
+def price_known(model: str) -> bool:
+    """Whether ``model``'s cost can be worked out (it is in the price table)."""
+    return price_for(model)[1]
+
+
+def cost_text(amount: float, model: str) -> str:
+    """A cost for people: "$0.0123", or "unknown" for a model the table does not price."""
+    if not price_known(model):
+        return UNKNOWN_COST
+    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
+
+
 def cost_usd(model: str, usage: Usage) -> float:
-    """Estimated cost in dollars of ``usage`` on ``model``."""
-    price, _known = price_for(model)
+    """Estimated cost in dollars of ``usage`` on ``model``; 0 when its price is unknown
+    (totals then hold what is known; ``price_known`` says whether to show it)."""
+    price, known = price_for(model)
+    if not known:
+        return 0.0
     return (
         usage.input_tokens * price.input
         + usage.output_tokens * price.output

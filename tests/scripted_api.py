@@ -21,6 +21,12 @@ A Reply can also break its stream the ways a real connection breaks:
     Reply(..., omit=("content_block_stop",)) those events are never sent
     Reply(..., error_after=4)                an ``error`` event after that many events
     tool_use("Write", '{"file_path": "a", "con')   raw (partial) JSON streamed verbatim
+    {"type": "server_tool_use", ...}, {"type": "web_search_tool_result", ...}
+                                             server-side tool blocks, streamed as the API
+                                             streams them (input as JSON deltas; a result
+                                             whole in its content_block_start)
+
+``GET /v1/models`` lists ``ScriptedAPI.models`` (ids; None answers 404).
 
 Like the real API, a request that the API would refuse (an empty message, an unanswered
 tool_use, text that is not valid UTF-8, ...: see ``tests/api_checks.py``) gets a 400 and
@@ -204,6 +210,12 @@ def sse_events(reply: Reply, model: str) -> Iterator[tuple[str, dict[str, Any]]]
                 part = raw[i : i + reply.json_chunk]
                 delta = {"type": "input_json_delta", "partial_json": part}
                 yield "content_block_delta", _delta(index, delta)
+        elif kind == "server_tool_use":  # a server-side tool (web search): its input streams
+            yield "content_block_start", _start(index, {**block, "input": {}})
+            delta = {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}
+            yield "content_block_delta", _delta(index, delta)
+        elif kind.endswith("_tool_result"):  # its result (web_search_tool_result) comes whole
+            yield "content_block_start", _start(index, block)
         elif kind == "thinking":
             yield "content_block_start", _start(index, {"type": "thinking", "thinking": ""})
             yield (
@@ -296,6 +308,8 @@ class ScriptedAPI:
         self.in_flight = 0  # message requests waiting for their answer to begin
         self.max_in_flight = 0
         self._flight = threading.Condition(self._lock)
+        # GET /v1/models answers with these ids (None: 404, as servers without the list)
+        self.models: list[str] | None = None
 
     def script(self, *steps: Step) -> None:
         self.steps.extend(steps)
@@ -391,6 +405,18 @@ class ScriptedAPI:
                 self._gate.wait(timeout=30)
             yield _sse(name, data)
 
+    def list_models(self) -> Response:
+        """``GET /v1/models``: the ``models`` ids in the API's list form."""
+        if self.models is None:
+            return self._failure(Failure(404, "no model list here"))
+        data = [
+            {"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
+            for m in self.models
+        ]
+        first, last = (data[0]["id"], data[-1]["id"]) if data else (None, None)
+        page = {"data": data, "has_more": False, "first_id": first, "last_id": last}
+        return _json_response(200, page)
+
     def _failure(self, failure: Failure) -> Response:
         body = {"type": "error", "error": {"type": failure.error_type, "message": failure.message}}
         response = _json_response(failure.status, body)
@@ -480,6 +506,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client hung up mid-stream (an interruption)
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0].rstrip("/").endswith("/v1/models"):
+            response = self.api.list_models()
+        else:
+            response = self.api._failure(Failure(404, f"no GET {self.path}"))
+        body = b"".join(response.chunks)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
