@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent import conversation, telemetry
+from agent.checkpoints import attach as attach_checkpoints
 from agent.compaction import ContextGuard, ContextTooLarge, fit_context
 from agent.config import Config
 from agent.errors import EmptyReply, HarkenError
@@ -114,6 +115,7 @@ class Session:
         )
         self.transcript = self._log.transcript
         self.memory = attach_memory(self.ctx, self.ctx.workspace, sessions_dir, self.state.id)
+        self.ctx.checkpoints = attach_checkpoints(self, sessions_dir)  # Write/Edit keep old content
         self.hooks = SessionHooks.load(
             self.ctx.workspace,
             self.state.id,

@@ -13,12 +13,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from agent.permissions.protected import protected_roots
 from agent.sandbox import SandboxPolicy, sandbox_status
 from agent.tools.files import FileTracker
 from agent.tools.shell import ShellSession
+
+if TYPE_CHECKING:
+    from agent.checkpoints.recorder import Recorder
 
 
 @dataclass
@@ -35,6 +38,8 @@ class ToolContext:
     shell: ShellSession | None = None
     todos: list[dict[str, Any]] = field(default_factory=list)
     sandbox: SandboxPolicy | Literal["auto"] | None = "auto"
+    # Keeps a file's content before Write or Edit changes it (agent.checkpoints); None: off.
+    checkpoints: Recorder | None = None
     _temp_dir: Path | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

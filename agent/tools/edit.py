@@ -57,7 +57,7 @@ async def run(params: EditInput, ctx: ToolContext) -> str:
     if not path.exists():
         if params.old_string:
             raise ToolError(f"File does not exist: {shown}. Use an empty old_string to create it.")
-        _save(ctx, path, shown, Codec().encode(params.new_string))
+        await _save(ctx, path, shown, Codec().encode(params.new_string))
         return f"Created {shown}."
 
     data = ctx.files.require_fresh(path)
@@ -73,7 +73,7 @@ async def run(params: EditInput, ctx: ToolContext) -> str:
                 f"{shown} already exists and is not empty; an empty old_string only creates "
                 "files. Give the text to replace."
             )
-        _save(ctx, path, shown, doc.codec.encode(new))
+        await _save(ctx, path, shown, doc.codec.encode(new))
         return f"Wrote {shown}.\n{_snippet(TextDoc.from_text(new), 1, new)}"
 
     if key_of(doc.normalise(old)) == key_of(doc.normalise(new)):
@@ -96,13 +96,15 @@ async def run(params: EditInput, ctx: ToolContext) -> str:
     for start, end, _line in reversed(matches if params.replace_all else matches[:1]):
         raw = raw[:start] + splice(doc, start, end, new, ending) + raw[end:]
     updated = TextDoc.from_text(raw, doc.codec)
-    _save(ctx, path, shown, updated.encode())
+    await _save(ctx, path, shown, updated.encode())
     count = len(matches) if params.replace_all else 1
     what = f"{count} occurrences" if count > 1 else "1 occurrence"
     return f"Edited {shown}: replaced {what}.\n{_snippet(updated, matches[0][2], new)}"
 
 
-def _save(ctx: ToolContext, path: Path, shown: str, data: bytes) -> None:
+async def _save(ctx: ToolContext, path: Path, shown: str, data: bytes) -> None:
+    if ctx.checkpoints is not None:  # a way back first (agent.checkpoints)
+        await ctx.checkpoints.before_change(path, data, "Edit")
     try:
         atomic_write(path, data)
     except OSError as exc:

@@ -41,6 +41,8 @@ async def run(params: WriteInput, ctx: ToolContext) -> str:
     kept = ""
     if existed:
         data, kept = converted(ctx.files.require_fresh(path), params.content)
+    if ctx.checkpoints is not None:  # a way back first (agent.checkpoints)
+        await ctx.checkpoints.before_change(path, data, "Write")
     try:
         atomic_write(path, data)
     except OSError as exc:

@@ -1,0 +1,146 @@
+"""The seam the file tools call: keep a file's content before the agent changes it.
+
+``Recorder.before_change(path, after)`` runs just before Write or Edit replaces a file.
+It keeps the file's bytes (or notes that it did not exist) in the session's step for the
+running turn. When there would be no way back (the store cannot be written, or the file
+is over the size budget) it asks the user first, through the session's permission
+question, and refuses the change (a ``ToolError`` the model hears) unless they agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.checkpoints.store import (
+    ABSENT,
+    NOT_KEPT,
+    Change,
+    CheckpointStore,
+    StoreUnavailable,
+    digest,
+    now_iso,
+)
+from agent.tools.base import ToolError
+from agent.tools.files import overlay
+
+# ask(title, reason, file_path) -> (allowed, somebody_was_asked)
+Ask = Callable[[str, str, str], Awaitable[tuple[bool, bool]]]
+
+
+async def _nobody(title: str, reason: str, file_path: str) -> tuple[bool, bool]:
+    return False, False
+
+
+@dataclass
+class Recorder:
+    """Checkpoints of one session. ``turn()`` is the number the conversation gives the
+    running turn (the transcript's count of finished turns plus one while one runs)."""
+
+    store: CheckpointStore
+    turn: Callable[[], int]
+    ask: Ask = _nobody
+    notice: Callable[[str], None] = lambda text: None
+    transcript: Path | None = None
+    running: Callable[[], bool] = lambda: True
+
+    async def before_change(self, path: Path, after: bytes, tool: str = "") -> None:
+        """Keep ``path``'s content before it becomes ``after``; raises ``ToolError`` when
+        it cannot be kept and the user does not agree to change it anyway."""
+        path, before = _current(path)
+        after_sha = digest(after)
+        if before is not None and len(before) == len(after) and digest(before) == after_sha:
+            return  # nothing changes: nothing to take back
+        turn = self.turn()
+        size = len(before) if before is not None else 0
+        problem = ""
+        try:
+            if before is None:
+                ref = ABSENT
+            elif size > self.store.max_file_bytes:
+                ref = NOT_KEPT
+                problem = (
+                    f"{path.name} is {_size(size)}, over the checkpoint size budget of "
+                    f"{_size(self.store.max_file_bytes)}"
+                )
+            else:
+                ref = self.store.keep(before)
+            if not problem:
+                self.store.append(self._change(turn, path, ref, after_sha, size, tool))
+                return
+        except StoreUnavailable as exc:
+            problem = str(exc)
+        await self._confirm_without_way_back(path, problem)
+        with contextlib.suppress(StoreUnavailable):  # the manifest says: no way back
+            self.store.append(self._change(turn, path, NOT_KEPT, after_sha, size, tool))
+
+    def _change(self, turn: int, path: Path, ref: str, after: str, size: int, tool: str) -> Change:
+        return Change(f"t{turn}", turn, "change", str(path), ref, after, size, tool, now_iso())
+
+    async def _confirm_without_way_back(self, path: Path, problem: str) -> None:
+        title = f"Change {path} without a way to undo it"
+        reason = f"No checkpoint: {problem}. This change could not be undone."
+        allowed, asked = await self.ask(title, reason, str(path))
+        if allowed:
+            self.notice(f"{path} was changed without a checkpoint: {problem}.")
+            return
+        who = "the user did not agree" if asked else "nobody was there to ask the user"
+        raise ToolError(
+            f"Not changed: Harken could not keep a checkpoint of {path} ({problem}), so the "
+            f"change could not be undone, and {who} to make it anyway. Tell the user; do not "
+            "try to change the file another way."
+        )
+
+
+def session_asker(session: object) -> Ask:
+    """An ``Ask`` that puts the question to ``session``'s listeners, as a permission
+    request (the desktop shows its dialog, ``harken ask`` its y/N prompt)."""
+    from agent.permission_prompt import ask
+    from agent.permissions import Decision, ToolCall
+    from agent.permissions.decision import Risk, Verdict
+    from agent.tools.base import ToolKind
+
+    numbers = itertools.count(1)
+
+    async def put(title: str, reason: str, file_path: str) -> tuple[bool, bool]:
+        call = ToolCall(
+            f"checkpoint-{next(numbers)}",
+            "Checkpoint",
+            {"file_path": file_path},
+            ToolKind.WRITE,
+            title,
+        )
+        decision = Decision(Verdict.ASK, reason, risk=Risk.HIGH)
+        answer = await ask(
+            call,
+            decision,
+            listening=bool(session._listeners),  # type: ignore[attr-defined]
+            emit=session.emit,  # type: ignore[attr-defined]
+            notify=session.hooks.notify,  # type: ignore[attr-defined]
+        )
+        return answer.allow, answer.asked
+
+    return put
+
+
+def _current(path: Path) -> tuple[Path, bytes | None]:
+    """The absolute path and the file's bytes, None when it does not exist (or cannot be
+    read: the tool itself then says why it cannot change it)."""
+    path = Path(os.path.abspath(path))
+    held = overlay.get()  # a front end's unsaved buffer is the content the change replaces
+    if held is not None and Path(os.path.realpath(path)) in held.held:
+        return path, held.held[Path(os.path.realpath(path))]
+    try:
+        return path, path.read_bytes()
+    except OSError:
+        return path, None
+
+
+def _size(size: int) -> str:
+    from agent.tools.files import human_size
+
+    return human_size(size)
