@@ -1,0 +1,293 @@
+"""Scheduled tasks in the tray app: the scheduler's thread, its questions, adding tasks.
+
+    host = ScheduledHost(tell=..., on_main=...)   the scheduler, on a thread of its own
+    host.start() / host.stop()                    (its own asyncio loop; never the GUI's)
+    host.owner                                    True while this app runs due tasks
+    host.run_now(task_id)                         one task now (a concurrent Future)
+    ask_in_notification(notifier, tell)           a task's permission question as a
+                                                  desktop notification with Allow / Deny
+    add_task(prompt, cron, cwd, mode)             check and store a new task (the Tasks
+                                                  window and the voice path; as the CLI)
+    start_scheduled(controller, background)       what ``desktop.app`` calls
+
+One scheduler runs due tasks per user: whoever holds ``agent.tasks.locks.scheduler_lock``.
+When ``harken daemon`` holds it, the tray leaves scheduling to it and tries again every
+``CHECK_EVERY`` seconds, so when the daemon stops the tray takes over; the lock is an
+``flock``, so a task never runs in both. While it holds the lock the tray runs
+``agent.tasks.scheduler.serve`` until it quits (a running task is then interrupted and its
+session saved). A permission question from a task becomes a desktop notification with
+Allow and Deny (``desktop.notifications``); no click within the question timeout, or no
+notification daemon, refuses the call and the task goes on with that answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import inspect
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.notifications import DesktopNotifier, NotificationsUnavailable
+
+if TYPE_CHECKING:
+    from agent.events import PermissionAnswer, PermissionRequested
+    from agent.tasks.model import Task
+    from agent.tasks.runner import RunResult
+    from agent.tasks.store import TaskStore
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 30.0  # seconds between tries for the scheduler lock while a daemon holds it
+DEFAULT_QUESTION_TIMEOUT = 120.0
+ALLOW, DENY = "allow", "deny"
+Tell = Callable[[str], None]  # a notification for people, from any thread
+Ask = Callable[["PermissionRequested"], Awaitable["PermissionAnswer | None"]]
+
+
+def ask_in_notification(notifier: DesktopNotifier, tell: Tell, *, expire_s: float) -> Ask:
+    """The runner's ``ask``: the question as a notification with Allow and Deny; None
+    (refused by the runner) when it is dismissed, times out, or cannot be shown."""
+
+    async def ask(event: PermissionRequested) -> PermissionAnswer | None:
+        from agent.events import PermissionAnswer
+
+        title = f"Harken: allow {event.name}?"
+        body = f"A scheduled task asks to run: {event.description}"
+        if event.reason:
+            body += f"\n{event.reason}"
+        try:
+            buttons = [(ALLOW, "Allow"), (DENY, "Deny")]
+            key = await notifier.ask(title, body, buttons, expire_s=expire_s)
+        except NotificationsUnavailable as exc:
+            log.warning("a scheduled task's question cannot be shown (%s): refused", exc)
+            tell(
+                f"A scheduled task asked to use {event.name} ({event.description}) and was "
+                "refused: there is no notification service to ask you. Give the task an "
+                "allow rule instead."
+            )
+            return None
+        log.info("scheduled task question %s %s: %s", event.name, event.description, key)
+        if key == ALLOW:
+            return PermissionAnswer(True)
+        if key == DENY:
+            return PermissionAnswer(False, message="denied from the notification")
+        return None
+
+    return ask
+
+
+class ScheduledHost:
+    """Runs due tasks on its own thread while it holds the scheduler lock."""
+
+    def __init__(
+        self,
+        *,
+        tell: Tell,
+        notifier: DesktopNotifier | None = None,
+        question_timeout: float = DEFAULT_QUESTION_TIMEOUT,
+        store: TaskStore | None = None,
+        check_every: float = CHECK_EVERY,
+        clock: Callable[[], datetime] | None = None,
+        on_owner: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.tell = tell
+        self.notifier = notifier or DesktopNotifier()
+        self.question_timeout = question_timeout
+        self._store = store
+        self.check_every = check_every
+        self.clock = clock
+        self.on_owner = on_owner  # called (on the scheduler's thread) when ownership changes
+        self.owner = False
+        self.checks = 0  # tries for the scheduler lock so far
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._main: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+
+    @property
+    def store(self) -> TaskStore:
+        if self._store is None:
+            from agent.tasks.store import TaskStore
+
+            self._store = TaskStore()
+        return self._store
+
+    def start(self) -> None:
+        """Start the scheduler's thread (once)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="harken-scheduler", daemon=True)
+        self._thread.start()
+        self._started.wait(10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop scheduling; a running task is interrupted (its session saved). Any thread."""
+        loop, main = self._loop, self._main
+        if loop is not None and main is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop ended meanwhile
+                loop.call_soon_threadsafe(main.cancel)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run_now(self, task_id: str) -> concurrent.futures.Future[RunResult]:
+        """Run ``task_id`` now on the scheduler's loop (as ``harken tasks run``): it waits
+        for a task running in the same folder; its questions become notifications too."""
+        from agent.tasks.runner import run_task
+
+        if self._loop is None:
+            raise RuntimeError("the scheduler is not running")
+        options = self._run_options()
+        if self.clock is not None:
+            options["now"] = self.clock
+        return asyncio.run_coroutine_threadsafe(
+            run_task(self.store, task_id, **options), self._loop
+        )
+
+    # -- the scheduler's thread -----------------------------------------------------------
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        self._stop = asyncio.Event()
+        self._main = loop.create_task(self._serve_when_free())
+        self._started.set()
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(self._main)
+        finally:
+            # Tasks run by hand stop with the app too (their sessions are saved).
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _serve_when_free(self) -> None:
+        from agent.tasks.locks import WorkspaceBusy, scheduler_lock
+
+        said_busy = False
+        while True:
+            self.checks += 1
+            lock = scheduler_lock()
+            try:
+                lock.__enter__()
+            except WorkspaceBusy:
+                if not said_busy:
+                    log.info("harken daemon runs the scheduled tasks; the tray leaves them to it")
+                    said_busy = True
+                self._set_owner(False)
+                await asyncio.sleep(self.check_every)
+                continue
+            try:
+                log.info("this app runs the scheduled tasks")
+                self._set_owner(True)
+                await self._serve()
+            finally:
+                self._set_owner(False)
+                lock.__exit__(None, None, None)
+
+    async def _serve(self) -> None:
+        from agent.tasks.scheduler import serve
+
+        options: dict[str, Any] = self._run_options()
+        if self.clock is not None:
+            options["clock"] = self.clock
+        assert self._stop is not None
+        await serve(self.store, self._stop, report=self._report, **options)
+
+    def _run_options(self) -> dict[str, Any]:
+        from agent.tasks.runner import run_task
+
+        options: dict[str, Any] = {
+            "ask": ask_in_notification(self.notifier, self.tell, expire_s=self.question_timeout),
+            "question_timeout": self.question_timeout,
+            "note": lambda text: log.warning("scheduled task: %s", text),
+        }
+        # The runner tells its host once when a task keeps failing (newer runners only).
+        if "notify" in inspect.signature(run_task).parameters:
+            options["notify"] = self._failed
+        return options
+
+    def _set_owner(self, owner: bool) -> None:
+        if owner != self.owner:
+            self.owner = owner
+            if self.on_owner is not None:
+                self.on_owner(owner)
+
+    def _report(self, problem: str) -> None:
+        log.warning("scheduled tasks: %s", problem)
+        self.tell(f"Scheduled tasks: {problem}")
+
+    def _failed(self, text: str) -> None:
+        """A task keeps failing: a desktop notification (the tray's balloon without one)."""
+        log.warning("%s", text)
+        loop = self._loop
+        if loop is None:
+            self.tell(text)
+            return
+
+        async def show() -> None:
+            try:
+                await self.notifier.show("Harken: a scheduled task failed", text)
+            except NotificationsUnavailable:
+                self.tell(text)
+
+        # Called from inside a run on this loop: shown without holding the run up.
+        loop.call_soon_threadsafe(lambda: loop.create_task(show()))
+
+
+def add_task(
+    prompt: str, cron: str, cwd: Path | str, mode: str = "standard", *, name: str = ""
+) -> Task:
+    """Check and store a new task as ``harken tasks add`` does; raises ``TaskError`` with
+    a message for people (an invalid cron expression, a folder that is not there, no
+    prompt). Nothing is stored when it raises."""
+    from agent.tasks.model import MODES, Task, TaskError, default_name, iso, new_task_id, now
+    from agent.tasks.schedule import check_cron
+    from agent.tasks.store import TaskStore
+
+    normal = check_cron(cron)
+    if not prompt.strip():
+        raise TaskError("the prompt is empty: say what the task should do")
+    folder = Path(cwd).expanduser()
+    if not folder.is_dir():
+        raise TaskError(f"{folder} is not a folder")
+    if mode not in MODES:
+        raise TaskError(f"unknown mode {mode!r}")
+    task = Task(
+        id=new_task_id(),
+        name=name.strip() or default_name(prompt),
+        prompt=prompt.strip(),
+        cron=normal,
+        cwd=str(folder.resolve()),
+        mode=mode,
+        created=iso(now()),
+    )
+    TaskStore().add(task)
+    return task
+
+
+def start_scheduled(controller: Any, background: Any) -> ScheduledHost:
+    """The tray app's scheduler: started now, stopped when the app quits."""
+    from PySide6.QtCore import QCoreApplication
+
+    timeout = float(getattr(controller.config, "permission_timeout_seconds", 0) or 0)
+
+    def tell(message: str) -> None:
+        background.on_main(lambda: controller.notify(message, title="Harken: scheduled tasks"))
+
+    host = ScheduledHost(tell=tell, question_timeout=timeout or DEFAULT_QUESTION_TIMEOUT)
+    host.start()
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(host.stop)
+    return host
