@@ -244,7 +244,10 @@ async def _serve() -> int:
             loop.add_signal_handler(sig, end)
     print("harken daemon: running scheduled tasks; SIGTERM or Ctrl-C stops.", file=sys.stderr)
     report = lambda text: print(f"harken: {text}", file=sys.stderr, flush=True)  # noqa: E731
-    with contextlib.suppress(asyncio.CancelledError):
-        await serve(TaskStore(), stop, report=report, note=report)
+    from desktop.bridge_host_daemon import running_bridge
+
+    async with running_bridge(report):  # the bridge: `harken remote ...` drives this daemon
+        with contextlib.suppress(asyncio.CancelledError):
+            await serve(TaskStore(), stop, report=report, note=report)
     print("harken daemon: stopped.", file=sys.stderr)
     return EXIT_OK

@@ -2,9 +2,11 @@
 with an id (notifications get none). Every frame is validated; nothing a client sends
 can raise out of ``dispatch``.
 
-    Method(name, handler, scope)   a handler is ``async (params: dict) -> JSON value``
+    Method(name, handler, scope)   a handler is ``async (params: dict) -> JSON value``;
+                                   with ``with_peer``, ``async (params, peer)`` (the
+                                   connection's ``Peer``: ``subscribe`` needs it)
     MethodTable.register(...)      the host adds its methods (send, ptt, ...) here
-    dispatch(table, frame, scope)  -> the response frame, or None for a notification
+    dispatch(table, frame, scope, peer)  -> the response frame, or None for a notification
 
 Scopes: an ``observe`` token may call only ``observe`` methods; a ``control`` token may
 call everything. The check is by the method's declared scope, before its params are read.
@@ -30,8 +32,11 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 FORBIDDEN = -32001  # server-defined range: the token's scope does not cover the method
+BUSY = -32002  # Harken is doing something else (recording, a turn it cannot queue behind)
+UNAVAILABLE = -32003  # this host cannot do that (push-to-talk in a daemon without a mic)
+NOT_FOUND = -32004  # no such session, or no open permission question with that id
 
-Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+Handler = Callable[..., Awaitable[Any]]
 
 
 class RpcError(Exception):
@@ -56,6 +61,7 @@ class Method:
     name: str
     handler: Handler
     scope: str = CONTROL  # what is not declared observe-safe needs control
+    with_peer: bool = False  # the handler also gets the calling connection's Peer
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -68,8 +74,11 @@ class MethodTable:
     def __init__(self) -> None:
         self._methods: dict[str, Method] = {}
 
-    def register(self, name: str, handler: Handler, scope: str = CONTROL) -> None:
-        self._methods[name] = Method(name, handler, scope)
+    def register(
+        self, name: str, handler: Handler, scope: str = CONTROL, *, with_peer: bool = False
+    ) -> None:
+        """Offer ``name`` (a later registration of the same name replaces it)."""
+        self._methods[name] = Method(name, handler, scope, with_peer)
 
     def get(self, name: str) -> Method | None:
         return self._methods.get(name)
@@ -83,7 +92,9 @@ def allowed(token_scope: str, method: Method) -> bool:
     return token_scope == CONTROL or method.scope == OBSERVE
 
 
-async def dispatch(table: MethodTable, frame: str | bytes, token_scope: str) -> str | None:
+async def dispatch(
+    table: MethodTable, frame: str | bytes, token_scope: str, peer: Any = None
+) -> str | None:
     """Answer one frame: the response as JSON text, or None for a valid notification."""
     if isinstance(frame, bytes):
         return _error(None, INVALID_REQUEST, "send JSON-RPC as text frames")
@@ -108,7 +119,11 @@ async def dispatch(table: MethodTable, frame: str | bytes, token_scope: str) -> 
         body = _error_body(FORBIDDEN, f"{request.method} needs a token with scope control")
         return _reply(request, body)
     try:
-        result = await method.handler(request.params or {})
+        params = request.params or {}
+        if method.with_peer:
+            result = await method.handler(params, peer)
+        else:
+            result = await method.handler(params)
     except RpcError as exc:
         return _reply(request, _error_body(exc.code, exc.message, exc.data))
     except Exception:

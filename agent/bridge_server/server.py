@@ -10,7 +10,8 @@ The handshake decides everything before a message flows: a browser ``Origin`` he
 wrongly signed or expired ``Authorization: Bearer <JWT>`` gets 401. The secret is read
 at every handshake, so ``harken bridge rotate`` shuts out old tokens at once. After the
 handshake, each text frame is one JSON-RPC request (``rpc.dispatch``); a token that
-expires while connected closes the connection (code 4001) at its next message.
+expires while connected closes the connection (code 4001) at its next message. Each
+connection is a ``hub.Peer``: a subscribed one gets events through a bounded outbox.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ import time
 import weakref
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from agent.bridge_server import discovery
+from agent.bridge_server.hub import OUTBOX_LIMIT, Peer
 from agent.bridge_server.limits import FailureLimiter
 from agent.bridge_server.methods import default_methods
 from agent.bridge_server.rpc import MethodTable, dispatch
@@ -57,8 +60,11 @@ class BridgeServer:
         secret: Callable[[], str] = load_secret,
         limiter: FailureLimiter | None = None,
         clock: Callable[[], float] = time.time,
+        outbox_limit: int = OUTBOX_LIMIT,
     ) -> None:
         self.methods = methods or default_methods()
+        self.outbox_limit = outbox_limit
+        self._on_close: list[Callable[[], None]] = []
         self._secret = secret
         self._limiter = limiter or FailureLimiter()
         self._clock = clock  # wall time, as in the tokens' exp
@@ -97,8 +103,18 @@ class BridgeServer:
         await asyncio.to_thread(discovery.write_info, info)
         self._published = True
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the bridge closes (a host unsubscribing, say)."""
+        self._on_close.append(callback)
+
     async def close(self) -> None:
         """Stop listening, close every connection, remove bridge.json (if still ours)."""
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("closing the bridge: a callback failed")
         if self._published:
             discovery.remove_info(os.getpid())
             self._published = False
@@ -146,16 +162,19 @@ class BridgeServer:
 
     async def _handle(self, connection: ServerConnection) -> None:
         claims = self._claims.pop(connection)
+        peer = Peer(connection, self.outbox_limit)
         try:
             async for frame in connection:
                 if claims.expired(self._clock()):
                     await connection.close(CLOSE_EXPIRED, "token expired")
                     return
-                reply = await dispatch(self.methods, frame, claims.scope)
+                reply = await dispatch(self.methods, frame, claims.scope, peer)
                 if reply is not None:
-                    await connection.send(reply)
+                    await peer.send(reply)
         except ConnectionClosed:
             pass
+        finally:
+            await peer.close()
 
 
 def _peer(connection: ServerConnection) -> str:
@@ -163,9 +182,10 @@ def _peer(connection: ServerConnection) -> str:
     return f"{address[0]}:{address[1]}" if address else "unknown peer"
 
 
-async def start_bridge(methods: MethodTable | None = None) -> BridgeServer:
-    """A listening bridge with bridge.json written; DiscoveryError when another runs."""
-    server = await BridgeServer(methods).start()
+async def start_bridge(methods: MethodTable | None = None, **options: Any) -> BridgeServer:
+    """A listening bridge with bridge.json written; DiscoveryError when another runs.
+    ``options`` go to ``BridgeServer`` (tests: a small ``outbox_limit``)."""
+    server = await BridgeServer(methods, **options).start()
     try:
         await server.publish()
     except BaseException:
