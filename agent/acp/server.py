@@ -1,0 +1,308 @@
+"""The ACP agent: Harken sessions for an editor, one per ``session/new`` or ``session/load``.
+
+A session works in the folder the editor gives (``cwd``); its id is Harken's own session
+id, so ``harken sessions`` lists it and ``session/load`` (or ``harken ask --resume``)
+takes it up again. A prompt runs one turn; ``session/cancel`` interrupts it, and the
+prompt answers ``cancelled`` with the conversation still valid for the next one. The
+session's permission mode is the editor's mode selector (plan, standard, auto, bypass).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from acp import (
+    PROTOCOL_VERSION,
+    InitializeResponse,
+    LoadSessionResponse,
+    NewSessionResponse,
+    PromptResponse,
+    RequestError,
+    SetSessionModeResponse,
+    run_agent,
+    start_tool_call,
+    update_agent_message_text,
+    update_user_message_text,
+)
+from acp.interfaces import Client
+from acp.schema import (
+    AgentCapabilities,
+    AuthenticateResponse,
+    ClientCapabilities,
+    EmbeddedResourceContentBlock,
+    Implementation,
+    PromptCapabilities,
+    ResourceContentBlock,
+    SessionMode,
+    SessionModeState,
+    StopReason,
+    TextContentBlock,
+    TextResourceContents,
+)
+
+from agent.acp.editor_files import EditorFiles
+from agent.acp.relay import Relay
+from agent.errors import HarkenError, NoApiKey
+from agent.permissions import Mode
+
+if TYPE_CHECKING:
+    from agent.session import Session
+
+log = logging.getLogger(__name__)
+
+MODES = (
+    SessionMode(id="plan", name="Plan", description="Read-only: looks, never changes"),
+    SessionMode(id="standard", name="Standard", description="Asks before changing anything"),
+    SessionMode(id="auto", name="Auto", description="Low-risk work in the folder goes ahead"),
+    SessionMode(id="bypass", name="Bypass", description="Everything but deny rules"),
+)
+
+# How a Harken turn ended, in ACP's words (anything else ended normally).
+_STOP: dict[str, StopReason] = {
+    "interrupted": "cancelled",
+    "max_tokens": "max_tokens",
+    "max_turns": "max_turn_requests",
+    "refusal": "refusal",
+}
+
+
+class SessionMaker(Protocol):
+    """How the command builds and ends sessions (as ``harken ask`` would)."""
+
+    async def open(self, cwd: Path, resume: str | None) -> Session:
+        """A session working in ``cwd``; ``resume``: a saved session's id to go on with.
+        Raises ``HarkenError`` (``NoApiKey`` when there is no key) for people to read."""
+        ...
+
+    async def close(self, session: Session) -> None:
+        """End ``session`` (its MCP servers, transcript, HTTP client)."""
+        ...
+
+
+@dataclass
+class _Live:
+    session: Session
+    relay: Relay
+    unsubscribe: Callable[[], None]
+
+
+class HarkenAgent:
+    """The ``acp.Agent`` Harken is to an editor."""
+
+    def __init__(self, maker: SessionMaker, version: str = "") -> None:
+        self.maker = maker
+        self.version = version
+        self.conn: Client | None = None
+        self.fs_read = False
+        self.fs_write = False
+        self._live: dict[str, _Live] = {}
+
+    def on_connect(self, conn: Client) -> None:
+        self.conn = conn
+
+    async def initialize(
+        self,
+        protocol_version: int,
+        client_capabilities: ClientCapabilities | None = None,
+        client_info: Implementation | None = None,
+        **kwargs: Any,
+    ) -> InitializeResponse:
+        """Say what Harken offers, and note whether the editor reads and writes files."""
+        fs = client_capabilities.fs if client_capabilities is not None else None
+        self.fs_read = bool(fs is not None and fs.read_text_file)
+        self.fs_write = bool(fs is not None and fs.write_text_file)
+        return InitializeResponse(
+            protocol_version=min(protocol_version, PROTOCOL_VERSION),
+            agent_capabilities=AgentCapabilities(
+                load_session=True,
+                prompt_capabilities=PromptCapabilities(embedded_context=True),
+            ),
+            agent_info=Implementation(name="harken", title="Harken", version=self.version),
+        )
+
+    async def authenticate(self, method_id: str, **kwargs: Any) -> AuthenticateResponse | None:
+        """Nothing to do: the API key comes from the keyring or the environment."""
+        return AuthenticateResponse()
+
+    async def new_session(
+        self,
+        cwd: str,
+        additional_directories: list[str] | None = None,
+        mcp_servers: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> NewSessionResponse:
+        """A new Harken session in the editor's folder ``cwd``."""
+        live = await self._open(cwd, None)
+        return NewSessionResponse(session_id=live.session.id, modes=_modes(live.session))
+
+    async def load_session(
+        self,
+        cwd: str,
+        session_id: str,
+        mcp_servers: list[Any] | None = None,
+        additional_directories: list[str] | None = None,
+        **kwargs: Any,
+    ) -> LoadSessionResponse | None:
+        """Go on with a saved session: its conversation is replayed to the editor first."""
+        old = self._live.pop(session_id, None)
+        if old is not None:
+            await self._end(old)
+        live = await self._open(cwd, session_id)
+        await self._replay(live)
+        return LoadSessionResponse(modes=_modes(live.session))
+
+    async def set_session_mode(
+        self, session_id: str, mode_id: str, **kwargs: Any
+    ) -> SetSessionModeResponse | None:
+        """Switch the session's permission mode (from the next tool call on)."""
+        session = self._get(session_id).session
+        try:
+            mode = Mode(mode_id)
+        except ValueError:
+            raise RequestError.invalid_params({"message": f"no mode {mode_id!r}"}) from None
+        session.engine.mode = mode
+        session.config = session.config.override(mode=mode.value)
+        return SetSessionModeResponse()
+
+    async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
+        """Run one turn; its text and tool activity stream as session/update first."""
+        live = self._get(session_id)
+        try:
+            outcome = await live.session.submit(prompt_text(prompt))
+        except RuntimeError as exc:  # a turn is already running in this session
+            raise RequestError.invalid_request({"message": str(exc)}) from None
+        finally:
+            await live.relay.drain()
+        if outcome.stop_reason == "error":
+            raise RequestError(-32603, outcome.error, {"stop_reason": "error"})
+        return PromptResponse(stop_reason=_STOP.get(outcome.stop_reason, "end_turn"))
+
+    async def cancel(self, session_id: str, **kwargs: Any) -> None:
+        """Interrupt the session's running turn, if any (its prompt answers cancelled)."""
+        live = self._live.get(session_id)
+        if live is not None:
+            live.session.interrupt()
+
+    async def aclose(self) -> None:
+        """End every session (the editor went away)."""
+        while self._live:
+            _id, live = self._live.popitem()
+            await self._end(live)
+
+    # -- sessions ------------------------------------------------------------------
+
+    def _get(self, session_id: str) -> _Live:
+        live = self._live.get(session_id)
+        if live is None:
+            raise RequestError.invalid_params({"message": f"no session {session_id!r}"})
+        return live
+
+    async def _open(self, cwd: str, resume: str | None) -> _Live:
+        folder = Path(cwd)
+        if not _is_folder(folder):
+            raise RequestError.invalid_params({"message": f"{cwd} is not a folder"})
+        try:
+            session = await self.maker.open(folder, resume)
+        except NoApiKey as exc:
+            raise RequestError.auth_required({"message": str(exc)}) from None
+        except HarkenError as exc:
+            raise RequestError(-32603, str(exc)) from None
+        assert self.conn is not None, "initialize comes first"
+        if self.fs_read or self.fs_write:
+            EditorFiles(self.conn, session.id, self.fs_read, self.fs_write).wrap(session.tools)
+        relay = Relay(self.conn, session.id, session.ctx.workspace, lambda: session.tools)
+        live = _Live(session, relay, session.subscribe(relay))
+        self._live[session.id] = live
+        return live
+
+    async def _end(self, live: _Live) -> None:
+        live.session.interrupt()
+        live.unsubscribe()
+        await live.relay.aclose()
+        try:
+            await self.maker.close(live.session)
+        except Exception:
+            log.exception("closing session %s failed", live.session.id)
+
+    async def _replay(self, live: _Live) -> None:
+        """The saved conversation as the editor would have seen it: the user's prompts,
+        the answers, and the tool calls (done)."""
+        assert self.conn is not None
+        send, sid = self.conn.session_update, live.session.id
+        for message in live.session.messages:
+            content = message.get("content")
+            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+            if message.get("role") == "user":
+                said = [b for b in blocks or [] if b.get("type") == "text"]
+                if said and not any(b.get("type") == "tool_result" for b in blocks):
+                    await send(sid, update_user_message_text(said[0]["text"]))
+                continue
+            for block in blocks or []:
+                if block.get("type") == "text":
+                    await send(sid, update_agent_message_text(block["text"]))
+                elif block.get("type") == "tool_use":
+                    name = str(block.get("name", "tool"))
+                    call = start_tool_call(
+                        str(block.get("id")),
+                        name,
+                        kind=live.relay.kind(name),
+                        status="completed",
+                        raw_input=block.get("input"),
+                    )
+                    await send(sid, call)
+
+
+def _is_folder(path: Path) -> bool:
+    """ACP gives absolute paths; anything else is the editor's mistake."""
+    return path.is_absolute() and path.is_dir()
+
+
+def _modes(session: Session) -> SessionModeState:
+    return SessionModeState(current_mode_id=session.engine.mode.value, available_modes=list(MODES))
+
+
+def prompt_text(blocks: list[Any]) -> str:
+    """What the user asked, as one text: typed text and mentioned files (``@`` links) in
+    their order, then the context the editor embedded (file contents, selections)."""
+    said: list[str] = []
+    context: list[str] = []
+    for block in blocks:
+        if isinstance(block, TextContentBlock):
+            said.append(block.text)
+        elif isinstance(block, ResourceContentBlock):
+            said.append(_uri_path(block.uri))
+        elif isinstance(block, EmbeddedResourceContentBlock):
+            resource = block.resource
+            if isinstance(resource, TextResourceContents):
+                where = _uri_path(resource.uri)
+                context.append(f'<context source="{where}">\n{resource.text}\n</context>')
+            else:
+                context.append(f"(The editor attached {resource.uri}, which is not text.)")
+        else:
+            context.append("(The editor attached an image or a sound; Harken takes text only.)")
+    return "\n\n".join(part for part in ["".join(said).strip(), *context] if part)
+
+
+def _uri_path(uri: str) -> str:
+    """A ``file://`` URI as a path (what the tools take); other URIs as they are."""
+    if uri.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return unquote(urlparse(uri).path)
+    return uri
+
+
+async def serve(maker: SessionMaker, version: str = "") -> None:
+    """Serve ACP on this process's stdin and stdout until the editor closes them."""
+    from agent.acp.stdio import protocol_streams
+
+    reader, writer = await protocol_streams()
+    agent = HarkenAgent(maker, version)
+    try:
+        await run_agent(agent, writer, reader)
+    finally:
+        await agent.aclose()
