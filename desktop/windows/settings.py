@@ -19,7 +19,10 @@ What the app uses:
 Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
 section of its kind (``settings_form``: the generated rows and where each goes); this
 module adds the rows no setting describes (API key, hotkey backend, start at login, the
-MCP servers: ``mcp_servers``, kept current while the window is shown). Save
+MCP servers: ``mcp_servers``, kept current while the window is shown), and under the key
+what the agent still needs (a key, or an endpoint that needs none). The model is typed or
+picked from the endpoint's own list (``settings_models``: read when the window is shown
+if the endpoint is not Anthropic's, else by its ▾ button). Save
 writes only the changed keys (``agent.config_file``); a config file that is not valid TOML
 is reported and left untouched. The API key goes to the OS keyring only; the field never
 shows a stored key. "Start at login" applies when toggled.
@@ -72,6 +75,7 @@ from desktop.windows.settings_form import (
     name_label,
     section_of,
 )
+from desktop.windows.settings_models import ModelList, agent_needs
 from desktop.windows.style import css, mix, theme
 
 __all__ = ["SECTIONS", "TABS", "SettingsWindow", "section_of"]
@@ -101,6 +105,7 @@ class SettingsWindow(QWidget):
         }
         self.hotkey_edit: HotkeyEdit | None = None
         self.mic: MicPicker | None = None
+        self.model_list: ModelList | None = None
         self._mic_options = {
             "background": background,
             "recorder_factory": recorder_factory,
@@ -174,6 +179,13 @@ class SettingsWindow(QWidget):
         editor.changed.connect(self._refresh_dirty)
         explains_itself = editor.widget in (self.hotkey_edit, self.mic)
         add_setting_row(form, editor, self.colours, explains_itself=explains_itself)
+        if setting.key == "model" and isinstance(editor.widget, QLineEdit):
+            self.model_list = ModelList(
+                editor.widget,
+                endpoint=lambda: str(self._current("base_url")),
+                background=self._mic_options["background"],
+            )
+            form.addRow("", self.model_list)
 
     def _special_editor(self, setting: Setting, value: Any) -> SettingEditor | None:
         """The hotkey recorder and the microphone picker; None for the other settings."""
@@ -201,6 +213,9 @@ class SettingsWindow(QWidget):
         row.addWidget(self.key_button)
         self.key_status = hint_label("", self.colours)
         form.addRow(name_label("API key"), column(cell, self.key_status))
+        self.needs = hint_label("", self.colours)
+        self.needs.setObjectName("agent_needs")
+        form.addRow("", self.needs)
         self._show_key_status()
 
     def _backend_row(self, form: QFormLayout) -> None:
@@ -300,6 +315,8 @@ class SettingsWindow(QWidget):
         if self.mic is not None and not self.mic.active:
             self.mic.start_meter()
         self.mcp_section.watch(True)
+        if self.model_list is not None:
+            self.model_list.refresh_if_local()
 
     def hideEvent(self, event: Any) -> None:
         if self.hotkey_edit is not None:
@@ -325,6 +342,14 @@ class SettingsWindow(QWidget):
         colour = self.colours.error if error else self.colours.muted
         self.key_status.setStyleSheet(f"color: {css(colour)};")
         self.key_status.setText(text)
+        needs = agent_needs(str(self.saved.get("base_url") or ""))
+        self.needs.setText(needs)
+        self.needs.setVisible(bool(needs))
+
+    def _current(self, key: str) -> object:
+        """What the editor of ``key`` shows now (saved or not), else the saved value."""
+        editor = self.editors.get(key)
+        return editor.get() if editor is not None else self.saved.get(key, "")
 
     def _set_autostart(self, on: bool) -> None:
         try:
