@@ -88,6 +88,8 @@ def classify(call: ToolCall, workspace: Path) -> Classification:
         return Classification(name, ToolKind.NETWORK, hosts=(host,), summary=f"fetches from {host}")
     if name in _INTERNAL:
         return Classification(name, ToolKind.INTERNAL, summary="changes only the session")
+    if name == "Undo" and call.input.get("action") == "list":  # an Undo that only lists
+        return Classification(name, ToolKind.READ, summary="lists the session's checkpoints")
     if name == "Bash":
         return classify_shell(str(call.input.get("command", "")), cwd)
     # Other tools (MCP servers' among them) are judged by the kind they declare.

@@ -8,6 +8,7 @@
     memory                        Anthropic's memory tool over /memories      (memory.py)
     SessionSearch                 full-text search of past sessions           (session_search.py)
     Skill                         a skill's instructions, loaded when needed  (skill.py)
+    Undo                          take back Write/Edit changes (checkpoints)  (undo.py)
 
 Shared parts: ``base`` (the Tool interface), ``context`` (per-session state), ``files``,
 ``shell``, ``walk`` and ``truncate``.
@@ -29,6 +30,7 @@ def default_tools() -> list[Tool]:
     from agent.tools.session_search import SESSION_SEARCH
     from agent.tools.skill import SKILL
     from agent.tools.todo import TODO_WRITE
+    from agent.tools.undo import UNDO
     from agent.tools.webfetch import WEB_FETCH
     from agent.tools.write import WRITE
 
@@ -46,6 +48,7 @@ def default_tools() -> list[Tool]:
         MEMORY,
         SESSION_SEARCH,
         SKILL,
+        UNDO,
     ]
 
 

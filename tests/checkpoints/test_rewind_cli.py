@@ -142,3 +142,19 @@ def test_nothing_to_take_back_says_so(api: ScriptedAPI, harken) -> None:
 
     assert done.returncode == 0
     assert "No file changes to take back" in done.stdout
+
+
+def test_a_damaged_manifest_record_is_reported_and_the_rest_listed(
+    api: ScriptedAPI, harken, workspace: Path, isolated_env: Path
+) -> None:
+    change_two_files(api, harken, workspace)
+    manifests = isolated_env / "xdg_data_home" / "harken" / "checkpoints" / "manifests"
+    [manifest] = manifests.glob("*.jsonl")
+    with manifest.open("ab") as f:
+        f.write(b'{"v":1,"step":"t2","turn":2,"path":\n')  # torn by a crash
+
+    listing = harken("rewind", "--list")
+
+    assert listing.returncode == 0
+    assert "record 3" in listing.stderr and "damaged" in listing.stderr
+    assert "old.txt (changed)" in listing.stdout
