@@ -10,7 +10,8 @@ a coordinator job (workers in parallel), and what is said at its end is the firs
 sentence of the job's final answer. A spoken request that starts "plan how to" starts deep
 planning in the background instead (``AgentBridge.make_plan``); a notification says when
 the plan is ready, and the plan window (``desktop.windows.plan``) approves, refines or
-rejects it.
+rejects it. A spoken request that names a schedule ("every weekday at nine, ...") is read
+back and becomes a scheduled task once confirmed (``desktop.scheduled``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from desktop import state as st
+from desktop.spoken_schedule import parse_spoken
 
 if TYPE_CHECKING:
     from agent.agents.events import TaskUpdate
@@ -91,6 +93,16 @@ class AgentSide:
             said = PLANNING_SAID if self.config.speak_summaries else ""
             self.feed(self.machine.turn_finished, said, "")
             return
+        if spoken and (heard := parse_spoken(text)) is not None:
+            from desktop.scheduled import offer_schedule
+
+            offer_schedule(self, heard)  # read back; scheduled once confirmed
+            return
+        if spoken:  # a plain "undo that": the last turn's files restored, no model call
+            from desktop.windows.undo_preview import offer_spoken_undo
+
+            if offer_spoken_undo(self, text):
+                return
         coordinator = bool(self.config.coordinator)
         how = "spoken" if spoken else "typed"
         log.info("submitting %s %s: %r", how, "job" if coordinator else "request", text)
@@ -225,6 +237,18 @@ class AgentSide:
 
     def _reject_plan(self) -> None:
         self._plan = None
+
+    def undo_last_turn(self) -> None:
+        """The tray's "Undo last turn's changes": a preview of the files, then the restore."""
+        from desktop.windows.undo_preview import offer_undo
+
+        offer_undo(self)
+
+    def restore_to_turn(self, prompt: str, ordinal: int) -> None:
+        """The conversation's "Restore files to here" on a request it shows."""
+        from desktop.windows.undo_preview import restore_to_turn
+
+        restore_to_turn(self, prompt, ordinal)
 
     def on_session_changed(self, change: tuple[str | None, list[dict[str, Any]]]) -> None:
         """A new or resumed session (``AgentBridge.session_changed``): its history shows."""

@@ -44,9 +44,11 @@ if TYPE_CHECKING:
     from agent.config import Config
     from desktop.auto_dream import AutoDream, DreamRunner
     from desktop.hotkey_service import HotkeyService
+    from desktop.scheduled import ScheduledHost
     from desktop.tray import TrayIcon
     from desktop.windows.mini import MiniWindow
     from desktop.windows.plan import PlanWindow
+    from desktop.windows.scheduled_tasks import ScheduledTasksWindow
     from desktop.windows.settings import SettingsWindow
     from desktop.windows.tasks import TasksWindow
 
@@ -73,6 +75,9 @@ class Controller(QObject, AgentSide, MenuHost):
         self.settings_window: SettingsWindow | None = None
         self.make_settings_window: Callable[[], SettingsWindow] | None = None
         self.tasks_window: TasksWindow | None = None  # made at the first task or "Tasks…"
+        self.scheduled: ScheduledHost | None = None  # runs due scheduled tasks (desktop.scheduled)
+        self.scheduled_window: ScheduledTasksWindow | None = None
+        self.schedule_question: Any = None  # "Schedule it?" after a spoken schedule
         self.hotkey: HotkeyService | None = None
         self.hotkey_status: tuple[str, str] | None = None  # backend name, detail
         self.auto_dream: AutoDream | None = None  # memory's idle consolidation
@@ -131,6 +136,7 @@ class Controller(QObject, AgentSide, MenuHost):
         if parts.conversation is not None:
             parts.conversation.submitted.connect(lambda text: self.feed(self.machine.typed, text))
             parts.conversation.stop_requested.connect(self.stop)
+            parts.conversation.restore_requested.connect(self.restore_to_turn)
         if parts.overlay is not None:
             parts.overlay.confirmed.connect(lambda text: self.feed(self.machine.confirm, text))
             parts.overlay.cancelled.connect(self.stop)
@@ -329,6 +335,17 @@ class Controller(QObject, AgentSide, MenuHost):
         elif self.mini is not None:
             self.mini.setToolTip(message)
 
+    @property
+    def offers_scheduled_tasks(self) -> bool:
+        """The tray menu offers "Scheduled tasks…" once the scheduler is set up."""
+        return self.scheduled is not None
+
+    def show_scheduled_tasks(self) -> None:
+        """The scheduled-tasks window (``desktop.scheduled``)."""
+        from desktop.scheduled import show_window
+
+        show_window(self)
+
     def mark_ready(self, part: str) -> None:
         """``part`` of push-to-talk works; the log says when all of them do."""
         if part in self._waiting_for:
@@ -351,6 +368,8 @@ class Controller(QObject, AgentSide, MenuHost):
             self.auto_dream.stop()
         if self.dream_runner is not None:
             self.dream_runner.cancel()
+        if self.scheduled is not None:
+            self.scheduled.stop()  # a running task is interrupted, its session saved
         self._level.stop()
         p = self.parts
         if self.hotkey is not None:
@@ -362,7 +381,7 @@ class Controller(QObject, AgentSide, MenuHost):
         if p.bridge is not None:
             p.bridge.close()
         self.permissions.close_all()
-        for window in (self.tasks_window, self.plan_window):
+        for window in (self.tasks_window, self.plan_window, self.scheduled_window):
             if window is not None:
                 window.close()
         if p.buddy is not None:

@@ -1,14 +1,15 @@
-"""Scheduled tasks in the tray app: the scheduler's thread, its questions, adding tasks.
+"""Scheduled tasks in the tray app: the scheduler's thread, the window, the voice path.
 
-    host = ScheduledHost(tell=..., on_main=...)   the scheduler, on a thread of its own
+    host = ScheduledHost(tell=...)                the scheduler, on a thread of its own
     host.start() / host.stop()                    (its own asyncio loop; never the GUI's)
     host.owner                                    True while this app runs due tasks
     host.run_now(task_id)                         one task now (a concurrent Future)
-    ask_in_notification(notifier, tell)           a task's permission question as a
-                                                  desktop notification with Allow / Deny
-    add_task(prompt, cron, cwd, mode)             check and store a new task (the Tasks
-                                                  window and the voice path; as the CLI)
+    add_task(prompt, cron, cwd, mode)             check and store a new task (the window
+                                                  and the voice path; as the CLI does)
     start_scheduled(controller, background)       what ``desktop.app`` calls
+    show_window(controller)                       the scheduled-tasks window
+    offer_schedule(controller, heard)             a spoken schedule read back: "Schedule
+                                                  it?" (stored only on Schedule it)
 
 One scheduler runs due tasks per user: whoever holds ``agent.tasks.locks.scheduler_lock``.
 When ``harken daemon`` holds it, the tray leaves scheduling to it and tries again every
@@ -16,8 +17,10 @@ When ``harken daemon`` holds it, the tray leaves scheduling to it and tries agai
 ``flock``, so a task never runs in both. While it holds the lock the tray runs
 ``agent.tasks.scheduler.serve`` until it quits (a running task is then interrupted and its
 session saved). A permission question from a task becomes a desktop notification with
-Allow and Deny (``desktop.notifications``); no click within the question timeout, or no
-notification daemon, refuses the call and the task goes on with that answer.
+Allow and Deny (``desktop.notifications_questions``); no click within the question
+timeout, or no notification daemon, refuses the call and the task goes on with that
+answer. A task that keeps failing is told in a desktop notification (the runner's
+``notify``). Qt is imported only by the functions for the GUI thread.
 """
 
 from __future__ import annotations
@@ -28,58 +31,25 @@ import contextlib
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.notifications import DesktopNotifier, NotificationsUnavailable
+from desktop.notifications_questions import ask_in_notification
 
 if TYPE_CHECKING:
-    from agent.events import PermissionAnswer, PermissionRequested
     from agent.tasks.model import Task
     from agent.tasks.runner import RunResult
     from agent.tasks.store import TaskStore
+    from desktop.spoken_schedule import SpokenSchedule
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 30.0  # seconds between tries for the scheduler lock while a daemon holds it
 DEFAULT_QUESTION_TIMEOUT = 120.0
-ALLOW, DENY = "allow", "deny"
 Tell = Callable[[str], None]  # a notification for people, from any thread
-Ask = Callable[["PermissionRequested"], Awaitable["PermissionAnswer | None"]]
-
-
-def ask_in_notification(notifier: DesktopNotifier, tell: Tell, *, expire_s: float) -> Ask:
-    """The runner's ``ask``: the question as a notification with Allow and Deny; None
-    (refused by the runner) when it is dismissed, times out, or cannot be shown."""
-
-    async def ask(event: PermissionRequested) -> PermissionAnswer | None:
-        from agent.events import PermissionAnswer
-
-        title = f"Harken: allow {event.name}?"
-        body = f"A scheduled task asks to run: {event.description}"
-        if event.reason:
-            body += f"\n{event.reason}"
-        try:
-            buttons = [(ALLOW, "Allow"), (DENY, "Deny")]
-            key = await notifier.ask(title, body, buttons, expire_s=expire_s)
-        except NotificationsUnavailable as exc:
-            log.warning("a scheduled task's question cannot be shown (%s): refused", exc)
-            tell(
-                f"A scheduled task asked to use {event.name} ({event.description}) and was "
-                "refused: there is no notification service to ask you. Give the task an "
-                "allow rule instead."
-            )
-            return None
-        log.info("scheduled task question %s %s: %s", event.name, event.description, key)
-        if key == ALLOW:
-            return PermissionAnswer(True)
-        if key == DENY:
-            return PermissionAnswer(False, message="denied from the notification")
-        return None
-
-    return ask
 
 
 class ScheduledHost:
@@ -291,3 +261,125 @@ def start_scheduled(controller: Any, background: Any) -> ScheduledHost:
     if app is not None:
         app.aboutToQuit.connect(host.stop)
     return host
+
+
+# -- the tray's windows and the voice path (GUI thread) -------------------------------------
+
+SCHEDULED_MODE = "standard"  # a spoken task's mode: it asks (by notification) before changes
+
+
+def who_runs(host: ScheduledHost | None) -> str:
+    """The Tasks window's status line: who runs the tasks when they are due."""
+    if host is None:
+        return ""
+    if host.owner:
+        return "Harken runs these tasks when they are due."
+    return "harken daemon runs these tasks when they are due; Harken takes over when it stops."
+
+
+def show_window(controller: Any) -> Any:
+    """The scheduled-tasks window (made at first use), in front."""
+    from desktop.windows.scheduled_tasks import ScheduledTasksWindow
+
+    window = controller.scheduled_window
+    if window is None:
+        parts = controller.parts
+        window = ScheduledTasksWindow(
+            run_now=lambda task_id: run_by_hand(controller, task_id),
+            who_runs=lambda: who_runs(controller.scheduled),
+            folder=parts.workspace if parts is not None else Path.cwd(),
+        )
+        controller.scheduled_window = window
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
+
+
+def run_by_hand(controller: Any, task_id: str) -> None:
+    """Run now (the window's button): on the scheduler's thread; its end is notified."""
+    host, parts = controller.scheduled, controller.parts
+    if host is None or parts is None:
+        controller.notify("Harken is still starting; try again in a moment.")
+        return
+    future = host.run_now(task_id)
+
+    def done(result: Any) -> None:
+        window = controller.scheduled_window
+        if window is not None:
+            window.refresh()
+        if isinstance(result, BaseException):
+            controller.notify(f"The task did not run: {result}", title="Harken: scheduled tasks")
+            return
+        summary = f": {result.summary}" if result.summary else ""
+        controller.notify(f"{result.task.name}: {result.status}{summary}", title="Harken: task ran")
+
+    def finished(f: concurrent.futures.Future[Any]) -> None:
+        if f.cancelled():
+            return
+        outcome = f.exception() or f.result()
+        parts.background.on_main(done, outcome)
+
+    future.add_done_callback(finished)
+
+
+def offer_schedule(controller: Any, heard: SpokenSchedule) -> None:
+    """A spoken request that named a schedule ("every weekday at nine, summarise ...") is
+    read back (aloud when summaries are spoken) and asked about instead of sent."""
+    log.info("heard a schedule: %s -> %r", heard.cron, heard.prompt)
+    parts = controller.parts
+    if parts is not None and parts.conversation is not None:
+        parts.conversation.set_busy(False)
+    said = heard.readback() if controller.config.speak_summaries else ""
+    controller.feed(controller.machine.turn_finished, said, "")
+    workspace = parts.workspace if parts is not None else Path.cwd()
+    controller.schedule_question = ask_to_schedule(controller, heard, workspace)
+
+
+def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> Any:
+    """The read-back as a small dialog: Schedule it, Edit… (the Tasks window, filled in),
+    Cancel. Not modal: Harken goes on listening meanwhile."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Schedule this task?", heard.readback())
+    box.setInformativeText(
+        f"It runs in {workspace} in {SCHEDULED_MODE} mode; what it asks while you are away "
+        "comes as a notification with Allow and Deny."
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    schedule = box.addButton("Schedule it", QMessageBox.ButtonRole.AcceptRole)
+    edit = box.addButton("Edit…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(schedule)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+
+    def answered(button: Any) -> None:
+        controller.schedule_question = None
+        if button is schedule:
+            _schedule(controller, heard, workspace)
+        elif button is edit:
+            window = show_window(controller)
+            window.prompt.setPlainText(heard.prompt)
+            window.cron.setText(heard.cron)
+            window.folder.setText(str(workspace))
+
+    box.buttonClicked.connect(answered)
+    box.show()
+    box.raise_()
+    box.activateWindow()
+    return box
+
+
+def _schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> None:
+    from agent.tasks.model import TaskError
+
+    try:
+        task = add_task(heard.prompt, heard.cron, workspace, SCHEDULED_MODE)
+    except TaskError as exc:
+        controller.notify(f"Not scheduled: {exc}", title="Harken: scheduled tasks")
+        return
+    log.info("scheduled %s (%s): %r", task.id, task.cron, task.prompt)
+    controller.notify(f"Scheduled: {heard.when}: {task.prompt} ({task.id})", title="Harken")
+    if controller.scheduled_window is not None:
+        controller.scheduled_window.refresh()
