@@ -98,6 +98,11 @@ class AgentSide:
 
             offer_schedule(self, heard)  # read back; scheduled once confirmed
             return
+        if spoken:  # a plain "undo that": the last turn's files restored, no model call
+            from desktop.windows.undo_preview import offer_spoken_undo
+
+            if offer_spoken_undo(self, text):
+                return
         coordinator = bool(self.config.coordinator)
         how = "spoken" if spoken else "typed"
         log.info("submitting %s %s: %r", how, "job" if coordinator else "request", text)
@@ -232,6 +237,18 @@ class AgentSide:
 
     def _reject_plan(self) -> None:
         self._plan = None
+
+    def undo_last_turn(self) -> None:
+        """The tray's "Undo last turn's changes": a preview of the files, then the restore."""
+        from desktop.windows.undo_preview import offer_undo
+
+        offer_undo(self)
+
+    def restore_to_turn(self, prompt: str, ordinal: int) -> None:
+        """The conversation's "Restore files to here" on a request it shows."""
+        from desktop.windows.undo_preview import restore_to_turn
+
+        restore_to_turn(self, prompt, ordinal)
 
     def on_session_changed(self, change: tuple[str | None, list[dict[str, Any]]]) -> None:
         """A new or resumed session (``AgentBridge.session_changed``): its history shows."""

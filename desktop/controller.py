@@ -136,6 +136,7 @@ class Controller(QObject, AgentSide, MenuHost):
         if parts.conversation is not None:
             parts.conversation.submitted.connect(lambda text: self.feed(self.machine.typed, text))
             parts.conversation.stop_requested.connect(self.stop)
+            parts.conversation.restore_requested.connect(self.restore_to_turn)
         if parts.overlay is not None:
             parts.overlay.confirmed.connect(lambda text: self.feed(self.machine.confirm, text))
             parts.overlay.cancelled.connect(self.stop)

@@ -59,6 +59,7 @@ from desktop.windows.entries import (
 from desktop.windows.history import history_events
 from desktop.windows.prompt_box import PromptBox
 from desktop.windows.style import css, text_font, theme
+from desktop.windows.undo_preview import add_restore_action
 
 RENDER_MS = 40
 SLOWEST_RENDER_MS = 300
@@ -73,6 +74,7 @@ STOP_NOTES = {
 class ConversationWindow(QWidget):
     submitted = Signal(str)
     stop_requested = Signal()
+    restore_requested = Signal(str, int)  # "Restore files to here": prompt, its ordinal
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -343,6 +345,8 @@ class ConversationWindow(QWidget):
     # ---- helpers ----
 
     def _add(self, entry: Entry) -> None:
+        if isinstance(entry, HeardEntry):  # its turn's files can be restored (undo_preview)
+            add_restore_action(entry, self)
         self._empty.hide()
         self.entries.append(entry)
         self._layout.insertWidget(self._layout.count() - 1, entry)
