@@ -160,6 +160,7 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     from desktop.bridge import AgentBridge
     from desktop.controller import Parts
     from desktop.hotkey_service import HotkeyService
+    from desktop.scheduled import start_scheduled
     from desktop.sessions import open_session, project_rules
     from desktop.sounds import CuePlayer
     from desktop.voice import Voice
@@ -226,6 +227,7 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
 
     controller.hotkey = HotkeyService(background, controller.press, controller.release, on_status)
     controller.hotkey.start(config)
+    controller.scheduled = start_scheduled(controller, background)  # or the daemon's, if it runs
     server.serve(lambda message: on_instance_message(controller, background, message))
     first_run.check_api_key(controller, background)
     if not has_tray:
