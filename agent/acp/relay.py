@@ -97,6 +97,7 @@ class Relay:
         self._tools = tools  # the session's tools now (MCP servers may add some)
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._announced: set[str] = set()  # tool calls the editor has been shown
+        self._open: set[str] = set()  # ...and not finished yet
         self._questions: set[asyncio.Task[None]] = set()
         self._pump = asyncio.get_running_loop().create_task(self._run(), name="acp relay")
 
@@ -106,6 +107,14 @@ class Relay:
     async def drain(self) -> None:
         """Return once every event published so far has been sent."""
         await self._queue.join()
+
+    async def end_turn(self) -> None:
+        """After a turn: every event sent, and tool calls that never finished (the turn
+        was cancelled while they ran or waited for an answer) shown as failed."""
+        await self.drain()
+        while self._open:
+            update = update_tool_call(self._open.pop(), status="failed")
+            await self.conn.session_update(self.session_id, update)
 
     async def aclose(self) -> None:
         """Stop sending; questions still open are dropped (their turn has ended)."""
@@ -161,6 +170,7 @@ class Relay:
         status: str = "pending",
     ) -> None:
         self._announced.add(call_id)
+        self._open.add(call_id)
         update = start_tool_call(
             call_id,
             title,
@@ -173,6 +183,7 @@ class Relay:
 
     def _finished(self, event: ToolFinished) -> Any:
         status = "failed" if event.is_error else "completed"
+        self._open.discard(event.call_id)
         content = [tool_content(text_block(event.output))] if event.output else None
         if event.call_id not in self._announced:  # refused or cut before it started
             self._announced.add(event.call_id)

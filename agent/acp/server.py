@@ -176,7 +176,7 @@ class HarkenAgent:
         except RuntimeError as exc:  # a turn is already running in this session
             raise RequestError.invalid_request({"message": str(exc)}) from None
         finally:
-            await live.relay.drain()
+            await live.relay.end_turn()
         if outcome.stop_reason == "error":
             raise RequestError(-32603, outcome.error, {"stop_reason": "error"})
         return PromptResponse(stop_reason=_STOP.get(outcome.stop_reason, "end_turn"))

@@ -58,7 +58,10 @@ class Editor:
     def __init__(self) -> None:
         self.updates: list[Any] = []
         self.buffers: dict[str, str] = {}  # path -> unsaved content the editor holds
-        self.picks: list[str] = []  # option kinds to pick, question by question
+        # Option kinds to pick, question by question; "hold": keep the question open until
+        # ``release`` is set, then answer cancelled (as an editor does after a cancel).
+        self.picks: list[str] = []
+        self.release = asyncio.Event()
         self.questions: list[tuple[ToolCallUpdate, list[PermissionOption]]] = []
         self.reads: list[str] = []
         self.writes: list[tuple[str, str]] = []
@@ -76,7 +79,10 @@ class Editor:
         **kwargs: Any,
     ) -> RequestPermissionResponse:
         self.questions.append((tool_call, options))
+        self._changed.set()
         kind = self.picks.pop(0) if self.picks else "cancelled"
+        if kind == "hold":
+            await self.release.wait()
         chosen = [o.option_id for o in options if o.kind == kind]
         if not chosen:
             return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
@@ -174,14 +180,19 @@ StartHarken = Callable[..., contextlib.AbstractAsyncContextManager[Harken]]
 
 @pytest.fixture
 def start_harken(api: ScriptedAPI, workspace: Path, tmp_path: Path) -> StartHarken:
-    """``async with start_harken(editor, fs=True, args=[...]) as harken``: the real
-    command, initialized by ``editor`` (offering fs/* when ``fs``)."""
+    """``async with start_harken(editor, fs=True, args=[...], env={...}) as harken``: the
+    real command, initialized by ``editor`` (offering fs/* when ``fs``)."""
 
     @contextlib.asynccontextmanager
     async def start(
-        editor: Editor, *, fs: bool = False, args: tuple[str, ...] = ()
+        editor: Editor,
+        *,
+        fs: bool = False,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> AsyncIterator[Harken]:
-        env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
+        base_url = api.base_url  # type: ignore[attr-defined]
+        env = {**os.environ, "ANTHROPIC_BASE_URL": base_url, **(env or {})}
         command = harken_command()
         with (tmp_path / "harken-acp.stderr").open("ab") as stderr:
             async with spawn_agent_process(

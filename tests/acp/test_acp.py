@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from acp import RequestError
 from acp.schema import AgentMessageChunk
 
 from tests.acp.conftest import Editor, StartHarken
-from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+from tests.scripted_api import Failure, Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
 
@@ -152,3 +153,75 @@ async def test_a_saved_session_loads_with_its_conversation_replayed(
         assert await harken.prompt(session_id, "which word?") == "end_turn"
 
     assert "remember the word banana" in str(api.requests[-1]["messages"])
+
+
+async def test_cancel_while_the_editor_asks_ends_the_turn_and_the_tool_never_runs(
+    api: ScriptedAPI, start_harken: StartHarken, workspace: Path
+) -> None:
+    write = tool_use("Write", {"file_path": "later.txt", "content": "no\n"})
+    api.script(Reply([write]), Reply([text("Fresh start.")]))
+    editor = Editor()
+    editor.picks = ["hold"]
+    async with start_harken(editor, args=("--mode", "standard")) as harken:
+        session_id = await harken.new_session(workspace)
+        first = asyncio.create_task(harken.prompt(session_id, "write later.txt"))
+        await editor.until(lambda: bool(editor.questions))
+        await harken.conn.cancel(session_id=session_id)
+        # The turn ends at once, without waiting for the editor to close its question.
+        assert await first == "cancelled"
+        editor.release.set()
+
+        assert await harken.prompt(session_id, "never mind") == "end_turn"
+
+    assert not (workspace / "later.txt").exists()
+    assert editor.statuses(write["id"]) == ["pending", "failed"]
+    assert api.rejections == []
+    assert editor.answer_text() == "Fresh start."
+
+
+async def test_the_editor_mode_selector_switches_harken_to_plan_mode(
+    api: ScriptedAPI, start_harken: StartHarken, workspace: Path
+) -> None:
+    api.script(
+        Reply([tool_use("Write", {"file_path": "plan.txt", "content": "x\n"})]),
+        Reply([text("Planning only.")]),
+    )
+    editor = Editor()
+    editor.picks = ["allow_once"]  # never used: plan mode refuses without asking
+    async with start_harken(editor, args=("--mode", "standard")) as harken:
+        response = await harken.conn.new_session(cwd=str(workspace), mcp_servers=[])
+        assert response.modes is not None and response.modes.current_mode_id == "standard"
+        assert {m.id for m in response.modes.available_modes} == {
+            "plan",
+            "standard",
+            "auto",
+            "bypass",
+        }
+        await harken.conn.set_session_mode(session_id=response.session_id, mode_id="plan")
+        assert await harken.prompt(response.session_id, "write plan.txt") == "end_turn"
+
+    assert not (workspace / "plan.txt").exists()
+    assert editor.questions == []
+    assert "plan mode" in tool_result_text(api.requests[1]).lower()
+
+
+async def test_a_failed_turn_is_an_error_answer_and_no_key_asks_to_authenticate(
+    api: ScriptedAPI,
+    start_harken: StartHarken,
+    workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api.script(Failure(400, "prompt is too long for this scripted model"))
+    async with start_harken(Editor()) as harken:
+        session_id = await harken.new_session(workspace)
+        with pytest.raises(RequestError) as failed:
+            await harken.prompt(session_id, "hello")
+    assert "prompt is too long" in str(failed.value)
+
+    # No key, and the endpoint is Anthropic's own (a local one would need none).
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    async with start_harken(Editor(), env={"ANTHROPIC_BASE_URL": ""}) as harken:
+        with pytest.raises(RequestError) as refused:
+            await harken.new_session(workspace)
+    assert refused.value.code == RequestError.auth_required().code
+    assert "harken key set" in str(refused.value.data)
