@@ -33,11 +33,13 @@ def open_session(
     resume: Any = None,
     rules: Any = None,
 ) -> Any:
-    """A ``Session`` on the configured model and endpoint, saved under the sessions folder."""
+    """A ``Session`` on the configured model and endpoint, saved under the sessions folder,
+    with the desktop tools when there is a screen (``desktop.tools``)."""
     from agent import paths
     from agent.session import Session
+    from desktop.tools import attach_desktop_tools
 
-    return Session(
+    session = Session(
         client=new_client(config, key),
         config=config,
         workspace=workspace,
@@ -45,6 +47,8 @@ def open_session(
         resume=resume,
         rules=rules,
     )
+    attach_desktop_tools(session)  # Clipboard, Screenshot, ... where there is a screen
+    return session
 
 
 def new_client(config: Any, key: str | None) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from agent.permissions.decision import ToolCall
+from agent.permissions.desktop_calls import DESKTOP_TOOLS, classify_desktop
 from agent.permissions.paths import resolve
 from agent.permissions.program_args import Invocation
 from agent.tools.base import ToolKind
@@ -92,6 +93,8 @@ def classify(call: ToolCall, workspace: Path) -> Classification:
         return Classification(name, ToolKind.READ, summary="lists the session's checkpoints")
     if name == "Bash":
         return classify_shell(str(call.input.get("command", "")), cwd)
+    if name in DESKTOP_TOOLS:  # Clipboard, Screenshot, Open, ...: see desktop_calls
+        return classify_desktop(call, workspace)
     # Other tools (MCP servers' among them) are judged by the kind they declare.
     return Classification(name, call.kind, summary=f"runs the tool {name}")
 
