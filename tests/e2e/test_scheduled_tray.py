@@ -1,0 +1,176 @@
+"""Scheduled tasks in the real tray app: on the virtual screen of tests/desktop_env.sh,
+against the scripted Messages API, with a private D-Bus session bus whose notification
+daemon is the small fake of tests/desktop/test_scheduled_notifications.py (it clicks the
+button it is told to; the desktop's own daemon is the device a CI machine lacks).
+
+A task whose slot passed while Harken was not running runs once as the tray starts; its
+``Bash`` question comes as a notification with Allow and Deny, and Allow lets the command
+run. With ``harken daemon`` running, the tray leaves the tasks to it: the task runs once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.tasks.model import Task
+from agent.tasks.store import TaskStore
+from tests.conftest import TEST_KEY
+from tests.desktop.fake_portal import private_bus
+from tests.desktop.test_scheduled_notifications import FakeNotifications, wait_until
+from tests.e2e.desktop_helpers import (
+    ARTIFACTS,
+    NEEDS,
+    HarkenApp,
+    harken_command,
+    have_desktop_env,
+    private_runtime_dir,
+)
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.real_display,
+    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
+]
+
+TAKES_OVER = "this app runs the scheduled tasks"
+LEAVES = "harken daemon runs the scheduled tasks; the tray leaves them to it"
+
+
+@pytest.fixture
+def desktop(
+    api: ScriptedAPI, isolated_env: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Any]]:
+    config = isolated_env / "xdg_config_home" / "harken"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text("sound_cues = false\nspeak_summaries = false\n")
+    with private_bus() as bus:
+        env = {
+            **os.environ,
+            **private_runtime_dir(tmp_path),
+            "ANTHROPIC_API_KEY": TEST_KEY,
+            "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
+            "QT_QPA_PLATFORM": "xcb",
+            "DBUS_SESSION_BUS_ADDRESS": bus,
+        }
+        log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
+        yield {"env": env, "log": log, "bus": bus}
+        if log.exists():
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return folder
+
+
+def missed_task(project: Path) -> Task:
+    """Due at 9:00 every day since January: its missed slot runs once, now."""
+    task = Task(
+        id="t-0000cafe",
+        name="make the file",
+        prompt="make the file",
+        cron="0 9 * * *",
+        cwd=str(project),
+        created="2026-01-01T08:00:00+00:00",
+    )
+    TaskStore().add(task)
+    return task
+
+
+def finished(task_id: str) -> Task | None:
+    task = TaskStore().get(task_id)
+    return task if task.last_status not in (None, "running") else None
+
+
+def test_a_missed_task_runs_in_the_tray_and_its_question_is_allowed_from_a_notification(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, project: Path
+) -> None:
+    daemon = FakeNotifications(desktop["bus"], click="allow")
+    task = missed_task(project)
+    api.script(
+        Reply([tool_use("Bash", {"command": "touch made-by-the-task.txt"})]),
+        Reply([text("Made the file.")]),
+    )
+    app = HarkenApp(desktop["env"], workspace, desktop["log"])
+    try:
+        app.start(ready=TAKES_OVER)
+        done = wait_until(lambda: finished(task.id), timeout=120)
+        assert app.quit() == 0
+    finally:
+        app.quit()
+        daemon.close()
+
+    assert done.last_status == "ok", app.tail()
+    assert (project / "made-by-the-task.txt").exists()
+    [shown] = daemon.shown
+    assert shown.title == "Harken: allow Bash?" and "touch made-by-the-task.txt" in shown.body
+    assert shown.actions == ["allow", "Allow", "deny", "Deny"]
+    assert len(api.requests) == 2
+
+
+def test_with_harken_daemon_running_the_tray_leaves_the_task_to_it(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, project: Path
+) -> None:
+    task = missed_task(project)
+    api.script(Reply([text("Ran once.")]))
+    headless = subprocess.Popen(
+        [*harken_command(), "daemon"],
+        cwd=workspace,
+        env=desktop["env"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    app = HarkenApp(desktop["env"], workspace, desktop["log"])
+    try:
+        done = wait_until(lambda: finished(task.id), timeout=120)  # the daemon ran it
+        app.start(ready=LEAVES)
+        assert TAKES_OVER not in app.log_text()
+        assert app.quit() == 0
+    finally:
+        app.quit()
+        headless.send_signal(signal.SIGTERM)
+        headless.wait(timeout=30)
+
+    assert done.last_status == "ok"
+    assert len(api.requests) == 1  # once, by the daemon; never again by the tray
+    assert TaskStore().get(task.id).last_run == done.last_run
+
+
+def test_a_task_added_from_the_shell_while_the_tray_runs_is_run_by_the_tray(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, project: Path
+) -> None:
+    api.script(Reply([text("Every minute, done.")]))
+    app = HarkenApp(desktop["env"], workspace, desktop["log"])
+    try:
+        app.start(ready=TAKES_OVER)
+        added = subprocess.run(
+            [*harken_command(), "tasks", "add", "say hello", "--cron", "* * * * *",
+             "--cwd", str(project)],
+            env=desktop["env"], capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        # Due at the next minute: the tray reads the list again by then (it naps at most
+        # a minute, and less when a task is due sooner).
+        started = time.monotonic()
+        done = wait_until(lambda: finished(added.stdout.strip()), timeout=150)
+        print(f"ran {time.monotonic() - started:.1f} s after it was added")
+        assert app.quit() == 0
+    finally:
+        app.quit()
+
+    assert done.last_status == "ok" and len(api.requests) == 1
