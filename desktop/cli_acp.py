@@ -5,8 +5,8 @@
 An editor (Zed, a JetBrains IDE, a Neovim plugin) starts it and speaks ACP on its stdin and
 stdout (``agent.acp``). Sessions are built as ``harken ask`` builds them: the user's config,
 the folder's permission rules (a project's own allow rules stay off until trusted with
-``harken permissions trust``), its MCP servers; notes and warnings go to stderr, which
-editors keep in their agent log.
+``harken permissions trust``); ``agent.acp`` adds the MCP servers. Notes and warnings go to
+stderr, which editors keep in their agent log.
 """
 
 from __future__ import annotations
@@ -60,13 +60,11 @@ class Maker:
     def __init__(self, config: Any, args: argparse.Namespace) -> None:
         self.config = config
         self.args = args
-        self._servers: dict[str, Any] = {}  # session id -> its MCP servers
 
     async def open(self, cwd: Path, resume: str | None) -> Any:
         """A session in ``cwd``, or the saved session ``resume`` continued there."""
         from agent.credentials import api_key
         from agent.errors import NoApiKey
-        from agent.mcp import start_for_session
         from desktop.cli_permissions import cli_rules
         from desktop.sessions import load_resumable, open_session, project_rules
 
@@ -77,30 +75,13 @@ class Maker:
         for warning in loaded.warnings if loaded else []:
             _warn(warning)
         rules = project_rules(cwd, _note, cli_rules(self.args), warn=_warn)
-        session = open_session(self.config, cwd, key, resume=loaded, rules=rules)
-        try:
-            servers = await start_for_session(session, note=_note, warn=_warn)
-        except BaseException:
-            await _close(session)
-            raise
-        if servers is not None:
-            self._servers[session.id] = servers
-        return session
+        return open_session(self.config, cwd, key, resume=loaded, rules=rules)
 
     async def close(self, session: Any) -> None:
-        """Stop the session's MCP servers, then the session."""
-        servers = self._servers.pop(session.id, None)
-        try:
-            if servers is not None:
-                await servers.aclose()
-        finally:
-            await _close(session)
+        """End the session: its transcript, background shells, HTTP client."""
+        from desktop.sessions import close_session
 
-
-async def _close(session: Any) -> None:
-    from desktop.sessions import close_session
-
-    await close_session(session)
+        await close_session(session)
 
 
 def _note(text: str) -> None:

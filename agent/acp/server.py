@@ -35,6 +35,7 @@ from acp.schema import (
     ClientCapabilities,
     EmbeddedResourceContentBlock,
     Implementation,
+    McpCapabilities,
     PromptCapabilities,
     ResourceContentBlock,
     SessionMode,
@@ -45,11 +46,13 @@ from acp.schema import (
 )
 
 from agent.acp.editor_files import EditorFiles
+from agent.acp.editor_mcp import session_servers
 from agent.acp.relay import Relay
 from agent.errors import HarkenError, NoApiKey
 from agent.permissions import Mode
 
 if TYPE_CHECKING:
+    from agent.mcp.manager import McpServers
     from agent.session import Session
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,7 @@ class SessionMaker(Protocol):
         ...
 
     async def close(self, session: Session) -> None:
-        """End ``session`` (its MCP servers, transcript, HTTP client)."""
+        """End ``session`` (its transcript, HTTP client)."""
         ...
 
 
@@ -88,6 +91,7 @@ class _Live:
     session: Session
     relay: Relay
     unsubscribe: Callable[[], None]
+    servers: McpServers | None = None
 
 
 class HarkenAgent:
@@ -120,6 +124,7 @@ class HarkenAgent:
             agent_capabilities=AgentCapabilities(
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(embedded_context=True),
+                mcp_capabilities=McpCapabilities(http=True, sse=True),
             ),
             agent_info=Implementation(name="harken", title="Harken", version=self.version),
         )
@@ -136,7 +141,7 @@ class HarkenAgent:
         **kwargs: Any,
     ) -> NewSessionResponse:
         """A new Harken session in the editor's folder ``cwd``."""
-        live = await self._open(cwd, None)
+        live = await self._open(cwd, None, mcp_servers)
         return NewSessionResponse(session_id=live.session.id, modes=_modes(live.session))
 
     async def load_session(
@@ -151,7 +156,7 @@ class HarkenAgent:
         old = self._live.pop(session_id, None)
         if old is not None:
             await self._end(old)
-        live = await self._open(cwd, session_id)
+        live = await self._open(cwd, session_id, mcp_servers)
         await self._replay(live)
         return LoadSessionResponse(modes=_modes(live.session))
 
@@ -201,7 +206,7 @@ class HarkenAgent:
             raise RequestError.invalid_params({"message": f"no session {session_id!r}"})
         return live
 
-    async def _open(self, cwd: str, resume: str | None) -> _Live:
+    async def _open(self, cwd: str, resume: str | None, mcp: list[Any] | None) -> _Live:
         folder = Path(cwd)
         if not _is_folder(folder):
             raise RequestError.invalid_params({"message": f"{cwd} is not a folder"})
@@ -217,6 +222,15 @@ class HarkenAgent:
         relay = Relay(self.conn, session.id, session.ctx.workspace, lambda: session.tools)
         live = _Live(session, relay, session.subscribe(relay))
         self._live[session.id] = live
+        try:
+            live.servers = session_servers(session.ctx.workspace, mcp, log.warning, log.warning)
+            if live.servers is not None:  # up (or failed) before the first request
+                live.servers.attach(session)
+                await live.servers.wait()
+        except BaseException:
+            del self._live[session.id]
+            await self._end(live)
+            raise
         return live
 
     async def _end(self, live: _Live) -> None:
@@ -224,6 +238,8 @@ class HarkenAgent:
         live.unsubscribe()
         await live.relay.aclose()
         try:
+            if live.servers is not None:
+                await live.servers.aclose()
             await self.maker.close(live.session)
         except Exception:
             log.exception("closing session %s failed", live.session.id)

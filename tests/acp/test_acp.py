@@ -4,17 +4,20 @@ stdio, and the model is the scripted Messages API."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from acp import RequestError
-from acp.schema import AgentMessageChunk
+from acp.schema import AgentMessageChunk, McpServerStdio
 
 from tests.acp.conftest import Editor, StartHarken
 from tests.scripted_api import Failure, Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
+
+TIME_SERVER = Path(sys.executable).parent / "mcp-server-time"  # a published MCP server
 
 
 def tool_result_text(request: dict[str, Any]) -> str:
@@ -225,3 +228,26 @@ async def test_a_failed_turn_is_an_error_answer_and_no_key_asks_to_authenticate(
             await harken.new_session(workspace)
     assert refused.value.code == RequestError.auth_required().code
     assert "harken key set" in str(refused.value.data)
+
+
+async def test_an_mcp_server_the_editor_hands_over_serves_the_session(
+    api: ScriptedAPI, start_harken: StartHarken, workspace: Path
+) -> None:
+    paris = {"timezone": "Europe/Paris"}
+    api.script(
+        Reply([tool_use("mcp__time__get_current_time", paris)]),
+        Reply([text("It is evening in Paris.")]),
+    )
+    time_server = McpServerStdio(
+        name="time", command=str(TIME_SERVER), args=["--local-timezone", "UTC"], env=[]
+    )
+    editor = Editor()
+    editor.picks = ["allow_once"]
+    async with start_harken(editor, args=("--mode", "standard")) as harken:
+        assert harken.hello.agent_capabilities.mcp_capabilities.http
+        response = await harken.conn.new_session(cwd=str(workspace), mcp_servers=[time_server])
+        assert await harken.prompt(response.session_id, "time in Paris?") == "end_turn"
+
+    assert "mcp__time__get_current_time" in {t["name"] for t in api.requests[0]["tools"]}
+    assert "Europe/Paris" in tool_result_text(api.requests[1])
+    assert editor.answer_text() == "It is evening in Paris."
