@@ -9,7 +9,9 @@ session's permission mode is the editor's mode selector (plan, standard, auto, b
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +37,13 @@ from acp.schema import (
     ClientCapabilities,
     EmbeddedResourceContentBlock,
     Implementation,
+    ListSessionsResponse,
     McpCapabilities,
     PromptCapabilities,
     ResourceContentBlock,
+    SessionCapabilities,
+    SessionInfo,
+    SessionListCapabilities,
     SessionMode,
     SessionModeState,
     StopReason,
@@ -63,6 +69,8 @@ MODES = (
     SessionMode(id="auto", name="Auto", description="Low-risk work in the folder goes ahead"),
     SessionMode(id="bypass", name="Bypass", description="Everything but deny rules"),
 )
+
+LIST_PAGE = 50  # sessions per session/list answer
 
 # How a Harken turn ended, in ACP's words (anything else ended normally).
 _STOP: dict[str, StopReason] = {
@@ -125,6 +133,7 @@ class HarkenAgent:
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(embedded_context=True),
                 mcp_capabilities=McpCapabilities(http=True, sse=True),
+                session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
             ),
             agent_info=Implementation(name="harken", title="Harken", version=self.version),
         )
@@ -159,6 +168,19 @@ class HarkenAgent:
         live = await self._open(cwd, session_id, mcp_servers)
         await self._replay(live)
         return LoadSessionResponse(modes=_modes(live.session))
+
+    async def list_sessions(
+        self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
+    ) -> ListSessionsResponse:
+        """Saved sessions, newest first (those of the folder ``cwd`` when given), a page
+        at a time; ``cursor`` is where the page starts."""
+        start = int(cursor) if cursor and cursor.isdigit() else 0
+        found = await asyncio.to_thread(_saved_sessions, cwd)
+        page = found[start : start + LIST_PAGE]
+        more = start + LIST_PAGE < len(found)
+        return ListSessionsResponse(
+            sessions=page, next_cursor=str(start + LIST_PAGE) if more else None
+        )
 
     async def set_session_mode(
         self, session_id: str, mode_id: str, **kwargs: Any
@@ -270,6 +292,22 @@ class HarkenAgent:
                         raw_input=block.get("input"),
                     )
                     await send(sid, call)
+
+
+def _saved_sessions(cwd: str | None) -> list[SessionInfo]:
+    from agent import paths, transcript
+
+    folder = os.path.realpath(cwd) if cwd else None
+    found = []
+    for summary in transcript.list_sessions(paths.sessions_dir()):
+        where = summary.cwd and os.path.realpath(summary.cwd)
+        if summary.problem or not where or (folder is not None and where != folder):
+            continue
+        title = " ".join(summary.first_prompt.split())[:80] or None
+        updated = summary.started or None
+        info = SessionInfo(session_id=summary.id, cwd=where, title=title, updated_at=updated)
+        found.append(info)
+    return found
 
 
 def _is_folder(path: Path) -> bool:

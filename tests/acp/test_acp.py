@@ -140,7 +140,7 @@ async def test_cancel_interrupts_the_turn_and_the_next_prompt_works(
     assert "a long question" in str(second) and "and now?" in str(second[-1])
 
 
-async def test_a_saved_session_loads_with_its_conversation_replayed(
+async def test_a_saved_session_is_listed_and_loads_with_its_conversation_replayed(
     api: ScriptedAPI, start_harken: StartHarken, workspace: Path
 ) -> None:
     api.script(Reply([text("Noted: banana.")]), Reply([text("It was banana.")]))
@@ -150,6 +150,10 @@ async def test_a_saved_session_loads_with_its_conversation_replayed(
 
     editor = Editor()
     async with start_harken(editor) as harken:
+        listed = await harken.conn.list_sessions(cwd=str(workspace))
+        assert [(i.session_id, i.title) for i in listed.sessions] == [
+            (session_id, "remember the word banana")
+        ]
         await harken.conn.load_session(cwd=str(workspace), session_id=session_id, mcp_servers=[])
         assert editor.user_text() == "remember the word banana"
         assert editor.answer_text() == "Noted: banana."
