@@ -25,6 +25,7 @@ from acp import (
     start_tool_call,
     text_block,
     tool_content,
+    tool_diff_content,
     update_agent_message_text,
     update_agent_thought_text,
     update_tool_call,
@@ -176,6 +177,7 @@ class Relay:
             title,
             kind=self.kind(name),
             status=status,  # type: ignore[arg-type]
+            content=_diff(name, raw_input, self.workspace),
             locations=_locations(raw_input, self.workspace),
             raw_input=raw_input,
         )
@@ -239,6 +241,21 @@ def _locations(raw_input: dict[str, Any], workspace: Path) -> list[ToolCallLocat
     if not isinstance(path, str) or not path:
         return None
     return [ToolCallLocation(path=os.path.normpath(workspace / os.path.expanduser(path)))]
+
+
+def _diff(name: str, raw_input: dict[str, Any], workspace: Path) -> list[Any] | None:
+    """What a Write or Edit call would change, as a diff editors draw (also beside the
+    permission question)."""
+    where = _locations(raw_input, workspace)
+    if where is None:
+        return None
+    path = where[0].path
+    if name == "Write" and isinstance(raw_input.get("content"), str):
+        return [tool_diff_content(path, raw_input["content"])]
+    old, new = raw_input.get("old_string"), raw_input.get("new_string")
+    if name == "Edit" and isinstance(old, str) and isinstance(new, str):
+        return [tool_diff_content(path, new, old)]
+    return None
 
 
 def _note(event: Event) -> str:

@@ -100,6 +100,7 @@ class _Live:
     relay: Relay
     unsubscribe: Callable[[], None]
     servers: McpServers | None = None
+    busy: bool = False  # a prompt is running
 
 
 class HarkenAgent:
@@ -198,11 +199,14 @@ class HarkenAgent:
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
         """Run one turn; its text and tool activity stream as session/update first."""
         live = self._get(session_id)
+        if live.busy:
+            message = "a prompt is already running in this session"
+            raise RequestError.invalid_request({"message": message})
+        live.busy = True
         try:
             outcome = await live.session.submit(prompt_text(prompt))
-        except RuntimeError as exc:  # a turn is already running in this session
-            raise RequestError.invalid_request({"message": str(exc)}) from None
         finally:
+            live.busy = False
             await live.relay.end_turn()
         if outcome.stop_reason == "error":
             raise RequestError(-32603, outcome.error, {"stop_reason": "error"})

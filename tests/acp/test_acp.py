@@ -84,6 +84,10 @@ async def test_the_editor_answers_permission_questions_allow_runs_reject_does_no
     # Tool activity: shown pending while asked, then run; the refused one failed.
     assert editor.statuses(allowed["id"]) == ["pending", "in_progress", "completed"]
     assert editor.statuses(refused["id"]) == ["pending", "failed"]
+    # Shown with the change it would make, as a diff the editor draws.
+    diff = editor.tool_calls(allowed["id"])[0].content[0]  # type: ignore[index]
+    target = str(workspace / "allowed.txt")
+    assert (diff.type, diff.path, diff.new_text) == ("diff", target, "yes\n")
     assert "denied" in tool_result_text(api.requests[3])
     assert editor.answer_text() == "Wrote it.Did not write it."
 
