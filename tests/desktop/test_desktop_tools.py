@@ -106,6 +106,54 @@ def test_a_screenshot_reaches_the_model_as_an_image(api: ScriptedAPI, workspace:
     assert "at (10, 20)" in result_text(region)
 
 
+def decoded(data: bytes) -> Any:
+    """The RGB pixels of a PNG made by ``desktop.tools.png`` (every row Sub-filtered)."""
+    import zlib
+
+    import numpy as np
+
+    width, height = png.size_of(data)
+    body, at = b"", 8
+    while at < len(data):  # collect the IDAT chunks
+        length = int.from_bytes(data[at : at + 4], "big")
+        if data[at + 4 : at + 8] == b"IDAT":
+            body += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    rows = np.frombuffer(zlib.decompress(body), np.uint8).reshape(height, width * 3 + 1)
+    assert set(rows[:, 0].tolist()) == {1}
+    return (np.cumsum(rows[:, 1:].reshape(height, width, 3), axis=1) % 256).astype(np.uint8)
+
+
+def test_a_window_screenshot_shows_that_window(
+    qtbot: Any, api: ScriptedAPI, workspace: Path
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    window.setWindowTitle("Orange report — Harken test")
+    window.setStyleSheet("background: rgb(255, 128, 0);")
+    window.setGeometry(300, 200, 360, 240)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    api.script(
+        Reply([tool_use("Screenshot", {"window": "orange report"})]), Reply([text("Orange.")])
+    )
+    done: list[subprocess.CompletedProcess[str]] = []
+    runner = threading.Thread(target=lambda: done.append(harken_ask(api, workspace, "look")))
+    runner.start()
+    qtbot.waitUntil(lambda: not runner.is_alive(), timeout=120_000)  # Qt keeps painting
+
+    assert done[0].returncode == 0, done[0].stderr
+    [result] = tool_results(api.requests[1])
+    assert "the window 'Orange report — Harken test'" in result_text(result)
+    pixels = decoded(result_image(result))
+    assert pixels.shape == (240, 360, 3)
+    # What the user sees there: the window's own colour, edge to edge.
+    assert pixels[120, 180].tolist() == [255, 128, 0]
+    assert pixels[2, 2].tolist() == [255, 128, 0] and pixels[-3, -3].tolist() == [255, 128, 0]
+
+
 def test_a_large_screen_is_scaled_to_what_the_api_uses() -> None:
     import numpy as np
 
