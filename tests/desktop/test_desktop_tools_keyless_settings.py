@@ -96,3 +96,52 @@ def test_an_endpoint_without_a_model_list_leaves_a_text_field(
         "No model list (this endpoint does not offer one): type the model's name."
     )
     assert win.editors["model"].get() == "claude-sonnet-4-6"
+
+
+class Controller:
+    """Stands in for the tray's controller: records what first run shows."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def show_settings(self, message: str) -> None:
+        self.shown.append(message)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "opens"),
+    [("", True), ("https://api.anthropic.com", True), ("http://localhost:11434", False)],
+)
+def test_first_run_asks_for_a_key_only_when_the_endpoint_needs_one(
+    qtbot: Any, no_key: None, monkeypatch: pytest.MonkeyPatch, endpoint: str, opens: bool
+) -> None:
+    from desktop import first_run
+    from desktop.background import Background
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", endpoint)
+    controller = Controller()
+
+    first_run.check_api_key(controller, Background(immediate=True))
+
+    assert bool(controller.shown) is opens
+
+
+async def test_sessions_get_the_desktop_tools_where_there_is_a_screen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from agent.config import Config
+    from desktop.sessions import close_session, open_session
+
+    names = {"Clipboard", "Screenshot", "ActiveWindow", "Notify", "Open"}
+    monkeypatch.setenv("DISPLAY", ":99")
+    with_screen = open_session(Config(), tmp_path, "sk-ant-test")
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    headless = open_session(Config(), tmp_path, "sk-ant-test")
+
+    for session in (with_screen, headless):
+        await close_session(session)
+
+    assert names <= set(with_screen.tools)
+    assert "Read" in with_screen.tools and "Agent" in with_screen.tools
+    assert not names & set(headless.tools)
