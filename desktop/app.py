@@ -158,6 +158,7 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     from desktop import first_run
     from desktop.background import Background
     from desktop.bridge import AgentBridge
+    from desktop.bridge_host import TrayBridgeHost
     from desktop.controller import Parts
     from desktop.hotkey_service import HotkeyService
     from desktop.scheduled import start_scheduled
@@ -185,7 +186,8 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
         return session
 
     # Nothing to warm at start: FirstRequest loads the agent when the key first goes down.
-    bridge = AgentBridge(factory, warm_up=lambda: None)
+    remote = TrayBridgeHost(controller)  # the bridge: other programs drive this Harken
+    bridge = AgentBridge(remote.sessions(factory), warm_up=lambda: None)
     bridge.start()
     bridge.set_mode(config.mode)
     from agent.mcp.config import project_file, user_file
@@ -216,6 +218,7 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     )
 
     start_auto_dream(controller, background)
+    remote.start(bridge)  # serves until the app quits, then removes bridge.json
 
     def on_status(name: str, detail: str, ok: bool) -> None:
         if controller.settings_window is not None:
