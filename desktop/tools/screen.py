@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
 from agent.tools.context import ToolContext
-from desktop.tools import png, x11
+from desktop.tools import png, portal_shot, x11
 
 MAX_PNG_BYTES = 3_750_000  # the API's 5 MB of base64
 MAX_SELECTED_CHARS = 20_000
@@ -61,7 +62,7 @@ class ActiveWindowInput(BaseModel):
     selection: bool = Field(default=True, description="Also return the selected text")
 
 
-def _connect() -> object:
+def _connect() -> Any:
     try:
         return x11.connect()
     except x11.NoDisplay as exc:
@@ -70,9 +71,28 @@ def _connect() -> object:
 
 def take_screenshot(params: ScreenshotInput) -> tuple[bytes, str]:
     """The PNG and one line saying what it shows (blocking: run it in a thread)."""
+    if portal_shot.wayland_session():
+        pixels, box, what = _wayland_pixels(params)
+    else:
+        pixels, box, what = _x11_pixels(params)
+    height, width = pixels.shape[:2]
+    shown, scale = png.fit(pixels)
+    data = png.encode(shown)
+    while len(data) > MAX_PNG_BYTES and scale > 0.1:
+        shown, scale = png.fit(pixels, round(max(shown.shape[:2]) * 0.75))
+        data = png.encode(shown)
+    line = f"Screenshot of {what}: {width}×{height} pixels at ({box[0]}, {box[1]})"
+    if scale < 1.0:
+        sh, sw = shown.shape[:2]
+        line += f", shown at {sw}×{sh} (scale {scale:.3f}: screen = image / {scale:.3f})"
+    return data, line + "."
+
+
+def _x11_pixels(params: ScreenshotInput) -> tuple[Any, tuple[int, int, int, int], str]:
+    """The pixels asked for, read from the X server; with where they are and what."""
     d = _connect()
     try:
-        screen = d.screen()  # type: ignore[attr-defined]
+        screen = d.screen()
         box = (0, 0, screen.width_in_pixels, screen.height_in_pixels)
         what = "the screen"
         if params.window:
@@ -93,26 +113,38 @@ def take_screenshot(params: ScreenshotInput) -> tuple[bytes, str]:
             box = (r.x, r.y, r.width, r.height)
             what = "a region"
         try:
-            pixels = x11.capture(d, *box)
+            return x11.capture(d, *box), box, what
         except ValueError as exc:
             raise ToolError(f"Cannot capture {what}: {exc}.") from None
     finally:
-        d.close()  # type: ignore[attr-defined]
+        d.close()
+
+
+def _wayland_pixels(params: ScreenshotInput) -> tuple[Any, tuple[int, int, int, int], str]:
+    """The pixels asked for, through the desktop's screenshot portal (whole screen or a
+    region of it: a Wayland desktop tells no program where other windows are)."""
+    if params.window:
+        raise ToolError(
+            "On a Wayland desktop only the whole screen or a region can be captured, not "
+            "one window: take the screen, or a region around the window."
+        )
+    pixels, saved = portal_shot.portal_screenshot()
+    what = f"the screen (from the desktop's screenshot portal, saved as {saved})"
     height, width = pixels.shape[:2]
-    shown, scale = png.fit(pixels)
-    data = png.encode(shown)
-    while len(data) > MAX_PNG_BYTES and scale > 0.1:
-        shown, scale = png.fit(pixels, round(max(shown.shape[:2]) * 0.75))
-        data = png.encode(shown)
-    line = f"Screenshot of {what}: {width}×{height} pixels at ({box[0]}, {box[1]})"
-    if scale < 1.0:
-        sh, sw = shown.shape[:2]
-        line += f", shown at {sw}×{sh} (scale {scale:.3f}: screen = image / {scale:.3f})"
-    return data, line + "."
+    if params.region is None:
+        return pixels, (0, 0, width, height), what
+    r = params.region
+    x1, y1 = min(width, r.x + r.width), min(height, r.y + r.height)
+    if x1 <= r.x or y1 <= r.y:
+        raise ToolError(f"Cannot capture a region outside the {width}×{height} screen.")
+    return pixels[r.y : y1, r.x : x1].copy(), (r.x, r.y, r.width, r.height), "a region"
 
 
 async def _screenshot(params: ScreenshotInput, ctx: ToolContext) -> ToolOutput:
-    data, line = await asyncio.to_thread(take_screenshot, params)
+    try:
+        data, line = await asyncio.to_thread(take_screenshot, params)
+    except x11.x_errors() as exc:
+        raise ToolError(f"The X server refused the screenshot ({exc}); try again.") from None
     encoded = base64.b64encode(data).decode("ascii")
     return ToolOutput(
         [
@@ -157,11 +189,14 @@ def active_window(with_selection: bool) -> str:
                 lines.append("Selected text: none")
         return "\n".join(lines)
     finally:
-        d.close()  # type: ignore[attr-defined]
+        d.close()
 
 
 async def _active(params: ActiveWindowInput, ctx: ToolContext) -> str:
-    return await asyncio.to_thread(active_window, params.selection)
+    try:
+        return await asyncio.to_thread(active_window, params.selection)
+    except x11.x_errors() as exc:
+        raise ToolError(f"The X server refused ({exc}); the window may have closed.") from None
 
 
 SCREENSHOT: Tool[ScreenshotInput] = Tool(

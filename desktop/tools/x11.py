@@ -45,6 +45,14 @@ class WindowInfo:
     height: int
 
 
+def x_errors() -> tuple[type[BaseException], ...]:
+    """What python-xlib raises when the server refuses a request or goes away (a window
+    closed while it was being looked at, the display shut down)."""
+    from Xlib import error
+
+    return (error.XError, error.ConnectionClosedError)
+
+
 def connect() -> Any:
     """An open ``Xlib.display.Display`` on ``$DISPLAY``; raises ``NoDisplay``."""
     if not os.environ.get("DISPLAY"):

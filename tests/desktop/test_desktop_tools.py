@@ -27,7 +27,9 @@ SCREEN = (1280, 800)  # tests/desktop_env.sh's Xvfb
 
 def harken_ask(api: ScriptedAPI, workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``harken ask --yes ARGS`` on the test display, against the scripted API."""
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
+    # The test screen is X11's, even when the tests run inside a Wayland session.
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    env["ANTHROPIC_BASE_URL"] = api.base_url  # type: ignore[attr-defined]
     return subprocess.run(
         [*harken_command(), "ask", "--yes", *args],
         cwd=workspace,
