@@ -13,9 +13,12 @@
 What each call touches is judged by the permission engine like any tool's
 (``agent.permissions.desktop_calls``). The X11 parts use python-xlib (``x11.py``,
 ``clip_owner.py``), pictures are encoded with numpy and zlib (``png.py``), Notify uses
-D-Bus through jeepney, Open the desktop's own handler. No Qt: ``harken ask`` stays light.
-This package may import ``agent``; nothing in ``agent`` or ``audio`` imports it, and it
-imports Xlib, numpy and jeepney only inside the functions that use them.
+D-Bus through jeepney, Open the desktop's own handler; on Wayland, screenshots come from
+xdg-desktop-portal (``portal_shot.py``, the one place Qt is loaded: QImage reads the PNG)
+and the clipboard from wl-clipboard when installed (else XWayland's). No Qt otherwise:
+``harken ask`` stays light. This package may import ``agent``; nothing in ``agent`` or
+``audio`` imports it, and it imports Xlib, numpy, jeepney and Qt only inside the functions
+that use them.
 """
 
 from __future__ import annotations

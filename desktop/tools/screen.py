@@ -169,7 +169,10 @@ def active_window(with_selection: bool) -> str:
     d = _connect()
     try:
         window = x11.focused_window(d)
-        if window is None:
+        if window is None and portal_shot.wayland_session():
+            lines = ["No X11 window has the focus (on a Wayland desktop Harken sees only the "
+                     "windows of X11 programs)."]  # fmt: skip
+        elif window is None:
             lines = ["No window has the focus."]
         else:
             info = x11.window_info(d, window)
