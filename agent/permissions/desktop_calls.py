@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from agent.permissions.decision import ToolCall
 from agent.permissions.paths import resolve
@@ -83,7 +83,8 @@ def classify_desktop(call: ToolCall, workspace: Path) -> Classification:
         return Classification(
             name, ToolKind.EXECUTE, summary=f"hands a {scheme}: link to its application"
         )
-    path = resolve(urlsplit(target).path if scheme == "file" else target or ".", workspace)
+    raw = unquote(urlsplit(target).path) if scheme == "file" else target
+    path = resolve(raw or ".", workspace)
     return Classification(
         name,
         ToolKind.EXECUTE,

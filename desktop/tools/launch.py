@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -172,13 +173,21 @@ async def _open(params: OpenInput, ctx: ToolContext) -> str:
         await asyncio.to_thread(open_with_desktop, _launcher(entry), params.application)
         return f"Started {params.application} ({entry.name})."
     target = (params.target or "").strip()
-    if "://" not in target and not target.startswith(("mailto:", "tel:")):
-        path = ctx.resolve(target.removeprefix("file:"))
+    local = target.startswith("file:") or not ("://" in target or _other_scheme(target))
+    if local:
+        raw = unquote(urlsplit(target).path) if target.startswith("file:") else target
+        path = ctx.resolve(raw)
         if not path.exists():
             raise ToolError(f"There is no file or folder {path}.")
         target = str(path)
     await asyncio.to_thread(open_with_desktop, _handler(target), target)
     return f"Opened {target} with the desktop's default application."
+
+
+def _other_scheme(target: str) -> bool:
+    """Whether ``target`` is a link such as mailto:... or tel:... (not a path)."""
+    scheme, sep, _rest = target.partition(":")
+    return bool(sep) and len(scheme) > 1 and scheme.isalpha() and "/" not in scheme
 
 
 def _describe_open(params: OpenInput, ctx: ToolContext) -> str:
