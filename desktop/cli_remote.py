@@ -223,6 +223,8 @@ async def _follow(connection: Connection, session_id: str, as_json: bool) -> int
         kind = event.get("kind")
         if as_json:
             print(json.dumps(event, ensure_ascii=False), flush=True)
+            if kind == "permission_requested":  # how to answer, for the person watching
+                print(_note(event), file=sys.stderr, flush=True)
         elif kind == "text_delta":
             text = str(event.get("text", ""))
             sys.stdout.write(text)

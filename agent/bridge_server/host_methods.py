@@ -80,12 +80,13 @@ def register_host(table: MethodTable, host: Host, hub: EventHub) -> None:
     table.register("status", status, OBSERVE)
 
 
-async def start_host_bridge(host: Host) -> BridgeServer:
+async def start_host_bridge(host: Host, **options: Any) -> BridgeServer:
     """A bridge offering ``host``'s methods, listening, with bridge.json written (on the
-    running loop, which must be the one ``host`` calls its listeners on)."""
+    running loop, which must be the one ``host`` calls its listeners on); ``options`` go
+    to ``BridgeServer``."""
     table = default_methods()
     hub = EventHub()
     register_host(table, host, hub)
-    server = await start_bridge(table)
+    server = await start_bridge(table, **options)
     server.on_close(host.subscribe(hub.publish))
     return server
