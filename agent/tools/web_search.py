@@ -4,9 +4,10 @@ The search happens on Anthropic's servers while the model answers: the reply car
 ``server_tool_use`` block (the query) and a ``web_search_tool_result`` block (the pages),
 which go back to the API unchanged in later requests (``agent.model`` keeps such blocks
 as they came). Harken runs nothing, so nobody can be asked per search: turning the
-``web_search`` setting on is the user's yes. It is offered on a turn only when
+``web_search`` setting on, or an allow rule ``WebSearch``, is the user's yes. It is
+offered on a turn only when
 
-    the setting is on,
+    the setting is on or an allow rule names ``WebSearch``,
     the permission engine does not deny ``WebSearch`` (a deny rule, or plan mode), and
     no ask rule names ``WebSearch`` (a question it could not put, so no search).
 
@@ -65,13 +66,13 @@ WEB_SEARCH = ServerTool(
 
 def offered(config: Any, engine: Any) -> bool:
     """Whether a turn under ``config`` and the permission ``engine`` may search the web."""
-    if not bool(config.values.get(SETTING, False)):
-        return False
     call = ToolCall("web-search", RULE_NAME, {}, ToolKind.NETWORK, "Search the web")
     decision = engine.decide(call)
     if decision.verdict is Verdict.DENY:
         return False
-    return not (decision.verdict is Verdict.ASK and decision.rule is not None)
+    if decision.rule is not None:  # an allow rule says yes; an ask rule cannot be asked
+        return decision.verdict is Verdict.ALLOW
+    return bool(config.values.get(SETTING, False))
 
 
 def attach_web_search(session: Any) -> None:

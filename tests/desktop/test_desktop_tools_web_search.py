@@ -81,6 +81,16 @@ async def test_web_search_is_not_offered_when_not_allowed(
     assert offered_tools(api.requests[0]) == []
 
 
+async def test_an_allow_rule_turns_it_on_too(api: ScriptedAPI, make_session: Any) -> None:
+    api.script(Reply([text("ok")]))
+    session = searching(make_session, rules=[("allow", "WebSearch")])
+    session.config.values["web_search"] = False
+
+    await session.submit("search something")
+
+    assert len(offered_tools(api.requests[0])) == 1
+
+
 async def test_turning_it_off_between_turns_takes_effect_on_the_next(
     api: ScriptedAPI, make_session: Any
 ) -> None:
