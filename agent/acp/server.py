@@ -113,6 +113,7 @@ class HarkenAgent:
         self.fs_read = False
         self.fs_write = False
         self._live: dict[str, _Live] = {}
+        self._warming: asyncio.Future[None] | None = None
 
     def on_connect(self, conn: Client) -> None:
         self.conn = conn
@@ -125,6 +126,9 @@ class HarkenAgent:
         **kwargs: Any,
     ) -> InitializeResponse:
         """Say what Harken offers, and note whether the editor reads and writes files."""
+        # The SDK's import takes about a second: done while the editor opens its thread,
+        # the first prompt need not wait for it.
+        self._warming = asyncio.get_running_loop().run_in_executor(None, _import_sdk)
         fs = client_capabilities.fs if client_capabilities is not None else None
         self.fs_read = bool(fs is not None and fs.read_text_file)
         self.fs_write = bool(fs is not None and fs.write_text_file)
@@ -296,6 +300,10 @@ class HarkenAgent:
                         raw_input=block.get("input"),
                     )
                     await send(sid, call)
+
+
+def _import_sdk() -> None:
+    import anthropic  # noqa: F401  (kept in sys.modules for the first request)
 
 
 def _saved_sessions(cwd: str | None) -> list[SessionInfo]:
