@@ -126,3 +126,26 @@ async def test_search_results_come_back_and_go_back_unchanged(
     assert use["input"] == {"query": QUERY} and use["id"] == SEARCH_ID
     [result] = [b for b in answer if b["type"] == "web_search_tool_result"]
     assert result["content"][0]["encrypted_content"] == PAGE["encrypted_content"]
+
+
+def test_harken_ask_allow_web_search_offers_it(api: ScriptedAPI, workspace: Any) -> None:
+    import os
+    import subprocess
+
+    from tests.e2e.conftest import harken_command
+
+    api.script(Reply([text("ok")]), Reply([text("ok")]))
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
+    for extra in (["--allow", "WebSearch"], []):
+        done = subprocess.run(
+            [*harken_command(), "ask", "search", *extra],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
+    assert [len(offered_tools(r)) for r in api.requests] == [1, 0]
