@@ -1,7 +1,8 @@
 """Notify and Open: the model reaches the user through the desktop's own services.
 
-Notify sends ``org.freedesktop.Notifications.Notify`` on the session bus (jeepney), which
-every Linux desktop's notification daemon serves. Open hands a web address or a file to
+Notify sends ``org.freedesktop.Notifications.Notify`` on the session bus (jeepney; the bus
+found as ``desktop.notifications`` finds it), which every Linux desktop's notification
+daemon serves. Open hands a web address or a file to
 the desktop's handler (``xdg-open``, else ``gio open``, else ``kde-open``), and starts an
 application from its desktop entry (``gio launch``, else ``gtk-launch``). The handler
 starts the program and exits; its exit status and error text say whether that worked.
@@ -67,20 +68,25 @@ def notify(title: str, body: str, urgency: str) -> int:
     from jeepney import DBusAddress, new_method_call
     from jeepney.io.blocking import open_dbus_connection
 
+    from desktop.notifications import APP_NAME, DESKTOP_ENTRY, session_bus_address
+
+    bus = session_bus_address()
+    if not bus:
+        raise ToolError("No desktop session bus (DBUS_SESSION_BUS_ADDRESS) to notify on.")
     address = DBusAddress(
         "/org/freedesktop/Notifications",
         bus_name="org.freedesktop.Notifications",
         interface="org.freedesktop.Notifications",
     )
-    hints = {"urgency": ("y", URGENCY[urgency])}
+    hints = {"urgency": ("y", URGENCY[urgency]), "desktop-entry": ("s", DESKTOP_ENTRY)}
     message = new_method_call(
         address,
         "Notify",
         "susssasa{sv}i",
-        ("Harken", 0, "", title, body, [], hints, -1),
+        (APP_NAME, 0, "", title, body, [], hints, -1),
     )
     try:
-        with open_dbus_connection(bus="SESSION") as connection:
+        with open_dbus_connection(bus) as connection:
             reply = connection.send_and_get_reply(message, timeout=NOTIFY_TIMEOUT_S)
     except (OSError, KeyError, TimeoutError) as exc:
         raise ToolError(f"No desktop session bus to show notifications on ({exc}).") from None
