@@ -22,7 +22,8 @@ class Task:
 
     Times are ISO 8601 with their UTC offset. ``last_run`` is when the last run started
     (scheduled or by hand); ``last_status`` is ``ok``, ``error``, ``interrupted`` or
-    ``max_turns``; ``last_summary`` is a short line of its answer or error."""
+    ``max_turns``; ``last_summary`` is a short line of its answer or error; ``failures``
+    counts the runs in a row that ended in ``error`` (for the back-off)."""
 
     id: str
     name: str
@@ -36,6 +37,7 @@ class Task:
     last_status: str | None = None
     last_summary: str = ""
     last_session: str | None = None
+    failures: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,6 +52,8 @@ class Task:
         if missing:
             raise TaskError(f"task {data.get('id', '?')!r} lacks {', '.join(missing)}")
         task = cls(**known)
+        if not isinstance(task.failures, int) or isinstance(task.failures, bool):
+            task.failures = 0  # a hand-edited count must not stop the task
         if task.mode not in MODES:
             raise TaskError(f"task {task.id!r} has an unknown mode {task.mode!r}")
         return task

@@ -1,12 +1,17 @@
 """Run one task now: its own Session, its own mode and rules, its result recorded.
 
     await run_task(store, task_id, listeners=[...], ask=None, question_timeout=120,
-                   wait_for_workspace=True, now=model.now) -> RunResult
+                   wait_for_workspace=True, notify=None, now=model.now) -> RunResult
 
 Before the run, ``last_run`` is set (so a crash mid-run does not make the same slot run
 again and again) and ``last_status`` is ``running``; after it, ``last_status``,
-``last_summary`` and ``last_session`` say how it went. The API key, model and endpoint
-come from the user's config as for ``harken ask``.
+``last_summary``, ``last_session`` and ``failures`` say how it went, and the journal gets
+an entry (what was asked, the answer's first lines, files touched, outcome, cost). The
+API key, model and endpoint come from the user's config as for ``harken ask``.
+
+A run that ends in ``error`` counts toward the task's back-off (``schedule.backoff``):
+the journal entry says how long the task now waits, and after ``NOTIFY_AFTER`` failures
+in a row ``notify(text)`` tells the user, once per streak of failures.
 
 Permission questions: ``ask(event)`` is the host's way to reach the user (the tray: a
 notification with Allow and Deny) and returns a ``PermissionAnswer``, or None for "no
@@ -20,16 +25,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from agent.errors import HarkenError, NoApiKey
+from agent.errors import HarkenError
 from agent.events import Event, PermissionAnswer, PermissionRequested
+from agent.journal.entry import Entry
+from agent.journal.files import append_quietly
 from agent.tasks.locks import workspace_lock
 from agent.tasks.model import Task, TaskError, iso
 from agent.tasks.model import now as local_now
+from agent.tasks.schedule import backoff
 from agent.tasks.store import TaskStore
+from agent.tasks.unattended import RunLog, close_session, open_session
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,7 @@ Ask = Callable[[PermissionRequested], Awaitable[PermissionAnswer | None]]
 Note = Callable[[str], None]
 SUMMARY_CHARS = 200
 DEFAULT_QUESTION_TIMEOUT = 120.0
+NOTIFY_AFTER = 3  # failures in a row before the user is told (once)
 
 # How a turn's stop reason reads in ``last_status``.
 STATUS = {"end_turn": "ok", "stop_sequence": "ok"}
@@ -44,12 +54,16 @@ STATUS = {"end_turn": "ok", "stop_sequence": "ok"}
 
 @dataclass(frozen=True)
 class RunResult:
-    """How a run went: ``status`` as stored in ``last_status``; ``summary`` one short line."""
+    """How a run went: ``status`` as stored in ``last_status``; ``summary`` one short line;
+    ``text`` the whole answer (or error); ``files`` the files its tools changed."""
 
     task: Task
     status: str
     summary: str
     session_id: str | None
+    text: str = ""
+    files: list[str] = field(default_factory=list)
+    cost_usd: float = 0.0
 
 
 async def run_task(
@@ -61,13 +75,17 @@ async def run_task(
     question_timeout: float = DEFAULT_QUESTION_TIMEOUT,
     wait_for_workspace: bool = True,
     note: Note | None = None,
+    notify: Note | None = None,
+    background_after: float | None = None,
     now: Callable[[], datetime] = local_now,
 ) -> RunResult:
-    """Run ``task_id`` once, now, and record the outcome in ``store``.
+    """Run ``task_id`` once, now, and record the outcome in ``store`` and the journal.
 
-    Raises ``TaskError`` when the task does not exist, and ``WorkspaceBusy`` when another
-    task holds its workspace and ``wait_for_workspace`` is false. Failures of the run
-    itself (no folder, no API key, an API error) are recorded and returned, not raised."""
+    ``background_after``: a Bash call still running after that many seconds moves to the
+    background (None: the unattended default, 15 s). Raises ``TaskError`` when the task
+    does not exist, and ``WorkspaceBusy`` when another task holds its workspace and
+    ``wait_for_workspace`` is false. Failures of the run itself (no folder, no API key,
+    an API error) are recorded and returned, not raised."""
     task = store.get(task_id)
     workspace = Path(task.cwd)
     lock = workspace_lock(workspace, wait=wait_for_workspace)
@@ -77,22 +95,51 @@ async def run_task(
         started = store.update(task.id, last_run=iso(now()), last_status="running")
         if started is None:
             raise TaskError(f"task {task.id!r} was removed")
+        record = RunLog()
+        session_id: list[str] = []
         try:
-            status, summary, session_id = await _run(
-                started, listeners, ask, question_timeout, note or log.warning
+            status, text = await _run(
+                started,
+                [*listeners, record],
+                ask,
+                question_timeout,
+                note or log.warning,
+                session_id,
+                background_after,
             )
         except asyncio.CancelledError:
             store.update(task.id, last_status="interrupted", last_summary="stopped")
+            _journal(started, "interrupted", "Stopped before it finished.", record, session_id, now)
             raise
         except HarkenError as exc:
-            status, summary, session_id = "error", str(exc), None
+            status, text = "error", str(exc)
+        failures = started.failures + 1 if status == "error" else 0
         done = store.update(
             task.id,
             last_status=status,
-            last_summary=_short(summary),
-            last_session=session_id,
+            last_summary=_short(text),
+            last_session=session_id[0] if session_id else None,
+            failures=failures,
         )
-        return RunResult(done or started, status, _short(summary), session_id)
+        outcome = status
+        if failures:
+            outcome = f"error ({_failed_times(failures)}; {_waits(failures)})"
+        _journal(started, outcome, text, record, session_id, now)
+        if failures == NOTIFY_AFTER and notify is not None:
+            notify(
+                f"Scheduled task {task.name!r} ({task.id}) has {_failed_times(failures)}: "
+                f"{_short(text)} It now waits longer before each try; "
+                "`harken journal` shows each run."
+            )
+        return RunResult(
+            done or started,
+            status,
+            _short(text),
+            session_id[0] if session_id else None,
+            text,
+            list(record.files),
+            record.cost_usd,
+        )
     finally:
         lock.__exit__(None, None, None)
 
@@ -103,41 +150,16 @@ async def _run(
     ask: Ask | None,
     question_timeout: float,
     note: Note,
-) -> tuple[str, str, str | None]:
-    from agent import paths
-    from agent.config import load_config
-    from agent.credentials import api_key
-    from agent.mcp import start_for_session
-    from agent.model import ModelClient
-    from agent.permissions.settings import load_rules
-    from agent.retry import RetryPolicy
-    from agent.session import Session
-
-    workspace = Path(task.cwd)
-    if not await asyncio.to_thread(workspace.is_dir):
-        raise TaskError(f"the task's folder {workspace} no longer exists")
-    config = load_config()
-    for problem in config.problems:
-        note(problem)
-    config = config.override(mode=task.mode)
-    key = api_key()
-    if not key:
-        raise NoApiKey()
-    loaded = load_rules(workspace, cli={"allow": list(task.allow)})
-    for warning in loaded.warnings:
-        note(warning)
-    client = ModelClient(
-        api_key=key,
-        base_url=config.base_url or None,
-        retry=RetryPolicy(attempts=config.max_retries + 1),
+    session_id: list[str],
+    background_after: float | None,
+) -> tuple[str, str]:
+    """Run the task's prompt in a new session; its id goes into ``session_id`` as soon
+    as it exists (so an interrupted run still names it)."""
+    options = {} if background_after is None else {"background_after": background_after}
+    session = await open_session(
+        Path(task.cwd), mode=task.mode, allow=task.allow, note=note, **options
     )
-    session = Session(
-        client=client,
-        config=config,
-        workspace=workspace,
-        sessions_dir=paths.sessions_dir(),
-        rules=loaded.rules,
-    )
+    session_id.append(session.id)
     questions: set[asyncio.Task[None]] = set()
 
     def on_question(event: Event) -> None:
@@ -151,22 +173,51 @@ async def _run(
     for listener in listeners:
         session.subscribe(listener)
     session.subscribe(on_question)
-    servers = None
     try:
-        servers = await start_for_session(session, note=note, warn=note)
         outcome = await session.submit(task.prompt)
     finally:
         for job in list(questions):
             job.cancel()
-        if servers is not None:
-            await servers.aclose()
-        try:
-            await session.aclose()
-        finally:
-            await client.aclose()
+        await close_session(session)
     status = STATUS.get(outcome.stop_reason, outcome.stop_reason)
-    summary = outcome.error if outcome.stop_reason == "error" else outcome.text
-    return status, summary, session.id
+    text = outcome.error if outcome.stop_reason == "error" else outcome.text
+    return status, text
+
+
+def _journal(
+    task: Task,
+    outcome: str,
+    text: str,
+    record: RunLog,
+    session_id: list[str],
+    now: Callable[[], datetime],
+) -> None:
+    append_quietly(
+        Entry(
+            kind="Task",
+            title=f"{task.name} ({task.id})",
+            asked=task.prompt,
+            done=text,
+            outcome=outcome,
+            folder=task.cwd,
+            files=list(record.files),
+            cost_usd=record.cost_usd,
+            input_tokens=record.input_tokens,
+            output_tokens=record.output_tokens,
+            session=session_id[0] if session_id else "",
+            at=now(),
+        )
+    )
+
+
+def _failed_times(failures: int) -> str:
+    return "failed once" if failures == 1 else f"failed {failures} times in a row"
+
+
+def _waits(failures: int) -> str:
+    minutes = backoff(failures).total_seconds() / 60
+    wait = f"{minutes:g} min" if minutes < 60 else f"{minutes / 60:g} h"
+    return f"the next try waits at least {wait} after this one"
 
 
 async def _answer(event: PermissionRequested, ask: Ask | None, wait_s: float, task: Task) -> None:

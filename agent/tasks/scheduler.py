@@ -6,7 +6,9 @@
 ``serve`` re-reads tasks.json on every wake (tasks added or removed meanwhile count) and
 sleeps at most ``MAX_NAP`` seconds at a time, so a clock that jumped (suspend, resume)
 is noticed within that nap. A task whose workspace is busy waits for the next wake; a
-corrupt tasks file is reported once per change and the scheduler keeps waiting.
+corrupt tasks file, an unreadable task, an invalid cron expression are each reported once
+per change, and the other tasks keep running. A failing task backs off
+(``schedule.backoff``) and its host hears about it once (``run_task``'s ``notify``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from agent.tasks.locks import WorkspaceBusy
 from agent.tasks.model import TaskError
 from agent.tasks.model import now as local_now
 from agent.tasks.runner import RunResult, run_task
-from agent.tasks.schedule import due, next_wake
+from agent.tasks.schedule import due, next_wake, problem
 from agent.tasks.store import TaskStore
 
 log = logging.getLogger(__name__)
@@ -30,16 +32,27 @@ MAX_NAP = 60.0
 
 
 async def run_due(store: TaskStore, at: datetime, **run_options: Any) -> list[RunResult]:
-    """Run each task due at ``at`` once (``run_options`` go to ``run_task``)."""
+    """Run each task due at ``at`` once (``run_options`` go to ``run_task``). One task's
+    failure, even a bug, never keeps the others from running."""
     results = []
-    for task in due(store.load(), at):
+    tasks, _problems = store.load_valid()
+    for task in due(tasks, at):
         try:
             results.append(await run_task(store, task.id, wait_for_workspace=False, **run_options))
         except WorkspaceBusy as exc:
             log.info("%s: %s; it runs when that one ends", task.id, exc)
-        except TaskError as exc:  # removed meanwhile
+        except TaskError as exc:  # removed meanwhile, or the tasks file broke meanwhile
             log.info("%s: %s", task.id, exc)
+        except Exception:
+            log.exception("task %s failed unexpectedly; the other tasks go on", task.id)
     return results
+
+
+def problems(store: TaskStore) -> list[str]:
+    """One line for each task the scheduler skips: unreadable, or an invalid cron or
+    time in a hand-edited file."""
+    tasks, unreadable = store.load_valid()
+    return unreadable + [p for p in (problem(t) for t in tasks) if p is not None]
 
 
 async def serve(
@@ -50,20 +63,26 @@ async def serve(
     report: Callable[[str], None] = log.warning,
     **run_options: Any,
 ) -> None:
-    """Run due tasks until ``stop`` is set; cancelling this interrupts a running task."""
-    problem = ""
+    """Run due tasks until ``stop`` is set; cancelling this interrupts a running task.
+    ``report`` hears each problem (a corrupt file, a task that cannot be scheduled) once,
+    not on every wake."""
+    said: set[str] = set()
     while not stop.is_set():
         nap = MAX_NAP
         try:
+            now_problems = problems(store)
+            for line in now_problems:
+                if line not in said:
+                    report(line)
+            said = set(now_problems)
             await run_due(store, clock(), now=clock, **run_options)
-            wake = next_wake(store.load(), clock())
-            problem = ""
+            wake = next_wake(store.load_valid()[0], clock())
             if wake is not None:
                 # At least a second: a due task waiting for a busy workspace must not spin.
                 nap = min(MAX_NAP, max(1.0, (wake - clock()).total_seconds()))
         except TaskError as exc:
-            if str(exc) != problem:  # said once, not every minute
-                problem = str(exc)
-                report(problem)
+            if str(exc) not in said:  # said once, not every minute
+                said = {str(exc)}
+                report(str(exc))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), nap)

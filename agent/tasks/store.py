@@ -5,7 +5,8 @@ folder, is synced, and replaces the old file, so a crash leaves the old or the n
 never half of one. A read-modify-write holds an exclusive lock (``tasks.lock``), so the
 CLI, the tray and the daemon never lose each other's changes. A file that cannot be read
 as a task list raises ``TaskError`` and is never overwritten: the user's tasks stay there
-to be repaired.
+to be repaired. One task in it that cannot be read is skipped by the scheduler
+(``load_valid``) and written back exactly as it was by every change.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from agent import paths
 from agent.tasks.model import Task, TaskError
@@ -37,28 +38,52 @@ class TaskStore:
         self._lock_path = self.path.with_name(self.path.name + ".lock")
 
     def load(self) -> list[Task]:
-        """Every task; an absent file is an empty list; raises ``TaskError`` if corrupt."""
+        """Every task; an absent file is an empty list; raises ``TaskError`` if the file
+        or any task in it is corrupt."""
+        tasks, bad = self._read()
+        if bad:
+            raise TaskError(f"{self.path} is corrupt ({bad[0][1]}); fix or remove that task")
+        return tasks
+
+    def load_valid(self) -> tuple[list[Task], list[str]]:
+        """The tasks that can be read, and one line for each that cannot (so a scheduler
+        runs the others); raises ``TaskError`` only if the file as a whole is corrupt."""
+        tasks, bad = self._read()
+        return tasks, [f"{self.path}: {why}; that task is skipped until fixed" for _, why in bad]
+
+    def _read(self) -> tuple[list[Task], list[tuple[Any, str]]]:
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return []
+            return [], []
         except (OSError, UnicodeDecodeError) as exc:
             raise TaskError(f"cannot read {self.path}: {exc}") from None
         try:
             data = json.loads(raw)
             if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
                 raise TaskError('not {"version": 1, "tasks": [...]}')
-            return [Task.from_dict(item) for item in data["tasks"]]
         except (ValueError, TaskError) as exc:
             raise TaskError(
                 f"{self.path} is corrupt ({exc}); fix or remove it — Harken leaves it as it is"
             ) from None
+        tasks: list[Task] = []
+        bad: list[tuple[Any, str]] = []
+        for item in data["tasks"]:
+            try:
+                tasks.append(Task.from_dict(item))
+            except TaskError as exc:
+                bad.append((item, str(exc)))
+        return tasks, bad
 
     def get(self, task_id: str) -> Task:
         """The task ``task_id``; raises ``TaskError`` if there is none."""
-        for task in self.load():
+        tasks, unreadable = self._read()
+        for task in tasks:
             if task.id == task_id:
                 return task
+        for item, why in unreadable:
+            if isinstance(item, dict) and item.get("id") == task_id:
+                raise TaskError(f"{self.path}: {why}; fix or remove that task")
         raise TaskError(f"no task {task_id!r} (see `harken tasks list`)")
 
     def add(self, task: Task) -> None:
@@ -91,9 +116,10 @@ class TaskStore:
     def change(self, edit: Callable[[list[Task]], T]) -> T:
         """Load, ``edit`` the list in place, write it back; all under the lock."""
         with self._locked():
-            tasks = self.load()
+            tasks, bad = self._read()
             result = edit(tasks)
-            self._write(tasks)
+            # A task that cannot be read is kept as it was, for the user to repair.
+            self._write(tasks, [item for item, _ in bad])
             return result
 
     @contextlib.contextmanager
@@ -106,8 +132,8 @@ class TaskStore:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _write(self, tasks: list[Task]) -> None:
-        data = {"version": VERSION, "tasks": [t.to_dict() for t in tasks]}
+    def _write(self, tasks: list[Task], unreadable: Sequence[Any] = ()) -> None:
+        data = {"version": VERSION, "tasks": [t.to_dict() for t in tasks] + list(unreadable)}
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tasks-", suffix=".tmp")
         try:
