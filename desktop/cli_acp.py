@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,10 @@ class Maker:
         self.config = config
         self.args = args
 
-    async def open(self, cwd: Path, resume: str | None) -> Any:
-        """A session in ``cwd``, or the saved session ``resume`` continued there."""
+    async def open(self, cwd: Path, resume: str | None, note: Callable[[str], None]) -> Any:
+        """A session in ``cwd``, or the saved session ``resume`` continued there; what the
+        user should know (an untrusted project rule, a damaged transcript) goes to
+        ``note``."""
         from agent.credentials import api_key
         from agent.errors import NoApiKey
         from desktop.cli_permissions import cli_rules
@@ -73,8 +76,8 @@ class Maker:
             raise NoApiKey()
         loaded = load_resumable(resume) if resume else None
         for warning in loaded.warnings if loaded else []:
-            _warn(warning)
-        rules = project_rules(cwd, _note, cli_rules(self.args), warn=_warn)
+            note(warning)
+        rules = project_rules(cwd, note, cli_rules(self.args), warn=note)
         return open_session(self.config, cwd, key, resume=loaded, rules=rules)
 
     async def close(self, session: Any) -> None:
@@ -82,10 +85,6 @@ class Maker:
         from desktop.sessions import close_session
 
         await close_session(session)
-
-
-def _note(text: str) -> None:
-    print(f"harken: note: {text}", file=sys.stderr)
 
 
 def _warn(text: str) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +28,7 @@ from acp import (
     run_agent,
     start_tool_call,
     update_agent_message_text,
+    update_agent_thought_text,
     update_user_message_text,
 )
 from acp.interfaces import Client
@@ -84,8 +85,9 @@ _STOP: dict[str, StopReason] = {
 class SessionMaker(Protocol):
     """How the command builds and ends sessions (as ``harken ask`` would)."""
 
-    async def open(self, cwd: Path, resume: str | None) -> Session:
+    async def open(self, cwd: Path, resume: str | None, note: Callable[[str], None]) -> Session:
         """A session working in ``cwd``; ``resume``: a saved session's id to go on with.
+        ``note(text)``: something the user should read (shown with the first answer).
         Raises ``HarkenError`` (``NoApiKey`` when there is no key) for people to read."""
         ...
 
@@ -101,6 +103,7 @@ class _Live:
     unsubscribe: Callable[[], None]
     servers: McpServers | None = None
     busy: bool = False  # a prompt is running
+    notes: list[str] = field(default_factory=list)  # said when the first prompt runs
 
 
 class HarkenAgent:
@@ -207,6 +210,8 @@ class HarkenAgent:
             message = "a prompt is already running in this session"
             raise RequestError.invalid_request({"message": message})
         live.busy = True
+        while live.notes:  # before the turn: why something is off (untrusted rules...)
+            await self._update(session_id, update_agent_thought_text(live.notes.pop(0) + "\n"))
         try:
             outcome = await live.session.submit(prompt_text(prompt))
         finally:
@@ -215,6 +220,11 @@ class HarkenAgent:
         if outcome.stop_reason == "error":
             raise RequestError(-32603, outcome.error, {"stop_reason": "error"})
         return PromptResponse(stop_reason=_STOP.get(outcome.stop_reason, "end_turn"))
+
+    async def _update(self, session_id: str, update: Any) -> None:
+        """Send one session/update."""
+        assert self.conn is not None
+        await self.conn.session_update(session_id, update)
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
         """Interrupt the session's running turn, if any (its prompt answers cancelled)."""
@@ -240,8 +250,14 @@ class HarkenAgent:
         folder = Path(cwd)
         if not _is_folder(folder):
             raise RequestError.invalid_params({"message": f"{cwd} is not a folder"})
+        notes: list[str] = []
+
+        def note(text: str) -> None:
+            log.warning("%s", text)  # the editor's agent log too
+            notes.append(text)
+
         try:
-            session = await self.maker.open(folder, resume)
+            session = await self.maker.open(folder, resume, note)
         except NoApiKey as exc:
             raise RequestError.auth_required({"message": str(exc)}) from None
         except HarkenError as exc:
@@ -250,10 +266,10 @@ class HarkenAgent:
         if self.fs_read or self.fs_write:
             EditorFiles(self.conn, session.id, self.fs_read, self.fs_write).wrap(session.tools)
         relay = Relay(self.conn, session.id, session.ctx.workspace, lambda: session.tools)
-        live = _Live(session, relay, session.subscribe(relay))
+        live = _Live(session, relay, session.subscribe(relay), notes=notes)
         self._live[session.id] = live
         try:
-            live.servers = session_servers(session.ctx.workspace, mcp, log.warning, log.warning)
+            live.servers = session_servers(session.ctx.workspace, mcp, note, note)
             if live.servers is not None:  # up (or failed) before the first request
                 live.servers.attach(session)
                 await live.servers.wait()

@@ -4,13 +4,14 @@ stdio, and the model is the scripted Messages API."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from acp import RequestError
-from acp.schema import AgentMessageChunk, McpServerStdio
+from acp.schema import AgentMessageChunk, AgentThoughtChunk, McpServerStdio
 
 from tests.acp.conftest import Editor, StartHarken
 from tests.scripted_api import Failure, Reply, ScriptedAPI, text, tool_use
@@ -259,3 +260,20 @@ async def test_an_mcp_server_the_editor_hands_over_serves_the_session(
     assert "mcp__time__get_current_time" in {t["name"] for t in api.requests[0]["tools"]}
     assert "Europe/Paris" in tool_result_text(api.requests[1])
     assert editor.answer_text() == "It is evening in Paris."
+
+
+async def test_the_editor_hears_why_a_project_rule_is_off(
+    api: ScriptedAPI, start_harken: StartHarken, workspace: Path
+) -> None:
+    (workspace / ".harken").mkdir()
+    (workspace / ".harken" / "settings.json").write_text(
+        json.dumps({"permissions": {"allow": ["Write(out.txt)"]}})
+    )
+    api.script(Reply([text("Hello.")]))
+    editor = Editor()
+    async with start_harken(editor) as harken:
+        session_id = await harken.new_session(workspace)
+        assert await harken.prompt(session_id, "hello") == "end_turn"
+
+    thoughts = "".join(u.content.text for u in editor.updates if isinstance(u, AgentThoughtChunk))
+    assert "Write(out.txt)" in thoughts and "harken permissions trust" in thoughts
