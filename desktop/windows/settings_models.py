@@ -10,8 +10,8 @@
         .models, .status         the ids listed last; the line saying where from, or why not
     endpoint_models(base_url)    the ids ``GET /v1/models`` offers (the ``anthropic``
                                  client's ``models.list``); raises when it cannot
-    agent_needs(base_url)        what the agent lacks to work, in one paragraph ("" if
-                                 nothing)
+    agent_needs(base_url)        what the agent lacks to work, in one paragraph ("" when
+                                 a key is stored; a note when the endpoint needs none)
 
 Many Anthropic-compatible servers (LiteLLM, gateways) list their models; some (Ollama's
 Messages API) may not: then the field is a plain text field, and the line says so. The list is
@@ -56,12 +56,13 @@ def endpoint_models(base_url: str) -> list[str]:
 
 
 def agent_needs(base_url: str) -> str:
-    """What the agent lacks, for people: "" when a key or a keyless endpoint is there."""
+    """What the agent lacks, for people: "" when a key is there; a note when the endpoint
+    needs none."""
     if credentials.stored_api_key():
         return ""
     where = credentials.endpoint(base_url)
     if where and not credentials.needs_key(where):
-        return ""
+        return f"No key needed: {where} is not Anthropic's API, so the agent works without one."
     return (
         "The agent needs an Anthropic API key: paste it above (get one at "
         "console.anthropic.com). Or point Harken at an Anthropic-compatible server that "
@@ -107,6 +108,7 @@ class ModelList(QWidget):
         self.show_button.setToolTip("Show the endpoint's models (listed again)")
         self.show_button.setFixedWidth(32)
         self.show_button.clicked.connect(self._show_all)
+        self.status.setText("▾ lists the models the endpoint offers.")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.status, 1)
