@@ -3,8 +3,8 @@
 Editors that host coding agents (Zed, JetBrains IDEs, Neovim plugins) start ``harken acp``
 and talk JSON-RPC to it on stdin/stdout, through the protocol's official SDK (``acp``).
 
-    server.py        the ACP agent: initialize, session/new and /load (a session in the
-                     editor's folder), session/prompt, session/cancel, modes; ``serve``
+    server.py        the ACP agent: initialize, session/new, /load and /list (sessions in
+                     the editor's folder), session/prompt, session/cancel, modes; ``serve``
     relay.py         a session's events as session/update notifications (text, thoughts,
                      tool calls with kind and status); its permission questions as the
                      editor's own prompts (session/request_permission)

@@ -5,6 +5,7 @@ id, so ``harken sessions`` lists it and ``session/load`` (or ``harken ask --resu
 takes it up again. A prompt runs one turn; ``session/cancel`` interrupts it, and the
 prompt answers ``cancelled`` with the conversation still valid for the next one. The
 session's permission mode is the editor's mode selector (plan, standard, auto, bypass).
+``session/list`` lists the saved sessions of a folder.
 """
 
 from __future__ import annotations
