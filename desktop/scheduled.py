@@ -339,7 +339,7 @@ def offer_schedule(controller: Any, heard: SpokenSchedule) -> None:
 def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> Any:
     """The read-back as a small dialog: Schedule it, Edit… (the Tasks window, filled in),
     Cancel. Not modal: Harken goes on listening meanwhile."""
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Question, "Schedule this task?", heard.readback())
@@ -347,7 +347,6 @@ def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> 
         f"It runs in {workspace} in {SCHEDULED_MODE} mode; what it asks while you are away "
         "comes as a notification with Allow and Deny."
     )
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     schedule = box.addButton("Schedule it", QMessageBox.ButtonRole.AcceptRole)
     edit = box.addButton("Edit…", QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -355,7 +354,9 @@ def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> 
     box.setWindowModality(Qt.WindowModality.NonModal)
 
     def answered(button: Any) -> None:
-        controller.schedule_question = None
+        # Let go of the box only once its click is handled: the last reference to a
+        # parentless widget deletes it, and Qt is still inside its key or click handler.
+        QTimer.singleShot(0, lambda: setattr(controller, "schedule_question", None))
         if button is schedule:
             _schedule(controller, heard, workspace)
         elif button is edit:

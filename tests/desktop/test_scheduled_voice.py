@@ -58,8 +58,9 @@ def question(app: Controller) -> QMessageBox:
     return box
 
 
-def click(box: QMessageBox, label: str) -> None:
-    next(b for b in box.buttons() if b.text() == label).click()
+def click(app: Controller, label: str) -> None:
+    """Press a button of the question as a person does: nothing but the app holds it."""
+    next(b for b in question(app).buttons() if b.text() == label).click()
 
 
 def test_a_spoken_schedule_is_read_back_and_stored_once_confirmed(
@@ -73,12 +74,13 @@ def test_a_spoken_schedule_is_read_back_and_stored_once_confirmed(
     assert box.text() == READBACK and str(workspace) in box.informativeText()
     assert TaskStore().load() == []  # nothing before the answer
 
-    click(box, "Schedule it")
+    del box
+    click(app, "Schedule it")
     [task] = TaskStore().load()
     assert task.cron == "0 9 * * 1-5"
     assert task.prompt == "summarise what changed in the repo overnight"
     assert Path(task.cwd) == workspace.resolve() and task.mode == "standard"
-    assert app.schedule_question is None
+    qtbot.waitUntil(lambda: app.schedule_question is None)  # let go once the click is done
 
 
 def test_a_cancelled_schedule_stores_nothing_and_harken_is_idle_again(
@@ -86,7 +88,7 @@ def test_a_cancelled_schedule_stores_nothing_and_harken_is_idle_again(
 ) -> None:
     speak(app, SAID)
     app.parts.voice.speech_done.emit()  # type: ignore[union-attr]  # the read-back ended
-    click(question(app), "Cancel")
+    click(app, "Cancel")
 
     assert TaskStore().load() == []
     assert app.machine.state is State.IDLE
@@ -97,7 +99,7 @@ def test_edit_opens_the_scheduled_tasks_window_filled_in(
     qtbot: Any, app: Controller, workspace: Path
 ) -> None:
     speak(app, "remind me to stretch every half hour")
-    click(question(app), "Edit…")
+    click(app, "Edit…")
 
     window = app.scheduled_window
     assert window is not None and window.isVisible()

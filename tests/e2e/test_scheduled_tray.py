@@ -10,6 +10,7 @@ run. With ``harken daemon`` running, the tray leaves the tasks to it: the task r
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -30,9 +31,14 @@ from tests.e2e.desktop_helpers import (
     ARTIFACTS,
     NEEDS,
     HarkenApp,
+    find_window,
     harken_command,
     have_desktop_env,
     private_runtime_dir,
+    run,
+    screenshot,
+    speak_into_mic,
+    window_gone,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
@@ -42,6 +48,7 @@ pytestmark = [
     pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
 ]
 
+HOTKEY = "ctrl+alt+space"
 TAKES_OVER = "this app runs the scheduled tasks"
 LEAVES = "harken daemon runs the scheduled tasks; the tray leaves them to it"
 
@@ -52,7 +59,7 @@ def desktop(
 ) -> Iterator[dict[str, Any]]:
     config = isolated_env / "xdg_config_home" / "harken"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "config.toml").write_text("sound_cues = false\nspeak_summaries = false\n")
+    (config / "config.toml").write_text("sound_cues = false\n")
     with private_bus() as bus:
         env = {
             **os.environ,
@@ -61,9 +68,10 @@ def desktop(
             "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
             "QT_QPA_PLATFORM": "xcb",
             "DBUS_SESSION_BUS_ADDRESS": bus,
+            "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
         }
         log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-        yield {"env": env, "log": log, "bus": bus}
+        yield {"env": env, "log": log, "bus": bus, "tmp": tmp_path}
         if log.exists():
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
@@ -174,3 +182,43 @@ def test_a_task_added_from_the_shell_while_the_tray_runs_is_run_by_the_tray(
         app.quit()
 
     assert done.last_status == "ok" and len(api.requests) == 1
+
+
+def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path
+) -> None:
+    app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
+    try:
+        size = len(app.log_text())
+        run("xdotool", "keydown", HOTKEY)
+        try:
+            app.wait_log("-> recording", after=size)
+            # Words tiny.en hears surely from espeak-ng (its "at nine" comes out as
+            # "I'll" or "at night": the parser's own tests take the many phrasings).
+            speak_into_mic(
+                "Every hour, summarise what changed in the repo.", desktop["tmp"], pause_after=0.5
+            )
+        finally:
+            run("xdotool", "keyup", HOTKEY)
+        heard = app.wait_log("heard a schedule:", timeout=120, after=size)
+        said = app.wait_log("spoken text written to", timeout=60, after=size)
+        window = find_window("Schedule this task")
+        screenshot("scheduled-01-read-back.png")
+        run("xdotool", "windowfocus", "--sync", window)
+        run("xdotool", "key", "Return")  # "Schedule it" is the default button
+        assert window_gone(window), "the question stayed open"
+        app.wait_log("scheduled t-", after=size)
+        listed = subprocess.run(
+            [*harken_command(), "tasks", "list", "--json"],
+            env=desktop["env"], capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert app.quit() == 0
+    finally:
+        app.quit()
+
+    assert "0 * * * *" in heard, heard
+    assert "Every hour:" in said and "Schedule it?" in said, said
+    [task] = json.loads(listed.stdout)
+    assert task["cron"] == "0 * * * *" and Path(task["cwd"]) == workspace.resolve()
+    assert "repo" in TaskStore().get(task["id"]).prompt.lower()
+    assert api.requests == []  # the request was not sent to the model
