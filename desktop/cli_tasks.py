@@ -6,7 +6,7 @@
                                   "next_run", "last_run", "last_status"}
     harken tasks remove ID
     harken tasks run ID           now, in the foreground (the answer streams to stdout)
-    harken daemon                 run due tasks headless until SIGTERM or Ctrl-C
+    harken daemon                 run due tasks headless until SIGTERM (``desktop.daemon``)
 
 Tasks run when due in a host (the tray app or ``harken daemon``); ``run`` runs one now.
 Usage errors (an invalid cron expression, a missing folder, a bad rule) exit 2; a corrupt
@@ -209,45 +209,7 @@ async def _run_now(task_id: str) -> int:
 
 
 def run_daemon(args: argparse.Namespace) -> int:
-    import asyncio
+    """``harken daemon``: see ``desktop.daemon``."""
+    from desktop.daemon import run_daemon as daemon
 
-    from agent.tasks.locks import WorkspaceBusy, scheduler_lock
-
-    try:
-        with scheduler_lock():
-            return asyncio.run(_serve())
-    except WorkspaceBusy as exc:
-        return fail(str(exc))
-    except KeyboardInterrupt:
-        return EXIT_OK
-
-
-async def _serve() -> int:
-    import asyncio
-    import contextlib
-    import signal
-
-    from agent.tasks.scheduler import serve
-    from agent.tasks.store import TaskStore
-
-    stop = asyncio.Event()
-    worker = asyncio.current_task()
-
-    def end() -> None:
-        # A running task is interrupted; its session saves what it has on the way out.
-        stop.set()
-        worker.cancel()  # type: ignore[union-attr]
-
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, end)
-    print("harken daemon: running scheduled tasks; SIGTERM or Ctrl-C stops.", file=sys.stderr)
-    report = lambda text: print(f"harken: {text}", file=sys.stderr, flush=True)  # noqa: E731
-    from desktop.bridge_host_daemon import running_bridge
-
-    async with running_bridge(report):  # the bridge: `harken remote ...` drives this daemon
-        with contextlib.suppress(asyncio.CancelledError):
-            await serve(TaskStore(), stop, report=report, note=report)
-    print("harken daemon: stopped.", file=sys.stderr)
-    return EXIT_OK
+    return daemon(args)

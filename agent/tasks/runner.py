@@ -108,7 +108,12 @@ async def run_task(
                 background_after,
             )
         except asyncio.CancelledError:
-            store.update(task.id, last_status="interrupted", last_summary="stopped")
+            store.update(
+                task.id,
+                last_status="interrupted",
+                last_summary="stopped",
+                last_session=session_id[0] if session_id else None,
+            )
             _journal(started, "interrupted", "Stopped before it finished.", record, session_id, now)
             raise
         except HarkenError as exc:

@@ -38,7 +38,9 @@ async def run_due(store: TaskStore, at: datetime, **run_options: Any) -> list[Ru
     tasks, _problems = store.load_valid()
     for task in due(tasks, at):
         try:
-            results.append(await run_task(store, task.id, wait_for_workspace=False, **run_options))
+            result = await run_task(store, task.id, wait_for_workspace=False, **run_options)
+            log.info("ran %s (%s): %s %s", task.id, task.name, result.status, result.summary)
+            results.append(result)
         except WorkspaceBusy as exc:
             log.info("%s: %s; it runs when that one ends", task.id, exc)
         except TaskError as exc:  # removed meanwhile, or the tasks file broke meanwhile

@@ -1,0 +1,162 @@
+"""``harken daemon``: the headless host. Scheduled tasks and proactive ticks, no Qt.
+
+    harken daemon        runs every service in ``SERVICES`` until SIGTERM or Ctrl-C
+
+One daemon per user: it holds ``agent.tasks.locks.scheduler_lock`` (the tray app's
+scheduler takes the same lock), and a second one exits 1 saying so. It logs at INFO to
+``<log dir>/daemon.log`` (rotated; the tray app writes ``harken.log``, and two processes
+must not rotate one file), every record through the filter that masks API keys and
+tokens; warnings also go to stderr (journald under systemd).
+
+SIGTERM (or SIGINT) cancels every service: a running task is interrupted, its turn saved
+to its transcript as interrupted (valid and resumable with ``harken ask --resume``), the
+task marked ``interrupted`` and the journal told; then the daemon exits 0.
+
+A service is ``async def service(host: DaemonHost) -> None`` that runs until cancelled;
+one that fails is logged and the others go on. To add one (the bridge, say), add a line
+to ``SERVICES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+log = logging.getLogger("harken.daemon")
+
+LOG_NAME = "daemon.log"
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+@dataclass
+class DaemonHost:
+    """What a service gets from the daemon: how to reach the user, and the stop flag.
+
+    Headless there is no screen: ``notify`` (a notification) and ``say`` (a message in
+    the conversation) are logged, and the journal keeps them."""
+
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def report(self, text: str) -> None:
+        """A problem the user should fix (a corrupt tasks file, an invalid cron)."""
+        log.warning("%s", text)
+
+    def notify(self, text: str) -> None:
+        """A desktop notification, were there a desktop: logged."""
+        log.warning("notification: %s", text)
+
+    def note(self, text: str) -> None:
+        """A warning while building a session (config problems, untrusted rules)."""
+        log.warning("%s", text)
+
+
+Service = Callable[[DaemonHost], Awaitable[None]]
+
+
+async def scheduler_service(host: DaemonHost) -> None:
+    """Run due tasks (``agent.tasks.scheduler.serve``) until cancelled."""
+    from agent.tasks.scheduler import serve
+    from agent.tasks.store import TaskStore
+
+    await serve(TaskStore(), host.stop, report=host.report, note=host.note, notify=host.notify)
+
+
+# What the daemon runs side by side, by name. Another host part (the bridge) is one
+# more line here.
+SERVICES: list[tuple[str, Service]] = [
+    ("scheduler", scheduler_service),
+]
+
+
+def log_file() -> Path:
+    """``<log dir>/daemon.log``."""
+    from agent import paths
+
+    return paths.log_dir() / LOG_NAME
+
+
+def setup_logging() -> Path:
+    """INFO and up to ``daemon.log`` (secrets masked); stderr keeps only warnings."""
+    from agent.redact import RedactingFilter
+    from desktop.logs import BACKUPS, FORMAT, MAX_BYTES, NOISY
+
+    root = logging.getLogger()
+    for handler in root.handlers:  # the command line's stderr handler: warnings only
+        if handler.level == logging.NOTSET and root.level > logging.INFO:
+            handler.setLevel(root.level)
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:  # a read-only home must not stop the daemon
+        print(f"harken: cannot write the log {path}: {exc}", file=sys.stderr)
+        return path
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    if root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+        for name in NOISY:  # the SDK logs request details at INFO
+            logging.getLogger(name).setLevel(logging.WARNING)
+    return path
+
+
+def run_daemon(args: argparse.Namespace) -> int:
+    """The ``harken daemon`` command."""
+    from agent.tasks.locks import WorkspaceBusy, scheduler_lock
+
+    try:
+        with scheduler_lock():
+            path = setup_logging()
+            return asyncio.run(serve_all(SERVICES, log_path=path))
+    except WorkspaceBusy as exc:
+        print(f"harken: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def serve_all(services: list[tuple[str, Service]], *, log_path: Path | None = None) -> int:
+    """Run ``services`` until SIGTERM/SIGINT, then cancel them and wait for them to end."""
+    host = DaemonHost()
+    loop = asyncio.get_running_loop()
+    jobs = {loop.create_task(_guarded(name, service, host), name=name): name
+            for name, service in services}  # fmt: skip
+
+    def end(signum: int) -> None:
+        log.info("%s: stopping", signal.Signals(signum).name)
+        host.stop.set()
+        for job in jobs:
+            job.cancel()  # a running task is interrupted; its session saves on the way out
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, end, sig)
+    where = f"; log: {log_path}" if log_path is not None else ""
+    print(f"harken daemon: running ({', '.join(jobs.values())}){where}", file=sys.stderr)
+    log.info("daemon started: %s", ", ".join(jobs.values()))
+    await asyncio.gather(*jobs, return_exceptions=True)
+    log.info("daemon stopped")
+    print("harken daemon: stopped.", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _guarded(name: str, service: Service, host: DaemonHost) -> None:
+    try:
+        await service(host)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("the %s service failed; the others go on", name)
