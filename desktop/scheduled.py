@@ -80,6 +80,7 @@ class ScheduledHost:
         self._main: asyncio.Task[None] | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+        self._shows: set[asyncio.Task[None]] = set()
 
     @property
     def store(self) -> TaskStore:
@@ -157,13 +158,20 @@ class ScheduledHost:
                 self._set_owner(False)
                 await asyncio.sleep(self.check_every)
                 continue
+            failed: Exception | None = None
             try:
                 log.info("this app runs the scheduled tasks")
                 self._set_owner(True)
                 await self._serve()
+            except Exception as exc:  # a bug must not end scheduling until the app restarts
+                log.exception("the scheduler failed; it starts again in %g s", self.check_every)
+                failed = exc
             finally:
                 self._set_owner(False)
                 lock.__exit__(None, None, None)
+            if failed is not None:
+                self.tell(f"Scheduled tasks stopped for a moment: {failed}")
+                await asyncio.sleep(self.check_every)
 
     async def _serve(self) -> None:
         from agent.tasks.scheduler import serve
@@ -211,8 +219,13 @@ class ScheduledHost:
             except NotificationsUnavailable:
                 self.tell(text)
 
-        # Called from inside a run on this loop: shown without holding the run up.
-        loop.call_soon_threadsafe(lambda: loop.create_task(show()))
+        def start() -> None:
+            # Called from inside a run on this loop: shown without holding the run up.
+            job = loop.create_task(show())
+            self._shows.add(job)  # the loop keeps only a weak reference to a task
+            job.add_done_callback(self._shows.discard)
+
+        loop.call_soon_threadsafe(start)
 
 
 def add_task(

@@ -285,3 +285,20 @@ def test_a_task_run_by_hand_runs_while_the_daemon_schedules(
 
     assert result.status == "ok" and result.summary == "Ran by hand."
     assert TaskStore().get(task.id).last_status == "ok"
+
+
+def test_a_corrupt_tasks_file_is_told_once_and_left_as_it_is(bus: str, isolated_env: Path) -> None:
+    tasks = isolated_env / "xdg_data_home" / "harken" / "tasks.json"
+    tasks.parent.mkdir(parents=True, exist_ok=True)
+    tasks.write_text('{"version": 1, "tasks": [')
+    told: list[str] = []
+    host = host_for(bus, told, check_every=60)
+    host.start()
+    try:
+        wait_until(lambda: told)
+    finally:
+        host.stop()
+
+    [said] = told
+    assert said.startswith("Scheduled tasks: ") and "corrupt" in said
+    assert tasks.read_text() == '{"version": 1, "tasks": ['
