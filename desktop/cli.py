@@ -12,6 +12,12 @@ Subcommands import only what they need, so ``harken ask`` starts without loading
     harken memory path|list|dream     what Harken remembers (``desktop.cli_memory``)
     harken plan PROMPT | --list       deep read-only planning (``desktop.cli_agents``)
     harken key set|delete|status      the API key in the OS keyring
+    harken tasks|daemon|journal       scheduled work (``desktop.cli_tasks``, ``cli_journal``)
+    harken bridge|remote              the bridge (``desktop.cli_bridge``, ``cli_remote``)
+    harken acp                        the Agent Client Protocol over stdio (``cli_acp``)
+    harken rewind                     take back the agent's file changes (``cli_rewind``)
+
+The other subcommands come from the modules in ``COMMAND_MODULES``.
 """
 
 from __future__ import annotations
