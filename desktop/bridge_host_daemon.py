@@ -1,7 +1,9 @@
 """The bridge's host in ``harken daemon``: no screen, no microphone, sessions on its loop.
 
-    async with running_bridge(report) as host:   the bridge listens (bridge.json written)
-        ...                                        while the daemon runs its tasks
+    SERVICES = [..., ("bridge", bridge_service)]   in ``desktop.daemon``: the bridge listens
+                                                  (bridge.json written) until the daemon
+                                                  stops, then closes its sessions
+    async with running_bridge(report) as host:     the same, around any block
 
 Each ``send`` without a ``session_id`` opens a new session in ``cwd`` (default: where the
 daemon was started) and runs the text as its turn; with a ``session_id`` the turn goes to
@@ -206,6 +208,13 @@ def _same_folder(a: str | Path, b: str | Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
+async def bridge_service(daemon: Any) -> None:
+    """A ``desktop.daemon`` service: the bridge until the daemon stops (``daemon.stop``)
+    or cancels it; problems go to ``daemon.report``."""
+    async with running_bridge(daemon.report):
+        await daemon.stop.wait()
+
+
 @contextlib.asynccontextmanager
 async def running_bridge(report: Callable[[str], None]) -> AsyncIterator[HeadlessHost | None]:
     """The daemon's bridge for as long as the block runs; None (said with ``report``)
@@ -221,7 +230,7 @@ async def running_bridge(report: Callable[[str], None]) -> AsyncIterator[Headles
         report(f"no bridge: {exc}")
         yield None
         return
-    report(f"bridge on {server.url}; `harken remote send TEXT` drives this daemon")
+    log.info("bridge on %s; `harken remote send TEXT` drives this daemon", server.url)
     try:
         yield host
     finally:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from desktop.bridge_host_daemon import bridge_service
+
 log = logging.getLogger("harken.daemon")
 
 LOG_NAME = "daemon.log"
@@ -74,6 +76,7 @@ async def scheduler_service(host: DaemonHost) -> None:
 # more line here.
 SERVICES: list[tuple[str, Service]] = [
     ("scheduler", scheduler_service),
+    ("bridge", bridge_service),  # `harken remote ...`, editors: agent.bridge_server
 ]
 
 

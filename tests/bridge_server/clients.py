@@ -5,6 +5,7 @@
         await client.call("subscribe")            the result; RpcFailure for an error
         await client.events_until("turn_finished")  the events up to that kind (bounded)
     wait_for_bridge(path, pid)                    bridge.json once it names ``pid``
+    request_text(request)                         the last message's text, as the API got it
 """
 
 from __future__ import annotations
@@ -104,3 +105,11 @@ async def wait_for_bridge(path: Path, pid: int, process: Any = None) -> dict[str
             raise AssertionError(f"the process ended ({process.returncode}) before bridge.json")
         assert time.monotonic() < deadline, f"no bridge.json naming pid {pid}"
         await asyncio.sleep(0.05)
+
+
+def request_text(request: dict[str, Any]) -> str:
+    """The text of the last message the model was sent."""
+    content = request["messages"][-1]["content"]
+    if isinstance(content, str):
+        return content
+    return "\n".join(block.get("text", "") for block in content if block.get("type") == "text")

@@ -2,13 +2,19 @@
 
 runtime          XDG_RUNTIME_DIR pointed at a fresh folder (bridge.json goes there)
 bridge           a started bridge (bridge.json written), closed after the test
+daemon           a real ``harken daemon`` against the scripted API, serving its bridge
+                 (after the test: it stopped with status 0 and removed bridge.json)
 call(url, token, method, params)   one JSON-RPC call; the decoded response
 refusal(url, headers, origin)      the HTTP status of a refused handshake
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +26,10 @@ from websockets.exceptions import InvalidStatus
 
 from agent.bridge_server import discovery
 from agent.bridge_server.server import BridgeServer, start_bridge
+from tests.bridge_server.clients import BridgeClient, wait_for_bridge
+from tests.e2e.conftest import harken_command
+from tests.processes import HANG_S
+from tests.scripted_api import ScriptedAPI
 
 
 @pytest.fixture
@@ -64,3 +74,51 @@ async def refusal(url: str, headers: dict[str, str], origin: str | None = None) 
     except InvalidStatus as exc:
         return exc.response.status_code
     raise AssertionError("the bridge accepted a connection it should have refused")
+
+
+class Daemon:
+    def __init__(self, process: asyncio.subprocess.Process, info: dict[str, Any], err: Path):
+        self.process = process
+        self.url: str = info["url"]
+        self.token: str = info["token"]
+        self.err = err
+
+    def client(self, token: str | None = None) -> Any:
+        return BridgeClient.open(self.url, token or self.token)
+
+    def output(self) -> str:
+        return self.err.read_text(errors="replace")
+
+
+@pytest.fixture
+async def daemon(
+    runtime: Path, api: ScriptedAPI, workspace: Path, tmp_path: Path
+) -> AsyncIterator[Daemon]:
+    err = tmp_path / "daemon-stderr.txt"
+    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
+    with open(err, "wb") as out:  # noqa: ASYNC230 (a local file, opened once)
+        process = await asyncio.create_subprocess_exec(
+            *harken_command(),
+            "daemon",
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+        )
+    path = runtime / "harken" / "bridge.json"
+    try:
+        info = await wait_for_bridge(path, process.pid, process)
+        yield Daemon(process, info, err)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), HANG_S)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+    output = err.read_text(errors="replace")
+    assert process.returncode == 0, output
+    assert "Traceback" not in output, output
+    assert not path.exists(), "bridge.json outlived the daemon"

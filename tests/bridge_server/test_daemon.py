@@ -10,94 +10,26 @@ frames; the editor's context in the model's next request and through the IdeCont
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from agent.bridge_server import CONTROL, OBSERVE, issue_token
 from agent.bridge_server.admin import new_token
-from agent.bridge_server.rpc import FORBIDDEN, INVALID_PARAMS, METHOD_NOT_FOUND, NOT_FOUND
+from agent.bridge_server.rpc import (
+    FORBIDDEN,
+    INVALID_PARAMS,
+    METHOD_NOT_FOUND,
+    NOT_FOUND,
+    UNAVAILABLE,
+)
 from agent.bridge_server.secret import load_secret
-from tests.bridge_server.clients import BridgeClient, RpcFailure, wait_for_bridge
-from tests.bridge_server.conftest import bearer, refusal
-from tests.e2e.conftest import harken_command
-from tests.processes import HANG_S
+from tests.bridge_server.clients import RpcFailure, request_text
+from tests.bridge_server.conftest import Daemon, bearer, refusal
+from tests.e2e.conftest import write_config
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
-
-
-class Daemon:
-    def __init__(self, process: asyncio.subprocess.Process, info: dict[str, Any], err: Path):
-        self.process = process
-        self.url: str = info["url"]
-        self.token: str = info["token"]
-        self.err = err
-
-    def client(self, token: str | None = None) -> Any:
-        return BridgeClient.open(self.url, token or self.token)
-
-    def output(self) -> str:
-        return self.err.read_text(errors="replace")
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """XDG_RUNTIME_DIR of the test's own: bridge.json and the instance socket go there."""
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-async def daemon(
-    runtime: Path, api: ScriptedAPI, workspace: Path, tmp_path: Path
-) -> AsyncIterator[Daemon]:
-    err = tmp_path / "daemon-stderr.txt"
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
-    with open(err, "wb") as out:  # noqa: ASYNC230 (a local file, opened once)
-        process = await asyncio.create_subprocess_exec(
-            *harken_command(),
-            "daemon",
-            cwd=workspace,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=out,
-        )
-    path = runtime / "harken" / "bridge.json"
-    try:
-        info = await wait_for_bridge(path, process.pid, process)
-        yield Daemon(process, info, err)
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), HANG_S)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-    output = err.read_text(errors="replace")
-    assert process.returncode == 0, output
-    assert "Traceback" not in output, output
-    assert not path.exists(), "bridge.json outlived the daemon"
-
-
-def request_text(request: dict[str, Any]) -> str:
-    """The text of the last message the model was sent."""
-    content = request["messages"][-1]["content"]
-    if isinstance(content, str):
-        return content
-    return "\n".join(block.get("text", "") for block in content if block.get("type") == "text")
 
 
 def _wrong_signature() -> str:
@@ -260,91 +192,40 @@ async def test_the_editors_context_reaches_the_next_request_and_the_tool(
     assert "<ide-context>" not in request_text(api.requests[2])
 
 
-# -- harken remote: the command-line clients -----------------------------------------------
-
-
-async def remote(*args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        *harken_command(),
-        "remote",
-        *args,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-async def finished(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
-    out, err = await asyncio.wait_for(process.communicate(), HANG_S)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-async def test_remote_send_waits_for_the_answer_and_asks_through_remote_answer(
-    daemon: Daemon, api: ScriptedAPI, workspace: Path
-) -> None:
-    api.script(
-        Reply([text("All tests pass.")]),
-        Reply([tool_use("Write", {"file_path": "todo.txt", "content": "Ship it.\n"})]),
-        Reply([text("Wrote todo.txt.")]),
-    )
-    code, out, err = await finished(await remote("send", "run the tests", "--wait"))
-    assert (code, out) == (0, "All tests pass.\n"), err
-    assert request_text(api.requests[0]) == "run the tests"
-
-    sender = await remote("send", "write the todo", "--wait", "--json")
-    assert sender.stderr is not None
-    async with asyncio.timeout(HANG_S):  # the question, and how to answer it, on stderr
-        while "harken remote answer" not in (line := (await sender.stderr.readline()).decode()):
-            assert line, "no question on stderr"
-    request_id = line.split("harken remote answer ")[1].split()[0]
-    code, _, err = await finished(await remote("answer", request_id, "allow"))
-    assert code == 0 and f"Answered {request_id}: allow." in err
-    code, out, _ = await finished(sender)
-    assert code == 0
-    kinds = [json.loads(line)["kind"] for line in out.splitlines()]
-    assert kinds[0] == "turn_started" and kinds[-1] == "turn_finished"
-    assert "permission_requested" in kinds and "tool_finished" in kinds
-    assert (workspace / "todo.txt").read_text() == "Ship it.\n"
-
-    code, _, err = await finished(await remote("answer", request_id, "deny"))
-    assert code == 1 and "no open permission question" in err
-
-
-async def wait_subscribed(client: BridgeClient) -> None:
-    """Until the daemon's status counts a subscriber (bounded: only a hang takes HANG_S)."""
-    async with asyncio.timeout(HANG_S):
-        while (await client.call("status"))["subscribers"] < 1:  # noqa: ASYNC110 (polls a server)
-            await asyncio.sleep(0.05)
-
-
-async def test_remote_events_prints_each_event_until_ctrl_c(
+async def test_interrupt_stops_the_running_turn_and_ptt_is_not_offered(
     daemon: Daemon, api: ScriptedAPI
 ) -> None:
-    api.script(Reply([text("Watching.")]))
-    watcher = await remote("events")
-    assert watcher.stdout is not None
+    api.script(Reply([text("A very long answer that goes on and on")], pause_after=3))
+    try:
+        async with daemon.client() as client:
+            await client.call("subscribe")
+            await client.call("send", {"text": "tell me everything"})
+            await client.events_until("text_delta")
+            assert (await client.call("status"))["state"] == "working"
+            assert await client.call("interrupt") == {}
+            events = await client.events_until("turn_finished")
+            assert events[-1]["stop_reason"] == "interrupted"
+            with pytest.raises(RpcFailure) as refused:
+                await client.call("ptt", {"action": "press"})
+            assert refused.value.code == UNAVAILABLE and "microphone" in refused.value.args[0]
+            assert (await client.call("status"))["state"] == "idle"
+    finally:
+        api.release()
+
+
+async def test_a_question_nobody_answers_is_refused_after_the_timeout(
+    daemon: Daemon, api: ScriptedAPI, workspace: Path, isolated_env: Path
+) -> None:
+    write_config(isolated_env, "permission_timeout_seconds = 1\n")
+    api.script(
+        Reply([tool_use("Write", {"file_path": "late.txt", "content": "Too late.\n"})]),
+        Reply([text("Nobody answered, so I did not write it.")]),
+    )
     async with daemon.client() as client:
-        await wait_subscribed(client)
-        await client.call("send", {"text": "anything new?"})
-    lines = []
-    async with asyncio.timeout(HANG_S):
-        while not lines or lines[-1]["kind"] != "turn_finished":
-            lines.append(json.loads(await watcher.stdout.readline()))
-    watcher.send_signal(signal.SIGINT)
-    code, _, err = await finished(watcher)
-    assert code == 0, err
-    assert "".join(e["text"] for e in lines if e["kind"] == "text_delta") == "Watching."
-
-
-async def test_remote_says_when_no_harken_runs(runtime: Path) -> None:
-    code, out, err = await finished(await remote("send", "hello"))
-    assert (code, out) == (1, "")
-    assert "Harken is not running" in err and "harken daemon" in err
-    path = runtime / "harken" / "bridge.json"
-    path.parent.mkdir(mode=0o700)
-    dead = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
-    await dead.wait()  # its pid now names no process
-    path.write_text(json.dumps({"url": "ws://127.0.0.1:9", "token": "t", "pid": dead.pid}))
-    code, _, err = await finished(await remote("events"))
-    assert code == 1 and "is stale" in err
+        await client.call("subscribe")
+        await client.call("send", {"text": "write late.txt"})
+        events = await client.events_until("turn_finished")
+    assert [e["kind"] for e in events].count("permission_requested") == 1
+    assert next(e for e in events if e["kind"] == "tool_finished")["is_error"] is True
+    assert not (workspace / "late.txt").exists()
+    assert "Write not run: nobody answered within 1 s" in daemon.output()
