@@ -19,7 +19,7 @@ import pytest
 
 from agent.bridge_server import CONTROL, OBSERVE, issue_token
 from agent.bridge_server.admin import new_token
-from agent.bridge_server.rpc import FORBIDDEN, NOT_FOUND
+from agent.bridge_server.rpc import BUSY, FORBIDDEN, NOT_FOUND
 from agent.bridge_server.secret import load_secret
 from tests.bridge_server.clients import BridgeClient, RpcFailure, wait_for_bridge
 from tests.bridge_server.conftest import bearer, refusal
@@ -33,6 +33,7 @@ from tests.e2e.desktop_helpers import (
     screenshot,
     window_gone,
 )
+from tests.processes import HANG_S
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 pytestmark = [
@@ -56,6 +57,11 @@ async def answer_over_bridge(
     asked = (await client.events_until("permission_requested"))[-1]
     window = await asyncio.to_thread(find_window, "Harken — allow")
     await asyncio.to_thread(screenshot, shot)
+    status = await client.call("status")
+    assert status["state"] == "waiting" and status["questions"] == [asked["request_id"]]
+    with pytest.raises(RpcFailure) as busy:  # as the conversation window would refuse it
+        await client.call("send", {"text": "and another thing"})
+    assert busy.value.code == BUSY
     answer = {"request_id": asked["request_id"], "decision": decision}
     assert await client.call("permission.answer", answer) == answer
     assert await asyncio.to_thread(window_gone, window), "the dialog stayed open"
@@ -63,6 +69,13 @@ async def answer_over_bridge(
         await client.call("permission.answer", answer)
     assert again.value.code == NOT_FOUND
     return asked, await client.events_until("turn_finished")
+
+
+async def until_idle(client: BridgeClient) -> None:
+    """Until the app's status says idle (bounded: only a hang takes HANG_S)."""
+    async with asyncio.timeout(HANG_S):
+        while (await client.call("status"))["state"] != "idle":  # noqa: ASYNC110 (a server)
+            await asyncio.sleep(0.1)
 
 
 async def test_the_tray_app_is_driven_over_its_bridge(
@@ -149,6 +162,13 @@ async def test_the_tray_app_is_driven_over_its_bridge(
             assert "what does this do?" in sent_text and "<ide-context>" in sent_text
             assert "return sum(items)" in sent_text
             assert "IdeContext" in [t["name"] for t in api.requests[5]["tools"]]
+
+            # Push-to-talk, as the hotkey: the microphone records until the release.
+            await client.call("ptt", {"action": "press"})
+            assert (await client.call("status"))["state"] == "listening"
+            await client.call("ptt", {"action": "release"})
+            await until_idle(client)  # a silent take: nothing heard, nothing sent
+            assert len(api.requests) == 6
     finally:
         status = await asyncio.to_thread(app.quit)
     assert status == 0, app.tail()
