@@ -106,6 +106,7 @@ async def run_task(
                 note or log.warning,
                 session_id,
                 background_after,
+                record,
             )
         except asyncio.CancelledError:
             store.update(
@@ -115,6 +116,7 @@ async def run_task(
                 last_session=session_id[0] if session_id else None,
             )
             _journal(started, "interrupted", "Stopped before it finished.", record, session_id, now)
+            _journal_jobs(started, record, session_id, now)
             raise
         except HarkenError as exc:
             status, text = "error", str(exc)
@@ -130,6 +132,7 @@ async def run_task(
         if failures:
             outcome = f"error ({_failed_times(failures)}; {_waits(failures)})"
         _journal(started, outcome, text, record, session_id, now)
+        _journal_jobs(started, record, session_id, now)
         if failures == NOTIFY_AFTER and notify is not None:
             notify(
                 f"Scheduled task {task.name!r} ({task.id}) has {_failed_times(failures)}: "
@@ -157,6 +160,7 @@ async def _run(
     note: Note,
     session_id: list[str],
     background_after: float | None,
+    record: RunLog,
 ) -> tuple[str, str]:
     """Run the task's prompt in a new session; its id goes into ``session_id`` as soon
     as it exists (so an interrupted run still names it)."""
@@ -184,6 +188,7 @@ async def _run(
         for job in list(questions):
             job.cancel()
         await close_session(session)
+        record.collect_jobs(session)
     status = STATUS.get(outcome.stop_reason, outcome.stop_reason)
     text = outcome.error if outcome.stop_reason == "error" else outcome.text
     return status, text
@@ -213,6 +218,24 @@ def _journal(
             at=now(),
         )
     )
+
+
+def _journal_jobs(
+    task: Task, record: RunLog, session_id: list[str], now: Callable[[], datetime]
+) -> None:
+    for job_id, command, ended, output in record.jobs:
+        append_quietly(
+            Entry(
+                kind="Background job",
+                title=f"{job_id} of task {task.name} ({task.id})",
+                asked=command,
+                done=output[-2000:],
+                outcome=ended,
+                folder=task.cwd,
+                session=session_id[0] if session_id else "",
+                at=now(),
+            )
+        )
 
 
 def _failed_times(failures: int) -> str:

@@ -38,10 +38,20 @@ class RunLog:
     """Listens to a session: the files its tools changed, what its turns cost."""
 
     files: list[str] = field(default_factory=list)
+    # Background shells the run left: (id, command, how it ended, its last output)
+    jobs: list[tuple[str, str, str, str]] = field(default_factory=list)
     cost_usd: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
     _pending: dict[str, str] = field(default_factory=dict)
+
+    def collect_jobs(self, session: Session) -> None:
+        """Note the session's background shells (after it closed: each has ended)."""
+        shell = session.ctx.shell
+        for job_id in shell.jobs() if shell is not None else []:
+            out = shell.output(job_id)  # type: ignore[union-attr]
+            ended = "killed when the run ended" if out.killed else out.status
+            self.jobs.append((job_id, out.command, ended, out.output))
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, ToolStarted) and event.name in CHANGING_TOOLS:

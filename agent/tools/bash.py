@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from agent.permissions.grant import current_grant
 from agent.tools.base import Tool, ToolError, ToolKind, ToolOutput
 from agent.tools.context import ToolContext
-from agent.tools.shell import ShellSession
+from agent.tools.shell import ShellResult, ShellSession
 from agent.tools.truncate import truncate_middle
 
 DEFAULT_TIMEOUT_MS = 120_000
@@ -114,9 +114,13 @@ async def run_bash(params: BashInput, ctx: ToolContext) -> ToolOutput | str:
                 "BashOutput and stop it with KillShell."
             )
         timeout_ms = params.timeout or DEFAULT_TIMEOUT_MS
-        result = await shell.run(params.command, timeout_ms / 1000, **how)
+        result = await shell.run(
+            params.command, timeout_ms / 1000, background_after=shell.background_after, **how
+        )
     except OSError as exc:
         raise ToolError(f"Cannot start bash: {exc.strerror or exc}") from None
+    if result.background_id is not None:
+        return moved_to_background(result, shell.background_after or 0.0)
 
     parts = [truncate_middle(result.output.rstrip("\n"), MAX_OUTPUT_CHARS)]
     if result.timed_out:
@@ -129,6 +133,21 @@ async def run_bash(params: BashInput, ctx: ToolContext) -> ToolOutput | str:
         parts.append(sandbox_note(result.output, grant.network, shell))
     text = "\n".join(p for p in parts if p) or "(no output)"
     return ToolOutput(text, is_error=result.timed_out or result.exit_code != 0)
+
+
+def moved_to_background(result: ShellResult, after_s: float) -> str:
+    """The result of a call that outran the unattended run's time budget."""
+    job = result.background_id
+    so_far = truncate_middle(result.output.rstrip("\n"), MAX_OUTPUT_CHARS)
+    lines = [
+        f"The command was still running after {after_s:g}s, so it was moved to the "
+        f"background (this run is unattended) with shell id {job}. It keeps running; "
+        f'read its output later with BashOutput (bash_id "{job}") and stop it with '
+        "KillShell. Go on with other work meanwhile.",
+    ]
+    if so_far:
+        lines.append(f"Output so far:\n{so_far}")
+    return "\n".join(lines)
 
 
 def sandbox_note(output: str, network: bool, shell: ShellSession) -> str:
