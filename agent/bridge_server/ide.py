@@ -31,6 +31,13 @@ class _RecallWithIdeContext:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._memory, name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``memory.enabled = False`` and the like must reach the memory itself.
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._memory, name, value)
+
 
 def attach(session: Any, store: IdeContextStore) -> Any:
     """``session`` with the IdeContext tool and the context block; returns it."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.bridge_server.ide import attach
+from agent.memory.recall import memory_for
 from agent.session import Session
 from agent.tools.ide_context import SELECTION_CHARS, IdeContext, IdeContextStore, IdeSelection
 from tests.bridge_server.clients import request_text
@@ -52,3 +53,12 @@ async def test_each_new_context_rides_once_with_the_next_request_cut_short(
     assert "File in the editor: small.py" in third and "Cursor on line 7." in third
     assert "<ide-context>" not in request_text(api.requests[3])
     assert list(session.tools).count("IdeContext") == 1
+
+
+async def test_the_sessions_memory_still_answers_to_its_settings(
+    make_session: Callable[..., Session],
+) -> None:
+    session = attach(make_session(), IdeContextStore())
+    session.memory.enabled = False  # as a worker's session turns it off
+    real = memory_for(session.ctx)  # what the memory tool and the turn's end use
+    assert real is not None and real.enabled is False
