@@ -33,6 +33,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("context_window", 200_000, "The model's context window, in tokens", minimum=1000),
     Setting("max_retries", 5, "Retries of a failed API call", minimum=0),
     Setting("base_url", "", "API endpoint (empty: ANTHROPIC_BASE_URL or Anthropic's)"),
+    Setting(
+        "web_search",
+        False,
+        "Let the model search the web (Anthropic's web search; billed per search)",
+    ),
     Setting("buddy_name", "", "Your buddy's name (empty: the one it suggests)"),
     Setting("buddy_user_id", "", "Id the buddy hatches from (empty: you on this machine)"),
     Setting("buddy_visible", True, "Show the buddy on the desktop"),

@@ -195,6 +195,7 @@ class TurnFinished(Event):
     session_usage: Usage
     cost_usd: float
     session_cost_usd: float
+    cost_known: bool = True  # False: the model is not in the price table (a local model)
 
 
 @dataclass(frozen=True)

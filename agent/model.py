@@ -123,9 +123,9 @@ class MessageAssembler:
         kind = block.type
         if kind == "text":
             self._blocks[index] = {"type": "text", "text": clean_text(block.text or "")}
-        elif kind == "tool_use":
+        elif kind in ("tool_use", "server_tool_use"):  # a server tool's input streams too
             self._blocks[index] = {
-                "type": "tool_use",
+                "type": kind,
                 "id": block.id,
                 "name": clean_text(block.name),
                 "input": {},
@@ -164,7 +164,7 @@ class MessageAssembler:
         if block is None:
             return
         self._done.add(index)
-        if block["type"] == "tool_use":
+        if block["type"] in ("tool_use", "server_tool_use"):
             raw = "".join(self._json.pop(index, []))
             try:
                 parsed = json.loads(raw) if raw.strip() else {}

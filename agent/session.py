@@ -49,7 +49,7 @@ from agent.tools.base import Tool
 from agent.tools.context import ToolContext
 from agent.transcript import LoadedSession, now_iso
 from agent.turn_request import build_request
-from agent.usage import Usage, cost_usd
+from agent.usage import Usage, cost_usd, price_known
 from agent.utf8 import clean_text
 
 if TYPE_CHECKING:
@@ -274,7 +274,14 @@ class Session:
         self.memory.turn_ended(self.transcript.path if self.transcript else None)
         self.emit(
             TurnFinished(
-                self.id, stop_reason, text, usage, self.state.usage, cost, self.state.cost_usd
+                self.id,
+                stop_reason,
+                text,
+                usage,
+                self.state.usage,
+                cost,
+                self.state.cost_usd,
+                price_known(self.config.model),
             )
         )
         return TurnOutcome(stop_reason, text, usage, error)

@@ -337,9 +337,13 @@ def manage_key(action: str) -> int:
             source = (
                 "ANTHROPIC_API_KEY"
                 if os.environ.get("ANTHROPIC_API_KEY")
-                else ("the OS keyring" if credentials.api_key() else None)
+                else ("the OS keyring" if credentials.stored_api_key() else None)
             )
-            print(f"API key: {'from ' + source if source else 'not set'}")
+            where = credentials.endpoint()
+            if source is None and where and not credentials.needs_key(where):
+                print(f"API key: not set (not needed: {where} is not Anthropic's API)")
+            else:
+                print(f"API key: {'from ' + source if source else 'not set'}")
     except RuntimeError as exc:
         return fail(str(exc))
     return EXIT_OK

@@ -66,7 +66,7 @@ class Check:
 
 
 def check_api_key(config: Any, environ: Mapping[str, str]) -> Check:
-    from agent.credentials import api_key
+    from agent.credentials import NO_KEY, api_key
     from agent.errors import ApiFailure
 
     key = api_key()
@@ -78,6 +78,8 @@ def check_api_key(config: Any, environ: Mapping[str, str]) -> Check:
             "Run `harken key set`, or export ANTHROPIC_API_KEY=sk-ant-...",
         )
     source = "ANTHROPIC_API_KEY" if environ.get("ANTHROPIC_API_KEY", "").strip() else "keyring"
+    if key == NO_KEY:
+        source = "none: the endpoint is not Anthropic's"
     try:
         endpoint = asyncio.run(_probe_key(key, config))
     except ApiFailure as exc:

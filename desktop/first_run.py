@@ -15,8 +15,9 @@ from agent import paths
 log = logging.getLogger(__name__)
 
 NEEDS_KEY = (
-    "Harken needs an Anthropic API key to work. Paste it below: it is kept in your "
-    "system keyring, never in a file. (Get one at console.anthropic.com.)"
+    "Harken's agent needs an Anthropic API key, or a local Anthropic-compatible server "
+    "(Ollama, a LiteLLM proxy) that needs none: see below. A key is kept in your system "
+    "keyring, never in a file. Voice and dictation work without either."
 )
 NO_TRAY = (
     "Your desktop shows no system tray, so Harken keeps a small window open instead; "

@@ -109,7 +109,7 @@ class HumanRenderer:
             self.stderr.write(
                 f"[{u.input_tokens:,} in · {u.output_tokens:,} out · "
                 f"cache {u.cache_read_tokens:,} read / {u.cache_write_tokens:,} written · "
-                f"${event.cost_usd:.4f}; session ${event.session_cost_usd:.4f}]\n"
+                f"{costs(event)}]\n"
             )
         elif isinstance(event, ErrorOccurred):
             self._end_answer()
@@ -136,3 +136,10 @@ class JsonRenderer:
         data: dict[str, Any] = event.to_dict()
         self.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         self.stdout.flush()
+
+
+def costs(event: TurnFinished) -> str:
+    """The turn's and the session's cost, or "cost unknown" for a model without a price."""
+    if not event.cost_known:
+        return "cost unknown"
+    return f"${event.cost_usd:.4f}; session ${event.session_cost_usd:.4f}"

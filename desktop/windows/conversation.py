@@ -389,9 +389,12 @@ class ConversationWindow(QWidget):
         total, turn = event.session_usage, event.usage
         self.usage_label.setText(
             f"This session  ·  {_tokens(total.prompt_tokens)} in  ·  "
-            f"{_tokens(total.output_tokens)} out  ·  {_dollars(event.session_cost_usd)}"
+            f"{_tokens(total.output_tokens)} out  ·  "
+            f"{_dollars(event.session_cost_usd) if event.cost_known else 'cost unknown'}"
         )
-        self.usage_label.setToolTip(_usage_detail("Last request", turn, event.cost_usd))
+        self.usage_label.setToolTip(
+            _usage_detail("Last request", turn, event.cost_usd, event.cost_known)
+        )
 
     def _user_scrolled(self, value: int) -> None:
         self._follow = value >= self._scroll.verticalScrollBar().maximum() - 8
@@ -417,9 +420,9 @@ def _dollars(amount: float) -> str:
     return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
 
 
-def _usage_detail(title: str, usage: Usage, cost: float) -> str:
+def _usage_detail(title: str, usage: Usage, cost: float, known: bool) -> str:
     return (
         f"{title}: {usage.input_tokens:,} in, {usage.output_tokens:,} out, "
         f"cache {usage.cache_read_tokens:,} read / {usage.cache_write_tokens:,} written, "
-        f"{_dollars(cost)}"
+        f"{_dollars(cost) if known else 'cost unknown'}"
     )

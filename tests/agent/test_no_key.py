@@ -102,10 +102,6 @@ def test_a_local_models_cost_is_not_priced_as_sonnet(api: ScriptedAPI, workspace
     assert cost_text(cost_usd("claude-sonnet-4-6", Usage(**usage)), "claude-sonnet-4-6") == "$18.00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desktop/terminal.py prints f'${cost:.4f}'; it should print agent.usage.cost_text",
-)
 def test_ask_says_the_cost_is_unknown(api: ScriptedAPI, workspace: Path) -> None:
     api.script(Reply([text("ok")]))
 

@@ -103,12 +103,6 @@ async def test_turning_it_off_between_turns_takes_effect_on_the_next(
     assert [len(offered_tools(r)) for r in api.requests] == [1, 0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="agent/model.py's MessageAssembler keeps no JSON buffer for a streamed "
-    "server_tool_use block (its input arrives as input_json_delta, as a tool_use's does)",
-)
 async def test_search_results_come_back_and_go_back_unchanged(
     api: ScriptedAPI, make_session: Any
 ) -> None:

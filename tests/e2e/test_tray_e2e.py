@@ -184,7 +184,8 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
 def test_first_run_without_a_key_opens_the_settings(
     desktop: dict[str, Any], api: ScriptedAPI, workspace: Path
 ) -> None:
-    env = {**desktop["env"], "ANTHROPIC_API_KEY": ""}
+    # Anthropic's own endpoint: a local one (the scripted API) would need no key.
+    env = {**desktop["env"], "ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""}
     app = HarkenApp(env, workspace, desktop["log"]).start(ready="no API key")
     try:
         wait_visible("^Harken — Settings$")
