@@ -38,6 +38,7 @@ from agent.permission_prompt import ask, keep_allow_rule, missing_sandbox_notice
 from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
 from agent.permissions.settings import RuleSet
 from agent.prompts import system_prompt
+from agent.questions import talk_channels
 from agent.session_record import SessionState as SessionState  # public here too
 from agent.session_record import start
 from agent.skills import for_session as load_skills
@@ -97,6 +98,7 @@ class Session:
             writable=(policy.temp_dir,) if policy is not None else (),
         )
         self._sandbox_noticed = False
+        self.follow_ups, self.questions = talk_channels(self.ctx, self.emit)  # said mid-turn
         self.tools = {tool.name: tool for tool in (tools or default_tools())}
         skills = load_skills(self.ctx.workspace)  # problems and untrusted ones are logged
         self.system = system_prompt(
@@ -216,6 +218,8 @@ class Session:
                     continue
                 if reply.stop_reason == "pause_turn":
                     continue  # a server-side tool paused a long turn; let the model go on
+                if self.follow_ups.join(self.messages, self._record_message):
+                    continue  # the user said more while it answered: the model hears it
                 stop_reason = reply.stop_reason
                 go_on = await self.hooks.stop(stop_again, final_text)
                 if go_on is None:
@@ -330,6 +334,7 @@ class Session:
         finally:
             # Also on interruption: the calls that finished keep their real results.
             ordered = [clean_result(results[b["id"]]) for b in tool_uses if b["id"] in results]
+            ordered += self.follow_ups.blocks()  # what the user said meanwhile, after them
             if ordered:
                 self._record_message(conversation.add_user_content(self.messages, ordered))
 

@@ -9,6 +9,7 @@
     SessionSearch                 full-text search of past sessions           (session_search.py)
     Skill                         a skill's instructions, loaded when needed  (skill.py)
     Undo                          take back Write/Edit changes (checkpoints)  (undo.py)
+    AskUserQuestion               ask the user, by voice, click or terminal   (ask_user.py)
 
 Shared parts: ``base`` (the Tool interface), ``context`` (per-session state), ``files``,
 ``shell``, ``walk`` and ``truncate``.
@@ -21,6 +22,7 @@ from agent.tools.base import Tool
 
 def default_tools() -> list[Tool]:
     """The built-in tools, in the order the model sees them."""
+    from agent.tools.ask_user import ASK_USER_QUESTION
     from agent.tools.bash import BASH, BASH_OUTPUT, KILL_SHELL
     from agent.tools.edit import EDIT
     from agent.tools.glob import GLOB
@@ -49,6 +51,7 @@ def default_tools() -> list[Tool]:
         SESSION_SEARCH,
         SKILL,
         UNDO,
+        ASK_USER_QUESTION,
     ]
 
 
