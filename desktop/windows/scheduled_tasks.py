@@ -211,13 +211,12 @@ class ScheduledTasksWindow(QWidget):
 
         selected = self.selected_id()
         try:
-            self._tasks = TaskStore().load()
+            # A task that cannot be read is named; the others are listed all the same.
+            self._tasks, problems = TaskStore().load_valid()
         except TaskError as exc:
-            self.problem.setText(str(exc))
-            self.problem.show()
-            self._tasks = []
-        else:
-            self.problem.hide()
+            self._tasks, problems = [], [str(exc)]
+        self.problem.setText("\n".join(problems))
+        self.problem.setVisible(bool(problems))
         moment = local_now()
         self.table.setRowCount(len(self._tasks))
         for row, task in enumerate(self._tasks):

@@ -159,3 +159,17 @@ def test_a_corrupt_tasks_file_is_said_not_hidden(
 
     assert window.problem.isVisible() and "corrupt" in window.problem.text()
     assert tasks.read_text() == "{not json"  # left for the user to repair
+
+
+def test_a_task_that_cannot_be_read_is_named_and_the_others_listed(
+    qtbot: Any, window: ScheduledTasksWindow, project: Path, isolated_env: Path
+) -> None:
+    assert harken("tasks", "add", "good one", "--cron", "0 9 * * *", cwd=project).returncode == 0
+    tasks = isolated_env / "xdg_data_home" / "harken" / "tasks.json"
+    data = json.loads(tasks.read_text())
+    data["tasks"].append({"id": "t-broken", "prompt": "p", "cron": "0 9 * * *"})  # no cwd
+    tasks.write_text(json.dumps(data))
+    window.refresh()
+
+    assert [row.name for row in window.rows()] == ["good one"]
+    assert window.problem.isVisible() and "t-broken" in window.problem.text()
