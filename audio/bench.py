@@ -16,7 +16,8 @@ last word. For each take:
   from the release.
 
 Printed: per setting, p50/p95 release-to-text and word error rate of (a) and (b) and the
-speedup; per clip at one setting; the first take of the session against the same take
+speedup; per clip at one setting; word error rate without and with workspace words on
+the same clips (``audio.bench_words``); the first take of the session against the same take
 later; recorder start latency (stream kept open against opened at the press); speaker
 stop latency (barge-in, measured on the microphone); peak memory with the model loaded.
 Needs ``espeak-ng``, ``paplay`` and ``pactl`` (PulseAudio or PipeWire's pulse server).
@@ -208,6 +209,7 @@ def run(
             shown = [r for r in rows if r.setting == first_setting]
             _report_clips(shown, out)
             _report_settings(rows, settings, out)
+            _report_words(transcriber, folder, out)
             out(
                 f"first take of the session (clip 0, {_label(first_setting)}): "
                 f"(b) {first.harken_seconds:.3f} s; the same take later "
@@ -221,6 +223,15 @@ def run(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _report_words(transcriber: Any, folder: Path, out: Callable[[str], Any]) -> None:
+    from faster_whisper import decode_audio
+
+    from audio import bench_words  # the same clips without and with workspace words
+
+    heard = bench_words.compare(transcriber, COMMANDS, folder, lambda p: decode_audio(str(p)))
+    bench_words.report(heard, out)
 
 
 def _label(setting: float | str) -> str:

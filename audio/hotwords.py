@@ -1,11 +1,20 @@
 """Vocabulary from the workspace, so spoken names come back spelled as on disk.
 
 ``workspace_words(folder)`` collects the project name, file names (a shallow walk that
-skips hidden, build and dependency folders) and top-level identifiers of source files.
-``hotword_prompt(words)`` turns them, with the user's own word list, into the text Whisper
-is primed with. ``respell(text, words)`` then fixes what priming cannot: "open the readme"
--> "open the README.md", "edit app dot py" -> "edit app.py", "load config" ->
-"load_config" when that identifier exists.
+skips hidden, build and dependency folders), folder names and top-level identifiers of
+source files. ``hotword_prompt(words)`` picks from them, with the user's own word list, the
+text Whisper is primed with. ``respell(text, words)`` then fixes what priming cannot:
+spoken punctuation of names ("notes dot t x t" -> "notes.txt", ``audio.spoken_names``),
+"open the readme" -> "open the README.md", "load config" -> "load_config" when that
+identifier exists, and names heard a little wrong ("node.txt" -> "notes.txt") by sound.
+
+Only names Whisper cannot spell by itself prime the decoder: file names with an extension
+and compound identifiers. A plain word or a hyphenated name (the workspace folder's own
+name, "harken-demo", or a user's ordinary word) is left to respelling after decoding:
+measured with tiny.en on espeak-ng sentences that name no file, priming with a folder
+name changed words and their case in those sentences ("run the tests" -> "Run the
+tests", "Harken" heard where nothing like it was said), while respelling cannot change a
+sentence that does not contain the name.
 """
 
 from __future__ import annotations
@@ -13,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+
+from audio.spoken_names import match_names, spell_names
 
 SKIP_DIRS = {
     "node_modules", "__pycache__", "build", "dist", "target", "venv", "env", "site-packages",
@@ -28,19 +39,48 @@ _TOP_LEVEL = re.compile(
 _COMPOUND = re.compile(r"^(?=.*[a-z])[A-Za-z]+(?:_[A-Za-z0-9]+|[A-Z][a-z0-9]+)+$")
 
 
+class RespellOnly(str):
+    """A workspace word that is respelled after decoding but never primes the decoder:
+    the workspace folder's own name, other folder names, files without an extension
+    ("LICENSE", "Makefile": ordinary words that priming would make Whisper shout)."""
+
+
 def workspace_words(folder: Path, *, max_files: int = 200, depth: int = 2) -> list[str]:
     """Names worth hearing right in ``folder``: project name, files, top-level identifiers."""
     folder = folder.expanduser()
     if not folder.is_dir():
         return []
-    words = [folder.resolve().name]
+    words: list[str] = [RespellOnly(folder.resolve().name)]
     files = _files(folder, depth, max_files)
-    words += [f.name for f in files]
+    words += [f.name if "." in f.name.strip(".") else RespellOnly(f.name) for f in files]
+    words += [RespellOnly(d.name) for d in _folders(folder, depth)]
     for f in files:
         if f.suffix in SOURCE_SUFFIXES and f.stat().st_size < 200_000:
             text = f.read_text(encoding="utf-8", errors="replace")
             words += [name for name in _TOP_LEVEL.findall(text) if _COMPOUND.match(name)]
     return _unique(words)
+
+
+def _folders(folder: Path, depth: int) -> list[Path]:
+    """Folders ``depth`` levels down (not hidden, build or dependency folders)."""
+    found: list[Path] = []
+    layer = [folder]
+    for _ in range(depth):
+        layer = [
+            entry
+            for d in layer
+            for entry in _entries(d)
+            if entry.is_dir() and not entry.name.startswith(".") and entry.name not in SKIP_DIRS
+        ]
+        found += layer
+    return found[:100]
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _files(folder: Path, depth: int, limit: int) -> list[Path]:
@@ -73,12 +113,19 @@ def hotword_prompt(words: Iterable[str], max_words: int = 24, max_chars: int = 3
     """
     out: list[str] = []
     size = 0
-    for word in _unique(words):
+    for word in _unique(w for w in words if primes(w)):
         if len(out) == max_words or size + len(word) + 2 > max_chars:
             break
         out.append(word)
         size += len(word) + 2
     return ", ".join(out)
+
+
+def primes(word: str) -> bool:
+    """Whether ``word`` primes the decoder: the user's words and the workspace's file
+    names with an extension and identifiers do; folder names and files without an
+    extension (``RespellOnly``) do not."""
+    return not isinstance(word, RespellOnly)
 
 
 def parse_word_list(text: str) -> list[str]:
@@ -88,9 +135,11 @@ def parse_word_list(text: str) -> list[str]:
 
 def respell(text: str, words: Iterable[str]) -> str:
     """Replace spoken forms of workspace names by their spelling on disk."""
+    words = list(words)
+    text = spell_names(text)
     spoken = _spoken_forms(words)
     if not spoken:
-        return text
+        return match_names(text, words)
     tokens = re.findall(r"\w+|[^\w\s]+|\s+", text)
     longest = max(len(k) for k in spoken)
     out: list[str] = []
@@ -110,7 +159,7 @@ def respell(text: str, words: Iterable[str]) -> str:
         else:
             out.append(tokens[i])
             i += 1
-    return "".join(out)
+    return match_names("".join(out), words)
 
 
 def _spoken_forms(words: Iterable[str]) -> dict[tuple[str, ...], str]:

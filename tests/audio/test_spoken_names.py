@@ -1,0 +1,129 @@
+"""Spoken file names and punctuation written as spelled (text rules only, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from audio.hotwords import RespellOnly, hotword_prompt, respell
+from audio.spoken_names import match_names, phonetic_key, spell_names
+from audio.spoken_punctuation import dictated, parse_replacements
+
+WORKSPACE = [
+    RespellOnly("harken-demo"), "notes.txt", "app.py", "load_config", "README.md",
+    RespellOnly("src"), RespellOnly("app"), "SpeechDetector.ts", "deploy_staging.sh",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [
+        ("create a file called notes dot t x t", "create a file called notes.txt"),
+        ("Create a file called notes dot T-X-T.", "Create a file called notes.txt."),
+        ("create a file called notes dot T.X.T", "create a file called notes.txt"),
+        ("Create a file call, notes. T-X-T.", "Create a file call, notes.txt."),
+        ("create later dot txt", "create later.txt"),
+        ("Notes dot TXT", "notes.txt"),
+        ("open app dot py", "open app.py"),
+        ("Open app dot pie.", "Open app.py."),
+        ("open app dot p y", "open app.py"),
+        ("open app.PY", "open app.py"),
+        ("edit config dot jason", "edit config.json"),
+        ("open README dot md", "open README.md"),
+        ("rename load underscore config", "rename load_config"),
+        ("the name load-underscore config.", "the name load_config."),
+        ("look in source slash app", "look in source/app"),
+        ("open source forward slash main dot rs", "open source/main.rs"),
+        ("run deploy underscore staging dot s h", "run deploy_staging.sh"),
+        ("my hyphen project", "my-project"),
+    ],
+)
+def test_spoken_punctuation_of_names_is_written(heard: str, written: str) -> None:
+    assert spell_names(heard) == written
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        "connect the dots and dot the i",
+        "Run the tests and show me which ones fail.",
+        "I went home. A b c",
+        "slash the budget",
+        "What time is it in Tokyo right now?",
+        "the dot is small",
+    ],
+)
+def test_ordinary_speech_is_left_alone(plain: str) -> None:
+    assert spell_names(plain) == plain
+    assert respell(plain, WORKSPACE) == plain
+
+
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [
+        ("Create a file call, node.txt.", "Create a file call, notes.txt."),
+        ("rename lode_config", "rename load_config"),
+        ("rename lode underscore config", "rename load_config"),
+        ("look in source slash app", "look in src/app"),
+        ("open App.py.", "open app.py."),
+        ("open speech detector dot ts", "open SpeechDetector.ts"),
+        ("edit the read me dot md", "edit the README.md"),
+        ("run deploy underscore staging dot sh", "run deploy_staging.sh"),
+        ("open harken demo", "open harken-demo"),
+    ],
+)
+def test_a_name_like_a_workspace_file_takes_its_spelling(heard: str, written: str) -> None:
+    assert respell(heard, WORKSPACE) == written
+
+
+def test_names_unlike_any_workspace_file_keep_their_spelling() -> None:
+    assert (
+        match_names("open banana.py and tests/unit", WORKSPACE) == "open banana.py and tests/unit"
+    )
+    assert match_names("create todo.txt", WORKSPACE) == "create todo.txt"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("load_config", "lode config"), ("phone", "fone"), ("knight", "night"), ("Smith", "smyth")],
+)
+def test_words_that_sound_alike_share_a_key(a: str, b: str) -> None:
+    assert phonetic_key(a) == phonetic_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("notes", "votes"), ("app", "map"), ("config", "confine")])
+def test_words_that_sound_different_do_not(a: str, b: str) -> None:
+    assert phonetic_key(a) != phonetic_key(b)
+
+
+def test_the_folder_name_and_folders_do_not_prime_the_decoder() -> None:
+    prompt = hotword_prompt(["Anthropic", *WORKSPACE])
+    assert "harken-demo" not in prompt and "src" not in prompt.split(", ")
+    assert prompt.startswith("Anthropic, notes.txt, app.py, load_config")
+
+
+@pytest.mark.parametrize(
+    ("heard", "typed"),
+    [
+        ("hello comma world period", "hello, world."),
+        ("Hello, comma, world.", "Hello, world."),
+        ("Is it done question mark yes period", "Is it done? Yes."),
+        ("first line new line second line", "first line\nSecond line"),
+        (
+            "dear Anna colon new paragraph the build failed full stop",
+            "dear Anna:\n\nThe build failed.",
+        ),
+        ("wow exclamation mark", "wow!"),
+        ("one semicolon two", "one; two"),
+        ("Just a sentence.", "Just a sentence."),
+    ],
+)
+def test_spoken_punctuation_is_typed_as_marks(heard: str, typed: str) -> None:
+    assert dictated(heard) == typed
+
+
+def test_personal_replacements_apply_to_whole_words_in_any_case() -> None:
+    mine = parse_replacements("harken=Harken, kube control -> kubectl\nfoo → Bar, nonsense")
+    assert mine == {"harken": "Harken", "kube control": "kubectl", "foo": "Bar"}
+    assert dictated("I use Kube control with harken comma not harkening", mine) == (
+        "I use kubectl with Harken, not harkening"
+    )
