@@ -5,8 +5,9 @@
                                                        -> the key of the button clicked,
                                                           or None (dismissed, expired)
     await notifier.show(title, body)                   a plain notification
-    NotificationsUnavailable                           no session bus, or nothing serves
-                                                       org.freedesktop.Notifications
+    NotificationsUnavailable                           no session bus, nothing serves
+                                                       org.freedesktop.Notifications, or
+                                                       (for ``ask``) it shows no buttons
 
 Qt's tray balloon has no buttons, so questions that need an answer while nobody looks at
 Harken's windows (a scheduled task's permission question) go to the desktop's notification
@@ -40,7 +41,8 @@ URGENCY_NORMAL, URGENCY_CRITICAL = 1, 2
 
 
 class NotificationsUnavailable(Exception):
-    """No session bus, or no notification daemon on it; ``str()`` says which."""
+    """No session bus, no notification daemon on it, or (asking) one without the
+    ``actions`` capability; ``str()`` says which."""
 
 
 def session_bus_address(environ: Mapping[str, str] = os.environ) -> str:
@@ -82,6 +84,9 @@ class DesktopNotifier:
         from jeepney.io.asyncio import Proxy, open_dbus_router
 
         async with self._router(open_dbus_router) as router:
+            if "actions" not in await self._capabilities(router):
+                # Its notifications would show no buttons: nobody could answer.
+                raise NotificationsUnavailable("the notification daemon shows no buttons")
             rule = MatchRule(type="signal", interface=INTERFACE, path=OBJECT_PATH)
             await asyncio.wait_for(Proxy(message_bus, router).AddMatch(rule), CALL_TIMEOUT)
             signals: asyncio.Queue[Any] = asyncio.Queue()
@@ -121,6 +126,20 @@ class DesktopNotifier:
         finally:
             with contextlib.suppress(Exception):
                 await manager.__aexit__(None, None, None)
+
+    async def _capabilities(self, router: Any) -> list[str]:
+        from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+        from jeepney.wrappers import unwrap_msg
+
+        daemon = DBusAddress(OBJECT_PATH, bus_name=BUS_NAME, interface=INTERFACE)
+        call = new_method_call(daemon, "GetCapabilities")
+        try:
+            reply = await asyncio.wait_for(router.send_and_get_reply(call), CALL_TIMEOUT)
+            return [str(c) for c in unwrap_msg(reply)[0]]
+        except DBusErrorResponse as exc:
+            raise NotificationsUnavailable(f"no notification daemon: {exc.name}") from None
+        except TimeoutError:
+            raise NotificationsUnavailable("the notification daemon does not answer") from None
 
     async def _notify(
         self,

@@ -51,8 +51,15 @@ class FakeNotifications:
     """Serves org.freedesktop.Notifications on its own thread until ``close()``; clicks
     the button ``click`` on every notification that has it."""
 
-    def __init__(self, address: str, *, click: str | None = None) -> None:
+    def __init__(
+        self,
+        address: str,
+        *,
+        click: str | None = None,
+        capabilities: tuple[str, ...] = ("actions", "body"),
+    ) -> None:
         self.click = click
+        self.capabilities = list(capabilities)
         self.shown: list[Shown] = []
         self._ids = itertools.count(1)
         self._conn = open_dbus_connection(address)
@@ -77,6 +84,9 @@ class FakeNotifications:
 
     def _answer(self, message: Any) -> None:
         member = message.header.fields[HeaderFields.member]
+        if member == "GetCapabilities":
+            self._conn.send(new_method_return(message, "as", (self.capabilities,)))
+            return
         if member == "Notify":
             _app, _replaces, _icon, title, body, actions, _hints, expire = message.body
             shown = Shown(next(self._ids), title, body, list(actions), expire)
@@ -221,9 +231,11 @@ def test_a_question_nobody_answers_is_refused_and_its_notification_closed(
     assert daemon.shown[0].closed  # no stale Allow button left on screen
 
 
-def test_without_a_notification_daemon_the_question_is_refused_and_said(
-    bus: str, endpoint: ScriptedAPI, project: Path
+@pytest.mark.parametrize("daemon", ["none", "without buttons"])
+def test_without_a_notification_daemon_with_buttons_the_question_is_refused_and_said(
+    bus: str, endpoint: ScriptedAPI, project: Path, daemon: str
 ) -> None:
+    shows = FakeNotifications(bus, capabilities=("body",)) if daemon != "none" else None
     task = missed_task(project)
     endpoint.script(
         Reply([tool_use("Bash", {"command": "touch made.txt"})]),
@@ -236,8 +248,11 @@ def test_without_a_notification_daemon_the_question_is_refused_and_said(
         wait_until(lambda: finished(task.id))
     finally:
         host.stop()
+        if shows is not None:
+            shows.close()
 
     assert not (project / "made.txt").exists()
+    assert shows is None or shows.shown == []  # no question without buttons to answer it
     [said] = told
     assert "refused" in said and "allow rule" in said
 
