@@ -6,6 +6,8 @@
                                   "next_run", "last_run", "last_status"}
     harken tasks remove ID
     harken tasks run ID           now, in the foreground (the answer streams to stdout)
+    harken tasks proactive on|off|status [--cwd DIR] [--every S] [--budget-usd USD]
+                                  ticks for a folder while you are away (``agent.tasks.ticks``)
     harken daemon                 run due tasks headless until SIGTERM (``desktop.daemon``)
 
 Tasks run when due in a host (the tray app or ``harken daemon``); ``run`` runs one now.
@@ -62,6 +64,17 @@ def add_commands(commands: Any) -> None:
     run = actions.add_parser("run", help="run a task now, in the foreground")
     run.add_argument("id")
     run.set_defaults(handler=run_now)
+
+    proactive = actions.add_parser(
+        "proactive", help="ticks while you are away, for one folder (off by default)"
+    )
+    proactive.add_argument("state", choices=("on", "off", "status"), nargs="?", default="status")
+    proactive.add_argument("--cwd", type=Path, help="the folder (default: here)")
+    proactive.add_argument("--every", type=float, metavar="SECONDS", help="at least this apart")
+    proactive.add_argument("--budget-usd", type=float, metavar="USD", help="daily spending cap")
+    proactive.add_argument("--mode", choices=MODES, help="permission mode (default: plan)")
+    proactive.add_argument("--allow", action="append", metavar="RULE", help="allow rule")
+    proactive.set_defaults(handler=run_proactive)
 
     daemon = commands.add_parser("daemon", help="run scheduled tasks headless (no screen)")
     daemon.set_defaults(handler=run_daemon)
@@ -206,6 +219,54 @@ async def _run_now(task_id: str) -> int:
     if result.status == "ok":
         return EXIT_OK
     return fail(result.summary or result.status)
+
+
+def run_proactive(args: argparse.Namespace) -> int:
+    """``harken tasks proactive on|off|status``: the folder's proactive mode."""
+    from agent.errors import ConfigError
+    from agent.permissions.rules import parse_rule
+    from agent.tasks.model import TaskError, now
+    from agent.tasks.proactive import ProactiveStore
+
+    workspace = (args.cwd or Path.cwd()).expanduser().resolve()
+    if args.state != "status":
+        if not workspace.is_dir():
+            return fail(f"{workspace} is not a folder", EXIT_USAGE)
+        if (args.every is not None and args.every < 1) or (
+            args.budget_usd is not None and args.budget_usd < 0
+        ):
+            return fail("--every must be at least 1 second and --budget-usd not negative", 2)
+        try:
+            for rule in args.allow or []:
+                parse_rule(rule)
+        except ConfigError as exc:
+            return fail(str(exc), EXIT_USAGE)
+
+    def apply(item: Any) -> None:
+        item.enabled = args.state == "on"
+        for name, value in (("every_s", args.every), ("daily_budget_usd", args.budget_usd),
+                            ("mode", args.mode), ("allow", args.allow)):  # fmt: skip
+            if value is not None:
+                setattr(item, name, value)
+
+    store = ProactiveStore()
+    try:
+        item = store.get(workspace) if args.state == "status" else None
+        if item is None:
+            store.change(workspace, apply)
+            item = store.get(workspace)
+    except TaskError as exc:
+        return fail(str(exc))
+    state = "on" if item.enabled else "off"
+    today = now().date().isoformat()
+    print(
+        f"Proactive mode is {state} in {item.workspace}: a tick at most every "
+        f"{item.every_s:g} s, {item.mode} mode, at most ${item.daily_budget_usd:.2f} a day "
+        f"(${item.spent_on(today):.4f} spent today)."
+    )
+    if item.enabled:
+        print("Ticks run while a host runs: the tray app or `harken daemon`.", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_daemon(args: argparse.Namespace) -> int:

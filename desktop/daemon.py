@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import Any
 
 from desktop.bridge_host_daemon import bridge_service
 
@@ -47,6 +48,8 @@ class DaemonHost:
     the conversation) are logged, and the journal keeps them."""
 
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # The running tick loops by workspace: ``pause()``/``resume()`` while the user speaks.
+    tick_loops: dict[str, Any] = field(default_factory=dict)
 
     def report(self, text: str) -> None:
         """A problem the user should fix (a corrupt tasks file, an invalid cron)."""
@@ -72,10 +75,21 @@ async def scheduler_service(host: DaemonHost) -> None:
     await serve(TaskStore(), host.stop, report=host.report, note=host.note, notify=host.notify)
 
 
+async def ticks_service(host: DaemonHost) -> None:
+    """Proactive ticks for the workspaces that turned them on (``agent.tasks.ticks``);
+    headless, PushNotification is logged and SendUserMessage goes to the journal only."""
+    from agent.tasks.ticks import serve_ticks
+
+    await serve_ticks(
+        host.stop, report=host.report, loops=host.tick_loops, notify=host.notify, note=host.note
+    )
+
+
 # What the daemon runs side by side, by name. Another host part (the bridge) is one
 # more line here.
 SERVICES: list[tuple[str, Service]] = [
     ("scheduler", scheduler_service),
+    ("ticks", ticks_service),
     ("bridge", bridge_service),  # `harken remote ...`, editors: agent.bridge_server
 ]
 
