@@ -10,7 +10,15 @@
     locks.workspace_lock(cwd)       one task at a time per workspace (across processes)
     locks.scheduler_lock()          one scheduler at a time (``harken daemon``, the tray)
     runner.run_task(...)            run one task now as a new Session and record the result
-    scheduler.serve(store, stop)    run due tasks, sleep until the next; a host's loop
+                                    (store and journal); failures in a row back off
+                                    (schedule.backoff) and notify the host once
+    scheduler.serve(store, stop)    run due tasks, sleep until the next; a host's loop;
+                                    a bad task is reported once and skipped
+    unattended.open_session(...)    the session of an unattended run: slow Bash calls go to
+                                    the background after 15 s, host tools added
+    proactive.ProactiveStore        per-folder proactive mode (off by default), daily cap
+    ticks.TickLoop, serve_ticks     ``<tick>`` prompts while the user is away; Sleep;
+                                    pause/resume for the host
 
 A task runs with its own mode and ``--allow`` rules; the project's untrusted allow rules
 stay off, as for any session started without a question. A permission question goes to the
@@ -18,8 +26,9 @@ host's ``ask`` callback (the tray will show a notification with Allow and Deny) 
 refused when nobody answers within ``question_timeout``; headless hosts pass no callback
 and every question is refused at once. Either way the task goes on with that answer.
 
-Imports: the standard library, ``croniter``, and ``agent`` modules (``agent.session`` and
-what it needs, only inside ``runner``, when a task runs). Never ``desktop`` or ``audio``,
+Imports: the standard library, ``croniter``, ``agent.journal`` and other ``agent`` modules
+(``agent.session``, ``agent.tools.proactive`` and what they need only inside functions,
+when a task or tick runs). Never ``desktop`` or ``audio``,
 never Qt. Nothing heavy at import time: ``harken tasks list`` must start fast.
 """
 
