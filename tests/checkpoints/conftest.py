@@ -14,6 +14,12 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_display: needs the X display started by tests/desktop_env.sh"
+    )
+
+
 def harken_command() -> list[str]:
     """The installed console script, else the module."""
     script = Path(sys.executable).parent / "harken"
