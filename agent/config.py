@@ -72,6 +72,16 @@ SETTINGS: tuple[Setting, ...] = (
     # The tray app (desktop/): push-to-talk and how an interaction goes.
     Setting("hotkey", "ctrl+alt+space", "Push-to-talk hotkey, e.g. ctrl+alt+space"),
     Setting(
+        "dictation_hotkey",
+        "ctrl+alt+d",
+        "Dictation hotkey: what you say is typed into the focused window (empty: none)",
+    ),
+    Setting(
+        "dictation_replacements",
+        "",
+        "Your replacements in dictation, e.g. harken=Harken, kube control=kubectl",
+    ),
+    Setting(
         "hotkey_mode",
         "hold",
         "Hotkey: hold to talk, or press once to start and once to stop",

@@ -6,7 +6,8 @@
 Whisper writes what it hears: "comma" as the word, and often its own comma next to it
 ("Hello, comma, world."). A spoken mark replaces the word and any punctuation Whisper put
 around it; the mark sits on the word before it; a sentence after ".", "?", "!" or a new
-line starts with a capital. The user's replacements ("kube control" -> "kubectl") match
+line starts with a capital. A word Whisper set off with commas that sounds like "comma"
+("commerce", "comer") is taken for it. The user's replacements ("kube control" -> "kubectl") match
 whole words, case-insensitively, longest first. No audio, no Qt: text rules only.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from audio.spoken_names import phonetic_key
 
 # Spoken form -> what is typed. Longest forms are tried first ("full stop" before "stop").
 MARKS = {
@@ -38,6 +41,8 @@ _MARK = re.compile(
     re.IGNORECASE,
 )
 
+_SET_OFF = re.compile(r",\s*([A-Za-z]+),\s*")
+
 
 def parse_replacements(text: str) -> dict[str, str]:
     """The personal replacement list from its setting: ``said=written`` (or ``said ->
@@ -58,8 +63,16 @@ def replace_words(text: str, replacements: Mapping[str, str]) -> str:
     return text
 
 
+def _comma_alike(match: re.Match[str]) -> str:
+    """A word Whisper set off with its own commas that sounds like "comma" is the mark:
+    a small model hears "comma" said between pauses as "commerce", "comer", "comment"."""
+    key = phonetic_key(match.group(1))
+    return ", " if key.startswith("KM") and len(key) <= 4 else match.group(0)
+
+
 def spoken_marks(text: str) -> str:
     """``text`` with spoken punctuation written and sentences capitalised after it."""
+    text = _SET_OFF.sub(_comma_alike, text)
     if not _MARK.search(text):
         return text
 

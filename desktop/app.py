@@ -230,6 +230,9 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
 
     controller.hotkey = HotkeyService(background, controller.press, controller.release, on_status)
     controller.hotkey.start(config)
+    from desktop.dictation import start_dictation
+
+    controller.dictation = start_dictation(controller, background, voice)
     controller.scheduled = start_scheduled(controller, background)  # or the daemon's, if it runs
     server.serve(lambda message: on_instance_message(controller, background, message))
     first_run.check_api_key(controller, background)
@@ -325,6 +328,9 @@ def on_instance_message(controller: Any, background: Any, message: str) -> str:
         "ptt press": controller.press,
         "ptt release": controller.release,
         "ptt toggle": controller.toggle,
+        "ptt press --dictate": lambda: controller.dictation.press(),
+        "ptt release --dictate": lambda: controller.dictation.release(),
+        "ptt toggle --dictate": lambda: controller.dictation.toggle(),
         "quit": controller.quit,
     }
     action = actions.get(message)

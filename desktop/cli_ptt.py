@@ -1,4 +1,5 @@
-"""``harken ptt press|release|toggle``: push-to-talk in the running app, from any shortcut.
+"""``harken ptt press|release|toggle [--dictate]``: push-to-talk in the running app, from any
+shortcut; with ``--dictate``, what is said is typed into the focused window (dictation).
 
 Bind ``harken ptt toggle`` to a key in the desktop's own keyboard settings where no global
 hotkey backend works (GNOME on Wayland before the GlobalShortcuts portal, for one); a
@@ -24,6 +25,11 @@ def add_commands(commands: Any) -> None:
         choices=("press", "release", "toggle"),
         help="press: start recording; release: stop; toggle: start or stop",
     )
+    ptt.add_argument(
+        "--dictate",
+        action="store_true",
+        help="dictation: type what is said into the focused window instead of asking Harken",
+    )
     ptt.set_defaults(handler=run_ptt)
 
 
@@ -31,7 +37,7 @@ def run_ptt(args: argparse.Namespace) -> int:
     from desktop.instance import InstanceError, NotRunning, send
 
     try:
-        reply = send(f"ptt {args.action}")
+        reply = send(f"ptt {args.action}" + (" --dictate" if args.dictate else ""))
     except NotRunning:
         print("Harken is not running (start it with `harken`).", file=sys.stderr)
         return EXIT_FAILED

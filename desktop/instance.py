@@ -4,8 +4,9 @@
     InstanceServer   .serve(on_message) answers on a thread; .close()
     send(message)    -> the running instance's reply; raises NotRunning when there is none
 
-Messages are single lines: ``show``, ``ptt press``, ``ptt release``, ``ptt toggle``,
-``quit``; the reply is ``ok`` or ``error <reason>``. One connection may carry several.
+Messages are single lines: ``show``, ``ptt press``, ``ptt release``, ``ptt toggle``
+(each also with ``--dictate``: dictation, ``desktop.dictation``), ``quit``; the reply is
+``ok`` or ``error <reason>``. One connection may carry several.
 
 Where: ``$XDG_RUNTIME_DIR/harken/harken.sock``, else ``<tempdir>/harken-<uid>/``; the
 folder is 0700 and the socket 0600, so only the user can connect. A lock file held for the
@@ -31,7 +32,16 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-MESSAGES = ("show", "ptt press", "ptt release", "ptt toggle", "quit")
+MESSAGES = (
+    "show",
+    "ptt press",
+    "ptt release",
+    "ptt toggle",
+    "ptt press --dictate",
+    "ptt release --dictate",
+    "ptt toggle --dictate",
+    "quit",
+)
 SOCKET_NAME = "harken.sock"
 PORT_FILE = "harken.port"  # Windows: "PORT SECRET"
 LOCK_NAME = "harken.lock"

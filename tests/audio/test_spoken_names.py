@@ -115,6 +115,9 @@ def test_the_folder_name_and_folders_do_not_prime_the_decoder() -> None:
         ("wow exclamation mark", "wow!"),
         ("one semicolon two", "one; two"),
         ("Just a sentence.", "Just a sentence."),
+        ("Please buy milk, commerce, eggs.", "Please buy milk, eggs."),
+        ("It is ready, comment, please review it.", "It is ready, please review it."),
+        ("Bring apples, cherries, and pears.", "Bring apples, cherries, and pears."),
     ],
 )
 def test_spoken_punctuation_is_typed_as_marks(heard: str, typed: str) -> None:

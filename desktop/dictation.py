@@ -1,0 +1,186 @@
+"""Dictation: what is said is typed into the focused window, not sent to the agent.
+
+    dictation = Dictation(voice, background, config)
+    dictation.press() / release() / toggle()     the dictation hotkey, ``harken ptt --dictate``
+
+A dictation take is an ordinary take of ``desktop.voice.Voice`` with a number of its own
+(from ``FIRST_TAKE`` on, so the interaction's state machine ignores its text): the same
+microphone, Whisper and workspace words (``audio.hotwords``). Its text gets spoken
+punctuation and the user's replacement list (``audio.spoken_punctuation``) and is typed:
+
+- X11: ``xdotool type --clearmodifiers`` (the hotkey's own modifiers may still be down);
+- Wayland: ``wtype``, else ``ydotool type``; where neither is installed, the clipboard
+  plus a paste keystroke, the clipboard restored after.
+
+A take with no speech types nothing. Nothing here needs an API key or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+log = logging.getLogger(__name__)
+
+FIRST_TAKE = 1_000_000  # dictation takes are numbered apart from the agent's
+LANE = "dictation"  # typing runs here, in order, off the GUI thread
+RESTORE_MS = 500  # how long the pasted text stays on the clipboard before it is restored
+
+
+class Dictation(QObject):
+    """Dictation takes: recorded by ``voice``, typed by ``type_text``."""
+
+    typed = Signal(str)  # the text typed (for the log and tests)
+
+    def __init__(self, voice: Any, background: Any, config: Callable[[], Any]) -> None:
+        super().__init__()
+        self.voice = voice
+        self.background = background
+        self.config = config
+        self._take = FIRST_TAKE
+        self.recording = False
+        self.hotkey: Any = None  # the dictation hotkey's HotkeyService, when one is set
+        voice.transcript_ready.connect(self._heard)
+        voice.transcript_empty.connect(self._empty)
+
+    def press(self) -> None:
+        """The dictation key went down (in toggle mode: start or stop)."""
+        if self.config().hotkey_mode == "toggle":
+            self.toggle()
+        elif not self.recording:
+            self._start()
+
+    def release(self) -> None:
+        """The dictation key came up (ignored in toggle mode)."""
+        if self.config().hotkey_mode != "toggle" and self.recording:
+            self._stop()
+
+    def toggle(self) -> None:
+        """Start dictating, or stop and type what was said."""
+        if self.recording:
+            self._stop()
+        else:
+            self._start()
+
+    def _start(self) -> None:
+        self._take += 1
+        self.recording = True
+        log.info("dictation take %d: recording", self._take)
+        self.voice.start_take(self._take)
+
+    def _stop(self) -> None:
+        self.recording = False
+        log.info("dictation take %d: released", self._take)
+        self.voice.finish_take(self._take)
+
+    def _mine(self, take: int) -> bool:
+        return take == self._take and take > FIRST_TAKE
+
+    def _heard(self, take: int, text: str) -> None:
+        if not self._mine(take):
+            return
+        from audio.spoken_punctuation import dictated, parse_replacements
+
+        typed = dictated(text, parse_replacements(self.config().dictation_replacements))
+        log.info("dictation take %d: typing %r", take, typed)
+        if not typed.strip():
+            return
+        self.background.run(
+            lambda: type_text(typed), lambda _: self._typed(typed), self._failed, lane=LANE
+        )
+
+    def _typed(self, text: str) -> None:
+        log.info("dictation typed %d characters", len(text))
+        self.typed.emit(text)
+
+    def _empty(self, take: int, why: str) -> None:
+        if self._mine(take):
+            log.info("dictation take %d: nothing typed (%s)", take, why)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, NoTyping):
+            self.background.on_main(paste_with_clipboard, str(exc.text))
+            return
+        log.warning("dictation: %s", exc)
+
+
+class NoTyping(RuntimeError):
+    """No way to synthesise keys here: the text goes through the clipboard instead."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("no key-typing tool (xdotool, wtype, ydotool)")
+        self.text = text
+
+
+def typing_command(text: str, env: dict[str, str] | None = None) -> list[str] | None:
+    """The command that types ``text`` into the focused window here, or None."""
+    env = dict(os.environ) if env is None else env
+    wayland = bool(env.get("WAYLAND_DISPLAY"))
+    if wayland and shutil.which("wtype"):
+        return ["wtype", "--", text]
+    if wayland and shutil.which("ydotool"):
+        return ["ydotool", "type", "--", text]
+    if env.get("DISPLAY") and shutil.which("xdotool"):
+        return ["xdotool", "type", "--clearmodifiers", "--delay", "4", "--", text]
+    return None
+
+
+def type_text(text: str) -> None:
+    """Type ``text`` into the focused window (background thread); ``NoTyping`` when no
+    tool can, so the caller pastes it instead."""
+    command = typing_command(text)
+    if command is None:
+        raise NoTyping(text)
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+
+def paste_with_clipboard(text: str) -> None:
+    """Put ``text`` on the clipboard, send the paste keystroke, and restore what the
+    clipboard held (GUI thread: Qt's clipboard lives there)."""
+    from PySide6.QtGui import QGuiApplication
+
+    clipboard = QGuiApplication.clipboard()
+    before = clipboard.text()
+    clipboard.setText(text)
+    keys = (
+        ["wtype", "-M", "ctrl", "v", "-m", "ctrl"]
+        if os.environ.get("WAYLAND_DISPLAY") and shutil.which("wtype")
+        else ["xdotool", "key", "--clearmodifiers", "ctrl+v"]
+        if shutil.which("xdotool")
+        else None
+    )
+    if keys is None:
+        log.warning("dictation: text left on the clipboard (no way to send the paste keystroke)")
+        return
+    subprocess.run(keys, check=False, capture_output=True, timeout=10)
+    QTimer.singleShot(RESTORE_MS, lambda: clipboard.setText(before))
+
+
+def start_dictation(controller: Any, background: Any, voice: Any) -> Dictation:
+    """Dictation for the running app: the object, and its own hotkey when one is set."""
+    from PySide6.QtCore import QCoreApplication
+
+    from agent.config import Config
+    from desktop.hotkey_service import HotkeyService
+
+    dictation = Dictation(voice, background, lambda: controller.config)
+    config = controller.config
+    if config.dictation_hotkey:
+        hotkey_config = Config({**config.values, "hotkey": config.dictation_hotkey}, [])
+
+        def on_status(name: str, detail: str, ok: bool) -> None:
+            log.info("dictation hotkey: %s (%s)", name, detail)
+
+        service = HotkeyService(background, dictation.press, dictation.release, on_status)
+        service.start(hotkey_config)
+        dictation.hotkey = service
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(lambda: service.stop(quitting=True))
+    return dictation
