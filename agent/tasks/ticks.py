@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent.events import Event, PermissionAnswer, PermissionRequested
 from agent.journal.entry import Entry
 from agent.journal.files import append_quietly
 from agent.tasks.locks import WorkspaceBusy, workspace_lock
@@ -204,6 +205,7 @@ class TickLoop:
                       "starting a new one")  # fmt: skip
             session = await open_session(self.workspace, extra_tools=tools, **kwargs, **options)
         session.subscribe(self._record)
+        session.subscribe(_refuse_questions)
         self._session = session
         self.store.change(self.workspace, lambda item: setattr(item, "session", session.id))
         return session
@@ -240,6 +242,7 @@ async def serve_ticks(
     by real path, for ``pause``/``resume``."""
     store = store or ProactiveStore()
     running: dict[str, asyncio.Task[None]] = {}
+    said: dict[str, str] = {}  # the last failure of each folder's loop, not repeated
     loops = {} if loops is None else loops
     problem = ""
     try:
@@ -257,7 +260,8 @@ async def serve_ticks(
                     continue
                 loop = TickLoop(Path(key), store=store, **loop_options)  # type: ignore[arg-type]
                 loops[key] = loop
-                running[key] = asyncio.get_running_loop().create_task(_guarded(loop, stop))
+                job = _guarded(loop, stop, said)
+                running[key] = asyncio.get_running_loop().create_task(job)
             await nap(SETTINGS_NAP_S, stop)
     finally:
         for job in running.values():
@@ -265,13 +269,34 @@ async def serve_ticks(
         await asyncio.gather(*running.values(), return_exceptions=True)
 
 
-async def _guarded(loop: TickLoop, stop: asyncio.Event) -> None:
+async def _guarded(loop: TickLoop, stop: asyncio.Event, said: dict[str, str]) -> None:
+    from agent.errors import HarkenError
+
+    key = str(loop.workspace)
     try:
         await loop.run(stop)
+        said.pop(key, None)
     except asyncio.CancelledError:
         raise
-    except Exception as exc:  # one workspace's trouble must not stop the others
-        log.exception("ticks in %s stopped: %s", loop.workspace, exc)
+    except HarkenError as exc:  # no key, the folder gone: said once, tried again later
+        if said.get(key) != str(exc):
+            said[key] = str(exc)
+            log.warning("ticks in %s: %s", key, exc)
+    except Exception:  # one workspace's trouble must not stop the others
+        log.exception("ticks in %s stopped", key)
+
+
+def _refuse_questions(event: Event) -> None:
+    # Nobody is there during a tick: a call no rule allows is refused, and the tick goes on.
+    if isinstance(event, PermissionRequested):
+        event.answer(
+            PermissionAnswer(
+                False,
+                message="refused: proactive ticks run unattended and nobody is there to "
+                "answer; allow it with `harken tasks proactive on --allow RULE`",
+                asked=False,
+            )
+        )
 
 
 async def _until_either(first: asyncio.Event, second: asyncio.Event) -> None:

@@ -133,3 +133,27 @@ async def test_a_paused_loop_sends_no_tick_until_resumed(
     await running
 
     assert len(api.requests) == 2
+
+
+async def test_a_question_in_a_tick_is_refused_and_the_session_goes_on_next_time(
+    api: ScriptedAPI, workspace: Path, proactive: ProactiveStore
+) -> None:
+    api.script(
+        Reply([tool_use("Write", {"file_path": "x.txt", "content": "x"})]),
+        Reply([text("Could not write.")]),
+        Reply([text("Back again.")]),
+    )
+    proactive.change(workspace, lambda item: setattr(item, "mode", "standard"))  # it asks
+    clock = Clock(NOON)
+    await TickLoop(workspace, store=proactive, clock=clock, sleep=Waits(clock, 1)).run(
+        asyncio.Event()
+    )
+    # A new loop (the daemon restarted) continues the folder's tick session.
+    await TickLoop(workspace, store=proactive, clock=clock, sleep=Waits(clock, 1)).run(
+        asyncio.Event()
+    )
+
+    assert not (workspace / "x.txt").exists()
+    refusal = str(api.requests[1]["messages"][-1])
+    assert "unattended" in refusal
+    assert "Could not write." in request_text(api.requests[2], last_only=False)
