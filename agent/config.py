@@ -101,6 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("sound_cues", True, "Play a short sound when recording starts and stops"),
     Setting("progress_updates", False, "Say a short progress line when a step takes long"),
+    Setting(
+        "conversation_mode",
+        False,
+        "After a spoken reply, listen a few seconds for the next request without the hotkey",
+    ),
     Setting("workspace", "", "Folder the agent works in (empty: where Harken was started)"),
     Setting(
         "permission_timeout_seconds",

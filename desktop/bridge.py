@@ -4,6 +4,7 @@
     bridge.start()                     the thread starts and warms up the agent's imports
     bridge.submit(text)                a turn (queued behind a running one)
     bridge.submit_job(text)            a coordinator job instead (workers in parallel)
+    bridge.follow_up(text)             said during a turn: joins the turn's next request
     bridge.stop_task(task_id)          stop one subagent or worker (a ``task`` event's id)
     bridge.make_plan(prompt)           deep planning in the background, beside any turn
     bridge.interrupt()                 stop the running turn or job, drop queued ones
@@ -163,6 +164,14 @@ class AgentBridge(QObject):
         events); ``turn_done`` follows once the whole job is over."""
         self._call(self._submit, text, self._generation_now(), True)
 
+    def follow_up(self, text: str) -> None:
+        """Queue ``text`` for the running turn's next request (``agent.follow_ups``)."""
+        self._call(self._follow_up, text)
+
+    async def _follow_up(self, text: str) -> None:
+        if self._session is not None:
+            self._session.follow_ups.add(text)
+
     def stop_task(self, task_id: str) -> None:
         """Stop the subagent or worker ``task_id``; its ``task`` event says when it has."""
         self._call(self._stop_task, task_id)
@@ -286,6 +295,8 @@ class AgentBridge(QObject):
         if self._mode is not None:
             _apply_mode(session, self._mode)
         session.subscribe(self._post_event)
+        if hasattr(session, "questions"):  # the tray answers AskUserQuestion (desktop.talk)
+            session.questions.serve()
         self._session = session
         self._mcp_servers(session.ctx.workspace, session)
 

@@ -12,6 +12,8 @@ shows the new state on the tray icon. Nothing else changes the interaction's sta
     menu_host.py        the tray menu's host (``TrayHost``) and settings taking effect
     permission_flow.py  permission dialogs: shown, answered once, timed out, closed
     spoken_progress.py  "Still running pytest." for a step that runs long
+    talk.py             the hotkey during a turn (follow-ups, "stop", spoken answers),
+                        questions said aloud, conversation mode
     parts.py            ``Parts``: the agent bridge, voice pipeline and windows
 
 The controller imports nothing heavy (Qt, the machine); ``attach(parts)`` adds the agent,
@@ -32,10 +34,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 from desktop import state as st
 from desktop.agent_side import AgentSide
+from desktop.conversation_mode import ConversationSwitch
 from desktop.menu_host import MenuHost
 from desktop.parts import Parts
 from desktop.permission_flow import PermissionFlow
 from desktop.spoken_progress import SpokenProgress
+from desktop.talk import Talk
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent
@@ -59,7 +63,7 @@ log = logging.getLogger(__name__)
 LEVEL_MS = 50  # the overlay's meter is refreshed this often while recording
 
 
-class Controller(QObject, AgentSide, MenuHost):
+class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
     """Runs the state machine and everything it drives; the tray menu's host."""
 
     def __init__(self, config: Config, *, quit_app: Callable[[], None]) -> None:
@@ -107,6 +111,7 @@ class Controller(QObject, AgentSide, MenuHost):
             answered=lambda: self.feed(self.machine.permission_answered),
         )
         self.progress = SpokenProgress(self, self._say_progress)
+        self.talk = Talk(self)  # the hotkey during a turn, spoken questions, conversation mode
 
     # -- building -------------------------------------------------------------------------
 
@@ -125,8 +130,9 @@ class Controller(QObject, AgentSide, MenuHost):
         if parts.voice is not None:
             v, m = parts.voice, self.machine
             v.transcript_ready.connect(
-                lambda take, text: self.feed(
-                    m.transcript_ready, take, text, self._notices.pop(take, "")
+                lambda take, text: (
+                    self.talk.heard(take, text)
+                    or self.feed(m.transcript_ready, take, text, self._notices.pop(take, ""))
                 )
             )
             v.transcript_empty.connect(self._transcript_empty)
@@ -142,6 +148,7 @@ class Controller(QObject, AgentSide, MenuHost):
             parts.overlay.cancelled.connect(self.stop)
             parts.overlay.edit_requested.connect(self.edit_transcript)
             parts.overlay.installEventFilter(self)
+        self.talk.attach(parts)
         self.refresh_sessions()
 
     # -- the one way in -------------------------------------------------------------------
@@ -167,13 +174,19 @@ class Controller(QObject, AgentSide, MenuHost):
 
     def press(self) -> None:
         self.user_active()
+        if not self._quitting and self.talk.press():  # during a turn: a follow-up or an answer
+            return
         self.feed(self.machine.press)
 
     def release(self) -> None:
+        if not self._quitting and self.talk.release():
+            return
         self.feed(self.machine.release)
 
     def toggle(self) -> None:
         self.user_active()
+        if not self._quitting and self.talk.toggle():
+            return
         self.feed(self.machine.toggle)
 
     def user_active(self) -> None:
@@ -221,6 +234,7 @@ class Controller(QObject, AgentSide, MenuHost):
                 if p and p.bridge:
                     p.bridge.interrupt()
                 self.permissions.close_all()
+                self.talk.cancel()
             case st.Speak(text):
                 self._require(p and p.voice).speak(text)
                 self._buddy("set_speaking", True)
@@ -371,6 +385,7 @@ class Controller(QObject, AgentSide, MenuHost):
         if self.scheduled is not None:
             self.scheduled.stop()  # a running task is interrupted, its session saved
         self._level.stop()
+        self.talk.close()
         p = self.parts
         if self.hotkey is not None:
             self.hotkey.stop(quitting=True)

@@ -74,6 +74,10 @@ class PermissionFlow(QObject):
         """The first question still waiting for an answer, if any."""
         return next((dialog.request for dialog in self._dialogs.values()), None)
 
+    def dialog(self) -> PermissionDialog | None:
+        """The first dialog still waiting (a spoken answer goes to it: ``desktop.talk``)."""
+        return next(iter(self._dialogs.values()), None)
+
     def close_all(self) -> None:
         """Close every open dialog (the turn ended or was stopped)."""
         dialogs, self._dialogs = self._dialogs, {}

@@ -209,6 +209,11 @@ class TrayMenu(QMenu):
         speak = self._add("Speak summaries", lambda on: host.set_speak_summaries(on))
         speak.setCheckable(True)
         speak.setChecked(host.speak_summaries)
+        if isinstance(talk := getattr(host, "conversation_mode", None), bool):  # desktop.talk
+            listen = self._add("Conversation mode", lambda on: host.set_conversation_mode(on))
+            listen.setCheckable(True)
+            listen.setChecked(talk)
+            listen.setToolTip("After a spoken reply, listen for the next request without the key")
         coordinator = self._add("Coordinator mode", lambda on: host.set_coordinator(on))
         coordinator.setCheckable(True)
         coordinator.setChecked(host.coordinator)
