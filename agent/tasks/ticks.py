@@ -152,7 +152,11 @@ class TickLoop:
         self._slept = None
         files_before, cost_before = len(self._record.files), self._record.cost_usd
         tokens_before = (self._record.input_tokens, self._record.output_tokens)
-        outcome = await session.submit(prompt)
+        try:
+            outcome = await session.submit(prompt)
+        except asyncio.CancelledError:  # the host stops: the turn is saved as interrupted
+            self._journal("Tick", f"{self.workspace.name} · interrupted", prompt.splitlines()[0])
+            raise
         self.ticks += 1
         cost = self._record.cost_usd - cost_before
         self.store.add_spending(self.workspace, day, cost)
