@@ -131,8 +131,9 @@ def plan(store: CheckpointStore, steps: list[Step]) -> Plan:
     return Plan(steps, files)
 
 
-def diff(item: FilePlan) -> str:
-    """How the file would change: its content now against what the restore brings back."""
+def diff(item: FilePlan, limit: int = DIFF_LINES) -> str:
+    """How the file would change: its content now against what the restore brings back
+    (at most ``limit`` lines)."""
     path = Path(item.path)
     try:
         now = path.read_bytes()
@@ -147,9 +148,9 @@ def diff(item: FilePlan) -> str:
     lines = list(difflib.unified_diff(old, new, f"{name} (now)", f"{name} (restored)"))
     if item.target == ABSENT:
         lines.append("(the file is removed: it did not exist before)\n")
-    shown = "".join(lines[:DIFF_LINES])
-    if len(lines) > DIFF_LINES:
-        shown += f"... {len(lines) - DIFF_LINES} more lines\n"
+    shown = "".join(lines[:limit])
+    if len(lines) > limit:
+        shown += f"... {len(lines) - limit} more lines\n"
     return shown
 
 

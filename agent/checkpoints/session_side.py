@@ -16,10 +16,11 @@ from typing import Any
 
 from agent.checkpoints.history import restored_note, turn_prompts
 from agent.checkpoints.recorder import Recorder, session_asker
-from agent.checkpoints.restore import FilePlan, Plan, Result, apply, plan, select
+from agent.checkpoints.restore import FilePlan, Plan, Result, apply, diff, plan, select
 from agent.checkpoints.store import DEFAULT_MAX_FILE_BYTES, CheckpointStore
 
 MB = 1024 * 1024
+QUESTION_DIFF_LINES = 40  # of a diff in a permission question
 
 
 def checkpoints_root(sessions_dir: Path) -> Path:
@@ -78,6 +79,7 @@ async def undo(
     todo = preview(recorder, count, since_turn)
 
     async def confirm(item: FilePlan, shown_diff: str) -> bool:
+        shown_diff = diff(item, QUESTION_DIFF_LINES)  # a dialog shows it whole
         title = f"Restore {item.path} over changes made after the agent's"
         reason = f"{item.path} changed after the agent's change; restoring discards:\n{shown_diff}"
         allowed, _asked = await recorder.ask(title, reason, item.path)
