@@ -121,6 +121,9 @@ class TickLoop:
         finally:
             if self._session is not None:
                 await close_session(self._session)
+                self._record.collect_jobs(self._session)
+                for job_id, command, ended, output in self._record.jobs:
+                    self._journal("Background job", f"{job_id} · {ended}", f"{command}\n{output}")
 
     async def _step(self, settings: Proactive) -> float:
         """One tick (or why there is none); returns how long to wait for the next."""

@@ -14,6 +14,7 @@ Only a scheduled run builds these, so everything heavy is imported inside the fu
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ Note = Callable[[str], None]
 CHANGING_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 # The issue's budget: a Bash call still running after this long goes to the background.
 BACKGROUND_AFTER_S = 15.0
+
+
+# The MCP servers each open session started, closed with it.
+_SERVERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -122,7 +127,9 @@ async def open_session(
     if session.ctx.shell is not None:
         session.ctx.shell.background_after = background_after
     try:
-        session._harken_servers = await start_for_session(session, note=note, warn=note)  # type: ignore[attr-defined]
+        servers = await start_for_session(session, note=note, warn=note)
+        if servers is not None:
+            _SERVERS[session] = servers
     except BaseException:
         await close_session(session)
         raise
@@ -131,7 +138,7 @@ async def open_session(
 
 async def close_session(session: Session) -> None:
     """Stop the session's MCP servers, close it (transcript, shells), close its client."""
-    servers = getattr(session, "_harken_servers", None)
+    servers = _SERVERS.pop(session, None)
     try:
         if servers is not None:
             await servers.aclose()
