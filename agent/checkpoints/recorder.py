@@ -51,7 +51,7 @@ class Recorder:
     async def before_change(self, path: Path, after: bytes, tool: str = "") -> None:
         """Keep ``path``'s content before it becomes ``after``; raises ``ToolError`` when
         it cannot be kept and the user does not agree to change it anyway."""
-        path, before = _current(path)
+        path, before, unreadable = _current(path)
         after_sha = digest(after)
         if before is not None and len(before) == len(after) and digest(before) == after_sha:
             return  # nothing changes: nothing to take back
@@ -59,7 +59,10 @@ class Recorder:
         size = len(before) if before is not None else 0
         problem = ""
         try:
-            if before is None:
+            if unreadable:  # it exists: never recorded as absent (a restore would delete it)
+                ref = NOT_KEPT
+                problem = f"{path.name} cannot be read ({unreadable})"
+            elif before is None:
                 ref = ABSENT
             elif size > self.store.max_file_bytes:
                 ref = NOT_KEPT
@@ -127,17 +130,19 @@ def session_asker(session: object) -> Ask:
     return put
 
 
-def _current(path: Path) -> tuple[Path, bytes | None]:
-    """The absolute path and the file's bytes, None when it does not exist (or cannot be
-    read: the tool itself then says why it cannot change it)."""
+def _current(path: Path) -> tuple[Path, bytes | None, str]:
+    """The absolute path, the file's bytes (None when it does not exist) and why it could
+    not be read (empty when it could)."""
     path = Path(os.path.abspath(path))
     held = overlay.get()  # a front end's unsaved buffer is the content the change replaces
     if held is not None and Path(os.path.realpath(path)) in held.held:
-        return path, held.held[Path(os.path.realpath(path))]
+        return path, held.held[Path(os.path.realpath(path))], ""
     try:
-        return path, path.read_bytes()
-    except OSError:
-        return path, None
+        return path, path.read_bytes(), ""
+    except FileNotFoundError:
+        return path, None, ""
+    except OSError as exc:
+        return path, None, exc.strerror or str(exc)
 
 
 def _size(size: int) -> str:

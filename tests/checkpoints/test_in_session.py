@@ -213,3 +213,27 @@ async def test_a_file_over_the_size_budget_asks_and_changes_once_allowed(
     assert big.read_bytes() == b"small\n"
     done = await undo_in_session(session)
     assert done is not None and "was not kept" in done.result.skipped[0][1]
+
+
+async def test_a_restore_recreates_a_folder_the_user_removed_once_they_agree(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    (workspace / "docs").mkdir()
+    (workspace / "docs" / "a.txt").write_bytes(b"old\n")
+    edit = {"file_path": "docs/a.txt", "old_string": "old", "new_string": "new"}
+    api.script(
+        Reply([tool_use("Read", {"file_path": "docs/a.txt"})]),
+        Reply([tool_use("Edit", edit)]),
+        Reply([text("ok")]),
+    )
+    session = make_session(mode="bypass")
+    await session.submit("edit a")
+    (workspace / "docs" / "a.txt").unlink()
+    (workspace / "docs").rmdir()
+    questions = Recorder(answer=lambda e: ALLOW)
+    session.subscribe(questions)
+
+    await undo_in_session(session)
+
+    assert len(questions.of("permission_requested")) == 1  # removed since: asked first
+    assert (workspace / "docs" / "a.txt").read_bytes() == b"old\n"
