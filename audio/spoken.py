@@ -5,6 +5,9 @@ names and URLs as their site (``spoken_links``); drops pictographs (``spoken_sym
 says dates, times, versions, phone numbers and ranges as people do (``spoken_numbers``);
 rewrites the other symbols espeak reads badly.
 ``spoken_summary(answer)`` turns an agent's final answer into at most two short sentences.
+``read_aloud(answer)`` is the whole answer for the ear: code blocks and tables are described
+("A Python code block of 12 lines, shown on screen.", "A table of 3 rows with the columns
+Name and Size, shown on screen.") instead of dropped or read out symbol by symbol.
 ``sentences(text)`` splits text where a speaker can pause (used to speak sentence by sentence).
 """
 
@@ -83,6 +86,49 @@ def for_the_ear(text: str) -> str:
     text = re.sub(r"\s+([.,!?;:])", r"\1", text)
     text = re.sub(r"([.!?])[.]+", r"\1", text)
     return re.sub(r"\s{2,}", " ", text).strip()
+
+
+_FENCE_INFO = re.compile(r"(```|~~~)[ \t]*([\w+#.-]*)[^\n]*\n?(.*?)(?:\1|\Z)", re.DOTALL)
+_TABLE = re.compile(r"(?:^[ \t]*\|.*\|[ \t]*(?:\n|\Z))+", re.MULTILINE)
+_LANGUAGES = {"py": "Python", "js": "JavaScript", "ts": "TypeScript", "sh": "shell",
+              "bash": "shell", "console": "shell", "rs": "Rust", "cpp": "C++", "yml": "YAML",
+              "md": "Markdown", "json": "JSON", "toml": "TOML", "yaml": "YAML", "sql": "SQL",
+              "html": "HTML", "css": "CSS", "diff": "diff", "go": "Go"}  # fmt: skip
+
+
+def read_aloud(answer: str) -> str:
+    """The whole answer as it is read aloud: code blocks and tables described."""
+    text = _FENCE_INFO.sub(lambda m: _paragraph(_describe_code(m.group(2), m.group(3))), answer)
+    text = _TABLE.sub(lambda m: _paragraph(_describe_table(m.group(0))), text)
+    return for_the_ear(text)
+
+
+def _paragraph(sentence: str) -> str:
+    return f"\n\n{sentence}\n\n"
+
+
+def _describe_code(language: str, body: str) -> str:
+    lines = len([ln for ln in body.splitlines() if ln.strip()])
+    name = _LANGUAGES.get(language.lower(), language.capitalize() if language else "")
+    kind = f"{name} code block" if name else "code block"
+    article = "An" if kind[0].upper() in "AEIOU" else "A"
+    size = "1 line" if lines == 1 else f"{lines} lines"
+    return f"{article} {kind} of {size}, shown on screen."
+
+
+def _describe_table(table: str) -> str:
+    rows = [r.strip().strip("|") for r in table.strip().splitlines()]
+    cells = [[c.strip() for c in r.split("|")] for r in rows]
+    body = [c for c in cells if not all(re.fullmatch(r":?-+:?|", x) for x in c)]
+    has_header = len(body) < len(cells)  # a |---| line follows the header
+    header = body[0] if has_header and body else []
+    count = len(body) - (1 if header else 0)
+    rows_said = "1 row" if count == 1 else f"{count} rows"
+    columns = [re.sub(r"[*_`]", "", h) for h in header if h]
+    if columns:
+        named = ", ".join(columns[:-1]) + (" and " if len(columns) > 1 else "") + columns[-1]
+        return f"A table of {rows_said} with the columns {named}, shown on screen."
+    return f"A table of {rows_said}, shown on screen."
 
 
 def _ear_sentences(text: str) -> list[str]:

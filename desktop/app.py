@@ -233,6 +233,9 @@ def start_parts(controller: Any, server: Any, has_tray: bool, menu: Any) -> None
     from desktop.dictation import start_dictation
 
     controller.dictation = start_dictation(controller, background, voice)
+    from desktop.replies import start_replies
+
+    start_replies(controller, background, voice)  # the tray's "Spoken replies"
     controller.scheduled = start_scheduled(controller, background)  # or the daemon's, if it runs
     server.serve(lambda message: on_instance_message(controller, background, message))
     first_run.check_api_key(controller, background)

@@ -223,6 +223,9 @@ class TrayMenu(QMenu):
         copy = host.copy_text
         self._add("Copy last transcript", lambda: copy(transcript), enabled=bool(transcript))
         self._add("Copy last answer", lambda: host.copy_text(answer), enabled=bool(answer))
+        replies = getattr(host, "replies", None)  # desktop.replies, once the voice is there
+        if callable(getattr(replies, "fill_menu", None)):
+            replies.fill_menu(self._submenu("Spoken replies"), answer)
         if host.session_id:  # the files the last turn changed, previewed before the restore
             self._add("Undo last turn's changes…", host.undo_last_turn)
         self.addSeparator()

@@ -375,6 +375,21 @@ class Voice(QObject):
         if self.speaker is not None:
             self.speaker.stop()
 
+    @property
+    def speech_number(self) -> int:
+        """Moves at every ``speak`` and ``stop_speech``: a reader going sentence by sentence
+        (``desktop.replies``) stops when it moves (barge-in, a new summary)."""
+        return self._speech
+
+    def say_now(self, text: str) -> None:
+        """Speak ``text`` (or write it to ``speech_out``) on the calling thread, the speech
+        lane; no ``speech_done`` (for ``desktop.replies``)."""
+        if self.speech_out is not None:
+            self._written += 1
+            self._write(text, self.speech_out / f"speech-{self._written:03d}.wav")
+        else:
+            self._say(text)
+
     # -- settings -------------------------------------------------------------------------
 
     def apply(self, config: Any, changed: set[str]) -> None:
