@@ -132,3 +132,21 @@ async def test_bad_tasks_are_reported_once_and_the_good_one_runs(
     assert sorted(ids) == ["t-broken", "t-cron", "t-gone", "t-good"]  # the bad ones kept
     [gone] = [t for t in store.load_valid()[0] if t.id == "t-gone"]
     assert "no longer exists" in gone.last_summary and gone.failures == 1
+
+
+def test_tasks_list_shows_the_readable_tasks_and_names_the_broken_one(
+    harken, tmp_path: Path
+) -> None:
+    tasks = [
+        {"id": "t-broken", "name": "no prompt", "cron": "* * * * *", "cwd": str(tmp_path)},
+        minutely("t-good", tmp_path).to_dict(),
+    ]
+    tasks_file().parent.mkdir(parents=True, exist_ok=True)
+    tasks_file().write_text(json.dumps({"version": 1, "tasks": tasks}))
+
+    result = harken("tasks", "list", "--json")
+
+    assert result.returncode == 0
+    assert [row["id"] for row in json.loads(result.stdout)] == ["t-good"]
+    assert "t-broken" in result.stderr and "lacks prompt" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
