@@ -122,6 +122,7 @@ async def _rewind(
 ) -> int:
     from agent.checkpoints.history import note_in_transcript, restored_note, step_label
     from agent.checkpoints.restore import apply, plan, select
+    from agent.errors import HarkenError
 
     chosen = select(steps, args.turns)
     todo = plan(store, chosen)
@@ -163,7 +164,10 @@ async def _rewind(
 
     result = await apply(store, todo, _turns_done(path), confirm)
     if result.done:
-        note_in_transcript(path, restored_note(result, chosen, prompts, "The user"))
+        try:  # so a resumed session's model knows its edits are gone
+            note_in_transcript(path, restored_note(result, chosen, prompts, "The user"))
+        except (OSError, HarkenError) as exc:
+            print(f"harken: the session could not be told of the restore: {exc}", file=sys.stderr)
     outcome = {p: what for p, what in result.done}
     outcome |= {p: f"kept: {why}" for p, why in result.kept}
     outcome |= {p: f"skipped: {why}" for p, why in result.skipped}
