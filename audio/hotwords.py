@@ -19,11 +19,12 @@ sentence that does not contain the name.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from audio.spoken_names import match_names, spell_names
+from audio.spoken_names import match_names, phonetic_key, spell_names
 
 SKIP_DIRS = {
     "node_modules", "__pycache__", "build", "dist", "target", "venv", "env", "site-packages",
@@ -126,6 +127,30 @@ def primes(word: str) -> bool:
     names with an extension and identifiers do; folder names and files without an
     extension (``RespellOnly``) do not."""
     return not isinstance(word, RespellOnly)
+
+
+_SPOKEN_MARKS = re.compile(r"\b(?:dot|underscore|slash|hyphen)\b|\w[._/]\w", re.IGNORECASE)
+
+
+def needs_hints(text: str, hotwords: str) -> bool:
+    """Whether ``text``, decoded without hints, may name one of ``hotwords`` (the prompt
+    ``hotword_prompt`` made): it says name punctuation ("dot", "underscore", "slash"),
+    holds a name-like token ("app.py"), or has a word or two that sound like a hint word's
+    parts. A decoder can then decode again with the hints; a sentence that names none is
+    kept as decoded without them, so hints cannot change it."""
+    if not text.strip() or not hotwords.strip():
+        return False
+    if _SPOKEN_MARKS.search(text):
+        return True
+    keys = {phonetic_key(p) for w in hotwords.split(",") for p in _split_name(w.strip())}
+    keys |= {
+        phonetic_key("".join(_split_name(w.strip().rpartition(".")[0] or w)))
+        for w in hotwords.split(",")
+    }
+    keys = {k for k in keys if len(k) >= 3}  # short keys match too many ordinary words
+    heard = re.findall(r"[A-Za-z]+", text)
+    pairs = [a + b for a, b in itertools.pairwise(heard)]
+    return any(phonetic_key(w) in keys for w in heard + pairs)
 
 
 def parse_word_list(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audio.hotwords import RespellOnly, hotword_prompt, respell
+from audio.hotwords import RespellOnly, hotword_prompt, needs_hints, respell
 from audio.spoken_names import match_names, phonetic_key, spell_names
 from audio.spoken_punctuation import dictated, parse_replacements
 
@@ -130,3 +130,36 @@ def test_personal_replacements_apply_to_whole_words_in_any_case() -> None:
     assert dictated("I use Kube control with harken comma not harkening", mine) == (
         "I use kubectl with Harken, not harkening"
     )
+
+
+PROMPT = "notes.txt, app.py, load_config, README.md, deploy_staging.sh, SpeechDetector.ts"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For the name load underscore config.",
+        "Create a file called notes.txt",
+        "look in source slash app",
+        "open the speech detector",
+        "show me to readme.md",
+        "run deploy staging",
+    ],
+)
+def test_text_that_may_name_a_workspace_file_asks_for_the_hints(text: str) -> None:
+    assert needs_hints(text, PROMPT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run the tests and show me which ones fail.",
+        "What time is it in Tokyo right now?",
+        "Commit the changes with a message saying that the login bug is fixed.",
+        "Install the latest version of the requests library and update the requirements file.",
+        "Move the meeting with Anna from Tuesday to Thursday afternoon.",
+        "",
+    ],
+)
+def test_text_that_names_no_workspace_file_does_not(text: str) -> None:
+    assert not needs_hints(text, PROMPT)
