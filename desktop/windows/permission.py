@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from agent.events import PermissionAnswer, PermissionRequested
+from desktop.windows.chord_guard import guard
 from desktop.windows.diff_preview import Preview, preview_for, tilde
 from desktop.windows.diff_view import DiffView
 from desktop.windows.style import RISK_LABELS, css, mix, mono_font, risk_colour, text_font, theme
@@ -85,6 +86,7 @@ class PermissionDialog(QDialog):
         self._set_allow_enabled(self.armed)
         for key, action in (("A", self.allow_once), ("L", self.allow_always), ("D", self.deny)):
             QShortcut(QKeySequence(key), self, activated=action)
+        guard(self)  # the held hotkey's Space must not click Deny (answering by voice)
         self.resize(680, 600 if self.preview is not None else 460)
 
     # ---- building ----

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from audio.answer_words import chosen_options
+from desktop.windows.chord_guard import guard
 
 if TYPE_CHECKING:
     from agent.questions import Question, QuestionAsked
@@ -124,6 +125,7 @@ class QuestionDialog(QDialog):
         row.addWidget(self.send_button)
         layout.addLayout(row)
         self.resize(520, self.sizeHint().height())
+        guard(self)  # the held hotkey's Space must not pick an option or press Send
 
     def answers(self) -> dict[str, str]:
         return {box.question.question: box.answer() for box in self.boxes}

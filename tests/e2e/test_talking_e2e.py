@@ -1,0 +1,190 @@
+"""Talking with Harken in the real tray app: Xvfb, the PulseAudio virtual microphone,
+tiny.en and the scripted Messages API (see ``test_tray_e2e`` for the set-up).
+
+- Permission questions are said aloud and answered by voice: the hotkey held while the
+  dialog is open, "yes, allow it" allows (the file is written), "no, deny it" denies.
+- A follow-up said while the turn runs (its answer held mid-stream by the scripted API)
+  reaches that turn's next request.
+- Conversation mode: after the spoken reply Harken listens by itself; a second request is
+  spoken without touching a key, and "that's all" ends the conversation.
+
+tiny.en hears espeak-ng differently across CPUs: the words are chosen to be heard surely
+and the assertions look for a key word, not the whole sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.follow_ups import PREFIX
+from tests.conftest import TEST_KEY
+from tests.e2e.desktop_helpers import (
+    ARTIFACTS,
+    NEEDS,
+    HarkenApp,
+    find_window,
+    have_desktop_env,
+    private_runtime_dir,
+    run,
+    screenshot,
+    speak_into_mic,
+    window_gone,
+)
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.real_display,
+    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
+]
+
+HOTKEY = "ctrl+alt+space"
+
+
+def last_user_text(request: dict[str, Any]) -> str:
+    content = request["messages"][-1]["content"]
+    return " ".join(b.get("text", "") for b in content if b.get("type") == "text")
+
+
+def start_app(
+    api: ScriptedAPI, isolated_env: Path, workspace: Path, tmp_path: Path, settings: str
+) -> tuple[HarkenApp, Path]:
+    config = isolated_env / "xdg_config_home" / "harken"
+    config.mkdir(parents=True, exist_ok=True)
+    # Cues would be recorded by the microphone (the null sink is also the default output).
+    (config / "config.toml").write_text("sound_cues = false\n" + settings)
+    env = {
+        **os.environ,
+        **private_runtime_dir(tmp_path),
+        "ANTHROPIC_API_KEY": TEST_KEY,
+        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
+        "QT_QPA_PLATFORM": "xcb",
+        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
+    }
+    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
+    return HarkenApp(env, workspace, log).start(), log
+
+
+@pytest.fixture
+def keep_log(request: pytest.FixtureRequest) -> Iterator[list[Path]]:
+    logs: list[Path] = []
+    yield logs
+    for log in logs:
+        if log.exists():  # the app's own account of the test, kept with the screenshots
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+
+
+def hold_and_say(app: HarkenApp, words: str, folder: Path, recording: str = "") -> None:
+    """Hold the hotkey, speak once the take records, let go half a second after."""
+    size = len(app.log_text())
+    run("xdotool", "keydown", HOTKEY)
+    try:
+        app.wait_log(recording or "-> recording", after=size)
+        speak_into_mic(words, folder, pause_after=0.5)
+    finally:
+        run("xdotool", "keyup", HOTKEY)
+
+
+def wait_for(check: Any, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
+    api: ScriptedAPI,
+    isolated_env: Path,
+    workspace: Path,
+    tmp_path: Path,
+    keep_log: list[Path],
+) -> None:
+    api.script(
+        Reply([tool_use("Write", {"file_path": "notes.txt", "content": "Buy milk.\n"})]),
+        Reply([tool_use("Write", {"file_path": "later.txt", "content": "Later.\n"})]),
+        # Held after its first events until the follow-up has been queued.
+        Reply([text("I wrote notes.txt and left later.txt alone.")], pause_after=3),
+        Reply([text("I added a summary too.")]),
+    )
+    app, log = start_app(api, isolated_env, workspace, tmp_path, "")
+    keep_log.append(log)
+    try:
+        hold_and_say(app, "write my notes", tmp_path)
+
+        # The question is said in one short sentence, and "yes" said back allows it.
+        find_window("Harken — allow")
+        app.wait_log("Harken wants to write notes.txt. Allow?")
+        app.wait_log("Allow can be pressed now")
+        screenshot("talk-01-permission-asked.png")
+        size = len(app.log_text())
+        hold_and_say(app, "yes, allow it", tmp_path, recording="side take")
+        answered = app.wait_log("spoken permission answer", after=size, timeout=60)
+        assert "allow" in answered.rsplit(":", 1)[-1], app.tail()
+        assert wait_for(lambda: (workspace / "notes.txt").exists()), app.tail()
+
+        # The second question: "no" denies it.
+        window = find_window("Harken — allow")
+        app.wait_log("Harken wants to write later.txt. Allow?")
+        app.wait_log("Allow can be pressed now", after=size)
+        size = len(app.log_text())
+        hold_and_say(app, "no, deny it", tmp_path, recording="side take")
+        answered = app.wait_log("spoken permission answer", after=size, timeout=60)
+        assert answered.rstrip().endswith("deny"), app.tail()
+        assert window_gone(window), "the permission dialog stayed open"
+        assert not (workspace / "later.txt").exists()
+
+        # The answer streams and is held there: the turn is running. A follow-up.
+        assert wait_for(lambda: len(api.requests) >= 3), app.tail()
+        size = len(app.log_text())
+        hold_and_say(app, "also add a short summary", tmp_path, recording="side take")
+        app.wait_log("follow-up for the running turn", after=size, timeout=60)
+        api.release()
+        app.wait_log("-> speaking", after=size, timeout=60)
+        assert len(api.requests) == 4, app.tail()
+        follow_up = last_user_text(api.requests[3])
+        assert follow_up.startswith(PREFIX)
+        assert "summary" in follow_up.lower(), follow_up
+        assert "still working on the last request" not in app.log_text()
+    finally:
+        app.quit()
+
+
+def test_conversation_mode_two_spoken_turns_without_a_key(
+    api: ScriptedAPI,
+    isolated_env: Path,
+    workspace: Path,
+    tmp_path: Path,
+    keep_log: list[Path],
+) -> None:
+    api.script(Reply([text("It is noon.")]), Reply([text("Today is Sunday.")]))
+    app, log = start_app(api, isolated_env, workspace, tmp_path, "conversation_mode = true\n")
+    keep_log.append(log)
+    try:
+        hold_and_say(app, "what time is it", tmp_path)
+        app.wait_log("spoken text written")
+        # Harken listens by itself once its reply is said; nobody touches the key again.
+        size = len(app.log_text())
+        app.wait_log("conversation mode: listening for the next request", timeout=60)
+        screenshot("talk-02-listening-hands-free.png")
+        speak_into_mic("what day is it today", tmp_path, pause_after=0.3)
+        app.wait_log("conversation mode: the request ended", after=size, timeout=60)
+        assert wait_for(lambda: len(api.requests) == 2), app.tail()
+        assert "day" in last_user_text(api.requests[1]).lower(), last_user_text(api.requests[1])
+
+        size = len(app.log_text())
+        app.wait_log("conversation mode: listening for the next request", after=size, timeout=60)
+        speak_into_mic("thanks, that's all", tmp_path, pause_after=0.3)
+        app.wait_log("conversation ended by", after=size, timeout=60)
+        assert len(api.requests) == 2  # "that's all" was not sent to the model
+    finally:
+        app.quit()
