@@ -25,13 +25,11 @@ DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "satur
 DAY_NAMES = {name: i for i, name in enumerate(DAYS)}
 DAY_NAMES.update({name + "s": i for i, name in enumerate(DAYS)})  # "on mondays"
 DAY_NAMES.update({name[:3]: i for i, name in enumerate(DAYS)})
-NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1,
-}  # fmt: skip
-ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-        "eight": 8, "nine": 9}  # fmt: skip
+SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve")  # fmt: skip
+NUMBERS = {w: n for n, w in enumerate(SMALL)}
+NUMBERS.update(fifteen=15, twenty=20, thirty=30, forty=40, fifty=50, a=1, an=1)
+ONES = {w: NUMBERS[w] for w in SMALL[1:10]}
 # What a part of the day means: its default hour, and whether a bare hour in it is p.m.
 PARTS_OF_DAY = {
     "morning": (9, False), "afternoon": (14, True), "evening": (18, True), "night": (21, True),
@@ -194,14 +192,11 @@ def _every(words: list[str], i: int, heard: _Heard) -> int:
         return _interval(heard, "*" if count == 1 else f"*/{count}", "0", i + 1)
     if count != 1:
         raise _NotUnderstood(w)
-    if w in ("day", "weekday", "weekend", "morning", "afternoon", "evening", "night"):
-        if w == "weekday":
-            heard.dow = "1-5"
-        elif w == "weekend":
-            heard.dow = "6,0"
-        elif w in PARTS_OF_DAY:
-            return _part_of_day(words, i, heard)
+    if w in ("day", "weekday", "weekend"):
+        heard.dow = {"day": "*", "weekday": "1-5", "weekend": "6,0"}[w]
         return i + 1
+    if w in PARTS_OF_DAY:
+        return _part_of_day(words, i, heard)
     if w == "month":
         return _month(words, i + 1, heard)
     if w in DAY_NAMES:
@@ -221,11 +216,8 @@ def _days(words: list[str], i: int, heard: _Heard, *, allow_month_day: bool) -> 
     if heard.dow != "*":
         raise _NotUnderstood("days twice")
     w = words[i] if i < len(words) else ""
-    if w in ("weekdays", "weekday"):
-        heard.dow = "1-5"
-        return i + 1
-    if w in ("weekends", "weekend"):
-        heard.dow = "6,0"
+    if w in ("weekdays", "weekday", "weekends", "weekend"):
+        heard.dow = "1-5" if w.startswith("weekday") else "6,0"
         return i + 1
     if allow_month_day and w == "the":
         return _month_day(words, i + 1, heard)
