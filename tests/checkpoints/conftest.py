@@ -20,6 +20,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The Qt tests here draw offscreen, unless a collected test needs the virtual screen
+    of tests/desktop_env.sh and it runs (then xcb), as tests/desktop/conftest.py chooses;
+    an explicit QT_QPA_PLATFORM is left alone. Chosen at collection, before Qt starts."""
+    marked = any(item.get_closest_marker("real_display") for item in items)
+    display = os.environ.get("HARKEN_TEST_DISPLAY") == "1" and bool(os.environ.get("DISPLAY"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if marked and display else "offscreen")
+
+
 def harken_command() -> list[str]:
     """The installed console script, else the module."""
     script = Path(sys.executable).parent / "harken"

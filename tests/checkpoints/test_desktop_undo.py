@@ -3,10 +3,6 @@ tray's entry and preview, a spoken "undo that", the conversation's "Restore file
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # as tests/desktop choose
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
