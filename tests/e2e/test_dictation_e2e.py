@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,7 @@ pytestmark = [
 ]
 
 FIELD_TITLE = "Dictation target"
+HOTKEY = "ctrl+alt+d"  # the dictation_hotkey setting's default
 # A text field that writes what it holds to a file at every change (what the test reads).
 FIELD_APP = f"""
 import sys
@@ -63,16 +66,26 @@ def ptt(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_dictation_types_the_spoken_sentence_into_the_focused_field(
+@dataclass
+class Dictating:
+    app: HarkenApp
+    env: dict[str, str]
+    field: Path  # what the focused text field holds
+    folder: Path
+
+
+@pytest.fixture
+def dictating(
     api: ScriptedAPI, isolated_env: Path, workspace: Path, tmp_path: Path
-) -> None:
+) -> Iterator[Dictating]:
+    """Harken on a fresh install (no key, Anthropic's own endpoint) and a focused field."""
     config = isolated_env / "xdg_config_home" / "harken"
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text("sound_cues = false\n")
     env = {
         **os.environ,
         **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": "",  # a fresh install: no key, Anthropic's own endpoint
+        "ANTHROPIC_API_KEY": "",
         "ANTHROPIC_BASE_URL": "",
         "QT_QPA_PLATFORM": "xcb",
     }
@@ -81,37 +94,74 @@ def test_dictation_types_the_spoken_sentence_into_the_focused_field(
     typed = tmp_path / "field.txt"
     field = subprocess.Popen([sys.executable, "-c", FIELD_APP, str(typed)], env=env)
     try:
-        window = find_window(f"^{FIELD_TITLE}$")
-        run("xdotool", "windowfocus", "--sync", window)
-        size = len(app.log_text())
-        ptt(env, "press", "--dictate")
-        app.wait_log(": recording", after=size)
-        # Said as people dictate: a short pause before and after the spoken mark.
-        speak_into_mic("The report is ready, comma, please review it today", tmp_path, 0.5)
-        ptt(env, "release", "--dictate")
-        line = app.wait_log(": typing ", timeout=60, after=size)
-        said = ast.literal_eval(line.split(": typing ", 1)[1].strip())
-        app.wait_log("dictation typed", timeout=60, after=size)
-        text = wait_text(typed, said)
-        screenshot("dictation-field.png")
+        run("xdotool", "windowfocus", "--sync", find_window(f"^{FIELD_TITLE}$"))
+        yield Dictating(app, env, typed, tmp_path)
     finally:
         field.terminate()
         field.wait(10)
         assert app.quit() == 0, app.tail()
+    assert api.requests == []  # nothing reached any model
+
+
+def said_in_log(d: Dictating, after: int) -> str:
+    """What the take typed, as the app logs it."""
+    line = d.app.wait_log(": typing ", timeout=60, after=after)
+    return str(ast.literal_eval(line.split(": typing ", 1)[1].strip()))
+
+
+def typed_text(d: Dictating, after: int) -> str:
+    """What the field holds once all the take typed has reached it."""
+    said = said_in_log(d, after)
+    d.app.wait_log("dictation typed", timeout=60, after=after)
+    return wait_text(d.field, said)
+
+
+def test_dictation_types_the_spoken_sentence_into_the_focused_field(dictating: Dictating) -> None:
+    d = dictating
+    size = len(d.app.log_text())
+    ptt(d.env, "press", "--dictate")
+    d.app.wait_log(": recording", after=size)
+    # Said as people dictate: a short pause before and after the spoken mark.
+    speak_into_mic("The report is ready, comma, please review it today", d.folder, 0.5)
+    ptt(d.env, "release", "--dictate")
+    text = typed_text(d, size)
+    screenshot("dictation-field.png")
     assert "," in text, text
     assert wer("The report is ready, please review it today.", text) <= 0.25, text
     assert "comma" not in text.lower(), text
-    assert api.requests == []
+    # A take with no speech types nothing.
+    size = len(d.app.log_text())
+    ptt(d.env, "toggle", "--dictate")
+    d.app.wait_log(": recording", after=size)
+    ptt(d.env, "toggle", "--dictate")
+    d.app.wait_log("nothing typed", timeout=60, after=size)
+    assert d.field.read_text() == text
+
+
+def test_the_dictation_hotkey_types_what_is_said(dictating: Dictating) -> None:
+    d = dictating
+    size = len(d.app.log_text())
+    run("xdotool", "keydown", HOTKEY)
+    try:
+        d.app.wait_log(": recording", after=size)
+        speak_into_mic("Please water the plants on Friday", d.folder, 0.5)
+    finally:
+        run("xdotool", "keyup", HOTKEY)
+    text, said = typed_text(d, size), said_in_log(d, size)
+    # The x11 hotkey backend listens without grabbing: a field may take the chord's own
+    # letter before the dictated text. What was typed is the end of what it holds.
+    assert text.endswith(said), (text, said)
+    assert wer("Please water the plants on Friday.", said) <= 0.34, said
 
 
 def wait_text(path: Path, expected: str, timeout: float = 30) -> str:
-    """What the field holds once all of ``expected`` has reached it (X delivers the typed
+    """What the field holds once it ends with all of ``expected`` (X delivers the typed
     keys after xdotool returns); on a timeout, what it holds then."""
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
         text = path.read_text() if path.exists() else ""
-        if text == expected:
+        if text.endswith(expected):
             break
         time.sleep(0.05)
     return text
