@@ -93,8 +93,13 @@ class AgentSide:
             said = PLANNING_SAID if self.config.speak_summaries else ""
             self.feed(self.machine.turn_finished, said, "")
             return
+        if spoken and getattr(self, "schedule_question", None) is not None:
+            from desktop.scheduled_voice import answer_by_voice
+
+            if answer_by_voice(self, text):  # "yes" or "no" to "Schedule it?"
+                return
         if spoken and (heard := parse_spoken(text)) is not None:
-            from desktop.scheduled import offer_schedule
+            from desktop.scheduled_voice import offer_schedule
 
             offer_schedule(self, heard)  # read back; scheduled once confirmed
             return

@@ -8,8 +8,6 @@
                                                   and the voice path; as the CLI does)
     start_scheduled(controller, background)       what ``desktop.app`` calls
     show_window(controller)                       the scheduled-tasks window
-    offer_schedule(controller, heard)             a spoken schedule read back: "Schedule
-                                                  it?" (stored only on Schedule it)
 
 One scheduler runs due tasks per user: whoever holds ``agent.tasks.locks.scheduler_lock``.
 When ``harken daemon`` holds it, the tray leaves scheduling to it and tries again every
@@ -20,7 +18,8 @@ session saved). A permission question from a task becomes a desktop notification
 Allow and Deny (``desktop.notifications_questions``); no click within the question
 timeout, or no notification daemon, refuses the call and the task goes on with that
 answer. A task that keeps failing is told in a desktop notification (the runner's
-``notify``). Qt is imported only by the functions for the GUI thread.
+``notify``). Qt is imported only by the functions for the GUI thread. A schedule said
+aloud is read back and confirmed in ``desktop.scheduled_voice``.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
     from agent.tasks.model import Task
     from agent.tasks.runner import RunResult
     from agent.tasks.store import TaskStore
-    from desktop.spoken_schedule import SpokenSchedule
 
 log = logging.getLogger(__name__)
 
@@ -276,9 +274,7 @@ def start_scheduled(controller: Any, background: Any) -> ScheduledHost:
     return host
 
 
-# -- the tray's windows and the voice path (GUI thread) -------------------------------------
-
-SCHEDULED_MODE = "standard"  # a spoken task's mode: it asks (by notification) before changes
+# -- the tray's window (GUI thread) ---------------------------------------------------------
 
 
 def who_runs(host: ScheduledHost | None) -> str:
@@ -334,66 +330,3 @@ def run_by_hand(controller: Any, task_id: str) -> None:
         parts.background.on_main(done, outcome)
 
     future.add_done_callback(finished)
-
-
-def offer_schedule(controller: Any, heard: SpokenSchedule) -> None:
-    """A spoken request that named a schedule ("every weekday at nine, summarise ...") is
-    read back (aloud when summaries are spoken) and asked about instead of sent."""
-    log.info("heard a schedule: %s -> %r", heard.cron, heard.prompt)
-    parts = controller.parts
-    if parts is not None and parts.conversation is not None:
-        parts.conversation.set_busy(False)
-    said = heard.readback() if controller.config.speak_summaries else ""
-    controller.feed(controller.machine.turn_finished, said, "")
-    workspace = parts.workspace if parts is not None else Path.cwd()
-    controller.schedule_question = ask_to_schedule(controller, heard, workspace)
-
-
-def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> Any:
-    """The read-back as a small dialog: Schedule it, Edit… (the Tasks window, filled in),
-    Cancel. Not modal: Harken goes on listening meanwhile."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QMessageBox
-
-    box = QMessageBox(QMessageBox.Icon.Question, "Schedule this task?", heard.readback())
-    box.setInformativeText(
-        f"It runs in {workspace} in {SCHEDULED_MODE} mode; what it asks while you are away "
-        "comes as a notification with Allow and Deny."
-    )
-    schedule = box.addButton("Schedule it", QMessageBox.ButtonRole.AcceptRole)
-    edit = box.addButton("Edit…", QMessageBox.ButtonRole.ActionRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(schedule)
-    box.setWindowModality(Qt.WindowModality.NonModal)
-
-    def answered(button: Any) -> None:
-        # Let go of the box only once its click is handled: the last reference to a
-        # parentless widget deletes it, and Qt is still inside its key or click handler.
-        QTimer.singleShot(0, lambda: setattr(controller, "schedule_question", None))
-        if button is schedule:
-            _schedule(controller, heard, workspace)
-        elif button is edit:
-            window = show_window(controller)
-            window.prompt.setPlainText(heard.prompt)
-            window.cron.setText(heard.cron)
-            window.folder.setText(str(workspace))
-
-    box.buttonClicked.connect(answered)
-    box.show()
-    box.raise_()
-    box.activateWindow()
-    return box
-
-
-def _schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> None:
-    from agent.tasks.model import TaskError
-
-    try:
-        task = add_task(heard.prompt, heard.cron, workspace, SCHEDULED_MODE)
-    except TaskError as exc:
-        controller.notify(f"Not scheduled: {exc}", title="Harken: scheduled tasks")
-        return
-    log.info("scheduled %s (%s): %r", task.id, task.cron, task.prompt)
-    controller.notify(f"Scheduled: {heard.when}: {task.prompt} ({task.id})", title="Harken")
-    if controller.scheduled_window is not None:
-        controller.scheduled_window.refresh()

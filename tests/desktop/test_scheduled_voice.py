@@ -170,3 +170,35 @@ def test_a_task_that_keeps_failing_is_told_in_a_desktop_notification(tmp_path: P
     assert shown.title == "Harken: a scheduled task failed"
     assert "nightly" in shown.body and "no longer exists" in shown.body
     assert shown.actions == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "stored", "said"),
+    [
+        ("Yes.", 1, "Scheduled."),
+        ("Schedule it.", 1, "Scheduled."),
+        ("No, thanks.", 0, "Not scheduled."),
+    ],
+)
+def test_the_question_is_answered_by_voice(
+    qtbot: Any, app: Controller, reply: str, stored: int, said: str
+) -> None:
+    speak(app, SAID)
+    app.parts.voice.speech_done.emit()  # type: ignore[union-attr]  # the read-back ended
+    speak(app, reply)
+
+    assert len(TaskStore().load()) == stored
+    assert app.parts.voice.named("speak")[-1] == (said,)  # type: ignore[union-attr]
+    assert app.parts.bridge.named("submit") == []  # type: ignore[union-attr]  # nor the reply
+    qtbot.waitUntil(lambda: app.schedule_question is None)
+
+
+def test_a_reply_that_answers_nothing_goes_to_the_agent_and_the_question_stays(
+    qtbot: Any, app: Controller
+) -> None:
+    speak(app, SAID)
+    app.parts.voice.speech_done.emit()  # type: ignore[union-attr]
+    speak(app, "what time is it")
+
+    assert app.parts.bridge.named("submit") == [("what time is it",)]  # type: ignore[union-attr]
+    assert question(app).isVisible() and TaskStore().load() == []
