@@ -165,7 +165,8 @@ async def _rewind(
     result = await apply(store, todo, _turns_done(path), confirm)
     if result.done:
         try:  # so a resumed session's model knows its edits are gone
-            note_in_transcript(path, restored_note(result, chosen, prompts, "The user"))
+            note = restored_note(result, chosen, prompts, "The user", lambda p: _shown(p, cwd))
+            note_in_transcript(path, note)
         except (OSError, HarkenError) as exc:
             print(f"harken: the session could not be told of the restore: {exc}", file=sys.stderr)
     outcome = {p: what for p, what in result.done}

@@ -84,19 +84,26 @@ def describe_steps(
     return "\n".join(lines)
 
 
-def restored_note(result: Result, steps: list[Step], prompts: dict[int, str], who: str) -> str:
+def restored_note(
+    result: Result,
+    steps: list[Step],
+    prompts: dict[int, str],
+    who: str,
+    shown: Callable[[str], str] = str,
+) -> str:
     """What the model must know after a restore: which files are back as they were, so
-    it does not believe its edits are still there."""
+    it does not believe its edits are still there. ``shown`` shortens paths."""
     taken = "; ".join(step_label(s, prompts) for s in steps)
-    done = ", ".join(f"{p} ({what})" for p, what in result.done) or "none"
+    done = ", ".join(f"{shown(p)} ({what})" for p, what in result.done) or "none"
     note = (
         f"[Harken] {who} restored files from checkpoints, taking back {taken}. Files "
         f"restored: {done}. The changes made to them in those turns are no longer there."
     )
     if result.kept:
-        note += " Kept as the user has them: " + ", ".join(p for p, _ in result.kept) + "."
+        note += " Kept as the user has them: " + ", ".join(shown(p) for p, _ in result.kept) + "."
     if result.skipped:
-        note += " Not restored: " + "; ".join(f"{p} ({why})" for p, why in result.skipped) + "."
+        skipped = "; ".join(f"{shown(p)} ({why})" for p, why in result.skipped)
+        note += f" Not restored: {skipped}."
     return note
 
 

@@ -10,6 +10,7 @@ The store lives next to the sessions folder (``<data dir>/checkpoints``). The se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,11 @@ def preview(recorder: Recorder, count: int | None = 1, since_turn: int | None = 
 
 
 async def undo(
-    recorder: Recorder, count: int | None = 1, since_turn: int | None = None, who: str = "You"
+    recorder: Recorder,
+    count: int | None = 1,
+    since_turn: int | None = None,
+    who: str = "You",
+    shown: Callable[[str], str] = str,
 ) -> Undone:
     """Take back the last ``count`` steps (or those from turn ``since_turn`` on). A file
     the user edited since is restored only if they say yes to the question with its diff."""
@@ -88,7 +93,7 @@ async def undo(
     turn = recorder.turn() if recorder.running() else recorder.turn() - 1
     result = await apply(recorder.store, todo, turn, confirm)
     prompts = turn_prompts(recorder.transcript)
-    return Undone(todo, result, restored_note(result, todo.steps, prompts, who))
+    return Undone(todo, result, restored_note(result, todo.steps, prompts, who, shown))
 
 
 async def undo_in_session(
@@ -102,9 +107,10 @@ async def undo_in_session(
     recorder = session.ctx.checkpoints
     if recorder is None:
         return None
-    done = await undo(recorder, count, since_turn, who="The user")
+    done = await undo(recorder, count, since_turn, "The user", session.ctx.display)
     if not done.plan.steps:
-        session.emit(Notice("There are no file changes to undo in this session."))
+        since = f" since turn {since_turn}" if since_turn is not None else ""
+        session.emit(Notice(f"There are no file changes to undo{since} in this session."))
         return done
     session.emit(Notice(done.note.removeprefix("[Harken] ")))
     if done.result.done:

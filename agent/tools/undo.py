@@ -60,7 +60,7 @@ async def run(params: UndoInput, ctx: ToolContext) -> str:
         problems = "".join(f"\n{p}" for p in manifest.problems)
         head = f"Steps that can be undone, oldest first (this is turn {recorder.turn()}):"
         return f"{head}\n{listing}{problems}"
-    done = await undo(recorder, params.turns, params.since_turn, who="You")
+    done = await undo(recorder, params.turns, params.since_turn, "You", ctx.display)
     if not done.plan.steps:
         return "There are no file changes to undo in this session."
     if not done.result.done and not done.result.kept and not done.result.skipped:

@@ -180,7 +180,8 @@ def offer_undo(
         return
     title, lines = preview_lines(session_id, count, since_turn)
     if not lines:
-        host.notify("There are no file changes to undo in this session.")
+        since = " since that request" if since_turn is not None else ""
+        host.notify(f"There are no file changes to undo{since} in this session.")
         return
     if not ask(None, title, lines):
         return
