@@ -167,7 +167,11 @@ async def apply(store: CheckpointStore, todo: Plan, turn: int, confirm: Confirm)
             result.kept.append((item.path, "changed since the agent's change; your edits kept"))
             continue
         path = Path(item.path)
-        current = _read(path)
+        try:
+            current = _read(path)
+        except OSError as exc:  # a folder now, or unreadable: what it holds cannot be kept
+            result.skipped.append((item.path, f"not restored: {exc.strerror or exc}"))
+            continue
         try:
             before = ABSENT if current is None else store.keep(current)
             size = len(current or b"")

@@ -44,3 +44,21 @@ def test_changes_are_grouped_by_step_in_order(tmp_path: Path) -> None:
         ("t1", 1, ["/w/a", "/w/b"]),
         ("t3", 3, ["/w/a"]),
     ]
+
+
+async def test_a_file_that_became_a_folder_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    from agent.checkpoints.restore import apply, plan
+
+    store = CheckpointStore(tmp_path / "store", "s1")
+    target = tmp_path / "thing"
+    store.append(Change("t1", 1, "change", str(target), store.keep(b"was a file"), digest(b"x")))
+    target.mkdir()
+    (target / "inside.txt").write_text("the user's")
+
+    async def agree(item: object, shown: str) -> bool:
+        return True
+
+    result = await apply(store, plan(store, store.load().steps()), 1, agree)
+
+    assert result.done == [] and [p for p, _ in result.skipped] == [str(target)]
+    assert (target / "inside.txt").read_text() == "the user's"
