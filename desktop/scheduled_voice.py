@@ -50,6 +50,8 @@ def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> 
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QMessageBox
 
+    from desktop.windows.chord_guard import guard
+
     box = QMessageBox(QMessageBox.Icon.Question, "Schedule this task?", heard.readback())
     box.setInformativeText(
         f"It runs in {workspace} in {SCHEDULED_MODE} mode; what it asks while you are away "
@@ -60,6 +62,7 @@ def ask_to_schedule(controller: Any, heard: SpokenSchedule, workspace: Path) -> 
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(schedule)
     box.spoken_buttons = {"yes": schedule, "no": cancel}  # type: ignore[attr-defined]
+    guard(box)  # the held hotkey's Space must not press Schedule it (answering by voice)
     box.setWindowModality(Qt.WindowModality.NonModal)
 
     def answered(button: Any) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent.config import load_config
@@ -202,3 +203,12 @@ def test_a_reply_that_answers_nothing_goes_to_the_agent_and_the_question_stays(
 
     assert app.parts.bridge.named("submit") == [("what time is it",)]  # type: ignore[union-attr]
     assert question(app).isVisible() and TaskStore().load() == []
+
+
+def test_the_held_hotkey_does_not_press_schedule_it(qtbot: Any, app: Controller) -> None:
+    speak(app, SAID)
+    box = question(app)
+    chord = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(box.defaultButton(), Qt.Key.Key_Space, chord)  # ctrl+alt+space, to answer
+
+    assert TaskStore().load() == [] and box.isVisible()

@@ -184,28 +184,37 @@ def test_a_task_added_from_the_shell_while_the_tray_runs_is_run_by_the_tray(
     assert done.last_status == "ok" and len(api.requests) == 1
 
 
+def say(app: HarkenApp, words: str, folder: Path) -> int:
+    """Hold the hotkey while ``words`` play into the microphone; the log's size before."""
+    size = len(app.log_text())
+    run("xdotool", "keydown", HOTKEY)
+    try:
+        app.wait_log("-> recording", after=size)
+        speak_into_mic(words, folder, pause_after=0.5)
+    finally:
+        run("xdotool", "keyup", HOTKEY)
+    return size
+
+
+@pytest.mark.parametrize("answer", ["Return key", "spoken yes"])
 def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
-    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, answer: str
 ) -> None:
     app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
     try:
-        size = len(app.log_text())
-        run("xdotool", "keydown", HOTKEY)
-        try:
-            app.wait_log("-> recording", after=size)
-            # Words tiny.en hears surely from espeak-ng (its "at nine" comes out as
-            # "I'll" or "at night": the parser's own tests take the many phrasings).
-            speak_into_mic(
-                "Every hour, summarise what changed in the repo.", desktop["tmp"], pause_after=0.5
-            )
-        finally:
-            run("xdotool", "keyup", HOTKEY)
+        # Words tiny.en hears surely from espeak-ng (its "at nine" comes out as "I'll" or
+        # "at night": the parser's own tests take the many phrasings).
+        size = say(app, "Every hour, summarise what changed in the repo.", desktop["tmp"])
         heard = app.wait_log("heard a schedule:", timeout=120, after=size)
         said = app.wait_log("spoken text written to", timeout=60, after=size)
+        app.wait_log("speech_done", after=size)
         window = find_window("Schedule this task")
-        screenshot("scheduled-01-read-back.png")
-        run("xdotool", "windowfocus", "--sync", window)
-        run("xdotool", "key", "Return")  # "Schedule it" is the default button
+        if answer == "Return key":
+            screenshot("scheduled-01-read-back.png")
+            run("xdotool", "windowfocus", "--sync", window)
+            run("xdotool", "key", "Return")  # "Schedule it" is the default button
+        else:
+            say(app, "Yes.", desktop["tmp"])
         assert window_gone(window), "the question stayed open"
         app.wait_log("scheduled t-", after=size)
         listed = subprocess.run(
