@@ -209,7 +209,7 @@ def run(
             shown = [r for r in rows if r.setting == first_setting]
             _report_clips(shown, out)
             _report_settings(rows, settings, out)
-            _report_words(transcriber, folder, out)
+            _report_words(transcriber, COMMANDS[:count], folder, out)
             out(
                 f"first take of the session (clip 0, {_label(first_setting)}): "
                 f"(b) {first.harken_seconds:.3f} s; the same take later "
@@ -225,12 +225,14 @@ def run(
     return 0
 
 
-def _report_words(transcriber: Any, folder: Path, out: Callable[[str], Any]) -> None:
+def _report_words(
+    transcriber: Any, sentences: Sequence[str], folder: Path, out: Callable[[str], Any]
+) -> None:
     from faster_whisper import decode_audio
 
     from audio import bench_words  # the same clips without and with workspace words
 
-    heard = bench_words.compare(transcriber, COMMANDS, folder, lambda p: decode_audio(str(p)))
+    heard = bench_words.compare(transcriber, sentences, folder, lambda p: decode_audio(str(p)))
     bench_words.report(heard, out)
 
 

@@ -69,3 +69,19 @@ def test_workspace_words_do_not_change_sentences_that_name_no_file(
     assert wrong_with <= wrong_without + 2, (without, with_words)
     # No workspace name, nor the folder's own name, shows up where none was said.
     assert not any(w in t for w in ("orchard", "Orchard", ".py", ".txt") for t in with_words)
+
+
+def test_the_bench_prints_word_error_rate_without_and_with_workspace_words(
+    transcriber: Any, tmp_path: Path
+) -> None:
+    from audio import bench_words
+
+    lines: list[str] = []
+    heard = bench_words.compare(transcriber, PLAIN[:2], tmp_path, read_audio)
+    bench_words.report(heard, lines.append)
+    plain = next(line for line in lines if "sentences naming no file" in line)
+    names = next(line for line in lines if "spoken file names" in line)
+    assert plain.count("%") == 2 and names.count("%") == 2, lines
+    # With the words, more names come out as spelled on disk than without.
+    before, after = (int(n) for n in names.rsplit("spelled as on disk ", 1)[1].split(" -> "))
+    assert after > before, lines
