@@ -231,3 +231,27 @@ def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
     assert task["cron"] == "0 * * * *" and Path(task["cwd"]) == workspace.resolve()
     assert "repo" in TaskStore().get(task["id"]).prompt.lower()
     assert api.requests == []  # the request was not sent to the model
+
+
+def test_quitting_the_tray_mid_task_interrupts_it_and_keeps_its_session(
+    desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, project: Path
+) -> None:
+    task = missed_task(project)
+    api.script(
+        Reply([text("I am summarising the repo and still writing this answer")], pause_after=5)
+    )
+    app = HarkenApp(desktop["env"], workspace, desktop["log"])
+    try:
+        app.start(ready=TAKES_OVER)
+        assert api.paused.wait(timeout=120), "the task never reached the API"
+        status = app.quit()  # SIGTERM, as at logout, while the answer streams
+    finally:
+        api.release()
+        app.quit()
+
+    assert status == 0, app.tail()
+    stopped = TaskStore().get(task.id)
+    assert stopped.last_status == "interrupted" and stopped.last_session
+    sessions = Path(desktop["env"]["XDG_DATA_HOME"]) / "harken" / "sessions"
+    assert (sessions / f"{stopped.last_session}.jsonl").exists()
+    assert "Traceback" not in app.log_text()
