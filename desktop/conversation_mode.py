@@ -97,7 +97,9 @@ class HandsFree(QObject):
     def _start(self) -> None:
         c = self.c
         voice = c.parts.voice if c.parts else None
-        if voice is None or c.machine.state is not st.State.IDLE or not self.on:
+        if voice is None or c.machine.state is not st.State.IDLE or c.machine.paused:
+            return
+        if not self.on:
             return
         c.feed(c.machine.toggle)  # a take, exactly as the hotkey would start one
         if c.machine.state is not st.State.RECORDING:

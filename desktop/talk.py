@@ -154,8 +154,7 @@ class Talk(QObject):
         c = self.c
         if not text:
             return
-        flow = c.permissions
-        dialog = flow.dialog() if hasattr(flow, "dialog") else None
+        dialog = c.permissions.dialog()
         if dialog is not None:
             self._answer_permission(dialog, text)
             return
