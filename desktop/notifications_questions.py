@@ -28,15 +28,24 @@ Tell = Callable[[str], None]  # a notification for people, from any thread
 Ask = Callable[["PermissionRequested"], Awaitable["PermissionAnswer | None"]]
 
 
-def ask_in_notification(notifier: DesktopNotifier, tell: Tell, *, expire_s: float) -> Ask:
+def ask_in_notification(
+    notifier: DesktopNotifier,
+    tell: Tell,
+    *,
+    expire_s: float,
+    asking: Callable[[], str | None] = lambda: None,
+) -> Ask:
     """The runner's ``ask``: the question as a notification with Allow and Deny; None
-    (refused by the runner) when it is dismissed, times out, or cannot be shown."""
+    (refused by the runner) when it is dismissed, times out, or cannot be shown.
+    ``asking()`` names the task that asks, when the host can tell (None: it cannot)."""
 
     async def ask(event: PermissionRequested) -> PermissionAnswer | None:
         from agent.events import PermissionAnswer
 
         title = f"Harken: allow {event.name}?"
-        body = f"A scheduled task asks to run: {event.description}"
+        name = asking()
+        who = f"Scheduled task “{name}”" if name else "A scheduled task"
+        body = f"{who} asks to run: {event.description}"
         if event.reason:
             body += f"\n{event.reason}"
         try:
@@ -45,9 +54,9 @@ def ask_in_notification(notifier: DesktopNotifier, tell: Tell, *, expire_s: floa
         except NotificationsUnavailable as exc:
             log.warning("a scheduled task's question cannot be shown (%s): refused", exc)
             tell(
-                f"A scheduled task asked to use {event.name} ({event.description}) and was "
-                "refused: there is no notification service to ask you. Give the task an "
-                "allow rule instead."
+                f"{who} asked to use {event.name} ({event.description}) and was refused: "
+                f"Harken cannot ask you in a notification ({exc}). Give the task an allow "
+                "rule instead."
             )
             return None
         log.info("scheduled task question %s %s: %s", event.name, event.description, key)

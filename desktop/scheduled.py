@@ -184,7 +184,9 @@ class ScheduledHost:
         from agent.tasks.runner import run_task
 
         options: dict[str, Any] = {
-            "ask": ask_in_notification(self.notifier, self.tell, expire_s=self.question_timeout),
+            "ask": ask_in_notification(
+                self.notifier, self.tell, expire_s=self.question_timeout, asking=self._running
+            ),
             "question_timeout": self.question_timeout,
             "note": lambda text: log.warning("scheduled task: %s", text),
         }
@@ -192,6 +194,16 @@ class ScheduledHost:
         if "notify" in inspect.signature(run_task).parameters:
             options["notify"] = self._failed
         return options
+
+    def _running(self) -> str | None:
+        """The name of the task that runs now, when only one does (questions name it)."""
+        from agent.tasks.model import TaskError
+
+        try:
+            running = [t for t in self.store.load_valid()[0] if t.last_status == "running"]
+        except TaskError:
+            return None
+        return running[0].name if len(running) == 1 else None
 
     def _set_owner(self, owner: bool) -> None:
         if owner != self.owner:

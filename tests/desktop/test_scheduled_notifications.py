@@ -195,6 +195,7 @@ def test_the_button_clicked_in_the_notification_decides_whether_the_tool_runs(
 
     [shown] = daemon.shown
     assert shown.title == "Harken: allow Bash?"
+    assert shown.body.startswith("Scheduled task “make the file” asks to run:")
     assert "touch made.txt" in shown.body
     assert shown.actions == ["allow", "Allow", "deny", "Deny"]
     assert done.last_status == "ok" and told == []
