@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import inspect
 import logging
 import threading
 from collections.abc import Callable
@@ -181,19 +180,14 @@ class ScheduledHost:
         await serve(self.store, self._stop, report=self._report, **options)
 
     def _run_options(self) -> dict[str, Any]:
-        from agent.tasks.runner import run_task
-
-        options: dict[str, Any] = {
+        return {
             "ask": ask_in_notification(
                 self.notifier, self.tell, expire_s=self.question_timeout, asking=self._running
             ),
             "question_timeout": self.question_timeout,
             "note": lambda text: log.warning("scheduled task: %s", text),
+            "notify": self._failed,  # a task that keeps failing, told once per streak
         }
-        # The runner tells its host once when a task keeps failing (newer runners only).
-        if "notify" in inspect.signature(run_task).parameters:
-            options["notify"] = self._failed
-        return options
 
     def _running(self) -> str | None:
         """The name of the task that runs now, when only one does (questions name it)."""

@@ -7,7 +7,6 @@ the agent bridge."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent.config import load_config
 from agent.tasks.model import Task, iso, now
-from agent.tasks.runner import run_task
 from agent.tasks.store import TaskStore
 from desktop.background import Background
 from desktop.controller import Controller, Parts
@@ -145,10 +143,6 @@ def test_the_tray_offers_scheduled_tasks_once_the_scheduler_is_set_up(
     assert "harken daemon runs these tasks" in window.status.text()  # not started: no lock
 
 
-@pytest.mark.skipif(
-    "notify" not in inspect.signature(run_task).parameters,
-    reason="the runner has no notify hook for failing tasks yet",
-)
 def test_a_task_that_keeps_failing_is_told_in_a_desktop_notification(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
     # Not due (made now): it runs only by hand here, three times.
