@@ -7,7 +7,10 @@ tiny.en and the scripted Messages API (see ``test_tray_e2e`` for the set-up).
   reaches that turn's next request.
 - Conversation mode: after the spoken reply Harken listens by itself; a second request is
   spoken without touching a key, and "okay, goodbye" ends the conversation (tiny.en heard
-  espeak-ng's "thanks, that's all" as "Thanks, my soil!").
+  espeak-ng's "thanks, that's all" as "Thanks, my soil!"); with nothing said it ends by
+  itself.
+- The model asks a question (AskUserQuestion): it is said and shown, "the second one"
+  picks SQLite.
 
 tiny.en hears espeak-ng differently across CPUs: the words are chosen to be heard surely
 and the assertions look for a key word, not the whole sentence.
@@ -187,5 +190,62 @@ def test_conversation_mode_two_spoken_turns_without_a_key(
         speak_into_mic("okay, goodbye", tmp_path, pause_after=0.3)
         app.wait_log("conversation ended by", after=size, timeout=60)
         assert len(api.requests) == 2  # "that's all" was not sent to the model
+    finally:
+        app.quit()
+
+
+def test_the_model_asks_a_question_and_a_spoken_answer_picks_an_option(
+    api: ScriptedAPI,
+    isolated_env: Path,
+    workspace: Path,
+    tmp_path: Path,
+    keep_log: list[Path],
+) -> None:
+    question = {
+        "question": "Which database should I use?",
+        "header": "Database",
+        "options": [
+            {"label": "Postgres", "description": "A database server"},
+            {"label": "SQLite", "description": "A single file"},
+        ],
+    }
+    api.script(
+        Reply([tool_use("AskUserQuestion", {"questions": [question]})]),
+        Reply([text("SQLite it is.")]),
+    )
+    app, log = start_app(api, isolated_env, workspace, tmp_path, "")
+    keep_log.append(log)
+    try:
+        hold_and_say(app, "set up the database", tmp_path)
+        find_window("Harken asks")
+        app.wait_log("Which database should I use? Postgres, or SQLite?")
+        screenshot("talk-03-question.png")
+        size = len(app.log_text())
+        hold_and_say(app, "the second one", tmp_path, recording="side take")
+        app.wait_log("question answered", after=size, timeout=60)
+        assert wait_for(lambda: len(api.requests) == 2), app.tail()
+        result = api.requests[1]["messages"][-1]["content"][0]
+        assert result["type"] == "tool_result" and not result.get("is_error")
+        assert '"Which database should I use?" = "SQLite"' in str(result["content"])
+    finally:
+        app.quit()
+
+
+def test_conversation_mode_ends_when_nobody_speaks(
+    api: ScriptedAPI,
+    isolated_env: Path,
+    workspace: Path,
+    tmp_path: Path,
+    keep_log: list[Path],
+) -> None:
+    api.script(Reply([text("It is noon.")]))
+    app, log = start_app(api, isolated_env, workspace, tmp_path, "conversation_mode = true\n")
+    keep_log.append(log)
+    try:
+        hold_and_say(app, "what time is it", tmp_path)
+        app.wait_log("conversation mode: listening for the next request", timeout=60)
+        app.wait_log("conversation mode: nothing said", timeout=60)
+        app.wait_log("cancel(): recording -> idle")
+        assert len(api.requests) == 1
     finally:
         app.quit()
