@@ -38,6 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Let the model search the web (Anthropic's web search; billed per search)",
     ),
+    Setting("checkpoints", True, "Keep files' earlier content so agent changes can be undone"),
+    Setting(
+        "checkpoint_max_file_mb",
+        20,
+        "Largest file a checkpoint keeps, in MB (a change to a larger one asks first)",
+        minimum=0,
+    ),
     Setting("buddy_name", "", "Your buddy's name (empty: the one it suggests)"),
     Setting("buddy_user_id", "", "Id the buddy hatches from (empty: you on this machine)"),
     Setting("buddy_visible", True, "Show the buddy on the desktop"),

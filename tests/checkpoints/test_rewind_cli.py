@@ -158,3 +158,17 @@ def test_a_damaged_manifest_record_is_reported_and_the_rest_listed(
     assert listing.returncode == 0
     assert "record 3" in listing.stderr and "damaged" in listing.stderr
     assert "old.txt (changed)" in listing.stdout
+
+
+def test_with_checkpoints_turned_off_nothing_is_kept(
+    api: ScriptedAPI, harken, workspace: Path, isolated_env: Path
+) -> None:
+    config = isolated_env / "xdg_config_home" / "harken" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("checkpoints = false\n")
+    change_two_files(api, harken, workspace)
+
+    done = harken("rewind")
+
+    assert "No file changes to take back" in done.stdout, done.stdout + done.stderr
+    assert (workspace / "old.txt").read_bytes() == b"first line\r\n2nd line\r\n"

@@ -31,6 +31,8 @@ def test_default_tools_have_unique_names_kinds_and_descriptions() -> None:
         "memory",
         "SessionSearch",
         "Skill",
+        "Undo",
+        "AskUserQuestion",
     ]
     kinds = {t.name: t.kind for t in tools}
     assert kinds["Read"] is ToolKind.READ and kinds["Edit"] is ToolKind.WRITE
