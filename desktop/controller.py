@@ -174,20 +174,17 @@ class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
 
     def press(self) -> None:
         self.user_active()
-        if not self._quitting and self.talk.press():  # during a turn: a follow-up or an answer
-            return
-        self.feed(self.machine.press)
+        if not self.talk.press():  # during a turn: a follow-up or a spoken answer (talk.py)
+            self.feed(self.machine.press)
 
     def release(self) -> None:
-        if not self._quitting and self.talk.release():
-            return
-        self.feed(self.machine.release)
+        if not self.talk.release():
+            self.feed(self.machine.release)
 
     def toggle(self) -> None:
         self.user_active()
-        if not self._quitting and self.talk.toggle():
-            return
-        self.feed(self.machine.toggle)
+        if not self.talk.toggle():
+            self.feed(self.machine.toggle)
 
     def user_active(self) -> None:
         """The user pressed the hotkey or a turn starts: an idle dream gives way."""

@@ -242,6 +242,7 @@ class Talk(QObject):
 
     def close(self) -> None:
         """Quit: open questions are declined; nothing is listened for."""
+        self._recording = None  # a key still held ends nothing here any more
         self.hands_free.stop()
         for dialog in list(self.questions.values()):
             dialog.decline("Harken is quitting.")
