@@ -169,8 +169,11 @@ class AgentBridge(QObject):
         self._call(self._follow_up, text)
 
     async def _follow_up(self, text: str) -> None:
-        if self._session is not None:
+        assert self._lock is not None
+        if self._session is not None and self._lock.locked():  # a turn runs: its next step
             self._session.follow_ups.add(text)
+        else:  # the turn ended before the text came: it is the next request
+            await self._submit(text, self._generation, False)
 
     def stop_task(self, task_id: str) -> None:
         """Stop the subagent or worker ``task_id``; its ``task`` event says when it has."""
