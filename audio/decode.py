@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from audio.decode_window import DecodeOptions, Segment, Window, decode_window
+from audio.hotwords import needs_hints
 from audio.models import require_language
 from audio.understood import repeats_what_was_said, unclear_reason
 
@@ -140,15 +141,23 @@ def _text(segments: list[Segment]) -> str:
 
 
 def _window(model: Any, audio: np.ndarray, options: DecodeOptions, context: str) -> Window:
-    """One window, decoded again where the prompt derailed the decoder: without the
-    hotwords (a small model primed with names may recite them: "No.py.py"), then without
-    the context (it may copy the text said before instead of hearing the audio)."""
-    tried = [decode_window(model, audio, options, context)]
-    if options.hotwords and (tried[0].temperature > 0 or _unclear(tried[0], context)):
-        tried.append(decode_window(model, audio, replace(options, hotwords=""), context))
+    """One window, decoded first without the hotwords and again with them only where the
+    text may name one (``needs_hints``) or came out unsure: priming a small model changes
+    sentences that name no file ("bug" heard "mug", words capitalised), so those keep the
+    plain decoding. Then, where the text copies what was said before, without the context
+    (the decoder may copy its prompt instead of hearing the audio)."""
+    plain = replace(options, hotwords="")
+    tried = [decode_window(model, audio, plain, context)]
+    first = tried[0]
+    if options.hotwords and (
+        first.temperature > 0
+        or _unclear(first, context)
+        or needs_hints(first.text, options.hotwords)
+    ):
+        tried.append(decode_window(model, audio, options, context))
     best = max(tried, key=lambda w: _rank(w, context))
     if context and repeats_what_was_said(best.text, context):
-        tried.append(decode_window(model, audio, options, ""))
+        tried.append(decode_window(model, audio, plain if best is first else options, ""))
     return max(tried, key=lambda w: _rank(w, context))
 
 

@@ -178,7 +178,8 @@ class Transcriber:
         return Endpointer(region, hold=hold)
 
     def _final(self, text: str) -> str:
-        return respell(text, self.words) if self.words else text
+        # Spoken name punctuation ("notes dot t x t") is written even with no workspace.
+        return respell(text, self.words)
 
     def _put(self, job: Callable[[], None], future: Future[Any]) -> None:
         if self.error is not None:
