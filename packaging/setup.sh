@@ -20,7 +20,7 @@ packages=(ripgrep bubblewrap git libportaudio2 libasound2-plugins espeak-ng libe
 # What the tests add: a virtual screen with a tray host, key presses, screenshots, a
 # PulseAudio virtual microphone, sound tools, and the desktop-file validators.
 dev_packages=(xvfb trayer xdotool imagemagick pulseaudio pulseaudio-utils sox dbus-x11
-  desktop-file-utils appstream libglib2.0-bin)
+  desktop-file-utils appstream libglib2.0-bin dbus-daemon)
 [ $dev = 1 ] && packages+=("${dev_packages[@]}")
 
 missing=()
@@ -47,5 +47,5 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extra=""
-[ $dev = 1 ] && extra="[test,multilingual,telemetry]"
+[ $dev = 1 ] && extra="[test,multilingual,telemetry,natural-voice]"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
