@@ -229,6 +229,9 @@ async def _run_turns(args: argparse.Namespace) -> int:
     session.subscribe(JsonRenderer() if args.json else HumanRenderer())
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
+    from desktop.terminal_questions import attach as attach_questions
+
+    attach_questions(session, interactive=sys.stdin.isatty())
     servers = None
 
     loop = asyncio.get_running_loop()
