@@ -8,8 +8,12 @@
 
 Each subscribed client has a bounded outbox. ``publish`` puts the frame in every outbox
 that has room; a client that does not read fast enough (its socket buffers full, its
-outbox at the limit) misses the events that do not fit, and when there is room again it
-first gets one ``events_dropped`` event saying how many it missed. The agent never waits.
+outbox at the limit) misses the events that do not fit, and where they would have been
+it gets one ``events_dropped`` event saying how many it missed (at its next read, even
+if nothing is published after). Events that end or hold up a turn (``turn_finished``,
+``error``, ``permission_requested``...: ``KEPT``) are never the ones dropped while there
+is room: they have ``KEEP_RESERVE`` frames beyond the limit, and past that the oldest
+droppable event gives way. The agent never waits.
 """
 
 from __future__ import annotations
@@ -24,6 +28,20 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 OUTBOX_LIMIT = 1000  # frames: a turn's text deltas fit many times over
+KEEP_RESERVE = 100  # frames beyond the limit for the events in KEPT
+# What a client must see to know where a turn stands; deltas and progress can be missed.
+KEPT = frozenset(
+    {
+        "turn_started",
+        "turn_finished",
+        "error",
+        "permission_requested",
+        "tool_started",
+        "tool_finished",
+        "notice",
+        "compacted",
+    }
+)
 
 
 def notification(method: str, params: dict[str, Any]) -> str:
@@ -41,36 +59,75 @@ def dropped_notice(count: int) -> str:
     )
 
 
+class _Gap:
+    """Where dropped frames would have been: said as one ``events_dropped`` event."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Outbox:
     """A bounded queue of frames for one client; ``offer`` never waits."""
 
-    def __init__(self, limit: int = OUTBOX_LIMIT) -> None:
+    def __init__(self, limit: int = OUTBOX_LIMIT, reserve: int = KEEP_RESERVE) -> None:
         self.limit = limit
-        self._frames: deque[str] = deque()
+        self.reserve = reserve
+        # Frames (with whether they may be dropped) and gaps, in order.
+        self._entries: deque[tuple[str, bool] | _Gap] = deque()
+        self._size = 0  # frames, gaps not counted
         self._ready = asyncio.Event()
-        self._dropped = 0
         self.dropped_total = 0
 
-    def offer(self, frame: str) -> bool:
-        """Queue ``frame``; False (counted, said later) when the outbox is full."""
-        if len(self._frames) >= self.limit:
-            self._dropped += 1
-            self.dropped_total += 1
-            return False
-        if self._dropped:
-            # Where the gap is: after what was queued before it, before what comes after.
-            self._frames.append(dropped_notice(self._dropped))
-            self._dropped = 0
-        self._frames.append(frame)
+    def offer(self, frame: str, keep: bool = False) -> bool:
+        """Queue ``frame``; False (counted, said where it was) when there is no room.
+        ``keep``: an event that must arrive; an older droppable one gives way if need be."""
         self._ready.set()
-        return True
+        if self._size < self.limit or (keep and self._size < self.limit + self.reserve):
+            self._append(frame, keep)
+            return True
+        if keep and self._evict_oldest_droppable():
+            self._append(frame, keep)
+            return True
+        self._drop_at(len(self._entries))
+        return False
+
+    def _append(self, frame: str, keep: bool) -> None:
+        self._entries.append((frame, not keep))
+        self._size += 1
+
+    def _evict_oldest_droppable(self) -> bool:
+        for index, entry in enumerate(self._entries):
+            if isinstance(entry, tuple) and entry[1]:
+                del self._entries[index]
+                self._size -= 1
+                self._drop_at(index)
+                return True
+        return False
+
+    def _drop_at(self, index: int) -> None:
+        """Count one dropped frame at ``index``, in a gap there or next to it."""
+        self.dropped_total += 1
+        entries = self._entries
+        for near in (index - 1, index):
+            if 0 <= near < len(entries) and isinstance(entries[near], _Gap):
+                gap = entries[near]
+                break
+        else:
+            gap = _Gap()
+            entries.insert(index, gap)
+        assert isinstance(gap, _Gap)
+        gap.count += 1
 
     async def next(self) -> str:
         """The next frame, waiting for one."""
-        while not self._frames:
+        while not self._entries:
             self._ready.clear()
             await self._ready.wait()
-        return self._frames.popleft()
+        entry = self._entries.popleft()
+        if isinstance(entry, _Gap):
+            return dropped_notice(entry.count)
+        self._size -= 1
+        return entry[0]
 
 
 class EventHub:
@@ -94,8 +151,9 @@ class EventHub:
         if not self._outboxes:
             return
         frame = notification("event", payload)  # encoded once for everyone
+        keep = payload.get("kind") in KEPT
         for outbox in list(self._outboxes):
-            outbox.offer(frame)
+            outbox.offer(frame, keep)
 
 
 class Peer:

@@ -8,6 +8,11 @@ can raise out of ``dispatch``.
     MethodTable.register(...)      the host adds its methods (send, ptt, ...) here
     dispatch(table, frame, scope, peer)  -> the response frame, or None for a notification
 
+A frame is parsed defensively: nesting deeper than ``MAX_DEPTH``, ``NaN``/``Infinity``,
+numbers too long to convert and strings that cannot be sent back (lone surrogates) are
+answered as errors like any other malformed frame. A request whose ``id`` is ``null`` is
+answered (with ``"id": null``); only one without an ``id`` member is a notification.
+
 Scopes: an ``observe`` token may call only ``observe`` methods; a ``control`` token may
 call everything. The check is by the method's declared scope, before its params are read.
 """
@@ -35,6 +40,7 @@ FORBIDDEN = -32001  # server-defined range: the token's scope does not cover the
 BUSY = -32002  # Harken is doing something else (recording, a turn it cannot queue behind)
 UNAVAILABLE = -32003  # this host cannot do that (push-to-talk in a daemon without a mic)
 NOT_FOUND = -32004  # no such session, or no open permission question with that id
+MAX_DEPTH = 64  # arrays/objects within one another: a request never needs more
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -54,6 +60,11 @@ class Request(BaseModel):
     method: str
     params: dict[str, Any] | None = None
     id: str | int | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether a reply is due: the request has an ``id`` member (``null`` counts)."""
+        return "id" in self.model_fields_set
 
 
 @dataclass(frozen=True)
@@ -98,15 +109,16 @@ async def dispatch(
     """Answer one frame: the response as JSON text, or None for a valid notification."""
     if isinstance(frame, bytes):
         return _error(None, INVALID_REQUEST, "send JSON-RPC as text frames")
-    try:
-        raw = json.loads(frame)
-    except ValueError:
-        return _error(None, PARSE_ERROR, "not valid JSON")
+    raw, problem = _decode(frame)
+    if problem is not None:
+        return _error(None, PARSE_ERROR, problem)
     if isinstance(raw, list):
         return _error(None, INVALID_REQUEST, "batches are not supported")
     request_id = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(request_id, (str, int)) or isinstance(request_id, bool):
         request_id = None
+    if _too_deep(raw):
+        return _error(request_id, INVALID_REQUEST, f"nested deeper than {MAX_DEPTH} levels")
     try:
         request = Request.model_validate(raw)
     except ValidationError as exc:
@@ -124,18 +136,58 @@ async def dispatch(
             result = await method.handler(params, peer)
         else:
             result = await method.handler(params)
+        if not request.answered:
+            return None
+        return json.dumps({"jsonrpc": "2.0", "id": request.id, "result": result})
     except RpcError as exc:
         return _reply(request, _error_body(exc.code, exc.message, exc.data))
     except Exception:
         log.exception("bridge method %s failed", request.method)
         return _reply(request, _error_body(INTERNAL_ERROR, f"{request.method} failed"))
-    if request.id is None:
-        return None
-    return json.dumps({"jsonrpc": "2.0", "id": request.id, "result": result})
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode(frame: str) -> tuple[Any, str | None]:
+    """The frame's JSON value, or why it is not one (never an exception: deep nesting
+    raises RecursionError in ``json``, too long a number ValueError)."""
+    try:
+        raw = json.loads(frame, parse_constant=_reject_constant)
+    except RecursionError:
+        return None, "not valid JSON (nested too deeply)"
+    except ValueError:
+        return None, "not valid JSON"
+    try:
+        # A lone surrogate (``"\\ud800"``) decodes but could never be sent on as UTF-8.
+        frame.encode("utf-8")
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        return None, "not valid JSON (a string is not Unicode text)"
+    return raw, None
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` nests arrays/objects deeper than MAX_DEPTH (iterative: no
+    recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _reply(request: Request, error: dict[str, Any]) -> str | None:
-    if request.id is None:  # a notification is never answered, not even with an error
+    if not request.answered:  # a notification is never answered, not even with an error
         return None
     return json.dumps({"jsonrpc": "2.0", "id": request.id, "error": error})
 

@@ -9,15 +9,18 @@ The handshake decides everything before a message flows: a browser ``Origin`` he
 403 (web pages must never reach the bridge, whatever they carry); a missing, malformed,
 wrongly signed or expired ``Authorization: Bearer <JWT>`` gets 401. The secret is read
 at every handshake, so ``harken bridge rotate`` shuts out old tokens at once. After the
-handshake, each text frame is one JSON-RPC request (``rpc.dispatch``); a token that
-expires while connected closes the connection (code 4001) at its next message. Each
-connection is a ``hub.Peer``: a subscribed one gets events through a bounded outbox.
+handshake, each text frame is one JSON-RPC request (``rpc.dispatch``). A connection's
+token is checked again at each message and, every ``SWEEP_S``, for connections that only
+listen: one that expired is closed with code 4001, one that ``harken bridge rotate``
+revoked (no longer signed by the current secret) with code 4003. Each connection is a
+``hub.Peer``: a subscribed one gets events through a bounded outbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -43,6 +46,8 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # never 0.0.0.0 or ::: the bridge is for this machine only
 CLOSE_EXPIRED = 4001
+CLOSE_REVOKED = 4003
+SWEEP_S = 2.0  # how soon a listening-only connection notices a rotation or an expiry
 CLOSE_TIMEOUT_S = 5.0
 
 # websockets logs every request header at DEBUG, Authorization included: its logger is
@@ -61,6 +66,7 @@ class BridgeServer:
         limiter: FailureLimiter | None = None,
         clock: Callable[[], float] = time.time,
         outbox_limit: int = OUTBOX_LIMIT,
+        sweep_s: float = SWEEP_S,
     ) -> None:
         self.methods = methods or default_methods()
         self.outbox_limit = outbox_limit
@@ -73,6 +79,11 @@ class BridgeServer:
         self._claims: weakref.WeakKeyDictionary[ServerConnection, Claims] = (
             weakref.WeakKeyDictionary()
         )
+        self._tokens: weakref.WeakKeyDictionary[ServerConnection, str] = weakref.WeakKeyDictionary()
+        # Open connections and the token each came in with (checked again later).
+        self._live: dict[ServerConnection, tuple[str, Claims]] = {}
+        self._sweep_s = sweep_s
+        self._sweeper: asyncio.Task[None] | None = None
         self._server: Server | None = None
         self._published: bool = False
         self.port = 0
@@ -92,6 +103,7 @@ class BridgeServer:
             close_timeout=CLOSE_TIMEOUT_S,
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
         log.info("bridge listening on %s", self.url)
         return self
 
@@ -115,6 +127,11 @@ class BridgeServer:
                 callback()
             except Exception:
                 log.exception("closing the bridge: a callback failed")
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
         if self._published:
             discovery.remove_info(os.getpid())
             self._published = False
@@ -146,6 +163,7 @@ class BridgeServer:
         except TokenError as exc:
             return self._refuse(connection, peer, HTTPStatus.UNAUTHORIZED, str(exc))
         self._claims[connection] = claims
+        self._tokens[connection] = token.strip()
         return None
 
     def _refuse(
@@ -162,19 +180,61 @@ class BridgeServer:
 
     async def _handle(self, connection: ServerConnection) -> None:
         claims = self._claims.pop(connection)
+        token = self._tokens.pop(connection)
+        self._live[connection] = (token, claims)
         peer = Peer(connection, self.outbox_limit)
         try:
             async for frame in connection:
-                if claims.expired(self._clock()):
-                    await connection.close(CLOSE_EXPIRED, "token expired")
+                refusal = await self._refusal(claims, token)
+                if refusal is not None:
+                    await connection.close(*refusal)
                     return
-                reply = await dispatch(self.methods, frame, claims.scope, peer)
+                try:
+                    reply = await dispatch(self.methods, frame, claims.scope, peer)
+                except Exception:  # dispatch answers everything; a bug must not end the client
+                    log.exception("bridge: a request could not be answered")
+                    reply = _INTERNAL_ERROR
                 if reply is not None:
                     await peer.send(reply)
         except ConnectionClosed:
             pass
         finally:
+            self._live.pop(connection, None)
             await peer.close()
+
+    async def _refusal(self, claims: Claims, token: str) -> tuple[int, str] | None:
+        """Why a connection's token no longer holds (close code, reason), or None. The
+        secret is read afresh: a rotation shuts the connection out at once."""
+        if claims.expired(self._clock()):
+            return CLOSE_EXPIRED, "token expired"
+        try:
+            secret = await asyncio.to_thread(self._secret)
+        except SecretUnavailable as exc:
+            log.error("bridge: no signing secret: %s", exc)
+            return CLOSE_REVOKED, "no signing secret to check the token against"
+        try:
+            verify_token(secret, token)
+        except TokenError as exc:
+            if "expired" in str(exc):
+                return CLOSE_EXPIRED, "token expired"
+            return CLOSE_REVOKED, "token revoked (harken bridge rotate): get a new one"
+        return None
+
+    async def _sweep(self) -> None:
+        """Close connections whose token expired or was revoked, even if they only listen."""
+        while True:
+            await asyncio.sleep(self._sweep_s)
+            for connection, (token, claims) in list(self._live.items()):
+                refusal = await self._refusal(claims, token)
+                if refusal is not None:
+                    log.info("bridge: closing a connection: %s", refusal[1])
+                    with contextlib.suppress(Exception):
+                        await connection.close(*refusal)
+
+
+_INTERNAL_ERROR = json.dumps(
+    {"jsonrpc": "2.0", "id": None, "error": {"code": -32603, "message": "internal error"}}
+)
 
 
 def _peer(connection: ServerConnection) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from agent.bridge_server.host_methods import start_host_bridge
+from agent.bridge_server.hub import Outbox
 from agent.bridge_server.rpc import INVALID_PARAMS
 from agent.bridge_server.server import BridgeServer
 from agent.tools.ide_context import IdeContextStore
@@ -120,3 +121,30 @@ async def test_host_methods_reach_the_host_only_with_valid_params(
     latest = host.ide_context.latest()
     assert latest is not None and latest.selection is not None
     assert (latest.file, latest.selection.start_line, latest.selection.text) == ("a.py", 2, "x = 1")
+
+
+async def test_a_slow_client_hears_of_the_gap_and_the_turns_end_without_another_event(
+    hosted: tuple[ScriptHost, BridgeServer],
+) -> None:
+    host, server = hosted
+    async with BridgeClient.open(server.url, published_token()) as stalled:
+        await stalled.call("subscribe")
+        for number in range(20):  # more than fits (outbox_limit=8)
+            host.publish(number)
+        for listener in host.listeners:  # the turn ends; nothing is published after
+            listener({"kind": "permission_requested", "request_id": "q-1"})
+            listener({"kind": "turn_finished", "stop_reason": "end_turn"})
+        got = [await stalled.next_event() for _ in range(11)]
+    assert [e.get("text") for e in got[:8]] == [f"<{n}>" for n in range(8)]
+    assert got[8]["kind"] == "events_dropped" and got[8]["count"] == 12
+    assert [e["kind"] for e in got[9:]] == ["permission_requested", "turn_finished"]
+
+
+async def test_when_even_the_reserve_is_full_older_deltas_give_way_to_the_turns_end() -> None:
+    outbox = Outbox(limit=4, reserve=0)
+    for number in range(4):
+        outbox.offer(f"<{number}>")
+    assert outbox.offer("turn_finished", keep=True)
+    frames = [await outbox.next() for _ in range(5)]
+    assert '"count": 1' in frames[0] and "events_dropped" in frames[0]
+    assert frames[1:] == ["<1>", "<2>", "<3>", "turn_finished"]

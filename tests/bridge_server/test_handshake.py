@@ -4,6 +4,7 @@ refusals are logged without the token; rotation shuts out old tokens at once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -19,8 +20,9 @@ from agent.bridge_server import CONTROL, OBSERVE, issue_token
 from agent.bridge_server.admin import new_token, rotate
 from agent.bridge_server.limits import FailureLimiter
 from agent.bridge_server.secret import load_secret
-from agent.bridge_server.server import BridgeServer
+from agent.bridge_server.server import CLOSE_REVOKED, BridgeServer
 from tests.bridge_server.conftest import bearer, call, published_token, refusal
+from tests.processes import HANG_S
 
 
 def server_log(caplog: pytest.LogCaptureFixture) -> str:
@@ -150,5 +152,33 @@ async def test_a_token_that_expires_while_connected_closes_the_connection(
             with pytest.raises(ConnectionClosed) as closed:
                 await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+    finally:
+        await server.close()
+
+
+async def test_rotate_closes_connections_already_open(runtime: Path) -> None:
+
+    server = await BridgeServer(sweep_s=0.05).start()
+    try:
+        token = new_token()
+        async with (
+            connect(server.url, additional_headers=bearer(token)) as talker,
+            connect(server.url, additional_headers=bearer(token)) as listener,
+        ):
+            await talker.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status"}))
+            assert json.loads(await talker.recv())["result"]
+            rotate()
+            # One that talks is refused at its next message ...
+            await talker.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "status"}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await talker.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_REVOKED
+            assert "rotate" in closed.value.rcvd.reason
+            # ... and one that only listens is closed too (bounded: only a hang fails).
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(HANG_S):
+                    await listener.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_REVOKED
+        assert (await call(server.url, new_token(), "status"))["result"]
     finally:
         await server.close()

@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from agent import paths
 from agent.bridge_server import OBSERVE
 from agent.bridge_server.admin import new_token
-from agent.bridge_server.rpc import FORBIDDEN, METHOD_NOT_FOUND, PARSE_ERROR
+from agent.bridge_server.rpc import FORBIDDEN, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR
 from agent.bridge_server.server import BridgeServer
 from agent.transcript import TranscriptWriter
 from tests.bridge_server.conftest import bearer, call, published_token
@@ -83,3 +83,45 @@ async def test_a_host_registered_control_method_follows_the_same_rule(
         assert reply["error"]["code"] == FORBIDDEN and calls == []
     else:
         assert reply["result"] == {"session_id": "s1"} and calls == [{"text": "hi"}]
+
+
+HOSTILE_FRAMES = [
+    ("[" * 100_000 + "]" * 100_000, PARSE_ERROR),  # json's own recursion gives out
+    ('{"a":' * 50_000 + "1" + "}" * 50_000, PARSE_ERROR),
+    (
+        '{"jsonrpc":"2.0","id":1,"method":"status","params":{"x":' + "[" * 500 + "]" * 500 + "}}",
+        INVALID_REQUEST,
+    ),  # parses, but nests deeper than any request needs
+    (
+        '{"jsonrpc":"2.0","id":1,"method":"status","params":{"n":' + "9" * 5000 + "}}",
+        PARSE_ERROR,
+    ),  # too many digits for int()
+    ('{"jsonrpc":"2.0","id":1,"method":"status","params":{"n":NaN}}', PARSE_ERROR),
+    ('{"jsonrpc":"2.0","id":1,"method":"status","params":{"s":"\\ud800"}}', PARSE_ERROR),
+    ("null", INVALID_REQUEST),
+    ('"status"', INVALID_REQUEST),
+]
+
+
+@pytest.mark.parametrize(("frame", "code"), HOSTILE_FRAMES, ids=range(len(HOSTILE_FRAMES)))
+async def test_hostile_frames_get_an_error_and_the_connection_stays_open(
+    bridge: BridgeServer, caplog: pytest.LogCaptureFixture, frame: str, code: int
+) -> None:
+    async with connect(
+        bridge.url, additional_headers=bearer(published_token()), max_size=None
+    ) as ws:
+        await ws.send(frame)
+        assert json.loads(await ws.recv())["error"]["code"] == code
+        await ws.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "status"}))
+        assert json.loads(await ws.recv())["result"]["pid"]
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
+
+
+async def test_a_request_with_a_null_id_is_answered(bridge: BridgeServer) -> None:
+    async with connect(bridge.url, additional_headers=bearer(published_token())) as ws:
+        await ws.send(json.dumps({"jsonrpc": "2.0", "id": None, "method": "status"}))
+        reply = json.loads(await ws.recv())
+        assert reply["id"] is None and reply["result"]["pid"]
+        await ws.send(json.dumps({"jsonrpc": "2.0", "id": None, "method": "nope"}))
+        reply = json.loads(await ws.recv())
+        assert reply["id"] is None and reply["error"]["code"] == METHOD_NOT_FOUND
