@@ -44,7 +44,8 @@ class Engine(Protocol):
 
 
 def open_engine() -> Engine:
-    """The engine for this platform; call on the thread that will use it.
+    """The engine for this platform, with the Piper voice where it is installed
+    (``audio.synth_piper``); call on the thread that will use it.
 
     Raises whatever pyttsx3 raises when no speech engine can start (RuntimeError,
     OSError when the espeak-ng library is missing, ...).
@@ -52,10 +53,12 @@ def open_engine() -> Engine:
     from pyttsx3.engine import Engine as Pyttsx3
     from pyttsx3.engine import default_engine_by_sys_platform
 
+    from audio.synth_piper import with_piper
+
     engine = Pyttsx3()
     if default_engine_by_sys_platform() == "espeak":
-        return EspeakEngine(engine)
-    return FileEngine(engine)
+        return with_piper(EspeakEngine(engine))
+    return with_piper(FileEngine(engine))
 
 
 def _voice_list(engine: Any) -> list[tuple[str, str]]:
