@@ -74,6 +74,10 @@ MODES = (
 
 LIST_PAGE = 50  # sessions per session/list answer
 
+INVALID_REQUEST = -32600
+INVALID_PARAMS = -32602
+AUTH_REQUIRED = -32000
+
 # How a Harken turn ended, in ACP's words (anything else ended normally).
 _STOP: dict[str, StopReason] = {
     "interrupted": "cancelled",
@@ -199,7 +203,7 @@ class HarkenAgent:
         try:
             mode = Mode(mode_id)
         except ValueError:
-            raise RequestError.invalid_params({"message": f"no mode {mode_id!r}"}) from None
+            raise _refusal(INVALID_PARAMS, f"no mode {mode_id!r}") from None
         session.engine.mode = mode
         session.config = session.config.override(mode=mode.value)
         return SetSessionModeResponse()
@@ -209,7 +213,7 @@ class HarkenAgent:
         live = self._get(session_id)
         if live.busy:
             message = "a prompt is already running in this session"
-            raise RequestError.invalid_request({"message": message})
+            raise _refusal(INVALID_REQUEST, message)
         live.busy = True
         while live.notes:  # before the turn: why something is off (untrusted rules...)
             await self._update(session_id, update_agent_thought_text(live.notes.pop(0) + "\n"))
@@ -244,13 +248,13 @@ class HarkenAgent:
     def _get(self, session_id: str) -> _Live:
         live = self._live.get(session_id)
         if live is None:
-            raise RequestError.invalid_params({"message": f"no session {session_id!r}"})
+            raise _refusal(INVALID_PARAMS, f"no session {session_id!r}")
         return live
 
     async def _open(self, cwd: str, resume: str | None, mcp: list[Any] | None) -> _Live:
         folder = Path(cwd)
         if not _is_folder(folder):
-            raise RequestError.invalid_params({"message": f"{cwd} is not a folder"})
+            raise _refusal(INVALID_PARAMS, f"{cwd} is not a folder")
         notes: list[str] = []
 
         def note(text: str) -> None:
@@ -260,7 +264,7 @@ class HarkenAgent:
         try:
             session = await self.maker.open(folder, resume, note)
         except NoApiKey as exc:
-            raise RequestError.auth_required({"message": str(exc)}) from None
+            raise _refusal(AUTH_REQUIRED, str(exc)) from None
         except HarkenError as exc:
             raise RequestError(-32603, str(exc)) from None
         assert self.conn is not None, "initialize comes first"
@@ -317,6 +321,12 @@ class HarkenAgent:
                         raw_input=block.get("input"),
                     )
                     await send(sid, call)
+
+
+def _refusal(code: int, text: str) -> RequestError:
+    """An error whose ``message`` is what an editor shows: the SDK's helpers put a
+    generic "Invalid params" there and the reason only in ``data``."""
+    return RequestError(code, text, {"message": text})
 
 
 def _import_sdk() -> None:
