@@ -73,7 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
         "level_floor_db", -70, "Recordings whose loudest sample is below this are silence (dBFS)"
     ),
     Setting("preroll_ms", 300, "Audio kept from before the key press (ms)", minimum=0),
-    Setting("speech_voice", "", "Voice for spoken replies (empty: the default voice)"),
+    Setting(
+        "speech_voice",
+        "",
+        "Voice for spoken replies: piper:joe, espeak or an espeak-ng voice (empty: the natural"
+        " voice where installed, else espeak-ng)",
+    ),
     Setting("speech_rate", 180, "Speaking rate, in words per minute", minimum=60),
     Setting("speak_summaries", True, "Speak a short summary when a task ends"),
     # The tray app (desktop/): push-to-talk and how an interaction goes.

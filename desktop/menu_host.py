@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agent.config import Config
     from agent.transcript import SessionSummary
     from desktop.auto_dream import DreamRunner
+    from desktop.background import Background
     from desktop.hotkey_service import HotkeyService
     from desktop.parts import Parts
     from desktop.windows.settings import SettingsWindow
@@ -294,6 +295,39 @@ class MenuHost:
             p.buddy.set_name(config.buddy_name)
         if changed & {"hotkey", "hotkey_backend"} and self.hotkey is not None:
             self.hotkey.restart(config)
+        if changed & {"dictation_hotkey", "hotkey_backend"}:
+            self._restart_dictation_hotkey(config, p.background)
+
+    def _restart_dictation_hotkey(self, config: Config, background: Background) -> None:
+        """The dictation hotkey follows its setting: restarted on the new chord, stopped
+        when emptied, started when set where none was (``desktop.dictation``)."""
+        dictation = getattr(self, "dictation", None)  # set by the app once it is started
+        if dictation is None:
+            return
+        service = dictation.hotkey
+        if not config.dictation_hotkey:
+            if service is not None:
+                service.stop()
+            return
+        from agent.config import Config as Values
+
+        chord = Values({**config.values, "hotkey": config.dictation_hotkey}, [])
+        if service is None:
+            from PySide6.QtCore import QCoreApplication
+
+            from desktop.hotkey_service import HotkeyService
+
+            def on_status(name: str, detail: str, ok: bool) -> None:
+                log.info("dictation hotkey: %s (%s)", name, detail)
+
+            service = HotkeyService(background, dictation.press, dictation.release, on_status)
+            dictation.hotkey = service
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(lambda: service.stop(quitting=True))
+            service.start(chord)
+            return
+        service.restart(chord)
 
 
 def session_label(summary: SessionSummary) -> str:

@@ -6,6 +6,9 @@
     name_label(text) / hint_label(...)   the left column and a muted hint
     add_setting_row(form, editor, ...)   one setting's editor, its name and its hint
     column(top, below)                   a field with a hint under it
+    voice_choices() / voice_picker(edit) the voices offered for spoken replies (the natural
+                                         Piper voice where installed), and a ▾ menu of
+                                         them beside the voice field
 
 Every setting appears in one of four tabs (Assistant, Voice, Buddy, Advanced), in a
 section of its kind; a setting added to ``SETTINGS`` later lands by its key's prefix, or
@@ -15,6 +18,7 @@ under Advanced. The window (``settings.py``) adds the rows no setting describes.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -22,8 +26,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QScrollArea,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +45,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "Push-to-talk",
         ("hotkey", "hotkey_mode", "hotkey_backend", "transcript_grace_seconds", "sound_cues"),
     ),
+    ("Voice", "Dictation", ("dictation_hotkey", "dictation_replacements")),
     (
         "Voice",
         "Listening",
@@ -63,10 +70,12 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 TABS = ("Assistant", "Voice", "Buddy", "Advanced")
 LABEL_WIDTH = 210
+VOICE_KEY = "speech_voice"
 SHORT_HINT = 14  # hints this short sit beside their box; longer ones go under it
 # Where a setting that no section names goes, by the start of its key.
 PREFIXES = (
     (("buddy_",), ("Buddy", "Buddy")),
+    (("dictation_",), ("Voice", "Dictation")),
     (("hotkey", "transcript_", "sound_", "ptt_"), ("Voice", "Push-to-talk")),
     (("speech_", "speak_", "voice_"), ("Voice", "Speaking")),
     (("whisper_", "input_", "recording_"), ("Voice", "Listening")),
@@ -142,6 +151,9 @@ def add_setting_row(
     if explains_itself:
         hint = ""
     widget = editor.widget
+    if editor.setting.key == VOICE_KEY and isinstance(widget, QLineEdit):
+        form.addRow(name_label(name), voice_picker(widget))
+        return
     if isinstance(widget, QCheckBox):
         form.addRow("", column(widget, hint_label(hint, colours) if hint else None))
     elif isinstance(widget, QLineEdit) or not hint:
@@ -167,4 +179,47 @@ def column(top: QWidget, below: QWidget | None) -> QWidget:
     layout.setSpacing(3)
     layout.addWidget(top)
     layout.addWidget(below)
+    return cell
+
+
+def voice_choices() -> list[tuple[str, str]]:
+    """(setting value, what the menu shows) of the voices offered for spoken replies: the
+    natural Piper voice where the ``natural-voice`` extra is installed, espeak-ng's always
+    (``harken say --voices`` lists every espeak-ng voice; any of them can be typed)."""
+    from audio.synth_piper import ESPEAK_VOICE, PIPER_NAME, PIPER_VOICE, available
+
+    natural = available()  # a look at the installed packages: onnxruntime is not loaded
+    default = "the natural voice (Piper)" if natural else "espeak-ng"
+    choices = [("", f"Default: {default}")]
+    if natural:
+        choices.append((PIPER_VOICE, PIPER_NAME))
+    choices += [
+        (ESPEAK_VOICE, "espeak-ng (robotic, fastest)"),
+        ("en-us", "espeak-ng: English (America)"),
+        ("en-gb", "espeak-ng: English (Great Britain)"),
+    ]
+    return choices
+
+
+def voice_picker(edit: QLineEdit) -> QWidget:
+    """The voice field ``edit`` with a ▾ menu of ``voice_choices``; picking one fills it."""
+    cell = QWidget()
+    row = QHBoxLayout(cell)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    button = QToolButton()
+    button.setObjectName("voice_picker")
+    button.setText("▾")
+    button.setToolTip("Pick a voice")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    menu = QMenu(button)
+    choices = voice_choices()
+    for value, title in choices:
+        action = QAction(title, menu)
+        action.setData(value)
+        action.triggered.connect(lambda _=False, v=value: edit.setText(v))
+        menu.addAction(action)
+    button.setMenu(menu)
+    row.addWidget(button)
+    edit.setPlaceholderText(choices[0][1])
     return cell
