@@ -158,7 +158,10 @@ class TrayBridgeHost(QObject):
         c = self._controller
         await self._on_gui({"press": c.press, "release": c.release, "toggle": c.toggle}[action])
 
-    async def interrupt(self) -> None:
+    async def interrupt(self, session_id: str | None = None) -> None:
+        # The tray runs one session at a time: Stop, unless the client's session is over.
+        if session_id is not None and session_id != self._session_id:
+            return
         await self._on_gui(self._controller.stop)
 
     async def answer_permission(self, request_id: str, decision: str) -> bool:

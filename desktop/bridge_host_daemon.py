@@ -81,7 +81,12 @@ class HeadlessHost:
     async def ptt(self, action: str) -> None:
         raise HostError(UNAVAILABLE, "harken daemon has no microphone; use `remote send`")
 
-    async def interrupt(self) -> None:
+    async def interrupt(self, session_id: str | None = None) -> None:
+        if session_id is not None:  # one client's turn: the others run on
+            live = self._live.get(session_id)
+            if live is not None:
+                live.session.interrupt()
+            return
         self._generation += 1
         for live in self._live.values():
             live.session.interrupt()

@@ -12,6 +12,7 @@ the handlers.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -34,8 +35,14 @@ def add_commands(commands: Any) -> None:
         help="observe: events and status only; control: everything (default)",
     )
     token.add_argument(
-        "--ttl", default="30d", metavar="DURATION", help="lifetime: 30s, 15m, 8h, 7d (default 30d)"
+        "--ttl",
+        default="30d",
+        metavar="DURATION",
+        help="lifetime: 30s, 15m, 8h, 7d (default 30d, at most 365d)",
     )
+    # argparse takes "-5m" for an option and says only "expected one argument": let it
+    # through as a value, so parse_duration can say what is wrong with it.
+    token._negative_number_matcher = re.compile(r"^-\d+\s*[smhdSMHD]?$")
     token.set_defaults(handler=run_token)
 
     rotate = actions.add_parser("rotate", help="new signing secret: every old token stops working")

@@ -1,10 +1,16 @@
-"""``harken remote send|events|answer``: drive a running Harken through its bridge.
+"""``harken remote send|events|answer|status|interrupt``: drive a running Harken through
+its bridge.
 
     harken remote send TEXT [--cwd DIR] [--session ID] [--wait] [--json]
         as if TEXT were spoken; prints the session id, or with --wait the answer as it
-        streams (--json: one event per line) and exits as ``harken ask`` does
+        streams (--json: one event per line) and exits as ``harken ask`` does; Ctrl-C
+        while waiting stops the turn it started
     harken remote events          one JSON event per line until Ctrl-C
     harken remote answer REQUEST_ID allow|always|deny
+    harken remote status [--json] what the running Harken is doing
+    harken remote interrupt       stop what it is doing (as Stop in the tray)
+
+Results go to stdout, errors to stderr.
 
 They find the running Harken (the tray app or ``harken daemon``) and its token in
 ``bridge.json`` (``agent.bridge_server.discovery``). Nothing heavy at the top: websockets
@@ -24,6 +30,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+STOP_WAIT_S = 10.0  # for the running Harken to take a Ctrl-C's interrupt
 
 
 class RemoteError(Exception):
@@ -54,6 +61,13 @@ def add_commands(commands: Any) -> None:
     answer.add_argument("request_id", metavar="REQUEST_ID")
     answer.add_argument("decision", choices=("allow", "always", "deny"))
     answer.set_defaults(handler=run_answer)
+
+    status = actions.add_parser("status", help="what the running Harken is doing")
+    status.add_argument("--json", action="store_true", help="the bridge's status as JSON")
+    status.set_defaults(handler=run_status)
+
+    interrupt = actions.add_parser("interrupt", help="stop what the running Harken is doing")
+    interrupt.set_defaults(handler=run_interrupt)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -97,6 +111,14 @@ def run_answer(args: argparse.Namespace) -> int:
     return _run(lambda: _answer(params))
 
 
+def run_status(args: argparse.Namespace) -> int:
+    return _run(lambda: _status(args.json))
+
+
+def run_interrupt(args: argparse.Namespace) -> int:
+    return _run(_interrupt)
+
+
 # -- the connection -------------------------------------------------------------------------
 
 
@@ -119,7 +141,7 @@ class Connection:
                 self.early_events.append(message.get("params") or {})
             elif message.get("id") == self._next_id:
                 if "error" in message:
-                    raise RemoteError(str(message["error"].get("message", "the bridge refused")))
+                    raise _refusal(method, message["error"])
                 return message.get("result")
 
     async def event(self) -> dict[str, Any]:
@@ -145,11 +167,30 @@ class Connection:
         return message if isinstance(message, dict) else {}
 
 
+def _refusal(method: str, error: Any) -> RemoteError:
+    """The bridge's error, in words for the person who ran the command."""
+    from agent.bridge_server.rpc import METHOD_NOT_FOUND
+
+    if not isinstance(error, dict):
+        return RemoteError("the bridge refused")
+    if error.get("code") == METHOD_NOT_FOUND:
+        return RemoteError(
+            f"the running Harken cannot {method}: it serves only status and sessions "
+            "(`harken bridge serve`); start `harken` or `harken daemon` instead"
+        )
+    return RemoteError(str(error.get("message", "the bridge refused")))
+
+
 def _bridge_info() -> Any:
     from agent.bridge_server import discovery
 
     path = discovery.discovery_file()
     info = discovery.read_info(path)
+    if info is None and path.exists():
+        raise RemoteError(
+            f"cannot read {path} (empty or damaged): if Harken runs, restart it; "
+            "if not, delete the file and start `harken` or `harken daemon`"
+        )
     if info is None:
         raise RemoteError(
             f"Harken is not running (no {path}); start `harken` or `harken daemon` first"
@@ -182,7 +223,34 @@ async def _connect() -> Any:
 async def _answer(params: dict[str, Any]) -> int:
     async with await _connect() as ws:
         await Connection(ws).call("permission.answer", params)
-    print(f"Answered {params['request_id']}: {params['decision']}.", file=sys.stderr)
+    print(f"Answered {params['request_id']}: {params['decision']}.")
+    return EXIT_OK
+
+
+async def _status(as_json: bool) -> int:
+    async with await _connect() as ws:
+        status = await Connection(ws).call("status")
+    if as_json:
+        print(json.dumps(status, ensure_ascii=False))
+        return EXIT_OK
+    status = status if isinstance(status, dict) else {}
+    host = {"tray": "the tray app", "daemon": "harken daemon"}.get(status.get("host", ""))
+    lines = [f"Harken {status.get('version', '?')} (pid {status.get('pid', '?')})"]
+    lines[0] += f", {host}" if host else ", bridge only (`harken bridge serve`)"
+    for key in ("state", "mode", "session", "workspace"):
+        if status.get(key) is not None:
+            lines.append(f"{key}: {status[key]}")
+    questions = status.get("questions") or []
+    if questions:
+        lines.append(f"open questions: {', '.join(map(str, questions))}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+async def _interrupt() -> int:
+    async with await _connect() as ws:
+        await Connection(ws).call("interrupt")
+    print("Interrupted.")
     return EXIT_OK
 
 
@@ -200,6 +268,8 @@ async def _events() -> int:
 
 
 async def _send(params: dict[str, Any], wait: bool, as_json: bool) -> int:
+    import asyncio
+
     async with await _connect() as ws:
         connection = Connection(ws)
         if wait:  # before sending, so not one event of the turn is missed
@@ -210,7 +280,23 @@ async def _send(params: dict[str, Any], wait: bool, as_json: bool) -> int:
             print(session_id)
             return EXIT_OK
         print(f"Session {session_id}.", file=sys.stderr)
-        return await _follow(connection, session_id, as_json)
+        try:
+            return await _follow(connection, session_id, as_json)
+        except asyncio.CancelledError:  # Ctrl-C: stop the turn this command started
+            return await _stop_turn(connection, session_id)
+
+
+async def _stop_turn(connection: Connection, session_id: str) -> int:
+    import asyncio
+
+    try:
+        async with asyncio.timeout(STOP_WAIT_S):
+            await connection.call("interrupt", {"session_id": session_id})
+    except (RemoteError, TimeoutError) as exc:
+        return fail(
+            f"interrupted; the turn in session {session_id} may still run ({exc})", EXIT_INTERRUPTED
+        )
+    return fail(f"interrupted: the turn in session {session_id} was stopped", EXIT_INTERRUPTED)
 
 
 async def _follow(connection: Connection, session_id: str, as_json: bool) -> int:

@@ -87,6 +87,13 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def check_free(path: Path | None = None) -> None:
+    """DiscoveryError naming the pid when another live bridge owns the file."""
+    existing = read_info(path or discovery_file())
+    if existing is not None and existing.pid != os.getpid() and is_live(existing):
+        raise DiscoveryError(f"another Harken bridge runs (pid {existing.pid})")
+
+
 def write_info(info: BridgeInfo, path: Path | None = None) -> Path:
     """Write ``info`` (0600 in a 0700 folder), replacing a stale file; DiscoveryError when
     another live bridge owns it."""

@@ -42,8 +42,9 @@ class Host(Protocol):
         """Push-to-talk: ``press``, ``release`` or ``toggle``."""
         ...
 
-    async def interrupt(self) -> None:
-        """Stop what runs now (turns, speech); drop what waits."""
+    async def interrupt(self, session_id: str | None = None) -> None:
+        """Stop what runs now (turns, speech); drop what waits. With ``session_id``,
+        only that session's turn (a client stopping the turn it started)."""
         ...
 
     async def answer_permission(self, request_id: str, decision: str) -> bool:

@@ -2,7 +2,7 @@
 
 send              control   {text, cwd?, session_id?} -> {session_id}
 ptt               control   {action} -> {}
-interrupt         control   {} -> {}
+interrupt         control   {session_id?} -> {} (only that session's turn when given)
 permission.answer control   {request_id, decision} -> {request_id, decision}
 subscribe         observe   {} -> {subscribed}; then ``event`` notifications
 ide.context       control   {file, selection?, open_files?} -> {}
@@ -23,6 +23,7 @@ from agent.bridge_server.params import (
     AnswerParams,
     Empty,
     IdeContextParams,
+    InterruptParams,
     PttParams,
     SendParams,
     parse,
@@ -45,8 +46,7 @@ def register_host(table: MethodTable, host: Host, hub: EventHub) -> None:
         return {}
 
     async def interrupt(params: dict[str, Any]) -> dict[str, Any]:
-        parse(Empty, params)
-        await host.interrupt()
+        await host.interrupt(parse(InterruptParams, params).session_id)
         return {}
 
     async def answer(params: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 send              {text, cwd?, session_id?}
 ptt               {action: press|release|toggle}
-interrupt         {}
+interrupt         {session_id?}
 permission.answer {request_id, decision: allow|always|deny}
 subscribe         {}
 ide.context       {file, selection?: {start_line, end_line, text}, open_files?: [...]}
@@ -39,6 +39,10 @@ class SendParams(_Params):
         if not self.text.strip():
             raise ValueError("text is blank")
         return self
+
+
+class InterruptParams(_Params):
+    session_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class PttParams(_Params):

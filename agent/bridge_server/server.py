@@ -50,10 +50,11 @@ CLOSE_REVOKED = 4003
 SWEEP_S = 2.0  # how soon a listening-only connection notices a rotation or an expiry
 CLOSE_TIMEOUT_S = 5.0
 
-# websockets logs every request header at DEBUG, Authorization included: its logger is
-# held at INFO so ``--debug`` can never print a token.
+# websockets logs every request header at DEBUG, Authorization included, and "server
+# listening" at INFO on every start: its logger is held at WARNING so ``--debug`` can never
+# print a token and ``harken bridge serve`` says where it listens once, in its own words.
 _ws_log = logging.getLogger("agent.bridge_server.websockets")
-_ws_log.setLevel(logging.INFO)
+_ws_log.setLevel(logging.WARNING)
 
 
 class BridgeServer:
@@ -245,6 +246,8 @@ def _peer(connection: ServerConnection) -> str:
 async def start_bridge(methods: MethodTable | None = None, **options: Any) -> BridgeServer:
     """A listening bridge with bridge.json written; DiscoveryError when another runs.
     ``options`` go to ``BridgeServer`` (tests: a small ``outbox_limit``)."""
+    # Before listening: a refused bridge never opens (and logs) a port of its own.
+    await asyncio.to_thread(discovery.check_free)
     server = await BridgeServer(methods, **options).start()
     try:
         await server.publish()

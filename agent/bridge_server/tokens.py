@@ -3,7 +3,7 @@
 
     issue_token(secret, scope, ttl_s)  -> the encoded JWT
     verify_token(secret, token)        -> Claims; TokenError says why not (never the token)
-    parse_duration("15m")              -> seconds (30s, 15m, 8h, 7d)
+    parse_duration("15m")              -> seconds (30s, 15m, 8h, 7d; at most MAX_TTL_S)
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ SCOPES = (OBSERVE, CONTROL)
 ALGORITHM = "HS256"
 ISSUER = "harken"
 DEFAULT_TTL_S = 30 * 24 * 3600  # 30 days
+MAX_TTL_S = 365 * 24 * 3600  # a year: a token meant to last longer should be rotated anyway
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*([+-]?)\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE)
 
 
 class TokenError(ValueError):
@@ -41,11 +42,21 @@ class Claims:
 
 
 def parse_duration(text: str) -> int:
-    """Seconds in a duration such as ``30s``, ``15m``, ``8h`` or ``7d``; ValueError otherwise."""
+    """Seconds in a duration such as ``30s``, ``15m``, ``8h`` or ``7d``, above zero and at
+    most a year; ValueError (saying which) otherwise."""
     match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
+    if not match:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 15m, 8h, 7d)")
-    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+    sign, digits, unit = match.groups()
+    if sign == "-" or not digits.strip("0"):
+        raise ValueError(f"the duration must be positive: {text!r} (use e.g. 30s, 15m, 8h, 7d)")
+    too_long = f"{text.strip()!r} is too long: a token lasts at most 365d"
+    if len(digits) > 12:  # int() of thousands of digits is refused (and never sane here)
+        raise ValueError(too_long)
+    seconds = int(digits) * _UNITS[unit.lower()]
+    if seconds > MAX_TTL_S:
+        raise ValueError(too_long)
+    return seconds
 
 
 def issue_token(secret: str, scope: str = CONTROL, ttl_s: int = DEFAULT_TTL_S) -> str:

@@ -39,11 +39,26 @@ def test_token_prints_a_jwt_of_the_asked_scope_and_lifetime() -> None:
     assert abs(claims.expires - (time.time() + 30 * 86400)) < 120
 
 
-@pytest.mark.parametrize("ttl", ["10x", "0s", "soon", "-5m"])
-def test_a_bad_duration_is_a_usage_error(ttl: str) -> None:
-    made = harken("bridge", "token", f"--ttl={ttl}")
+@pytest.mark.parametrize(
+    ("ttl", "said"),
+    [
+        ("10x", "not a duration"),
+        ("soon", "not a duration"),
+        ("0s", "must be positive"),
+        ("-5m", "must be positive"),
+        ("100000000000d", "at most 365d"),
+        ("366d", "at most 365d"),
+        ("9" * 5000 + "s", "at most 365d"),
+    ],
+)
+@pytest.mark.parametrize("form", ["--ttl={}", "--ttl {}"])
+def test_a_bad_duration_is_a_usage_error_that_says_what_is_wrong(
+    ttl: str, said: str, form: str
+) -> None:
+    made = harken("bridge", "token", *form.format(ttl).split(" "))
     assert made.returncode == 2
-    assert "not a duration" in made.stderr and made.stdout == ""
+    assert said in made.stderr and made.stdout == ""
+    assert len(made.stderr.splitlines()) == 1
 
 
 def test_rotate_invalidates_every_earlier_token() -> None:
@@ -91,5 +106,24 @@ async def test_serve_answers_and_removes_bridge_json_on_exit(
             await asyncio.wait_for(process.wait(), HANG_S)
     assert process.returncode == 0, err
     assert "Bridge on ws://127.0.0.1:" in err
+    assert "listening" not in err  # said once, in Harken's words
     assert data["token"] not in err
     assert not path.exists()
+
+
+async def test_a_second_serve_refuses_before_it_listens_and_names_the_first(
+    runtime: Path,
+) -> None:
+    path = runtime / "harken" / "bridge.json"
+    first = await asyncio.create_subprocess_exec(
+        *harken_command(), "bridge", "serve", stderr=subprocess.DEVNULL
+    )
+    try:
+        await _wait_for(path, first.pid)
+        second = await asyncio.to_thread(harken, "bridge", "serve")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.wait(), HANG_S)
+    assert second.returncode == 1
+    assert f"another Harken bridge runs (pid {first.pid})" in second.stderr
+    assert "listening" not in second.stderr

@@ -34,8 +34,8 @@ class ScriptHost:
     async def ptt(self, action: str) -> None:
         self.calls.append(("ptt", action))
 
-    async def interrupt(self) -> None:
-        self.calls.append(("interrupt", None))
+    async def interrupt(self, session_id: str | None = None) -> None:
+        self.calls.append(("interrupt", session_id))
 
     async def answer_permission(self, request_id: str, decision: str) -> bool:
         self.calls.append(("answer", (request_id, decision)))

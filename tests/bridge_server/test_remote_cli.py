@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.bridge_server.server import BridgeServer
 from tests.bridge_server.clients import BridgeClient, request_text
 from tests.bridge_server.conftest import Daemon
 from tests.e2e.conftest import harken_command
@@ -58,8 +59,8 @@ async def test_remote_send_waits_for_the_answer_and_asks_through_remote_answer(
         while "harken remote answer" not in (line := (await sender.stderr.readline()).decode()):
             assert line, "no question on stderr"
     request_id = line.split("harken remote answer ")[1].split()[0]
-    code, _, err = await finished(await remote("answer", request_id, "allow"))
-    assert code == 0 and f"Answered {request_id}: allow." in err
+    code, out, err = await finished(await remote("answer", request_id, "allow"))
+    assert code == 0 and out == f"Answered {request_id}: allow.\n" and err == ""
     code, out, _ = await finished(sender)
     assert code == 0
     kinds = [json.loads(line)["kind"] for line in out.splitlines()]
@@ -108,3 +109,65 @@ async def test_remote_says_when_no_harken_runs(runtime: Path) -> None:
     path.write_text(json.dumps({"url": "ws://127.0.0.1:9", "token": "t", "pid": dead.pid}))
     code, _, err = await finished(await remote("events"))
     assert code == 1 and "is stale" in err
+
+
+@pytest.mark.parametrize("content", ["", "{", '{"url": 1}', "\x00\x01"])
+async def test_remote_says_when_bridge_json_is_unreadable(runtime: Path, content: str) -> None:
+    path = runtime / "harken" / "bridge.json"
+    path.parent.mkdir(mode=0o700)
+    path.write_text(content)
+    code, out, err = await finished(await remote("status"))
+    assert (code, out) == (1, "")
+    assert f"cannot read {path}" in err and "not running" not in err
+    assert "delete the file" in err
+
+
+async def test_remote_send_to_a_bridge_without_a_host_says_what_to_start(
+    bridge: BridgeServer,
+) -> None:
+    code, out, err = await finished(await remote("send", "hello"))
+    assert (code, out) == (1, "")
+    assert "no method" not in err
+    assert "serves only status and sessions" in err and "harken daemon" in err
+    code, out, err = await finished(await remote("status"))
+    assert code == 0 and "bridge only" in out, err
+
+
+async def test_remote_status_and_interrupt(daemon: Daemon, api: ScriptedAPI) -> None:
+    code, out, err = await finished(await remote("status"))
+    assert code == 0, err
+    assert f"(pid {daemon.process.pid}), harken daemon" in out and "state: idle" in out
+    code, out, _ = await finished(await remote("status", "--json"))
+    assert json.loads(out)["state"] == "idle"
+
+    api.script(Reply([tool_use("Write", {"file_path": "x.txt", "content": "x"})]))
+    async with daemon.client() as watcher:
+        await watcher.call("subscribe")
+        await watcher.call("send", {"text": "write x"})
+        await watcher.events_until("permission_requested")
+        code, out, err = await finished(await remote("interrupt"))
+        assert (code, out) == (0, "Interrupted.\n"), err
+        finished_event = (await watcher.events_until("turn_finished"))[-1]
+    assert finished_event["stop_reason"] == "interrupted"
+
+
+async def test_ctrl_c_on_a_waiting_send_stops_the_turn_it_started(
+    daemon: Daemon, api: ScriptedAPI, workspace: Path
+) -> None:
+    api.script(Reply([tool_use("Write", {"file_path": "x.txt", "content": "x"})]))
+    async with daemon.client() as watcher:
+        await watcher.call("subscribe")
+        sender = await remote("send", "write x", "--wait")
+        assert sender.stderr is not None
+        async with asyncio.timeout(HANG_S):  # the question is open: the turn waits
+            while "harken remote answer" not in (await sender.stderr.readline()).decode():
+                pass
+        sender.send_signal(signal.SIGINT)
+        code, _, err = await finished(sender)
+        finished_event = (await watcher.events_until("turn_finished"))[-1]
+    assert code == 130
+    assert "was stopped" in err
+    assert finished_event["stop_reason"] == "interrupted"
+    assert not (workspace / "x.txt").exists()
+    async with daemon.client() as client:
+        assert (await client.call("status"))["questions"] == []
