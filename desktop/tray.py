@@ -122,7 +122,6 @@ class TrayHost(Protocol):
     buddy_visible: bool
     planning: bool  # a plan is being made in the background
     session_id: str | None
-    offers_scheduled_tasks: bool  # the app runs scheduled tasks (desktop.scheduled)
 
     def recent_sessions(self) -> Sequence[tuple[str, str]]: ...  # (id, label)
     def last_transcript(self) -> str: ...
@@ -231,8 +230,7 @@ class TrayMenu(QMenu):
         self.addSeparator()
         self._add("Show conversation", host.show_conversation)
         self._add("Tasks…", host.show_tasks)
-        if getattr(host, "offers_scheduled_tasks", False) is True:  # not before it is set up
-            self._add("Scheduled tasks…", host.show_scheduled_tasks)
+        self._add("Scheduled tasks…", host.show_scheduled_tasks)
         if host.planning:
             self._add("Planning…", host.show_plan, enabled=False)
         else:

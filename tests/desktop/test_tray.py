@@ -73,6 +73,7 @@ def test_the_menu_offers_the_session_controls(qtbot: Any) -> None:
         "---",
         "Show conversation",
         "Tasks…",
+        "Scheduled tasks…",
         "Plan… (disabled)",
         "Memory…",
         "[x] Show buddy",
@@ -109,6 +110,7 @@ def test_menu_entries_call_the_app(qtbot: Any) -> None:
     action(menu, "Speak summaries").trigger()
     action(menu, "Coordinator mode").trigger()
     action(menu, "Tasks").trigger()
+    action(menu, "Scheduled tasks").trigger()
     action(menu, "Memory").trigger()
     action(menu, "Copy last answer").trigger()
     action(menu, "Quit").trigger()
@@ -119,6 +121,7 @@ def test_menu_entries_call_the_app(qtbot: Any) -> None:
         ("set_speak_summaries", False),
         ("set_coordinator", True),
         ("show_tasks", None),
+        ("show_scheduled_tasks", None),
         ("show_memory", None),
         ("copy_text", "All pass."),
         ("quit", None),
