@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +44,12 @@ def run_acp(args: argparse.Namespace) -> int:
     from agent.config import load_config
     from desktop.cli import EXIT_OK, EXIT_USAGE, fail, harken_version
 
+    for fd, name in ((0, "stdin"), (1, "stdout")):
+        # A closed descriptor would be reused by the event loop's own and then clobbered.
+        try:
+            os.fstat(fd)
+        except OSError:
+            return fail(f"{name} is closed: harken acp speaks the protocol on stdin and stdout")
     config = load_config()
     for problem in config.problems:
         _warn(problem)

@@ -100,3 +100,20 @@ async def test_a_refusal_says_why_in_its_message(
         with pytest.raises(RequestError) as refused:
             await harken.conn.new_session(cwd=str(workspace / "missing"), mcp_servers=[])
         assert str(refused.value).endswith("missing is not a folder")
+
+
+@pytest.mark.parametrize(("fd", "name"), [(0, "stdin"), (1, "stdout")])
+def test_a_closed_stdin_or_stdout_is_said_in_one_line(workspace: Path, fd: int, name: str) -> None:
+    done = subprocess.run(
+        [*harken_command(), "acp"],
+        cwd=workspace,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL if fd == 1 else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(fd),
+        timeout=HANG_S,
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == f"harken: {name} is closed: " + (
+        "harken acp speaks the protocol on stdin and stdout"
+    )
