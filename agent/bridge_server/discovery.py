@@ -56,7 +56,9 @@ def read_info(path: Path | None = None) -> BridgeInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return BridgeInfo(url=str(data["url"]), token=str(data["token"]), pid=int(data["pid"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    # RecursionError: json gives up on deep nesting; ValueError covers bad UTF-8 and
+    # numbers too long to convert.
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
@@ -65,11 +67,15 @@ def is_live(info: BridgeInfo) -> bool:
     (a reused pid alone does not keep a stale file)."""
     if not pid_alive(info.pid):
         return False
-    parsed = urlparse(info.url)
-    if parsed.hostname is None or parsed.port is None:
+    try:
+        parsed = urlparse(info.url)
+        host, port = parsed.hostname, parsed.port  # port: ValueError when out of range
+    except ValueError:
+        return False
+    if host is None or port is None:
         return False
     try:
-        with socket.create_connection((parsed.hostname, parsed.port), PROBE_TIMEOUT_S):
+        with socket.create_connection((host, port), PROBE_TIMEOUT_S):
             return True
     except OSError:
         return False
@@ -80,7 +86,7 @@ def pid_alive(pid: int) -> bool:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no pid is that large
         return False
     except PermissionError:  # someone else's process: alive, and not ours to judge
         return True

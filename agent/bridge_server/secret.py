@@ -98,6 +98,9 @@ def _read_or_create_file() -> str:
         pass
     except OSError as exc:
         raise SecretUnavailable(f"cannot read {path}: {exc}") from None
+    except UnicodeDecodeError:
+        message = f"{path} is damaged (not a secret Harken wrote): `harken bridge rotate`"
+        raise SecretUnavailable(message + " makes a new one") from None
     return _write_file(_new_secret())
 
 

@@ -127,3 +127,17 @@ async def test_a_second_serve_refuses_before_it_listens_and_names_the_first(
     assert second.returncode == 1
     assert f"another Harken bridge runs (pid {first.pid})" in second.stderr
     assert "listening" not in second.stderr
+
+
+def test_a_damaged_secret_file_is_said_and_rotate_mends_it() -> None:
+    from agent.bridge_server.secret import secret_file
+
+    assert harken("bridge", "token").returncode == 0
+    secret_file().write_bytes(b"\xff\xfe not ascii\n")
+    made = harken("bridge", "token")
+    assert made.returncode == 1 and made.stdout == ""
+    assert "is damaged" in made.stderr and "harken bridge rotate" in made.stderr
+    assert "Traceback" not in made.stderr
+    assert harken("bridge", "rotate").returncode == 0
+    fresh = harken("bridge", "token")
+    assert verify_token(load_secret(), fresh.stdout.strip()).scope == "control"

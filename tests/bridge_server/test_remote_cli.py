@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -111,7 +112,7 @@ async def test_remote_says_when_no_harken_runs(runtime: Path) -> None:
     assert code == 1 and "is stale" in err
 
 
-@pytest.mark.parametrize("content", ["", "{", '{"url": 1}', "\x00\x01"])
+@pytest.mark.parametrize("content", ["", "{", '{"url": 1}', "\x00\x01", "[" * 100_000])
 async def test_remote_says_when_bridge_json_is_unreadable(runtime: Path, content: str) -> None:
     path = runtime / "harken" / "bridge.json"
     path.parent.mkdir(mode=0o700)
@@ -171,3 +172,23 @@ async def test_ctrl_c_on_a_waiting_send_stops_the_turn_it_started(
     assert not (workspace / "x.txt").exists()
     async with daemon.client() as client:
         assert (await client.call("status"))["questions"] == []
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        {"url": "ws://127.0.0.1:99999", "token": "t", "pid": "self"},  # no such port
+        {"url": "ws://127.0.0.1:9", "token": "t", "pid": 10**30},  # no such pid
+    ],
+)
+async def test_remote_calls_an_impossible_bridge_json_stale(
+    runtime: Path, info: dict[str, object]
+) -> None:
+    path = runtime / "harken" / "bridge.json"
+    path.parent.mkdir(mode=0o700)
+    if info["pid"] == "self":
+        info = {**info, "pid": os.getpid()}
+    path.write_text(json.dumps(info))
+    code, out, err = await finished(await remote("status"))
+    assert (code, out) == (1, "")
+    assert "is stale" in err and "Traceback" not in err
