@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,9 @@ def add_commands(commands: Any) -> None:
 
     run = actions.add_parser("run", help="run a task now, in the foreground")
     run.add_argument("id")
+    run.add_argument(
+        "--yes", action="store_true", help="allow every permission question (as harken ask)"
+    )
     run.set_defaults(handler=run_now)
 
     proactive = actions.add_parser(
@@ -77,6 +81,12 @@ def add_commands(commands: Any) -> None:
     proactive.set_defaults(handler=run_proactive)
 
     daemon = commands.add_parser("daemon", help="run scheduled tasks headless (no screen)")
+    daemon.add_argument(
+        "--wait-for-lock",
+        action="store_true",
+        help="while another scheduler (the tray app) runs, wait for it to stop instead of "
+        "exiting (for a systemd unit)",
+    )
     daemon.set_defaults(handler=run_daemon)
 
 
@@ -88,7 +98,7 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from agent.errors import ConfigError
     from agent.permissions.rules import parse_rule
-    from agent.tasks.model import Task, TaskError, default_name, iso, new_task_id, now
+    from agent.tasks.model import Task, TaskError, default_name, iso, new_task_id, now, plain_name
     from agent.tasks.schedule import check_cron
     from agent.tasks.store import TaskStore
 
@@ -105,7 +115,7 @@ def run_add(args: argparse.Namespace) -> int:
         return fail("the prompt is empty", EXIT_USAGE)
     task = Task(
         id=new_task_id(),
-        name=args.name or default_name(args.prompt),
+        name=plain_name(args.name or "") or default_name(args.prompt),
         prompt=args.prompt,
         cron=cron,
         cwd=str(workspace),
@@ -122,44 +132,57 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from agent.tasks.model import TaskError, iso, now
-    from agent.tasks.schedule import next_run
+    from agent.tasks.model import TaskError, iso, now, parse_iso, plain_name
+    from agent.tasks.schedule import next_run, problem
     from agent.tasks.store import TaskStore
 
     try:
         tasks, unreadable = TaskStore().load_valid()
     except TaskError as exc:
         return fail(str(exc))
-    for problem in unreadable:  # the others are listed; this one is skipped until fixed
-        print(f"harken: warning: {problem}", file=sys.stderr)
     moment = now()
-    rows = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "cron": t.cron,
-            "cwd": t.cwd,
-            "mode": t.mode,
-            "next_run": iso(next_run(t, moment)),
-            "last_run": t.last_run,
-            "last_status": t.last_status,
-        }
-        for t in tasks
-    ]
+    rows = []
+    for task in tasks:
+        why = problem(task)
+        if why is not None:  # a hand-edited cron, time or rule: listed as a warning
+            unreadable.append(why)
+            continue
+        rows.append(
+            {
+                "id": task.id,
+                "name": task.name,
+                "cron": task.cron,
+                "cwd": task.cwd,
+                "mode": task.mode,
+                "next_run": iso(next_run(task, moment)),  # local time, its offset that day
+                "last_run": iso(parse_iso(task.last_run).astimezone()) if task.last_run else None,
+                "last_status": task.last_status,
+            }
+        )
+    for line in unreadable:  # the others are listed; this one is skipped until fixed
+        print(f"harken: warning: {line}", file=sys.stderr)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not rows:
         print("No tasks yet. Add one with `harken tasks add PROMPT --cron EXPR`.", file=sys.stderr)
         return EXIT_OK
-    print(f"{'ID':<11} {'CRON':<16} {'NEXT RUN':<20} {'LAST':<12} {'MODE':<9} NAME")
+    print(
+        f"{'ID':<11} {'CRON':<16} {'NEXT RUN':<17} {'LAST RUN':<17} {'LAST':<12} {'MODE':<9} NAME"
+    )
     for row in rows:
-        when = str(row["next_run"]).replace("T", " ")[:19]
+        due = parse_iso(str(row["next_run"])) <= moment
+        when = "now (overdue)" if due else _minute(row["next_run"])
         print(
-            f"{row['id']:<11} {row['cron']:<16} {when:<20} "
-            f"{row['last_status'] or '-':<12} {row['mode']:<9} {row['name']}"
+            f"{row['id']:<11} {row['cron']:<16} {when:<17} {_minute(row['last_run']):<17} "
+            f"{row['last_status'] or '-':<12} {row['mode']:<9} {plain_name(str(row['name']))}"
         )
     return EXIT_OK
+
+
+def _minute(stamp: object) -> str:
+    """An ISO time as ``YYYY-MM-DD HH:MM`` (local), or ``-``."""
+    return str(stamp).replace("T", " ")[:16] if stamp else "-"
 
 
 def run_remove(args: argparse.Namespace) -> int:
@@ -180,21 +203,22 @@ def run_now(args: argparse.Namespace) -> int:
     from agent.errors import HarkenError
 
     try:
-        return asyncio.run(_run_now(args.id))
+        return asyncio.run(_run_now(args.id, yes=getattr(args, "yes", False)))
     except HarkenError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", EXIT_INTERRUPTED)
 
 
-async def _run_now(task_id: str) -> int:
+async def _run_now(task_id: str, *, yes: bool = False) -> int:
     import asyncio
     import contextlib
     import signal
 
+    from agent.events import PermissionAnswer, PermissionRequested
     from agent.tasks.runner import run_task
     from agent.tasks.store import TaskStore
-    from desktop.terminal import HumanRenderer
+    from desktop.terminal import HumanRenderer, PermissionPolicy
 
     store = TaskStore()
     task = store.get(task_id)
@@ -203,14 +227,25 @@ async def _run_now(task_id: str) -> int:
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, current.cancel)  # type: ignore[union-attr]
+    # Someone is here: on a terminal a question is asked as `harken ask` asks it (--yes
+    # allows all); without one, the task's rules decide and a question is refused.
+    policy = PermissionPolicy(yes=yes, interactive=sys.stdin.isatty())
+    ask = None
+    if policy.yes or policy.interactive:
+
+        async def ask(event: PermissionRequested) -> PermissionAnswer | None:
+            policy.handle(event)
+            return await event.wait()
+
     try:
-        # In the foreground too a task runs as it would unattended: its rules decide, and
-        # a question nobody can answer here is refused.
         result = await run_task(
             store,
             task_id,
             listeners=[HumanRenderer()],
+            ask=ask,
+            question_timeout=None,  # the user is at the terminal: no timeout
             note=lambda text: print(f"harken: warning: {text}", file=sys.stderr),
+            on_wait=lambda text: print(f"harken: {text} (Ctrl-C to stop)", file=sys.stderr),
         )
     except asyncio.CancelledError:
         return fail("interrupted", EXIT_INTERRUPTED)
@@ -234,10 +269,14 @@ def run_proactive(args: argparse.Namespace) -> int:
     if args.state != "status":
         if not workspace.is_dir():
             return fail(f"{workspace} is not a folder", EXIT_USAGE)
-        if (args.every is not None and args.every < 1) or (
-            args.budget_usd is not None and args.budget_usd < 0
+        # ``not x >= 1`` is also true for NaN, which would otherwise switch the cap off.
+        if (args.every is not None and not 1 <= args.every < math.inf) or (
+            args.budget_usd is not None and not 0 <= args.budget_usd < math.inf
         ):
-            return fail("--every must be at least 1 second and --budget-usd not negative", 2)
+            return fail(
+                "--every must be at least 1 second and --budget-usd not negative (finite numbers)",
+                EXIT_USAGE,
+            )
         try:
             for rule in args.allow or []:
                 parse_rule(rule)

@@ -27,7 +27,6 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,8 @@ log = logging.getLogger("harken.daemon")
 LOG_NAME = "daemon.log"
 EXIT_OK = 0
 EXIT_FAILED = 1
+RESTART_FIRST_S = 5.0  # a failed service starts again after this, doubling up to:
+RESTART_MAX_S = 300.0
 
 
 @dataclass
@@ -104,7 +105,7 @@ def log_file() -> Path:
 def setup_logging() -> Path:
     """INFO and up to ``daemon.log`` (secrets masked); stderr keeps only warnings."""
     from agent.redact import RedactingFilter
-    from desktop.logs import BACKUPS, FORMAT, MAX_BYTES, NOISY
+    from desktop.logs import BACKUPS, FORMAT, MAX_BYTES, NOISY, PrivateRotatingFileHandler
 
     root = logging.getLogger()
     for handler in root.handlers:  # the command line's stderr handler: warnings only
@@ -112,8 +113,7 @@ def setup_logging() -> Path:
             handler.setLevel(root.level)
     path = log_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
     except OSError as exc:  # a read-only home must not stop the daemon
@@ -131,18 +131,44 @@ def setup_logging() -> Path:
 
 
 def run_daemon(args: argparse.Namespace) -> int:
-    """The ``harken daemon`` command."""
+    """The ``harken daemon`` command; ``--wait-for-lock`` waits while another scheduler
+    (the tray app) holds the lock instead of exiting 1 (for systemd: no restart loop)."""
     from agent.tasks.locks import WorkspaceBusy, scheduler_lock
 
     try:
-        with scheduler_lock():
+        try:
+            lock = scheduler_lock("harken daemon")
+            lock.__enter__()
+        except WorkspaceBusy as exc:
+            if not getattr(args, "wait_for_lock", False):
+                print(f"harken: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            lock = _wait_for_lock(str(exc))
+        try:
             path = setup_logging()
             return asyncio.run(serve_all(SERVICES, log_path=path))
-    except WorkspaceBusy as exc:
-        print(f"harken: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        finally:
+            lock.__exit__(None, None, None)
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def _wait_for_lock(busy: str) -> contextlib.AbstractContextManager[None]:
+    """Block until the scheduler lock is free (said once); SIGTERM ends the wait."""
+    from agent.tasks.locks import scheduler_lock
+
+    print(f"harken daemon: {busy}; waiting until it stops", file=sys.stderr, flush=True)
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # out of the blocking flock: exits 0 like a stop
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        lock = scheduler_lock("harken daemon", wait=True)
+        lock.__enter__()  # a blocking flock: taken the moment the other lets go
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return lock
 
 
 async def serve_all(services: list[tuple[str, Service]], *, log_path: Path | None = None) -> int:
@@ -171,9 +197,17 @@ async def serve_all(services: list[tuple[str, Service]], *, log_path: Path | Non
 
 
 async def _guarded(name: str, service: Service, host: DaemonHost) -> None:
-    try:
-        await service(host)
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("the %s service failed; the others go on", name)
+    """Run ``service``; one that fails is started again after a pause (growing to
+    ``RESTART_MAX_S``), so the daemon never holds the scheduler lock doing nothing."""
+    pause = RESTART_FIRST_S
+    while not host.stop.is_set():
+        try:
+            await service(host)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the %s service failed; it starts again in %g s", name, pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(host.stop.wait(), pause)
+        pause = min(pause * 2, RESTART_MAX_S)

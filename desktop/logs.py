@@ -9,6 +9,7 @@ so a failure in a callback leaves a trace instead of vanishing.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from logging.handlers import RotatingFileHandler
@@ -31,14 +32,28 @@ def log_file() -> Path:
     return paths.log_dir() / LOG_NAME
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A ``RotatingFileHandler`` whose files only their user can read (0600), in a folder
+    made 0700 when Harken creates it: logs name files, folders and what tasks did."""
+
+    def __init__(self, path: Path, **options: object) -> None:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        super().__init__(path, **options)  # type: ignore[arg-type]
+
+    def _open(self):  # type: ignore[no-untyped-def]  # also after each rotation
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a file an older version created 0644
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup(debug: bool = False) -> Path:
     """Start logging to the file (and stderr when ``debug``); returns the file's path."""
     path = log_file()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
     except OSError as exc:  # a read-only home must not stop the app: log to stderr instead

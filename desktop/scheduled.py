@@ -145,7 +145,7 @@ class ScheduledHost:
         said_busy = False
         while True:
             self.checks += 1
-            lock = scheduler_lock()
+            lock = scheduler_lock("the Harken tray app")
             try:
                 lock.__enter__()
             except WorkspaceBusy:

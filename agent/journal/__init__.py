@@ -15,7 +15,8 @@ interleave, and is synced before ``append`` returns. An entry starts with a blan
 ends with an end marker, so a crash mid-write leaves a torn entry that readers recognise
 and that the next entry starts cleanly after.
 
-Imports: the standard library and ``agent.paths`` only. Never ``desktop`` or ``audio``.
+Imports: the standard library, ``agent.paths`` and ``agent.redact`` (secrets are masked
+before an entry is written) only. Never ``desktop`` or ``audio``.
 """
 
 from __future__ import annotations

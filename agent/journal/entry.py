@@ -9,7 +9,10 @@ An entry in the file reads::
     - Done:
       > Three commits landed: ...
     - Files touched: `notes.md`
-    - Outcome: ok
+    - Tools run: Bash ×2, Write
+    - Refused or not run:
+      > Write(out.txt): Permission denied: plan mode ...
+    - Outcome: ok (1 call refused)
     - Cost: $0.0123 (1200 input, 80 output tokens)
     - Session: 20261129-0900-ab12
     <!-- harken:end -->
@@ -47,6 +50,8 @@ class Entry:
     outcome: str = ""
     folder: str = ""
     files: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     cost_usd: float | None = None
     input_tokens: int = 0
     output_tokens: int = 0
@@ -73,6 +78,11 @@ class Entry:
             lines.extend(f"  > {line}" for line in done)
         if self.files:
             lines.append("- Files touched: " + ", ".join(f"`{_flat(f)}`" for f in self.files))
+        if self.tools:
+            lines.append(f"- Tools run: {_counted(self.tools)}")
+        if self.refused:
+            lines.append("- Refused or not run:")
+            lines.extend(f"  > {_cut(_flat(r), DONE_LINE_CHARS)}" for r in self.refused)
         if self.outcome:
             lines.append(f"- Outcome: {_flat(self.outcome)}")
         if self.cost_usd is not None:
@@ -140,6 +150,14 @@ def first_lines(text: str, count: int = DONE_LINES) -> list[str]:
     if len(lines) > count:
         kept.append("…")
     return kept
+
+
+def _counted(names: list[str]) -> str:
+    """``Read ×2, Bash``: each name once, in first-use order, with its count."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[_flat(name)] = counts.get(_flat(name), 0) + 1
+    return ", ".join(n if c == 1 else f"{n} ×{c}" for n, c in counts.items())
 
 
 def _flat(text: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from agent import paths
 from agent.journal.entry import Entry, Written, parse
+from agent.redact import redact
 
 log = logging.getLogger(__name__)
 DIGEST_CHARS = 12_000
@@ -30,7 +31,8 @@ def journal_dir() -> Path:
 
 def day_file(day: date) -> Path:
     """``<data>/journal/YYYY/MM/YYYY-MM-DD.md``."""
-    return journal_dir() / f"{day:%Y}" / f"{day:%m}" / f"{day.isoformat()}.md"
+    # Four digits always: strftime's %Y writes the year 1 as "1" on some platforms.
+    return journal_dir() / f"{day.year:04d}" / f"{day.month:02d}" / f"{day.isoformat()}.md"
 
 
 def title(day: date) -> str:
@@ -46,7 +48,8 @@ def append(entry: Entry) -> Path:
     day = entry.at.date()
     path = day_file(day)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = entry.markdown()
+    # An error the model or the API returned may quote a key; the journal is plain text.
+    text = redact(entry.markdown())
     created = False
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)

@@ -54,6 +54,10 @@ class Task:
         task = cls(**known)
         if not isinstance(task.failures, int) or isinstance(task.failures, bool):
             task.failures = 0  # a hand-edited count must not stop the task
+        if not isinstance(task.allow, list) or not all(isinstance(r, str) for r in task.allow):
+            raise TaskError(f"task {task.id!r} has allow rules that are not a list of text")
+        if not isinstance(task.name, str):
+            task.name = task.id
         if task.mode not in MODES:
             raise TaskError(f"task {task.id!r} has an unknown mode {task.mode!r}")
         return task
@@ -62,6 +66,12 @@ class Task:
 def new_task_id() -> str:
     """A short id people can type: ``t-`` and eight hex digits."""
     return "t-" + secrets.token_hex(4)
+
+
+def plain_name(name: str) -> str:
+    """``name`` on one line: control characters (a newline, a tab, an escape) become
+    spaces, so a name never breaks ``tasks list``'s table or a journal heading."""
+    return " ".join("".join(" " if ch < " " or ch == "\x7f" else ch for ch in name).split())
 
 
 def default_name(prompt: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -63,6 +64,9 @@ class Proactive:
             item.spent_usd = float(item.spent_usd)
         except (TypeError, ValueError) as exc:
             raise TaskError(f"proactive settings for {workspace} are invalid: {exc}") from None
+        if not all(math.isfinite(v) for v in (item.every_s, item.daily_budget_usd, item.spent_usd)):
+            # NaN would switch the daily cap off; infinity is not even valid JSON.
+            raise TaskError(f"proactive settings for {workspace}: a number is not finite")
         if item.mode not in MODES:
             raise TaskError(f"proactive settings for {workspace}: unknown mode {item.mode!r}")
         return item
@@ -90,6 +94,11 @@ class ProactiveStore:
         spaces = data.get("workspaces") if isinstance(data, dict) else None
         if not isinstance(spaces, dict):
             raise TaskError(f'{self.path} is corrupt (not {{"workspaces": {{...}}}})')
+        if data.get("version") != VERSION:  # a newer Harken's file: never rewritten as 1
+            raise TaskError(
+                f"{self.path} has version {data.get('version')!r}, which this Harken cannot "
+                "read; Harken leaves it as it is"
+            )
         return {key: Proactive.from_dict(key, value) for key, value in spaces.items()}
 
     def get(self, workspace: Path) -> Proactive:

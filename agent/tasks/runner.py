@@ -24,19 +24,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from agent.errors import HarkenError
-from agent.events import Event, PermissionAnswer, PermissionRequested
+from agent.events import Event, PermissionAnswer, PermissionRequested, Retrying
 from agent.journal.entry import Entry
 from agent.journal.files import append_quietly
-from agent.tasks.locks import workspace_lock
+from agent.redact import redact
+from agent.tasks.locks import WorkspaceBusy, lock_path, try_lock
 from agent.tasks.model import Task, TaskError, iso
 from agent.tasks.model import now as local_now
-from agent.tasks.schedule import backoff
+from agent.tasks.schedule import backoff, problem
 from agent.tasks.store import TaskStore
 from agent.tasks.unattended import RunLog, close_session, open_session
 
@@ -47,6 +49,7 @@ Note = Callable[[str], None]
 SUMMARY_CHARS = 200
 DEFAULT_QUESTION_TIMEOUT = 120.0
 NOTIFY_AFTER = 3  # failures in a row before the user is told (once)
+LOCK_POLL_S = 0.2  # how often a run waiting for a busy workspace tries its lock
 
 # How a turn's stop reason reads in ``last_status``.
 STATUS = {"end_turn": "ok", "stop_sequence": "ok"}
@@ -72,12 +75,13 @@ async def run_task(
     *,
     listeners: Iterable[Callable[[Event], None]] = (),
     ask: Ask | None = None,
-    question_timeout: float = DEFAULT_QUESTION_TIMEOUT,
+    question_timeout: float | None = DEFAULT_QUESTION_TIMEOUT,
     wait_for_workspace: bool = True,
     note: Note | None = None,
     notify: Note | None = None,
     background_after: float | None = None,
     now: Callable[[], datetime] = local_now,
+    on_wait: Note | None = None,
 ) -> RunResult:
     """Run ``task_id`` once, now, and record the outcome in ``store`` and the journal.
 
@@ -85,12 +89,25 @@ async def run_task(
     background (None: the unattended default, 15 s). Raises ``TaskError`` when the task
     does not exist, and ``WorkspaceBusy`` when another task holds its workspace and
     ``wait_for_workspace`` is false. Failures of the run itself (no folder, no API key,
-    an API error) are recorded and returned, not raised."""
+    an API error) are recorded and returned, not raised. ``on_wait`` hears one line when
+    the run first waits for another task in its workspace. A task with an allow rule
+    that cannot be read raises ``TaskError`` and does not run."""
     task = store.get(task_id)
+    why = problem(task)
+    if why is not None and "allow rule" in why:
+        # Run without that rule and the task runs with other permissions than the user set.
+        raise TaskError(why)
     workspace = Path(task.cwd)
-    lock = workspace_lock(workspace, wait=wait_for_workspace)
-    # Waiting for another task's lock must not stall the event loop.
-    await asyncio.to_thread(lock.__enter__)
+    fd = try_lock(lock_path(workspace))
+    if fd is None:
+        if not wait_for_workspace:
+            raise WorkspaceBusy(f"another task is running in {workspace}")
+        if on_wait is not None:
+            on_wait(f"waiting for the task running in {workspace}…")
+        # Polled, not a blocking flock in a thread: a cancel (Ctrl-C) ends the wait at once.
+        while fd is None:
+            await asyncio.sleep(LOCK_POLL_S)
+            fd = try_lock(lock_path(workspace))
     try:
         started = store.update(task.id, last_run=iso(now()), last_status="running")
         if started is None:
@@ -100,7 +117,7 @@ async def run_task(
         try:
             status, text = await _run(
                 started,
-                [*listeners, record],
+                [*listeners, record, _retries_logged(started)],
                 ask,
                 question_timeout,
                 note or log.warning,
@@ -120,6 +137,7 @@ async def run_task(
             raise
         except HarkenError as exc:
             status, text = "error", str(exc)
+        text = redact(text)  # an API error may quote a key: not into tasks.json or a notice
         failures = started.failures + 1 if status == "error" else 0
         done = store.update(
             task.id,
@@ -129,6 +147,8 @@ async def run_task(
             failures=failures,
         )
         outcome = status
+        if record.refused and status == "ok":
+            outcome = f"ok ({_calls(len(record.refused))} refused or not run)"
         if failures:
             outcome = f"error ({_failed_times(failures)}; {_waits(failures)})"
         _journal(started, outcome, text, record, session_id, now)
@@ -149,14 +169,14 @@ async def run_task(
             record.cost_usd,
         )
     finally:
-        lock.__exit__(None, None, None)
+        os.close(fd)  # closing releases the workspace's lock
 
 
 async def _run(
     task: Task,
     listeners: Iterable[Callable[[Event], None]],
     ask: Ask | None,
-    question_timeout: float,
+    question_timeout: float | None,
     note: Note,
     session_id: list[str],
     background_after: float | None,
@@ -211,6 +231,8 @@ def _journal(
             outcome=outcome,
             folder=task.cwd,
             files=list(record.files),
+            tools=list(record.tools),
+            refused=list(record.refused),
             cost_usd=record.cost_usd,
             input_tokens=record.input_tokens,
             output_tokens=record.output_tokens,
@@ -238,6 +260,22 @@ def _journal_jobs(
         )
 
 
+def _retries_logged(task: Task) -> Callable[[Event], None]:
+    """A listener that logs each API retry (the daemon's log says why a run was slow)."""
+
+    def listen(event: Event) -> None:
+        if isinstance(event, Retrying):
+            log.warning(
+                "task %s: %s; retry %d in %.1f s", task.id, event.reason, event.attempt, event.delay
+            )
+
+    return listen
+
+
+def _calls(count: int) -> str:
+    return "1 call" if count == 1 else f"{count} calls"
+
+
 def _failed_times(failures: int) -> str:
     return "failed once" if failures == 1 else f"failed {failures} times in a row"
 
@@ -248,22 +286,27 @@ def _waits(failures: int) -> str:
     return f"the next try waits at least {wait} after this one"
 
 
-async def _answer(event: PermissionRequested, ask: Ask | None, wait_s: float, task: Task) -> None:
+async def _answer(
+    event: PermissionRequested, ask: Ask | None, wait_s: float | None, task: Task
+) -> None:
     """Resolve ``event`` with the user's answer, or refuse it when nobody answers."""
     answer: PermissionAnswer | None = None
     if ask is not None:
         with contextlib.suppress(TimeoutError):
             answer = await asyncio.wait_for(ask(event), wait_s)
     if answer is None:
-        why = (
-            f"nobody answered within {wait_s:g} s"
-            if ask is not None
-            else "nobody is there to answer"
-        )
+        # Kept short: it follows "Not run: ... nobody was there to ask" in the tool result,
+        # and a terminal shows the first 200 characters of that.
+        if ask is None:
+            why = " runs unattended"
+        elif wait_s is None:
+            why = ": nobody answered"
+        else:
+            why = f": nobody answered within {wait_s:g} s"
         answer = PermissionAnswer(
             False,
-            message=f"refused: scheduled task {task.id} runs unattended and {why}; "
-            f"add an allow rule to the task (--allow) to let this run",
+            message=f"Scheduled task {task.id}{why}; an allow rule on the task "
+            "(--allow) would let such a call run.",
             asked=False,
         )
     event.answer(answer)

@@ -66,6 +66,13 @@ class TaskStore:
             raise TaskError(
                 f"{self.path} is corrupt ({exc}); fix or remove it — Harken leaves it as it is"
             ) from None
+        if data.get("version") != VERSION:
+            # A newer Harken's file (or a damaged one): rewriting it as version 1 would
+            # drop what this version does not know.
+            raise TaskError(
+                f"{self.path} has version {data.get('version')!r}, which this Harken cannot "
+                "read (written by a newer Harken, or damaged); Harken leaves it as it is"
+            )
         tasks: list[Task] = []
         bad: list[tuple[Any, str]] = []
         for item in data["tasks"]:

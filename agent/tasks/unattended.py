@@ -45,10 +45,15 @@ class RunLog:
     files: list[str] = field(default_factory=list)
     # Background shells the run left: (id, command, how it ended, its last output)
     jobs: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # The tools that ran, in order (``Read``, ``Bash``), and the calls refused or not run,
+    # each as "Write out.txt: why" (a refusal must show in the journal, not hide in "ok").
+    tools: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     cost_usd: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
     _pending: dict[str, str] = field(default_factory=dict)
+    _started: set[str] = field(default_factory=set)
 
     def collect_jobs(self, session: Session) -> None:
         """Note the session's background shells (after it closed: each has ended)."""
@@ -59,10 +64,17 @@ class RunLog:
             self.jobs.append((job_id, out.command, ended, out.output))
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, ToolStarted):
+            self._started.add(event.call_id)
+            self.tools.append(event.name)
         if isinstance(event, ToolStarted) and event.name in CHANGING_TOOLS:
             path = event.input.get("file_path")
             if isinstance(path, str):
                 self._pending[event.call_id] = path
+        elif isinstance(event, ToolFinished) and event.call_id not in self._started:
+            # Finished without starting: refused (mode, rule, nobody to ask) or malformed.
+            why = event.output.strip().splitlines()[0] if event.output.strip() else "not run"
+            self.refused.append(f"{event.description}: {why}")
         elif isinstance(event, ToolFinished):
             path = self._pending.pop(event.call_id, None)
             if path is not None and not event.is_error and path not in self.files:
