@@ -82,8 +82,12 @@ def run_rotate(args: argparse.Namespace) -> int:
         refreshed = rotate()
     except (SecretUnavailable, DiscoveryError) as exc:
         return fail(str(exc))
-    note = " The running bridge's bridge.json has a new token." if refreshed else ""
-    print(f"New bridge secret: every earlier token is refused from now on.{note}", file=sys.stderr)
+    note = (
+        " The running bridge closed the connections that used one; its bridge.json has a new token."
+        if refreshed
+        else ""
+    )
+    print(f"New bridge secret: every earlier token is refused from now on.{note}")
     return EXIT_OK
 
 

@@ -65,6 +65,7 @@ def test_rotate_invalidates_every_earlier_token() -> None:
     old = harken("bridge", "token").stdout.strip()
     rotated = harken("bridge", "rotate")
     assert rotated.returncode == 0, rotated.stderr
+    assert "every earlier token is refused" in rotated.stdout and rotated.stderr == ""
     with pytest.raises(TokenError, match="wrong signature"):
         verify_token(load_secret(), old)
     fresh = harken("bridge", "token").stdout.strip()
