@@ -203,16 +203,19 @@ class BridgeServer:
             self._live.pop(connection, None)
             await peer.close()
 
-    async def _refusal(self, claims: Claims, token: str) -> tuple[int, str] | None:
+    async def _refusal(
+        self, claims: Claims, token: str, secret: str | None = None
+    ) -> tuple[int, str] | None:
         """Why a connection's token no longer holds (close code, reason), or None. The
-        secret is read afresh: a rotation shuts the connection out at once."""
+        secret is read afresh unless given: a rotation shuts the connection out at once."""
         if claims.expired(self._clock()):
             return CLOSE_EXPIRED, "token expired"
-        try:
-            secret = await asyncio.to_thread(self._secret)
-        except SecretUnavailable as exc:
-            log.error("bridge: no signing secret: %s", exc)
-            return CLOSE_REVOKED, "no signing secret to check the token against"
+        if secret is None:
+            try:
+                secret = await asyncio.to_thread(self._secret)
+            except SecretUnavailable as exc:
+                log.error("bridge: no signing secret: %s", exc)
+                return CLOSE_REVOKED, "no signing secret to check the token against"
         try:
             verify_token(secret, token)
         except TokenError as exc:
@@ -225,8 +228,14 @@ class BridgeServer:
         """Close connections whose token expired or was revoked, even if they only listen."""
         while True:
             await asyncio.sleep(self._sweep_s)
+            if not self._live:
+                continue
+            try:  # once per sweep, not per connection (a keyring read may cost a D-Bus call)
+                secret = await asyncio.to_thread(self._secret)
+            except SecretUnavailable:
+                continue  # said at the next message, which closes its connection
             for connection, (token, claims) in list(self._live.items()):
-                refusal = await self._refusal(claims, token)
+                refusal = await self._refusal(claims, token, secret)
                 if refusal is not None:
                     log.info("bridge: closing a connection: %s", refusal[1])
                     with contextlib.suppress(Exception):
