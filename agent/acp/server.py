@@ -391,11 +391,14 @@ def _uri_path(uri: str) -> str:
 
 async def serve(maker: SessionMaker, version: str = "") -> None:
     """Serve ACP on this process's stdin and stdout until the editor closes them."""
-    from agent.acp.stdio import protocol_streams
+    from agent.acp.stdio import OneLineNotificationErrors, protocol_streams
 
     reader, writer = await protocol_streams()
     agent = HarkenAgent(maker, version)
+    quieter = OneLineNotificationErrors()
+    logging.getLogger().addFilter(quieter)  # the SDK logs on the root logger
     try:
         await run_agent(agent, writer, reader)
     finally:
+        logging.getLogger().removeFilter(quieter)
         await agent.aclose()

@@ -11,8 +11,11 @@ that is valid JSON but not a message object: ``null`` reads as the end of input,
 raises): a line that is not JSON is answered with a JSON-RPC parse error (-32700), one
 that is not a message object with an invalid-request error (-32600, with the message's
 ``id`` when it has a usable one), each said in one line on stderr; the agent keeps
-serving. stdin and stdout may also be regular files (``harken acp < in > out``), which
-asyncio's pipe transports refuse: those are read and written directly.
+serving. The SDK's own refusals of params it cannot read ("Invalid params", the reason
+only in ``data``) go out with the reason in ``message``, and a notification it cannot read
+is one line in the log, not a traceback. stdin and stdout may also be regular files
+(``harken acp < in > out``), which asyncio's pipe transports refuse: those are read and
+written directly.
 """
 
 from __future__ import annotations
@@ -147,7 +150,49 @@ async def _writer(loop: asyncio.AbstractEventLoop, fd: int) -> asyncio.StreamWri
         )
     else:
         transport = _FileTransport(fd)
-    return asyncio.StreamWriter(transport, protocol, None, loop)
+    return _Writer(transport, protocol, None, loop)
+
+
+class _Writer(asyncio.StreamWriter):
+    """The SDK's writer, with its "Invalid params" errors saying what is invalid."""
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if b'"message":"Invalid params"' in data:  # cheap test: the rest pass untouched
+            data = _said_params_error(bytes(data))
+        super().write(data)
+
+
+def _said_params_error(line: bytes) -> bytes:
+    """``line`` (one JSON-RPC answer) with the validation errors in ``data`` said in its
+    ``message``, e.g. ``Invalid params: prompt: Field required``."""
+    try:
+        message = json.loads(line)
+        error = message["error"]
+        problems = [
+            f"{'.'.join(map(str, e.get('loc') or [])) or 'params'}: {e.get('msg', 'invalid')}"
+            for e in error["data"]["errors"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return line
+    error["message"] = "Invalid params: " + "; ".join(problems)
+    return (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+class OneLineNotificationErrors(logging.Filter):
+    """On the root logger, where the SDK logs: a notification it could not read (bad
+    params) becomes one line instead of a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        if text.startswith("Unhandled error while handling notification") and record.exc_info:
+            exc = record.exc_info[1]
+            if type(exc).__name__ == "ValidationError":
+                method = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+                record.msg = "ignored a notification from the editor (%s): its params are invalid"
+                record.args = (method,)
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+                record.exc_info, record.exc_text = None, None
+        return True
 
 
 async def _screen(

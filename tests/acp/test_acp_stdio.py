@@ -117,3 +117,33 @@ def test_a_closed_stdin_or_stdout_is_said_in_one_line(workspace: Path, fd: int, 
     assert done.stderr.decode().strip() == f"harken: {name} is closed: " + (
         "harken acp speaks the protocol on stdin and stdout"
     )
+
+
+async def test_params_the_sdk_cannot_read_are_said_in_the_message_and_logged_in_one_line(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    lines = [
+        INITIALIZE,
+        {"jsonrpc": "2.0", "id": 2, "method": "session/prompt", "params": {"sessionId": "x"}},
+        {"jsonrpc": "2.0", "method": "session/cancel", "params": {}},  # a notification
+        {"jsonrpc": "2.0", "id": 3, "method": "session/new", "params": [1]},
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *harken_command(),
+        "acp",
+        cwd=workspace,
+        env=_env(api),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    body = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    out, err = await asyncio.wait_for(process.communicate(body), HANG_S)
+    assert process.returncode == 0
+    answers = {m["id"]: m for m in map(json.loads, out.decode().splitlines())}
+    assert answers[2]["error"]["code"] == -32602
+    assert answers[2]["error"]["message"] == "Invalid params: prompt: Field required"
+    assert answers[3]["error"]["message"].startswith("Invalid params: params: ")
+    text = err.decode(errors="replace")
+    assert "Traceback" not in text
+    assert "ignored a notification from the editor (session/cancel)" in text
