@@ -182,3 +182,19 @@ async def test_rotate_closes_connections_already_open(runtime: Path) -> None:
         assert (await call(server.url, new_token(), "status"))["result"]
     finally:
         await server.close()
+
+
+async def test_a_listening_connection_is_closed_when_its_token_expires(runtime: Path) -> None:
+    now = [time.time()]
+    server = await BridgeServer(clock=lambda: now[0], sweep_s=0.05).start()
+    try:
+        async with connect(server.url, additional_headers=bearer(new_token(ttl_s=900))) as ws:
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status"}))
+            assert json.loads(await ws.recv())["result"]
+            now[0] += 901  # it sends nothing more: only listens
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(HANG_S):
+                    await ws.recv()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+    finally:
+        await server.close()
