@@ -305,8 +305,7 @@ async def _answer(
             why = f": nobody answered within {wait_s:g} s"
         answer = PermissionAnswer(
             False,
-            message=f"Scheduled task {task.id}{why}; an allow rule on the task "
-            "(--allow) would let such a call run.",
+            message=f"Scheduled task {task.id}{why}; an --allow rule on it would let this run.",
             asked=False,
         )
     event.answer(answer)
