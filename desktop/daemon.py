@@ -157,13 +157,12 @@ def _wait_for_lock(busy: str) -> contextlib.AbstractContextManager[None]:
     """Block until the scheduler lock is free (said once); SIGTERM ends the wait."""
     from agent.tasks.locks import scheduler_lock
 
-    print(f"harken daemon: {busy}; waiting until it stops", file=sys.stderr, flush=True)
-
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt  # out of the blocking flock: exits 0 like a stop
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)  # before saying so: a stop may follow
     try:
+        print(f"harken daemon: {busy}; waiting until it stops", file=sys.stderr, flush=True)
         lock = scheduler_lock("harken daemon", wait=True)
         lock.__enter__()  # a blocking flock: taken the moment the other lets go
     finally:
