@@ -165,3 +165,20 @@ async def test_the_memory_dream_reads_the_journal(api: ScriptedAPI, workspace: P
     system = api.requests[0]["system"][0]["text"]
     assert "Rotated the deploy keys." in system
     assert "Someone else's work." not in system
+
+
+def test_a_year_before_1000_is_written_with_four_digits(harken) -> None:
+    result = harken("journal", "--date", "0001-01-01")
+
+    assert result.returncode == 0
+    assert "journal/0001/01/0001-01-01.md" in result.stderr
+
+
+def test_a_key_in_an_entry_is_masked_in_the_file() -> None:
+    from agent.journal import Entry, append
+
+    key = "sk-ant-api03-" + "Zq7" * 20
+    path = append(Entry(kind="Task", title="t", done=f"the API said: bad key {key}"))
+
+    written = path.read_text()
+    assert "bad key sk-ant-api0…[redacted]" in written and key not in written
