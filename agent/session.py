@@ -100,6 +100,8 @@ class Session:
         self._sandbox_noticed = False
         self.follow_ups, self.questions = talk_channels(self.ctx, self.emit)  # said mid-turn
         self.tools = {tool.name: tool for tool in (tools or default_tools())}
+        # Hosts add context to each prompt: ``provide(prompt) -> text blocks`` (the editor's).
+        self.prompt_context: list[Callable[[str], list[dict[str, str]]]] = []
         skills = load_skills(self.ctx.workspace)  # problems and untrusted ones are logged
         self.system = system_prompt(
             self.ctx.workspace, skills=skills.skills, memory_tool="memory" in self.tools
@@ -202,7 +204,8 @@ class Session:
             hooked = await self._prompt_hooks(text)  # a refused prompt is never sent or kept
             self._log.add({"type": "prompt", "text": text, "at": now_iso()})
             recalled = self.memory.recall(text)  # relevant notes ride along with the prompt
-            content = [_text(text), *hooked, *recalled]
+            extra = [block for provide in self.prompt_context for block in provide(text)]
+            content = [_text(text), *hooked, *recalled, *extra]
             self._record_message(conversation.add_user_content(self.messages, content))
             stop_again = False
             for _round in range(self.config.max_turns):
