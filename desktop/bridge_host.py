@@ -209,8 +209,7 @@ class TrayBridgeHost(QObject):
         answer = answer_for(decision)
         dialog = _dialog_for(request)
         if dialog is not None:
-            # As if its button were pressed: the permission flow answers and closes it.
-            dialog._finish(answer)
+            dialog.answer_from_elsewhere(answer)  # the permission flow answers and closes it
         else:  # not on screen yet: the flow will not show an answered question
             request.answer(answer)
         return True

@@ -273,6 +273,12 @@ class PermissionDialog(QDialog):
     def reject(self) -> None:  # Esc
         self.deny()
 
+    def answer_from_elsewhere(self, answer: PermissionAnswer) -> None:
+        """An answer given outside the dialog (the bridge, an editor): it closes as if its
+        button were pressed, unarmed or not (no accidental click to guard against); the
+        first answer wins."""
+        self._finish(answer)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.answer is None:
             self.deny()
