@@ -5,10 +5,12 @@
     harken tasks list [--json]    JSON: a list of {"id", "name", "cron", "cwd", "mode",
                                   "next_run", "last_run", "last_status"}
     harken tasks remove ID
-    harken tasks run ID           now, in the foreground (the answer streams to stdout)
+    harken tasks run ID [--yes]   now, in the foreground (the answer streams to stdout); on
+                                  a terminal a question is asked, --yes allows them all
     harken tasks proactive on|off|status [--cwd DIR] [--every S] [--budget-usd USD]
                                   ticks for a folder while you are away (``agent.tasks.ticks``)
-    harken daemon                 run due tasks headless until SIGTERM (``desktop.daemon``)
+    harken daemon [--wait-for-lock]
+                                  run due tasks headless until SIGTERM (``desktop.daemon``)
 
 Tasks run when due in a host (the tray app or ``harken daemon``); ``run`` runs one now.
 Usage errors (an invalid cron expression, a missing folder, a bad rule) exit 2; a corrupt

@@ -1,20 +1,23 @@
 """``harken daemon``: the headless host. Scheduled tasks and proactive ticks, no Qt.
 
-    harken daemon        runs every service in ``SERVICES`` until SIGTERM or Ctrl-C
+    harken daemon [--wait-for-lock]
+                         runs every service in ``SERVICES`` until SIGTERM or Ctrl-C
 
 One daemon per user: it holds ``agent.tasks.locks.scheduler_lock`` (the tray app's
-scheduler takes the same lock), and a second one exits 1 saying so. It logs at INFO to
-``<log dir>/daemon.log`` (rotated; the tray app writes ``harken.log``, and two processes
-must not rotate one file), every record through the filter that masks API keys and
-tokens; warnings also go to stderr (journald under systemd).
+scheduler takes the same lock), and a second one exits 1 naming the holder; with
+``--wait-for-lock`` (the systemd unit's) it waits for the lock instead. It logs at INFO
+to ``<log dir>/daemon.log`` (0600, rotated; the tray app writes ``harken.log``, and two
+processes must not rotate one file), every record through the filter that masks API keys
+and tokens; warnings also go to stderr (journald under systemd).
 
 SIGTERM (or SIGINT) cancels every service: a running task is interrupted, its turn saved
 to its transcript as interrupted (valid and resumable with ``harken ask --resume``), the
 task marked ``interrupted`` and the journal told; then the daemon exits 0.
 
 A service is ``async def service(host: DaemonHost) -> None`` that runs until cancelled;
-one that fails is logged and the others go on. To add one (the bridge, say), add a line
-to ``SERVICES``.
+one that fails is logged and started again after a pause (5 s, doubling to 5 min), so the
+daemon never holds the scheduler lock doing nothing; the others go on meanwhile. To add
+one (the bridge, say), add a line to ``SERVICES``.
 """
 
 from __future__ import annotations
