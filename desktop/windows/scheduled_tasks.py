@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.spoken_schedule import describe
+from desktop.cron_reading import describe
 from desktop.windows.style import css, theme
 
 if TYPE_CHECKING:
