@@ -154,6 +154,7 @@ class TickLoop:
         )
         self._slept = None
         files_before, cost_before = len(self._record.files), self._record.cost_usd
+        tools_before, refused_before = len(self._record.tools), len(self._record.refused)
         tokens_before = (self._record.input_tokens, self._record.output_tokens)
         try:
             outcome = await session.submit(prompt)
@@ -175,6 +176,8 @@ class TickLoop:
                 outcome=f"{how}; {slept}; next tick in {wait:g} s at the earliest",
                 folder=str(self.workspace),
                 files=self._record.files[files_before:],
+                tools=self._record.tools[tools_before:],
+                refused=self._record.refused[refused_before:],
                 cost_usd=cost,
                 input_tokens=self._record.input_tokens - tokens_before[0],
                 output_tokens=self._record.output_tokens - tokens_before[1],

@@ -157,3 +157,23 @@ async def test_a_question_in_a_tick_is_refused_and_the_session_goes_on_next_time
     refusal = str(api.requests[1]["messages"][-1])
     assert "unattended" in refusal
     assert "Could not write." in request_text(api.requests[2], last_only=False)
+
+
+async def test_a_tick_entry_names_the_tools_run_and_the_refused_write(
+    api: ScriptedAPI, workspace: Path, proactive: ProactiveStore
+) -> None:
+    (workspace / "NOTES.md").write_text("notes\n")
+    api.script(
+        Reply([tool_use("Read", {"file_path": "NOTES.md"})]),
+        Reply([tool_use("Write", {"file_path": "out.txt", "content": "x"})]),
+        Reply([text("Nothing to change.")]),
+    )
+    clock = Clock(NOON)
+    loop = TickLoop(workspace, store=proactive, clock=clock, sleep=Waits(clock, ticks=1))
+
+    await loop.run(asyncio.Event())
+
+    [tick] = [e for e in read_day(NOON.date()) if e.heading.startswith("Tick")]
+    assert "- Tools run: Read\n" in tick.body
+    assert "- Refused or not run:\n  > Writing out.txt: Permission denied: plan" in tick.body
+    assert not (workspace / "out.txt").exists()
