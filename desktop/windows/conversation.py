@@ -47,7 +47,7 @@ from agent.events import (
     TurnFinished,
     TurnStarted,
 )
-from agent.usage import Usage
+from desktop.windows import usage_text
 from desktop.windows.entries import (
     AnswerEntry,
     Entry,
@@ -386,15 +386,8 @@ class ConversationWindow(QWidget):
         self.submitted.emit(text)
 
     def _show_usage(self, event: TurnFinished) -> None:
-        total, turn = event.session_usage, event.usage
-        self.usage_label.setText(
-            f"This session  ·  {_tokens(total.prompt_tokens)} in  ·  "
-            f"{_tokens(total.output_tokens)} out  ·  "
-            f"{_dollars(event.session_cost_usd) if event.cost_known else 'cost unknown'}"
-        )
-        self.usage_label.setToolTip(
-            _usage_detail("Last request", turn, event.cost_usd, event.cost_known)
-        )
+        self.usage_label.setText(usage_text.session_line(event))
+        self.usage_label.setToolTip(usage_text.request_tip(event))
 
     def _user_scrolled(self, value: int) -> None:
         self._follow = value >= self._scroll.verticalScrollBar().maximum() - 8
@@ -406,23 +399,3 @@ class ConversationWindow(QWidget):
     def _scroll_to_end(self) -> None:
         bar = self._scroll.verticalScrollBar()
         bar.setValue(bar.maximum())
-
-
-def _tokens(count: int) -> str:
-    if count < 10_000:
-        return f"{count:,}"
-    if count < 1_000_000:
-        return f"{count / 1000:.1f}k"
-    return f"{count / 1_000_000:.2f}M"
-
-
-def _dollars(amount: float) -> str:
-    return f"${amount:.4f}" if amount < 1 else f"${amount:.2f}"
-
-
-def _usage_detail(title: str, usage: Usage, cost: float, known: bool) -> str:
-    return (
-        f"{title}: {usage.input_tokens:,} in, {usage.output_tokens:,} out, "
-        f"cache {usage.cache_read_tokens:,} read / {usage.cache_write_tokens:,} written, "
-        f"{_dollars(cost) if known else 'cost unknown'}"
-    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -55,6 +56,17 @@ def test_a_turn_shows_the_words_the_answer_without_markdown_and_each_tool(
     assert window.last_answer().startswith("I added a **health check**")
     assert window.last_transcript() == HEARD
     screenshot(window, "conversation")
+
+
+def test_a_model_without_a_price_shows_its_cost_as_unknown(qtbot) -> None:
+    window = ConversationWindow()
+    qtbot.addWidget(window)
+    finished = dataclasses.replace(turn_events()[-1], cost_known=False)
+
+    feed(window, [finished])
+
+    assert window.usage_label.text().endswith("out  ·  cost unknown")
+    assert "$" not in window.usage_label.toolTip()
 
 
 def test_clicking_a_tool_line_shows_its_input_and_output(
