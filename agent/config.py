@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("checkpoints", True, "Keep files' earlier content so agent changes can be undone"),
     Setting(
         "checkpoint_max_file_mb",
-        20,
+        20.0,  # a float: fractions such as 0.5 are allowed
         "Largest file a checkpoint keeps, in MB (a change to a larger one asks first)",
         minimum=0,
     ),
@@ -210,6 +210,8 @@ def _check(setting: Setting, value: Any) -> str:
         return f"{setting.key} must be true or false, not {value!r}"
     if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
         return f"{setting.key} must be a whole number, not {value!r}"
+    if expected is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"{setting.key} must be a number, not {value!r}"
     if expected is str and not isinstance(value, str):
         return f"{setting.key} must be text, not {value!r}"
     if setting.choices and value not in setting.choices:

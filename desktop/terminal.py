@@ -14,6 +14,7 @@ from agent.events import (
     Compacted,
     ErrorOccurred,
     Event,
+    Notice,
     PermissionAnswer,
     PermissionRequested,
     Retrying,
@@ -36,7 +37,8 @@ class PermissionPolicy:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def handle(self, event: PermissionRequested) -> None:
-        if self.yes:
+        # --yes answers the agent's permission questions, never "discard my own edits".
+        if self.yes and not _discards_edits(event):
             event.answer(PermissionAnswer(True))
         elif self.interactive:
             # Listeners are synchronous; the question is asked in its own task.
@@ -50,17 +52,22 @@ class PermissionPolicy:
         allow = f"--allow {shlex.quote(event.always_rule)}" if event.always_rule else ""
         how = f"{allow} (or --yes for every call)" if allow else "--yes"
         message = f"Harken runs without a terminal to ask on; to allow it, run with {how}."
-        self.stderr.write(
-            f"harken: {event.name} not run: no terminal to ask; allow it with {how}\n"
-        )
+        question = _plain_question(event)
+        if _discards_edits(event):
+            self.stderr.write(f"harken: not done: {question} No terminal to ask on.\n")
+        elif question:
+            self.stderr.write(f"harken: not done: {question} No terminal to ask on; {how}.\n")
+        else:
+            self.stderr.write(
+                f"harken: {event.name} not run: no terminal to ask; allow it with {how}\n"
+            )
         self.stderr.flush()
         event.answer(PermissionAnswer(False, message=message, asked=False))
 
     async def _prompt(self, event: PermissionRequested) -> None:
         async with self._lock:  # one question at a time
-            self.stderr.write(
-                f"\n? Allow {event.name}: {event.description}\n  ({_why(event)}) [y/N] "
-            )
+            asked = _plain_question(event) or f"Allow {event.name}: {event.description}"
+            self.stderr.write(f"\n? {asked}\n  ({_why(event)}) [y/N] ")
             self.stderr.flush()
             try:
                 reply = await asyncio.to_thread(self.stdin.readline)
@@ -68,6 +75,18 @@ class PermissionPolicy:
                 reply = ""
             allow = reply.strip().lower() in ("y", "yes")
             event.answer(PermissionAnswer(allow))  # a no is worded by the runner
+
+
+def _plain_question(event: PermissionRequested) -> str:
+    """A checkpoint's question worded for people ("Discard your edits to f.txt?"); empty
+    for a tool call (its input is the model's, so it never words the question)."""
+    if not event.call_id.startswith("checkpoint-"):
+        return ""
+    return str(event.input.get("question") or "")
+
+
+def _discards_edits(event: PermissionRequested) -> bool:
+    return bool(_plain_question(event) and event.input.get("discards_user_edits"))
 
 
 def _why(event: PermissionRequested) -> str:
@@ -99,6 +118,8 @@ class HumanRenderer:
             self._note(f"  ✗ {event.description}: {first[:200]}")
         elif isinstance(event, Retrying):
             self._note(f"↻ {event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt}).")
+        elif isinstance(event, Notice):
+            self._note(f"harken: {event.message}")
         elif isinstance(event, Compacted):
             self._note(f"(compacted {event.messages_replaced} earlier messages into a summary)")
         elif isinstance(event, TurnFinished):

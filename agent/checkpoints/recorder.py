@@ -5,6 +5,13 @@ It keeps the file's bytes (or notes that it did not exist) in the session's step
 running turn. When there would be no way back (the store cannot be written, or the file
 is over the size budget) it asks the user first, through the session's permission
 question, and refuses the change (a ``ToolError`` the model hears) unless they agree.
+
+The path kept is the one actually written: a symbolic link is followed (Write and Edit
+write through it), so a restore brings back the file it points to and leaves the link.
+
+Questions put to people carry ``input["question"]`` (how a front end words them instead
+of "Allow <tool>") and ``input["discards_user_edits"]`` when yes would discard the user's
+own edits: a blanket yes (``--yes``) answers the agent's permission questions, never that.
 """
 
 from __future__ import annotations
@@ -28,11 +35,11 @@ from agent.checkpoints.store import (
 from agent.tools.base import ToolError
 from agent.tools.files import overlay
 
-# ask(title, reason, file_path) -> (allowed, somebody_was_asked)
-Ask = Callable[[str, str, str], Awaitable[tuple[bool, bool]]]
+# ask(question, reason, file_path, discards_user_edits) -> (allowed, somebody_was_asked)
+Ask = Callable[[str, str, str, bool], Awaitable[tuple[bool, bool]]]
 
 
-async def _nobody(title: str, reason: str, file_path: str) -> tuple[bool, bool]:
+async def _nobody(question: str, reason: str, file_path: str, discards: bool) -> tuple[bool, bool]:
     return False, False
 
 
@@ -77,19 +84,23 @@ class Recorder:
                 return
         except StoreUnavailable as exc:
             problem = str(exc)
-        await self._confirm_without_way_back(path, problem)
+        await self._confirm_without_way_back(path, problem, tool)
         with contextlib.suppress(StoreUnavailable):  # the manifest says: no way back
             self.store.append(self._change(turn, path, NOT_KEPT, after_sha, size, tool))
 
     def _change(self, turn: int, path: Path, ref: str, after: str, size: int, tool: str) -> Change:
         return Change(f"t{turn}", turn, "change", str(path), ref, after, size, tool, now_iso())
 
-    async def _confirm_without_way_back(self, path: Path, problem: str) -> None:
-        title = f"Change {path} without a way to undo it"
+    async def _confirm_without_way_back(self, path: Path, problem: str, tool: str) -> None:
+        question = f"Change {path} without a way to undo it?"
         reason = f"No checkpoint: {problem}. This change could not be undone."
-        allowed, asked = await self.ask(title, reason, str(path))
+        allowed, asked = await self.ask(question, reason, str(path), False)
         if allowed:
-            self.notice(f"{path} was changed without a checkpoint: {problem}.")
+            by = f" by {tool}" if tool else ""
+            self.notice(
+                f"{path} was changed{by} without a checkpoint ({problem}): "
+                "harken rewind cannot bring back its earlier content."
+            )
             return
         who = "the user did not agree" if asked else "nobody was there to ask the user"
         raise ToolError(
@@ -109,14 +120,12 @@ def session_asker(session: object) -> Ask:
 
     numbers = itertools.count(1)
 
-    async def put(title: str, reason: str, file_path: str) -> tuple[bool, bool]:
-        call = ToolCall(
-            f"checkpoint-{next(numbers)}",
-            "Checkpoint",
-            {"file_path": file_path},
-            ToolKind.WRITE,
-            title,
-        )
+    async def put(question: str, reason: str, file_path: str, discards: bool) -> tuple[bool, bool]:
+        asked: dict[str, object] = {"file_path": file_path, "question": question}
+        if discards:
+            asked["discards_user_edits"] = True
+        name = "Restore" if discards else "Change without checkpoint"
+        call = ToolCall(f"checkpoint-{next(numbers)}", name, asked, ToolKind.WRITE, question)
         decision = Decision(Verdict.ASK, reason, risk=Risk.HIGH)
         answer = await ask(
             call,
@@ -133,10 +142,10 @@ def session_asker(session: object) -> Ask:
 def _current(path: Path) -> tuple[Path, bytes | None, str]:
     """The absolute path, the file's bytes (None when it does not exist) and why it could
     not be read (empty when it could)."""
-    path = Path(os.path.abspath(path))
+    path = Path(os.path.realpath(path))  # the file the tool writes, through any link
     held = overlay.get()  # a front end's unsaved buffer is the content the change replaces
-    if held is not None and Path(os.path.realpath(path)) in held.held:
-        return path, held.held[Path(os.path.realpath(path))], ""
+    if held is not None and path in held.held:
+        return path, held.held[path], ""
     try:
         return path, path.read_bytes(), ""
     except FileNotFoundError:

@@ -2,13 +2,20 @@
 
     select(steps, count, since_turn)  the steps to take back: always the newest ones
     plan(store, steps)                per file: the content to bring back, and its state now
-    apply(store, plan, turn, confirm) bring it back; the restore is itself a new step
+    apply(store, plan, turn, confirm) every question first, then the restore (itself a new
+                                      step, so an undo can be undone)
+    decide / write                    the same in two parts, for a caller that asks its
+                                      questions without an event loop (``harken rewind``)
 
 A file whose content now differs from what the agent left was edited by someone else
-(the user): ``apply`` brings it back only when ``confirm(file, diff)`` says yes, so the
-user's own edits are never silently discarded. A file already as it was is left alone.
-A file whose old content was not kept, or whose kept content is damaged, is skipped with
-the reason. Restoring a file whose folder is gone recreates the folder.
+(the user), and so is a file the user made read-only (its mode is theirs): ``apply``
+brings it back only when ``confirm(file, diff)`` says yes, so the user's own edits are
+never silently discarded. Every question is asked before anything is written, so a
+person who stops at a question leaves every file as it was. A file deleted after the
+agent's change (by a command, or by the user) is brought back without a question:
+nothing of anyone's is lost by restoring it. A file already as it was is left alone. A
+file whose old content was not kept, or whose kept content is damaged, is skipped with the
+reason. Restoring a file whose folder is gone recreates the folder.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import stat
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,8 +43,11 @@ from agent.checkpoints.store import (
 from agent.tools.files import atomic_write
 
 DIFF_LINES = 200  # lines of a diff shown before the question
+KEPT = "changed after the agent's change; your edits kept"
 
-Confirm = Callable[["FilePlan", str], Awaitable[bool]]
+# confirm(file, diff): True to restore it; False (the person said no) or the reason it
+# was kept (nobody could be asked) to leave it.
+Confirm = Callable[["FilePlan", str], Awaitable[bool | str]]
 
 
 def select(steps: list[Step], count: int | None = 1, since_turn: int | None = None) -> list[Step]:
@@ -60,6 +71,8 @@ class FilePlan:
     now: str
     problem: str = ""
     data: bytes | None = field(default=None, repr=False)
+    readonly: bool = False  # the user took away write permission: their choice too
+    since: str = ""  # who changed it after the agent, when known (not the user)
 
     @property
     def action(self) -> str:
@@ -71,16 +84,38 @@ class FilePlan:
         return "remove" if self.target == ABSENT else "restore"
 
     @property
+    def gone(self) -> bool:
+        """Deleted after the agent's change: restoring it discards nothing."""
+        return self.action == "restore" and self.now == ABSENT and self.left != ABSENT
+
+    @property
     def edited(self) -> bool:
-        """Whether someone changed the file after the agent's last change to it."""
-        return self.action in ("remove", "restore") and self.now != self.left
+        """Whether someone changed the file (or its mode) after the agent's last change to
+        it, so restoring would discard something that is not the agent's."""
+        if self.action not in ("remove", "restore") or self.gone:
+            return False
+        return self.now != self.left or self.readonly
+
+    @property
+    def why(self) -> str:
+        """Why restoring needs a question, in words for people (empty when it does not)."""
+        if not self.edited:
+            return ""
+        name = Path(self.path).name
+        if self.now == self.left:
+            return f"{name} was made read-only after the agent's change"
+        if self.since:
+            return f"{name} changed after the agent's change ({self.since})"
+        return f"{name} changed after the agent's change"
 
     def to_dict(self) -> dict[str, object]:
-        """For ``--json``."""
+        """For ``--json``: ``restore`` is what the restore does to the file."""
         return {
             "path": self.path,
-            "action": self.action,
+            "restore": self.action,
+            "deleted_since": self.gone,
             "edited_since": self.edited,
+            "read_only": self.readonly,
             "problem": self.problem,
         }
 
@@ -107,6 +142,7 @@ class Result:
     done: list[tuple[str, str]] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: list[str] = field(default_factory=list)  # stopped before these were written
 
 
 def plan(store: CheckpointStore, steps: list[Step]) -> Plan:
@@ -119,7 +155,8 @@ def plan(store: CheckpointStore, steps: list[Step]) -> Plan:
             last[change.path] = change
     files = []
     for path, change in first.items():
-        item = FilePlan(path, change.before, last[path].after, _hash_now(Path(path)))
+        now, readonly = _state_now(Path(path))
+        item = FilePlan(path, change.before, last[path].after, now, readonly=readonly)
         if change.before == NOT_KEPT:
             item.problem = f"its content before turn {change.turn} was not kept"
         elif change.before != ABSENT:
@@ -154,8 +191,29 @@ def diff(item: FilePlan, limit: int = DIFF_LINES) -> str:
     return shown
 
 
-async def apply(store: CheckpointStore, todo: Plan, turn: int, confirm: Confirm) -> Result:
-    """Bring back the planned files, as a new step of ``turn`` (so it can be undone)."""
+async def apply(
+    store: CheckpointStore, todo: Plan, turn: int, confirm: Confirm, undid: str = ""
+) -> Result:
+    """Ask about every file that needs it, then bring back the planned files as a new step
+    of ``turn`` (so it can be undone); ``undid`` names what it takes back."""
+    answers: dict[str, bool | str] = {}
+    for item in todo.files:
+        if item.edited:
+            answers[item.path] = await confirm(item, diff(item))
+    return write(store, todo, turn, answers, undid)
+
+
+def write(
+    store: CheckpointStore,
+    todo: Plan,
+    turn: int,
+    answers: dict[str, bool | str],
+    undid: str = "",
+    stop: Callable[[], bool] = lambda: False,
+) -> Result:
+    """Bring back the planned files; a file that needs a question is written only when
+    ``answers`` says True for it. ``stop()`` is checked between files: once it is true,
+    the rest are listed in ``Result.interrupted`` and left alone."""
     result = Result(step=f"r{time.time_ns()}")
     for item in todo.files:
         if item.action == "skip":
@@ -163,32 +221,41 @@ async def apply(store: CheckpointStore, todo: Plan, turn: int, confirm: Confirm)
             continue
         if item.action == "same":
             continue
-        if item.edited and not await confirm(item, diff(item)):
-            result.kept.append((item.path, "changed since the agent's change; your edits kept"))
+        if item.edited:
+            answer = answers.get(item.path, False)
+            if answer is not True:
+                result.kept.append((item.path, answer if isinstance(answer, str) else KEPT))
+                continue
+        if stop():
+            result.interrupted.append(item.path)
             continue
-        path = Path(item.path)
-        try:
-            current = _read(path)
-        except OSError as exc:  # a folder now, or unreadable: what it holds cannot be kept
-            result.skipped.append((item.path, f"not restored: {exc.strerror or exc}"))
-            continue
-        try:
-            before = ABSENT if current is None else store.keep(current)
-            size = len(current or b"")
-            at = now_iso()
-            store.append(
-                Change(result.step, turn, "restore", item.path, before, item.target, size, "", at)
-            )
-        except StoreUnavailable as exc:
-            result.skipped.append((item.path, f"not restored: {exc}, so it could not be undone"))
-            continue
-        try:
-            _bring_back(path, item)
-        except OSError as exc:
-            result.skipped.append((item.path, f"could not be restored: {exc.strerror or exc}"))
-            continue
-        result.done.append((item.path, "removed" if item.target == ABSENT else "restored"))
+        _write_one(store, item, turn, undid, result)
     return result
+
+
+def _write_one(store: CheckpointStore, item: FilePlan, turn: int, undid: str, out: Result) -> None:
+    path = Path(item.path)
+    try:
+        current = _read(path)
+    except OSError as exc:  # a folder now, or unreadable: what it holds cannot be kept
+        out.skipped.append((item.path, f"not restored: {exc.strerror or exc}"))
+        return
+    try:
+        before = ABSENT if current is None else store.keep(current)
+        size = len(current or b"")
+        change = Change(
+            out.step, turn, "restore", item.path, before, item.target, size, "", now_iso(), undid
+        )
+        store.append(change)
+    except StoreUnavailable as exc:
+        out.skipped.append((item.path, f"not restored: {exc}, so it could not be undone"))
+        return
+    try:
+        _bring_back(path, item)
+    except OSError as exc:
+        out.skipped.append((item.path, f"could not be restored: {exc.strerror or exc}"))
+        return
+    out.done.append((item.path, "removed" if item.target == ABSENT else "restored"))
 
 
 def _bring_back(path: Path, item: FilePlan) -> None:
@@ -207,10 +274,17 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _hash_now(path: Path) -> str:
+def _state_now(path: Path) -> tuple[str, bool]:
+    """The file's content hash (``absent``, ``unreadable``) and whether it is read-only
+    for its owner (a mode the user chose: restoring over it needs their say)."""
     try:
-        return digest(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
-        return ABSENT
+        return ABSENT, False
     except OSError:
-        return "unreadable"
+        return "unreadable", False
+    try:
+        readonly = not path.stat().st_mode & stat.S_IWUSR
+    except OSError:
+        readonly = False
+    return digest(data), readonly

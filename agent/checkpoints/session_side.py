@@ -2,6 +2,9 @@
 
     attach(session, sessions_dir)            the session's Recorder (None: checkpoints off)
     undo(recorder, count=, since_turn=)      restore; user-edited files asked about first
+                                             (never answered by --yes: with nobody to
+                                             ask, the user's version is kept and both
+                                             the model and the user are told)
     undo_in_session(session, ...)            the same, and the conversation told (desktop)
 
 The store lives next to the sessions folder (``<data dir>/checkpoints``). The settings
@@ -15,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.checkpoints.history import restored_note, turn_prompts
+from agent.checkpoints.history import (
+    read_turns,
+    restored_note,
+    steps_named,
+    unrecorded_agent_change,
+)
 from agent.checkpoints.recorder import Recorder, session_asker
 from agent.checkpoints.restore import FilePlan, Plan, Result, apply, diff, plan, select
 from agent.checkpoints.store import DEFAULT_MAX_FILE_BYTES, CheckpointStore
@@ -67,7 +75,7 @@ class Undone:
 def preview(recorder: Recorder, count: int | None = 1, since_turn: int | None = None) -> Plan:
     """What ``undo`` would restore, changing nothing."""
     manifest = recorder.store.load()
-    for problem in manifest.problems:
+    for problem in manifest.problems + manifest.warnings:
         recorder.notice(problem)
     return plan(recorder.store, select(manifest.steps(), count, since_turn))
 
@@ -78,22 +86,40 @@ async def undo(
     since_turn: int | None = None,
     who: str = "You",
     shown: Callable[[str], str] = str,
+    tell_kept: bool = True,
 ) -> Undone:
     """Take back the last ``count`` steps (or those from turn ``since_turn`` on). A file
     the user edited since is restored only if they say yes to the question with its diff."""
     todo = preview(recorder, count, since_turn)
+    turns = read_turns(recorder.transcript)
+    for item in todo.files:
+        newest = max((s.turn for s in todo.steps if item.path in s.paths), default=0)
+        item.since = unrecorded_agent_change(turns, item.path, newest)
 
-    async def confirm(item: FilePlan, shown_diff: str) -> bool:
+    async def confirm(item: FilePlan, shown_diff: str) -> bool | str:
         shown_diff = diff(item, QUESTION_DIFF_LINES)  # a dialog shows it whole
-        title = f"Restore {item.path} over changes made after the agent's"
-        reason = f"{item.path} changed after the agent's change; restoring discards:\n{shown_diff}"
-        allowed, _asked = await recorder.ask(title, reason, item.path)
-        return allowed
+        question = _question(item, shown(item.path))
+        reason = f"{item.why}; restoring it discards:\n{shown_diff}"
+        allowed, asked = await recorder.ask(question, reason, item.path, True)
+        if asked:
+            return allowed
+        return f"{item.why}, and nobody was there to ask whether to discard that"
 
     turn = recorder.turn() if recorder.running() else recorder.turn() - 1
-    result = await apply(recorder.store, todo, turn, confirm)
-    prompts = turn_prompts(recorder.transcript)
-    return Undone(todo, result, restored_note(result, todo.steps, prompts, who, shown))
+    result = await apply(recorder.store, todo, turn, confirm, steps_named(todo.steps))
+    for path, why in result.kept if tell_kept else ():  # the model's undo: the user sees
+        recorder.notice(f"Kept {shown(path)} as it is, not restored: {why}.")
+    note = restored_note(result, todo.steps, turns.prompts, who, shown)
+    return Undone(todo, result, note)
+
+
+def _question(item: FilePlan, name: str) -> str:
+    """The question before discarding what is not the agent's, worded for people."""
+    if item.now == item.left:
+        return f"Restore {name}, which you made read-only?"
+    if item.since:
+        return f"Restore {name}, discarding the later changes to it?"
+    return f"Discard your edits to {name}?"
 
 
 async def undo_in_session(
@@ -107,7 +133,7 @@ async def undo_in_session(
     recorder = session.ctx.checkpoints
     if recorder is None:
         return None
-    done = await undo(recorder, count, since_turn, "The user", session.ctx.display)
+    done = await undo(recorder, count, since_turn, "The user", session.ctx.display, False)
     if not done.plan.steps:
         since = f" since turn {since_turn}" if since_turn is not None else ""
         session.emit(Notice(f"There are no file changes to undo{since} in this session."))

@@ -59,6 +59,7 @@ class Change:
     before_size: int = 0
     tool: str = ""
     at: str = ""
+    undid: str = ""  # a restore: what it took back ("turn 3", "turns 2-3", "undo of turn 3")
 
     def to_json(self) -> str:
         """The manifest line for this change (without the newline)."""
@@ -83,10 +84,13 @@ class Step:
 
 @dataclass
 class Manifest:
-    """A session's changes as read from disk; ``problems`` names damaged records."""
+    """A session's changes as read from disk. ``problems`` names damaged or unreadable
+    records (some changes are lost: a restore may be wrong); ``warnings`` names a torn last
+    record (cut short as a crash leaves it: skipped, as the transcript does)."""
 
     changes: list[Change] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def steps(self) -> list[Step]:
         """The changes grouped by step, oldest step first."""
@@ -170,14 +174,26 @@ class CheckpointStore:
         except FileNotFoundError:
             return manifest
         except OSError as exc:
-            manifest.problems.append(f"Cannot read the checkpoints: {exc.strerror or exc}")
+            manifest.problems.append(
+                f"Cannot read the checkpoint records {self.manifest_path}: "
+                f"{exc.strerror or exc}; this session's changes cannot be listed or undone."
+            )
             return manifest
-        for number, line in enumerate(raw.split(b"\n"), start=1):
+        lines = raw.split(b"\n")
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 manifest.changes.append(_change(json.loads(line)))
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+                if number == len(lines):  # no newline after it: its one write was cut short
+                    manifest.warnings.append(
+                        f"The last checkpoint record of {self.manifest_path.name} was cut "
+                        "short (Harken stopped while writing it); it was skipped. The newest "
+                        "change it recorded is not known, so its file may show as changed "
+                        "after the agent's change."
+                    )
+                    continue
                 manifest.problems.append(
                     f"Checkpoint record {number} of {self.manifest_path.name} is damaged; "
                     "it was skipped."
@@ -199,7 +215,7 @@ def _change(record: Any) -> Change:
     if not isinstance(change.path, str) or not isinstance(change.turn, int):
         raise ValueError("bad fields")
     for value in (change.before, change.after):
-        if value not in (ABSENT, NOT_KEPT) and len(value) != 64:
+        if not isinstance(value, str) or (value not in (ABSENT, NOT_KEPT) and len(value) != 64):
             raise ValueError("bad hash")
     return change
 

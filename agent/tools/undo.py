@@ -18,7 +18,8 @@ back the most recent step: use it for "undo that" or "undo the last change".
 steps with the turn numbers and what the user asked in each, then call again with \
 since_turn set to that turn: every step from it on is taken back.
 - An undo is itself a step: undoing right after an undo brings the changes back.
-- A file the user edited after the agent's change is restored only if the user agrees.
+- A file the user edited after the agent's change is restored only if the user agrees; \
+when nobody can be asked, the user's version is kept (the result says so per file).
 - Only Write and Edit changes are covered, not what Bash commands changed.
 - After an undo, the files are no longer as your earlier edits left them: Read them \
 again before changing them."""
@@ -57,7 +58,7 @@ async def run(params: UndoInput, ctx: ToolContext) -> str:
         if not steps:
             return "No file changes have been recorded in this session."
         listing = describe_steps(steps, turn_prompts(recorder.transcript), ctx.display)
-        problems = "".join(f"\n{p}" for p in manifest.problems)
+        problems = "".join(f"\n{p}" for p in manifest.problems + manifest.warnings)
         head = f"Steps that can be undone, oldest first (this is turn {recorder.turn()}):"
         return f"{head}\n{listing}{problems}"
     done = await undo(recorder, params.turns, params.since_turn, "You", ctx.display)
@@ -65,7 +66,7 @@ async def run(params: UndoInput, ctx: ToolContext) -> str:
         return "There are no file changes to undo in this session."
     if not done.result.done and not done.result.kept and not done.result.skipped:
         return "The files are already as they were before those changes; nothing was restored."
-    problems = "".join(f" {p}" for p in manifest.problems)
+    problems = "".join(f"\n{p}" for p in manifest.problems + manifest.warnings)
     return done.note.removeprefix("[Harken] ") + problems
 
 

@@ -110,7 +110,7 @@ def preview_lines(
     prompts = turn_prompts(sessions / f"{session_id}.jsonl")
     labels = ", ".join(step_label(s, prompts) for s in chosen)
     lines = [f"{_what(f)}: {f.path}" for f in todo.files]
-    lines += [f"(skipped) {p}" for p in manifest.problems]
+    lines += [f"(skipped) {p}" for p in manifest.problems + manifest.warnings]
     return f"This takes back {labels}:", lines
 
 
@@ -119,8 +119,10 @@ def _what(item: Any) -> str:
         return f"Cannot restore ({item.problem})"
     if item.action == "same":
         return "Already as it was"
+    if item.gone:
+        return "Restore it (it no longer exists: deleted after the agent's change)"
     what = "Remove (it was new)" if item.action == "remove" else "Restore its earlier content"
-    return f"{what}, but you changed it since: asks first" if item.edited else what
+    return f"{what}, but {item.why}: asks first" if item.edited else what
 
 
 class _Relay(QObject):
@@ -212,9 +214,11 @@ def spoken_result(result: Any) -> str:
     if result is None or not result.plan.steps:
         return "There is nothing to undo."
     restored = len(result.result.done)
+    kept = len(result.result.kept)
+    your = f"Kept your edits to {kept} file{'' if kept == 1 else 's'}." if kept else ""
     if not restored:
-        return "Nothing was restored."
-    return f"Restored {restored} file{'' if restored == 1 else 's'}."
+        return your or "Nothing was restored."
+    return f"Restored {restored} file{'' if restored == 1 else 's'}. {your}".strip()
 
 
 def restore_to_turn(host: Any, prompt: str, ordinal: int, ask: Ask = ask_with_dialog) -> None:

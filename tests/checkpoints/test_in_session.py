@@ -73,8 +73,8 @@ async def test_the_undo_tool_takes_back_the_last_turn_and_the_model_is_told(
     assert (workspace / "plan.md").read_text() == "step one\n"
     assert not (workspace / "extra.md").exists()
     [said] = results(api.requests[-1])
-    assert 'taking back turn 1 ("number the steps")' in said
-    assert "extra.md (removed)" in said and "plan.md (restored)" in said
+    assert 'took back turn 1 ("number the steps")' in said
+    assert "- extra.md: removed" in said and "- plan.md: back to its content from before" in said
 
 
 async def test_undo_since_a_named_turn_takes_back_every_later_turn(
@@ -164,8 +164,8 @@ async def test_the_desktop_undo_is_in_the_next_request_to_the_model(
     await session.submit("is a.txt there?")
 
     said = " ".join(b.get("text", "") for b in api.requests[-1]["messages"][-1]["content"])
-    assert "The user restored files from checkpoints" in said and "a.txt (removed)" in said
-    assert any("restored files" in n.message for n in events.of("notice"))
+    assert "The user took back turn 1" in said and "- a.txt: removed" in said
+    assert any("took back" in n.message for n in events.of("notice"))
 
 
 async def test_a_read_only_store_makes_the_agent_ask_before_writing(
@@ -185,7 +185,8 @@ async def test_a_read_only_store_makes_the_agent_ask_before_writing(
     await session.submit("overwrite keep.txt")
 
     [asked] = questions.of("permission_requested")
-    assert asked.name == "Checkpoint" and "could not be undone" in asked.reason
+    assert asked.description == f"Change {workspace / 'keep.txt'} without a way to undo it?"
+    assert "could not be undone" in asked.reason
     assert (workspace / "keep.txt").read_text() == "precious\n"
     [said] = results(api.requests[-1])
     assert said.startswith("Not changed") and "did not agree" in said
@@ -215,7 +216,7 @@ async def test_a_file_over_the_size_budget_asks_and_changes_once_allowed(
     assert done is not None and "was not kept" in done.result.skipped[0][1]
 
 
-async def test_a_restore_recreates_a_folder_the_user_removed_once_they_agree(
+async def test_a_restore_recreates_a_folder_the_user_removed_without_a_question(
     api: ScriptedAPI, make_session, workspace: Path
 ) -> None:
     (workspace / "docs").mkdir()
@@ -235,5 +236,5 @@ async def test_a_restore_recreates_a_folder_the_user_removed_once_they_agree(
 
     await undo_in_session(session)
 
-    assert len(questions.of("permission_requested")) == 1  # removed since: asked first
+    assert questions.of("permission_requested") == []  # gone: restoring loses nothing
     assert (workspace / "docs" / "a.txt").read_bytes() == b"old\n"

@@ -68,7 +68,7 @@ def test_dry_run_changes_nothing(api: ScriptedAPI, harken, workspace: Path) -> N
     done = harken("rewind", "--dry-run", "--json")
 
     assert done.returncode == 0, done.stderr
-    actions = {Path(f["path"]).name: f["action"] for f in json.loads(done.stdout)["files"]}
+    actions = {Path(f["path"]).name: f["restore"] for f in json.loads(done.stdout)["files"]}
     assert actions == {"new.txt": "remove", "old.txt": "restore"}
     assert (workspace / "docs" / "new.txt").exists()
     assert (workspace / "old.txt").read_bytes() == b"first line\r\n2nd line\r\n"
@@ -84,7 +84,7 @@ def test_a_second_rewind_undoes_the_first(api: ScriptedAPI, harken, workspace: P
     assert (workspace / "docs" / "new.txt").read_bytes() == b"brand new\n"
     assert (workspace / "old.txt").read_bytes() == b"first line\r\n2nd line\r\n"
     listing = harken("rewind", "--list").stdout
-    assert "restore after turn 1" in listing
+    assert "undo of turn 1" in listing
 
 
 def test_a_file_the_user_edited_is_not_overwritten_without_a_terminal(
@@ -114,8 +114,8 @@ def test_the_resumed_session_tells_the_model_the_files_were_restored(
     assert done.returncode == 0, done.stderr
     last = api.requests[-1]["messages"][-1]
     said = " ".join(b.get("text", "") for b in last["content"])
-    assert "restored files from checkpoints" in said and "new.txt (removed)" in said
-    assert said.index("restored files") < said.index("what changed?")
+    assert "took back turn 1" in said and "- docs/new.txt: removed" in said
+    assert said.index("took back") < said.index("what changed?")
 
 
 def test_a_damaged_checkpoint_is_reported_and_skipped(
@@ -155,7 +155,7 @@ def test_a_damaged_manifest_record_is_reported_and_the_rest_listed(
 
     listing = harken("rewind", "--list")
 
-    assert listing.returncode == 0
+    assert listing.returncode == 1  # a record is lost: say so in the status too
     assert "record 3" in listing.stderr and "damaged" in listing.stderr
     assert "old.txt (changed)" in listing.stdout
 
