@@ -169,10 +169,11 @@ def _rewind(args: argparse.Namespace, path: Path, store: Any, steps: list[Any], 
         report["refused"] = f"changed after the agent's change: {names}"
         if args.json:
             print(json.dumps(report, ensure_ascii=False))
+        whys = "; ".join(f.why for f in edited)
         return _fail(
-            f"not restored: {names} changed after the agent changed it, and there is no "
-            "terminal to ask whether to discard those changes. Nothing was changed; run "
-            "harken rewind on a terminal to decide file by file."
+            f"not restored: {whys}, and there is no terminal to ask whether to discard "
+            "that. Nothing was changed; run harken rewind on a terminal to decide file by "
+            "file."
         )
     answers = _ask_all(edited, shown)
     if answers is None:
@@ -181,6 +182,13 @@ def _rewind(args: argparse.Namespace, path: Path, store: Any, steps: list[Any], 
     result = _write(store, todo, answers, path, steps_named(chosen))
     _tell_session(path, result, chosen, turns.prompts, shown)
     return _print_result(args, report, todo, result, shown)
+
+
+def _new_then(chosen: list[Any]) -> str:
+    """Why a removed file goes: it was new, or (undoing an undo) it was absent then."""
+    if all(s.kind == "restore" for s in chosen):
+        return " (it did not exist before that undo)"
+    return " (it was new)"
 
 
 def _report(
@@ -253,7 +261,7 @@ def _print_result(
     else:
         for p, what in result.done:
             verb = "Removed" if what == "removed" else "Restored"
-            extra = " (it was new)" if what == "removed" else ""
+            extra = _new_then(todo.steps) if what == "removed" else ""
             if p in gone:
                 extra = GONE
             print(f"{verb} {shown(p)}{extra}")

@@ -203,7 +203,10 @@ def restored_note(
     believes neither that undone edits are still there nor that kept ones are gone."""
     taken = "; ".join(step_label(s, prompts) for s in steps)
     undoing_undo = all(s.kind == "restore" for s in steps)
-    lines = [f"[Harken] {who} took back {taken} from checkpoints. Each file now:"]
+    if result.done:
+        lines = [f"[Harken] {who} took back {taken} from checkpoints. Each file now:"]
+    else:
+        lines = [f"[Harken] {who} asked to take back {taken}; no file was restored. Each file:"]
     for path, what in result.done:
         if what == "removed":
             lines.append(f"- {shown(path)}: removed (it did not exist before)")

@@ -96,7 +96,7 @@ def test_a_file_the_user_edited_is_not_overwritten_without_a_terminal(
     done = harken("rewind")
 
     assert done.returncode == 1
-    assert "old.txt changed after the agent changed it" in done.stderr
+    assert "old.txt changed after the agent's change" in done.stderr
     assert "Nothing was changed" in done.stderr
     assert (workspace / "old.txt").read_bytes() == b"my own words\n"
     assert (workspace / "docs" / "new.txt").exists()  # refused as a whole

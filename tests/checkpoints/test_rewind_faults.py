@@ -87,10 +87,13 @@ def test_a_file_a_command_deleted_is_restored_without_a_question(
 
     assert "this turn also ran commands: what they changed is not tracked" in listing.stdout
     assert "it no longer exists: deleted after the agent's change" in dry.stdout
-    assert "changed after the agent changed it" not in dry.stdout + done.stderr
+    assert "changed after the agent" not in dry.stdout + done.stderr
     assert done.returncode == 0, done.stderr
     assert "Restored a.py (it no longer existed" in done.stdout
     assert (workspace / "a.py").read_text() == "print(1)\n"
+    again = harken("rewind")  # the undo undone: a.py is gone again, as the command left it
+    assert "Removed a.py (it did not exist before that undo)" in again.stdout, again.stderr
+    assert not (workspace / "a.py").exists()
 
 
 def test_a_fresh_install_has_nothing_to_take_back(harken) -> None:
@@ -194,5 +197,5 @@ def test_a_file_made_read_only_is_not_restored_without_a_terminal(
     done = harken("rewind")
 
     assert done.returncode == 1
-    assert "old.txt changed after the agent changed it" in done.stderr
+    assert "old.txt was made read-only after the agent's change" in done.stderr
     assert (workspace / "old.txt").read_bytes() == b"first line\r\n2nd line\r\n"

@@ -152,3 +152,16 @@ async def test_a_file_made_read_only_after_the_change_is_asked_about(
     assert asked.description == "Restore ro.txt, which you made read-only?"
     assert (workspace / "ro.txt").read_text() == "agent\n"
     assert done is not None and done.result.done == []
+
+
+def test_the_spoken_answer_after_an_undo_says_the_users_edits_were_kept() -> None:
+    from types import SimpleNamespace
+
+    from desktop.windows.undo_preview import spoken_result
+
+    result = SimpleNamespace(
+        plan=SimpleNamespace(steps=["t1"]),
+        result=SimpleNamespace(done=[("/w/a", "restored")], kept=[("/w/f.txt", "yours")]),
+    )
+
+    assert spoken_result(result) == "Restored 1 file. Kept your edits to 1 file."
