@@ -122,11 +122,12 @@ def _list(session: str, steps: list[Any], turns: Any, as_json: bool) -> int:
         return EXIT_OK
     for i, step in enumerate(steps):
         print(f"{len(steps) - i:>3}  {step_label(step, turns.prompts)}")
-        not_kept = {c.path for c in step.changes if c.before == NOT_KEPT}
+        not_kept = {c.path: c.why for c in step.changes if c.before == NOT_KEPT}
         for file, action in file_actions(step).items():
             line = f"{_shown(file, turns.cwd)} ({action})"
             if file in not_kept:
-                line += ": not restorable, its earlier content was not kept"
+                why = f" ({not_kept[file]})" if not_kept[file] else ""
+                line += f": not restorable, its earlier content was not kept{why}"
             print(f"       {line}")
         if step.kind == "change" and step.turn in turns.commands:
             print("       (this turn also ran commands: what they changed is not tracked)")

@@ -85,11 +85,14 @@ class Recorder:
         except StoreUnavailable as exc:
             problem = str(exc)
         await self._confirm_without_way_back(path, problem, tool)
-        with contextlib.suppress(StoreUnavailable):  # the manifest says: no way back
-            self.store.append(self._change(turn, path, NOT_KEPT, after_sha, size, tool))
+        with contextlib.suppress(StoreUnavailable):  # the manifest says: no way back, and why
+            self.store.append(self._change(turn, path, NOT_KEPT, after_sha, size, tool, problem))
 
-    def _change(self, turn: int, path: Path, ref: str, after: str, size: int, tool: str) -> Change:
-        return Change(f"t{turn}", turn, "change", str(path), ref, after, size, tool, now_iso())
+    def _change(
+        self, turn: int, path: Path, ref: str, after: str, size: int, tool: str, why: str = ""
+    ) -> Change:
+        at = now_iso()
+        return Change(f"t{turn}", turn, "change", str(path), ref, after, size, tool, at, "", why)
 
     async def _confirm_without_way_back(self, path: Path, problem: str, tool: str) -> None:
         question = f"Change {path} without a way to undo it?"

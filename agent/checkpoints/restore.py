@@ -158,7 +158,8 @@ def plan(store: CheckpointStore, steps: list[Step]) -> Plan:
         now, readonly = _state_now(Path(path))
         item = FilePlan(path, change.before, last[path].after, now, readonly=readonly)
         if change.before == NOT_KEPT:
-            item.problem = f"its content before turn {change.turn} was not kept"
+            why = f": {change.why}" if change.why else ""
+            item.problem = f"its content before turn {change.turn} was not kept{why}"
         elif change.before != ABSENT:
             try:
                 item.data = store.read(change.before)

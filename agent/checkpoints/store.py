@@ -60,6 +60,7 @@ class Change:
     tool: str = ""
     at: str = ""
     undid: str = ""  # a restore: what it took back ("turn 3", "turns 2-3", "undo of turn 3")
+    why: str = ""  # ``not-kept``: why ("big.txt is 2.0 MB, over the ... budget of 1.0 MB")
 
     def to_json(self) -> str:
         """The manifest line for this change (without the newline)."""

@@ -48,6 +48,7 @@ def test_a_change_over_the_budget_is_told_on_the_terminal_and_in_the_list(
     assert "big.txt was changed by Edit without a checkpoint" in done.stderr
     assert "over the checkpoint size budget of 1.0 KB" in done.stderr
     assert "big.txt (changed): not restorable, its earlier content was not kept" in listing.stdout
+    assert "over the checkpoint size budget of 1.0 KB" in listing.stdout
     assert load_config(config_file(isolated_env)).problems == []
 
 
