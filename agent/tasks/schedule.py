@@ -150,15 +150,16 @@ def problem(task: Task) -> str | None:
     """Why ``task`` cannot be scheduled or run (a hand-edited cron, time or allow rule
     that cannot be read, a schedule that never fires), or None. Such a task is reported
     and skipped everywhere; it never takes the scheduler or ``tasks list`` down."""
-    from agent.errors import ConfigError
-    from agent.permissions.rules import parse_rule
-
     try:
         check_cron(task.cron)
         for stamp in (task.created, task.last_run):
             if stamp is not None:
                 parse_iso(stamp)
         for rule in task.allow:
+            # Imported only for a task with rules: the permission engine is not light.
+            from agent.errors import ConfigError
+            from agent.permissions.rules import parse_rule
+
             try:
                 parse_rule(rule)
             except ConfigError as exc:
