@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from desktop.auto_dream import AutoDream, DreamRunner
     from desktop.hotkey_service import HotkeyService
     from desktop.scheduled import ScheduledHost
+    from desktop.scheduled_ticks import TrayTicks
     from desktop.tray import TrayIcon
     from desktop.windows.mini import MiniWindow
     from desktop.windows.plan import PlanWindow
@@ -81,6 +82,7 @@ class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
         self.tasks_window: TasksWindow | None = None  # made at the first task or "Tasks…"
         self.scheduled: ScheduledHost | None = None  # runs due scheduled tasks (desktop.scheduled)
         self.scheduled_window: ScheduledTasksWindow | None = None
+        self.ticks: TrayTicks | None = None  # proactive ticks (desktop.scheduled_ticks)
         self.schedule_question: Any = None  # "Schedule it?" after a spoken schedule
         self.hotkey: HotkeyService | None = None
         self.hotkey_status: tuple[str, str] | None = None  # backend name, detail
@@ -169,6 +171,8 @@ class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
                 log.exception("carrying out %s failed", effect)
                 failure = failure or str(exc) or type(exc).__name__
         self._show_state()
+        if self.ticks is not None:  # proactive ticks wait while the user talks or a turn runs
+            self.ticks.user_busy(self.machine.state is not st.State.IDLE)
         if failure and step != self.machine.error_occurred:
             self.feed(self.machine.error_occurred, failure)
 

@@ -5,6 +5,9 @@
                                                        -> the key of the button clicked,
                                                           or None (dismissed, expired)
     await notifier.show(title, body)                   a plain notification
+    await notifier.show_clickable(title, body, listen_s=600)
+                                                       -> True when clicked (its default
+                                                          action), else False
     NotificationsUnavailable                           no session bus, nothing serves
                                                        org.freedesktop.Notifications, or
                                                        (for ``ask``) it shows no buttons
@@ -110,6 +113,38 @@ class DesktopNotifier:
                 except asyncio.CancelledError:
                     await self._close(router, nid)
                     raise
+
+    async def show_clickable(self, title: str, body: str, *, listen_s: float) -> bool:
+        """A notification whose click (its ``default`` action) is told: True when it was
+        clicked within ``listen_s``, False when closed or not clicked by then (a daemon
+        without actions shows it plain: False). Raises ``NotificationsUnavailable``."""
+        from jeepney import HeaderFields, MatchRule
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.asyncio import Proxy, open_dbus_router
+
+        async with self._router(open_dbus_router) as router:
+            if "actions" not in await self._capabilities(router):
+                await self._notify(router, title, body, [], URGENCY_NORMAL, -1)
+                return False
+            rule = MatchRule(type="signal", interface=INTERFACE, path=OBJECT_PATH)
+            await asyncio.wait_for(Proxy(message_bus, router).AddMatch(rule), CALL_TIMEOUT)
+            signals: asyncio.Queue[Any] = asyncio.Queue()
+            with router.filter(rule, queue=signals):
+                actions = ["default", "Open"]  # "default": a click on the notification itself
+                nid = await self._notify(router, title, body, actions, URGENCY_NORMAL, -1)
+                # Not forever: a daemon that keeps notifications never says they closed.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(listen_s):
+                        while True:
+                            message = await signals.get()
+                            member = message.header.fields.get(HeaderFields.member)
+                            if not message.body or message.body[0] != nid:
+                                continue
+                            if member == "ActionInvoked" and message.body[1] == "default":
+                                return True
+                            if member == "NotificationClosed":
+                                return False
+                return False
 
     @contextlib.asynccontextmanager
     async def _router(self, opener: Any) -> Any:

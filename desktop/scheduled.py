@@ -18,8 +18,10 @@ session saved). A permission question from a task becomes a desktop notification
 Allow and Deny (``desktop.notifications_questions``); no click within the question
 timeout, or no notification daemon, refuses the call and the task goes on with that
 answer. A task that keeps failing is told in a desktop notification (the runner's
-``notify``). Qt is imported only by the functions for the GUI thread. A schedule said
-aloud is read back and confirmed in ``desktop.scheduled_voice``.
+``notify``). Beside the tasks, on the same loop, run the proactive ticks of the folders
+that turned them on (``desktop.scheduled_ticks``). Qt is imported only by the functions for
+the GUI thread. A schedule said aloud is read back and confirmed in
+``desktop.scheduled_voice``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from agent.tasks.model import Task
     from agent.tasks.runner import RunResult
     from agent.tasks.store import TaskStore
+    from desktop.scheduled_ticks import TrayTicks
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class ScheduledHost:
         check_every: float = CHECK_EVERY,
         clock: Callable[[], datetime] | None = None,
         on_owner: Callable[[bool], None] | None = None,
+        ticks: TrayTicks | None = None,
     ) -> None:
         self.tell = tell
         self.notifier = notifier or DesktopNotifier()
@@ -70,6 +74,7 @@ class ScheduledHost:
         self.check_every = check_every
         self.clock = clock
         self.on_owner = on_owner  # called (on the scheduler's thread) when ownership changes
+        self.ticks = ticks  # proactive ticks, run while this app holds the lock
         self.owner = False
         self.checks = 0  # tries for the scheduler lock so far
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -177,7 +182,11 @@ class ScheduledHost:
         if self.clock is not None:
             options["clock"] = self.clock
         assert self._stop is not None
-        await serve(self.store, self._stop, report=self._report, **options)
+        work = serve(self.store, self._stop, report=self._report, **options)
+        if self.ticks is None:
+            await work
+        else:  # the proactive ticks run beside the tasks (desktop.scheduled_ticks)
+            await self.ticks.alongside(work, self._stop)
 
     def _run_options(self) -> dict[str, Any]:
         return {
@@ -272,7 +281,15 @@ def start_scheduled(controller: Any, background: Any) -> ScheduledHost:
     def tell(message: str) -> None:
         background.on_main(lambda: controller.notify(message, title="Harken: scheduled tasks"))
 
-    host = ScheduledHost(tell=tell, question_timeout=timeout or DEFAULT_QUESTION_TIMEOUT)
+    from desktop.scheduled_ticks import tray_ticks
+
+    notifier = DesktopNotifier()
+    host = ScheduledHost(
+        tell=tell,
+        notifier=notifier,
+        question_timeout=timeout or DEFAULT_QUESTION_TIMEOUT,
+        ticks=tray_ticks(controller, background, notifier),
+    )
     host.start()
     app = QCoreApplication.instance()
     if app is not None:
