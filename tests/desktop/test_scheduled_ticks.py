@@ -209,3 +209,26 @@ def test_no_tick_in_the_tray_while_harken_daemon_holds_the_scheduler(
         daemon_lock.__exit__(None, None, None)  # the daemon stops: the tray takes over
     wait_until(lambda: api.requests)
     assert "<tick" in request_text(api.requests[0])
+
+
+def test_the_first_tick_waits_for_a_user_turn_running_as_the_ticks_start(
+    qtbot: Any, api: ScriptedAPI, tray: Tray
+) -> None:
+    controller = tray.controller
+    state_at_tick: list[State] = []
+
+    def first_tick(request: dict[str, Any]) -> Reply:
+        state_at_tick.append(controller.machine.state)
+        return Reply([text("First look.")])
+
+    api.script(first_tick)
+    controller.config.speak_summaries = False
+    controller.feed(controller.machine.typed, "fix the build")  # before the ticks start
+    tray.host.start()
+    [loop] = wait_until(lambda: list(tray.ticks.loops.values()))  # the folder's tick loop
+    assert not loop._resumed.is_set()  # made paused: its first tick waits (TickLoop.run)
+    assert api.requests == []
+    tray.bridge.turn_done.emit(Outcome("end_turn", "Fixed."))
+    wait_until(lambda: api.requests)
+
+    assert state_at_tick == [State.IDLE]
