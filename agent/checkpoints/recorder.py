@@ -31,6 +31,7 @@ from agent.checkpoints.store import (
     StoreUnavailable,
     digest,
     now_iso,
+    read_only,
 )
 from agent.tools.base import ToolError
 from agent.tools.files import overlay
@@ -91,8 +92,9 @@ class Recorder:
     def _change(
         self, turn: int, path: Path, ref: str, after: str, size: int, tool: str, why: str = ""
     ) -> Change:
-        at = now_iso()
-        return Change(f"t{turn}", turn, "change", str(path), ref, after, size, tool, at, "", why)
+        at, ro = now_iso(), read_only(path)  # before the write, which keeps the mode
+        step = f"t{turn}"
+        return Change(step, turn, "change", str(path), ref, after, size, tool, at, "", why, ro)
 
     async def _confirm_without_way_back(self, path: Path, problem: str, tool: str) -> None:
         question = f"Change {path} without a way to undo it?"

@@ -21,9 +21,9 @@ reason. Restoring a file whose folder is gone recreates the folder.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import os
-import stat
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,6 +39,7 @@ from agent.checkpoints.store import (
     StoreUnavailable,
     digest,
     now_iso,
+    read_only,
 )
 from agent.tools.files import atomic_write
 
@@ -156,6 +157,7 @@ def plan(store: CheckpointStore, steps: list[Step]) -> Plan:
     files = []
     for path, change in first.items():
         now, readonly = _state_now(Path(path))
+        readonly = readonly and not last[path].ro  # read-only already then: not made so since
         item = FilePlan(path, change.before, last[path].after, now, readonly=readonly)
         if change.before == NOT_KEPT:
             why = f": {change.why}" if change.why else ""
@@ -244,9 +246,9 @@ def _write_one(store: CheckpointStore, item: FilePlan, turn: int, undid: str, ou
     try:
         before = ABSENT if current is None else store.keep(current)
         size = len(current or b"")
-        change = Change(
-            out.step, turn, "restore", item.path, before, item.target, size, "", now_iso(), undid
-        )
+        at, ro = now_iso(), read_only(path)
+        change = Change(out.step, turn, "restore", item.path, before, item.target, size, "", at)
+        change = dataclasses.replace(change, undid=undid, ro=ro)
         store.append(change)
     except StoreUnavailable as exc:
         out.skipped.append((item.path, f"not restored: {exc}, so it could not be undone"))
@@ -284,8 +286,4 @@ def _state_now(path: Path) -> tuple[str, bool]:
         return ABSENT, False
     except OSError:
         return "unreadable", False
-    try:
-        readonly = not path.stat().st_mode & stat.S_IWUSR
-    except OSError:
-        readonly = False
-    return digest(data), readonly
+    return digest(data), read_only(path)

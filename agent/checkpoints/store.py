@@ -61,6 +61,7 @@ class Change:
     at: str = ""
     undid: str = ""  # a restore: what it took back ("turn 3", "turns 2-3", "undo of turn 3")
     why: str = ""  # ``not-kept``: why ("big.txt is 2.0 MB, over the ... budget of 1.0 MB")
+    ro: bool = False  # read-only for its owner when changed (writes keep the mode)
 
     def to_json(self) -> str:
         """The manifest line for this change (without the newline)."""
@@ -200,6 +201,14 @@ class CheckpointStore:
                     "it was skipped."
                 )
         return manifest
+
+
+def read_only(path: Path) -> bool:
+    """Whether ``path`` exists and its owner may not write it (a mode the user chose)."""
+    try:
+        return not os.stat(path).st_mode & 0o200
+    except OSError:
+        return False
 
 
 def now_iso() -> str:

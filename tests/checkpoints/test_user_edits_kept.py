@@ -136,8 +136,16 @@ async def test_a_write_through_a_link_restores_the_target_and_keeps_the_link(
 async def test_a_file_made_read_only_after_the_change_is_asked_about(
     api: ScriptedAPI, make_session, workspace: Path
 ) -> None:
+    (workspace / "before.txt").write_text("theirs\n")
+    (workspace / "before.txt").chmod(0o444)  # read-only already: the agent's write kept it so
     api.script(
-        Reply([tool_use("Write", {"file_path": "ro.txt", "content": "agent\n"})]),
+        Reply([tool_use("Read", {"file_path": "before.txt"})]),
+        Reply(
+            [
+                tool_use("Write", {"file_path": "ro.txt", "content": "agent\n"}),
+                tool_use("Write", {"file_path": "before.txt", "content": "agent\n"}),
+            ]
+        ),
         Reply([text("ok")]),
     )
     session = make_session(mode="bypass")
@@ -151,7 +159,8 @@ async def test_a_file_made_read_only_after_the_change_is_asked_about(
     [asked] = questions.of("permission_requested")
     assert asked.description == "Restore ro.txt, which you made read-only?"
     assert (workspace / "ro.txt").read_text() == "agent\n"
-    assert done is not None and done.result.done == []
+    assert (workspace / "before.txt").read_text() == "theirs\n"  # its mode is as it was
+    assert done is not None and done.result.done == [(str(workspace / "before.txt"), "restored")]
 
 
 def test_the_spoken_answer_after_an_undo_says_the_users_edits_were_kept() -> None:
