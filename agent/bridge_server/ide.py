@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.tools.ide_context import IdeContextStore, ide_context_tool
+from agent.tools.ide_context import IdeContextStore
+from agent.tools.ide_context_tool import ide_context_tool
 
 TOOL_NAME = "IdeContext"
 

@@ -19,15 +19,17 @@ call everything. The check is by the method's declared scope, before its params 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from agent.bridge_server.tokens import CONTROL, OBSERVE, SCOPES
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +55,21 @@ class RpcError(Exception):
         self.code, self.message, self.data = code, message, data
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+@functools.cache
+def _request_model() -> type[BaseModel]:
+    """The envelope's pydantic model, made at the first frame: pydantic stays out of an idle
+    tray, whose bridge is started at launch (issue 12's idle memory)."""
+    from pydantic import BaseModel, ConfigDict
 
-    jsonrpc: Literal["2.0"]
-    method: str
-    params: dict[str, Any] | None = None
-    id: str | int | None = None
+    class Request(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
 
-    @property
-    def answered(self) -> bool:
-        """Whether a reply is due: the request has an ``id`` member (``null`` counts)."""
-        return "id" in self.model_fields_set
+        jsonrpc: Literal["2.0"]
+        method: str
+        params: dict[str, Any] | None = None
+        id: str | int | None = None
+
+    return Request
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,10 @@ async def dispatch(
         request_id = None
     if _too_deep(raw):
         return _error(request_id, INVALID_REQUEST, f"nested deeper than {MAX_DEPTH} levels")
+    from pydantic import ValidationError
+
     try:
-        request = Request.model_validate(raw)
+        request: Any = _request_model().model_validate(raw)  # a model made at run time
     except ValidationError as exc:
         where = ", ".join(".".join(map(str, e["loc"])) or "request" for e in exc.errors())
         return _error(request_id, INVALID_REQUEST, f"invalid request ({where})")
@@ -136,7 +143,7 @@ async def dispatch(
             result = await method.handler(params, peer)
         else:
             result = await method.handler(params)
-        if not request.answered:
+        if not _answered(request):
             return None
         return json.dumps({"jsonrpc": "2.0", "id": request.id, "result": result})
     except RpcError as exc:
@@ -186,8 +193,15 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-def _reply(request: Request, error: dict[str, Any]) -> str | None:
-    if not request.answered:  # a notification is never answered, not even with an error
+def _answered(request: Any) -> bool:
+    """Whether a reply is due: the request has an ``id`` member (``null`` counts)."""
+    return "id" in request.model_fields_set
+
+
+def _reply(request: Any, error: dict[str, Any]) -> str | None:
+    """The error reply to a validated ``request``; None for a notification (a request
+    without an ``id`` member; ``"id": null`` is answered), which is never answered."""
+    if not _answered(request):
         return None
     return json.dumps({"jsonrpc": "2.0", "id": request.id, "error": error})
 

@@ -17,7 +17,10 @@ Shared parts: ``base`` (the Tool interface), ``context`` (per-session state), ``
 
 from __future__ import annotations
 
-from agent.tools.base import Tool
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pydantic loads with the first tool, not with the package (idle tray)
+    from agent.tools.base import Tool
 
 
 def default_tools() -> list[Tool]:
