@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from audio.decode_window import DecodeOptions, Segment, Window, decode_window
-from audio.hotwords import needs_hints
+from audio.hotwords import hinted_agrees, needs_hints
 from audio.models import require_language
 from audio.understood import repeats_what_was_said, unclear_reason
 
@@ -144,21 +144,36 @@ def _window(model: Any, audio: np.ndarray, options: DecodeOptions, context: str)
     """One window, decoded first without the hotwords and again with them only where the
     text may name one (``needs_hints``) or came out unsure: priming a small model changes
     sentences that name no file ("bug" heard "mug", words capitalised), so those keep the
-    plain decoding. Then, where the text copies what was said before, without the context
-    (the decoder may copy its prompt instead of hearing the audio)."""
+    plain decoding. A hinted decoding counts only where it says what the plain one said,
+    but for how a name is written (``hinted_agrees``): priming can make a small model
+    recite hint words instead of the speech ("open app dot py" heard "n2b."). Then, where
+    the text copies what was said before, without the context (the decoder may copy its
+    prompt instead of hearing the audio)."""
     plain = replace(options, hotwords="")
-    tried = [decode_window(model, audio, plain, context)]
-    first = tried[0]
+    first = decode_window(model, audio, plain, context)
+    tried = [first]
     if options.hotwords and (
         first.temperature > 0
         or _unclear(first, context)
         or needs_hints(first.text, options.hotwords)
     ):
-        tried.append(decode_window(model, audio, options, context))
+        _add_hinted(tried, decode_window(model, audio, options, context), options.hotwords)
     best = max(tried, key=lambda w: _rank(w, context))
     if context and repeats_what_was_said(best.text, context):
-        tried.append(decode_window(model, audio, plain if best is first else options, ""))
+        again = decode_window(model, audio, plain if best is first else options, "")
+        if best is first:
+            tried.append(again)
+        else:
+            _add_hinted(tried, again, options.hotwords)
     return max(tried, key=lambda w: _rank(w, context))
+
+
+def _add_hinted(tried: list[Window], hinted: Window, hotwords: str) -> None:
+    """Add ``hinted`` to the candidates if it agrees with the plain decoding ``tried[0]``."""
+    if hinted_agrees(tried[0].text, hinted.text, hotwords):
+        tried.append(hinted)
+    else:
+        log.info("hinted decoding %r dropped: plain heard %r", hinted.text, tried[0].text)
 
 
 def _rank(window: Window, context: str) -> tuple[bool, bool, float]:

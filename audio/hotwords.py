@@ -14,11 +14,19 @@ name, "harken-demo", or a user's ordinary word) is left to respelling after deco
 measured with tiny.en on espeak-ng sentences that name no file, priming with a folder
 name changed words and their case in those sentences ("run the tests" -> "Run the
 tests", "Harken" heard where nothing like it was said), while respelling cannot change a
-sentence that does not contain the name.
+sentence that does not contain the name. Nor do names that are not word-like ("n2.wav",
+"v1.py": short codes and digits a model cannot hear as words) or media and temporary files
+(recordings, images, logs): priming with them made tiny.en recite them ("open app dot py"
+came out "n2b." in a folder of recordings).
+
+A hinted decoding is trusted only where it says what the plain one said (``hinted_agrees``):
+word for word, except that a short stretch may become one hint name. Hints may change how a
+name is spelled; they may not add, drop or change other words.
 """
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Iterable
@@ -122,11 +130,64 @@ def hotword_prompt(words: Iterable[str], max_words: int = 24, max_chars: int = 3
     return ", ".join(out)
 
 
+# Files that are not things people name in speech: priming with them only adds noise.
+_UNSPOKEN_SUFFIXES = {
+    "wav", "mp3", "flac", "ogg", "opus", "m4a", "aac", "webm", "mp4", "mkv", "avi", "mov",
+    "png", "jpg", "jpeg", "gif", "bmp", "webp", "tmp", "temp", "bak", "swp", "log", "pyc",
+    "o", "so", "part", "crdownload", "lock", "orig", "rej", "out", "pid",
+}  # fmt: skip
+
+
 def primes(word: str) -> bool:
     """Whether ``word`` primes the decoder: the user's words and the workspace's file
-    names with an extension and identifiers do; folder names and files without an
-    extension (``RespellOnly``) do not."""
-    return not isinstance(word, RespellOnly)
+    names with an extension and identifiers do, if they are word-like; folder names and
+    files without an extension (``RespellOnly``), names with digits or no part of three
+    letters ("n2b.wav", "x1.py"), and media or temporary files ("take.wav") do not."""
+    if isinstance(word, RespellOnly):
+        return False
+    stem, _, suffix = word.partition(".")
+    if suffix and suffix.rpartition(".")[2].lower() in _UNSPOKEN_SUFFIXES:
+        return False
+    parts = _split_name(stem)
+    return bool(parts) and all(p.isalpha() for p in parts) and any(len(p) >= 3 for p in parts)
+
+
+MAX_NAME_WORDS = (
+    6  # the most plain words one name may replace ("deploy underscore staging dot s h")
+)
+
+
+def hinted_agrees(plain: str, hinted: str, hotwords: str) -> bool:
+    """Whether the hinted decoding ``hinted`` says what the plain one ``plain`` said, apart
+    from how names are written: word for word (case and punctuation aside), except where
+    a stretch of one to ``MAX_NAME_WORDS`` plain words became one of ``hotwords`` (the
+    prompt) or a name with a part that sounds like one. Anything else (words dropped,
+    added or changed, a name where nothing was heard) means the hints were recited."""
+    said, written = _words(plain), _words(hinted)
+    names = {n.strip().lower() for n in hotwords.split(",") if n.strip()}
+    keys = {phonetic_key(p) for n in names for p in _split_name(n) if len(p) >= 3}
+    matcher = difflib.SequenceMatcher(a=said, b=written, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace" or j2 - j1 != 1 or not 1 <= i2 - i1 <= MAX_NAME_WORDS:
+            return False
+        name = written[j1]
+        if name not in names and not _names_a_hint(name, keys):
+            return False
+    return True
+
+
+def _words(text: str) -> list[str]:
+    """Lowercase words without the punctuation around them ("App.py," -> "app.py")."""
+    return [w for w in (t.strip(".,;:!?\"'()").lower() for t in text.split()) if w]
+
+
+def _names_a_hint(word: str, keys: set[str]) -> bool:
+    # A name-like word ("app.py", "load_config") whose parts sound like a hint's parts.
+    if not re.search(r"[._/]", word):
+        return False
+    return any(phonetic_key(p) in keys for p in _split_name(word) if len(p) >= 3)
 
 
 _SPOKEN_MARKS = re.compile(r"\b(?:dot|underscore|slash|hyphen)\b|\w[._/]\w", re.IGNORECASE)
@@ -203,6 +264,13 @@ def _spoken_forms(words: Iterable[str]) -> dict[tuple[str, ...], str]:
                 forms.setdefault(tuple(stem_parts), word)
         elif len(stem_parts) > 1:  # snake_case / CamelCase identifiers
             forms.setdefault(tuple(stem_parts), word)
+        # "deploy dash staging": "dash" joins a name only where a workspace name has a
+        # hyphen there (as a word, "a dash of salt", it is left alone).
+        pieces = stem.split("-")
+        if len(pieces) > 1 and all(pieces):
+            spoken = [p for piece in pieces for p in ("dash", *_split_name(piece))][1:]
+            ext = (*("dot", *_split_name(suffix)),) if suffix and "." not in suffix else ()
+            forms.setdefault((*spoken, *ext), word)
     # "read me" for "readme": a spoken word Whisper often splits in two.
     for key, word in list(forms.items()):
         if key and key[0] == "readme":

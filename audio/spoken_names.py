@@ -6,7 +6,8 @@ underscore config"), or half of them ("note.txt"). Two steps put them right:
 
 - ``spell_names(text)``: the spoken punctuation of a name becomes its character where it
   joins two parts of a name: "dot" before an extension (a known one, or letters spelled
-  one by one), "underscore", "slash", "hyphen". "dot" before an ordinary word ("connect
+  one by one), "underscore", "slash", "hyphen", "backslash", also as Whisper splits them
+  ("under score", "back slash", "forward slash"). "dot" before an ordinary word ("connect
   the dots", "dot the i's") is left alone. Extension and spelled letters are lowercased.
 - ``match_names(text, names)``: a name in the text (one with an extension, an underscore, a
   slash or inner capitals) that sounds like a workspace name (``phonetic_key``, a simple
@@ -42,7 +43,11 @@ ABBREVIATIONS = {
     "utilities": "utils", "configuration": "config", "temp": "tmp", "images": "img",
     "scripts": "scripts", "tests": "tests",
 }  # fmt: skip
-JOINERS = {"underscore": "_", "slash": "/", "hyphen": "-"}
+JOINERS = {"underscore": "_", "slash": "/", "hyphen": "-", "backslash": "\\"}
+# Joiners Whisper writes as two words ("under score", "back slash", "forward slash"):
+# first word -> (second word, joiner).
+SPLIT_JOINERS = {"under": ("score", "underscore"), "back": ("slash", "backslash"),
+                 "forward": ("slash", "slash")}  # fmt: skip
 MAX_SPELLED = 5  # letters of a spelled extension ("t x t", "i p y n b")
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9]+")
 _SHOUTED_EXT = re.compile(r"\b(\w+)\.(" + "|".join(e.upper() for e in EXTENSIONS) + r")\b")
@@ -77,14 +82,15 @@ def _dotted(match: re.Match[str]) -> str:
 def _join(out: list[str], tokens: list[str], i: int, low: str) -> int | None:
     """Where ``tokens[i]`` is a spoken joiner between two name parts, write the joined
     name into ``out`` and return the index after it; else None."""
-    if low not in JOINERS and low not in ("dot", "forward"):
+    if low not in JOINERS and low not in SPLIT_JOINERS and low != "dot":
         return None
     if len(out) < 2 or not _is_word(out[-2]) or not _gap(out[-1]):
         return None
-    if low == "forward":  # "forward slash"
-        if i + 2 < len(tokens) and tokens[i + 2].lower() == "slash" and _gap(tokens[i + 1]):
+    if low in SPLIT_JOINERS:  # "under score", "under-score", "back slash", "forward slash"
+        second, joiner = SPLIT_JOINERS[low]
+        if i + 2 < len(tokens) and tokens[i + 2].lower() == second and _gap(tokens[i + 1]):
             i += 2
-            low = "slash"
+            low = joiner
         else:
             return None
     if low == "dot":

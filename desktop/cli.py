@@ -300,24 +300,27 @@ def _exit_code(outcome: Any, max_turns: int) -> int:
 
 def list_sessions(args: argparse.Namespace) -> int:
     from agent import paths, transcript
+    from desktop.sessions import summary_fields
 
     summaries = transcript.list_sessions(paths.sessions_dir())
+    rows = [summary_fields(s, paths.sessions_dir()) for s in summaries]
     if args.json:
-        for s in summaries:
-            print(json.dumps(s.__dict__, ensure_ascii=False))
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
     if not summaries:
         print("No sessions yet.", file=sys.stderr)
         return EXIT_OK
     print(f"{'ID':<21} {'STARTED':<20} {'TURNS':>5} {'COST':>8}  FIRST PROMPT")
-    for s in summaries:
+    for s, row in zip(summaries, rows, strict=True):
         if s.problem:
             print(f"{s.id:<21} {s.problem}")
             continue
         started = s.started.replace("T", " ")[:19]
         prompt = " ".join(s.first_prompt.split())
         prompt = prompt if len(prompt) <= 60 else prompt[:59] + "…"
-        print(f"{s.id:<21} {started:<20} {s.turns:>5} {f'${s.cost_usd:.4f}':>8}  {prompt}")
+        cost = "unknown" if row["cost_usd"] is None else f"${s.cost_usd:.4f}"
+        print(f"{s.id:<21} {started:<20} {s.turns:>5} {cost:>8}  {prompt}")
     return EXIT_OK
 
 

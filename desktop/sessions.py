@@ -6,6 +6,8 @@
     close_session(session)                        the session, then its HTTP client
     project_rules(workspace, note, flags, ask=)   the rules in effect; ``ask`` says how to
                                                   ask to trust a project's allow rules
+    summary_fields(summary, directory)            a ``harken sessions`` row: model, cost
+                                                  (None/"unknown" for an unpriced model)
 
 Nothing here prints or asks by itself: callers pass how to report and how to ask (stderr
 and a y/N question on a terminal, a notification in the tray).
@@ -110,3 +112,28 @@ def project_rules(
             trust_project(workspace, loaded.untrusted_allow)
             loaded = load_rules(workspace, cli=flags or {})
     return loaded.rules
+
+
+def session_model(directory: Path, session_id: str) -> str:
+    """The model a saved session ran on (its transcript's first record), "" if unknown."""
+    import json
+
+    try:
+        with (directory / f"{session_id}.jsonl").open("rb") as f:
+            first = json.loads(f.readline() or b"{}")
+    except (OSError, ValueError):
+        return ""
+    return str(first.get("model") or "") if isinstance(first, dict) else ""
+
+
+def summary_fields(summary: Any, directory: Path) -> dict[str, Any]:
+    """A ``harken sessions`` row as JSON fields: the summary's, plus ``model``;
+    ``cost_usd`` is None where the model has no price (a local model), not a made-up 0."""
+    from agent.usage import price_known
+
+    data = dict(summary.__dict__)
+    model = session_model(directory, summary.id) if not summary.problem else ""
+    data["model"] = model
+    if model and not price_known(model):
+        data["cost_usd"] = None
+    return data

@@ -155,6 +155,8 @@ class JsonRenderer:
 
     def __call__(self, event: Event) -> None:
         data: dict[str, Any] = event.to_dict()
+        if data.get("cost_known") is False:  # a model without a price: no cost, not $0
+            data["cost_usd"] = data["session_cost_usd"] = None
         self.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         self.stdout.flush()
 

@@ -3,6 +3,7 @@ sentences that name no workspace file left as they are heard without workspace w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -85,3 +86,43 @@ def test_the_bench_prints_word_error_rate_without_and_with_workspace_words(
     # With the words, more names come out as spelled on disk than without.
     before, after = (int(n) for n in names.rsplit("spelled as on disk ", 1)[1].split(" -> "))
     assert after > before, lines
+
+
+RECORDED = [
+    ("open app dot py", "app.py"),
+    ("show me notes dot t x t", "notes.txt"),
+    ("Run the tests and show me which ones fail.", ""),
+]
+
+
+def test_recordings_in_the_folder_are_not_recited_and_no_word_is_lost(
+    transcriber: Any, tmp_path: Path, espeak: Callable[..., Path]
+) -> None:
+    """The trial's folder: app.py, notes.txt and recordings n1.wav, n2.wav, n2b.wav (the
+    clips themselves). Hinted decoding recited the recordings' names ("n2b.") instead of
+    the speech; with the folder's words a take must say no less than without them."""
+    folder = tmp_path / "trial"
+    folder.mkdir()
+    (folder / "app.py").write_text("")
+    (folder / "notes.txt").write_text("")
+    clips = []
+    for i, (text, _) in enumerate(RECORDED):
+        wav = espeak(text, speed=150)
+        for name in (f"n{i + 1}.wav", f"n{i + 1}b.wav"):
+            (folder / name).write_bytes(wav.read_bytes())
+        clips.append(read_audio(wav))
+    words = workspace_words(folder)
+    before = transcriber.words
+    try:
+        without = heard(transcriber, [], clips)
+        with_words = heard(transcriber, words, clips)
+    finally:
+        transcriber.set_words(before)
+    pairs = list(zip(without, with_words, strict=True))
+    for text in with_words:  # no recording's name where none was said
+        assert not re.search(r"\bn\d", text, re.IGNORECASE), pairs
+    for (_, name), text in zip(RECORDED, with_words, strict=True):
+        assert not name or text.count(name) <= 1, pairs  # no name said twice
+    wrong_without = sum(errors(r, t)[0] for (r, _), t in zip(RECORDED, without, strict=True))
+    wrong_with = sum(errors(r, t)[0] for (r, _), t in zip(RECORDED, with_words, strict=True))
+    assert wrong_with <= wrong_without + 1, pairs

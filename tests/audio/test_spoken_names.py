@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audio.hotwords import RespellOnly, hotword_prompt, needs_hints, respell
+from audio.hotwords import RespellOnly, hinted_agrees, hotword_prompt, needs_hints, respell
 from audio.spoken_names import match_names, phonetic_key, spell_names
 from audio.spoken_punctuation import dictated, parse_replacements
 
@@ -163,3 +163,64 @@ def test_text_that_may_name_a_workspace_file_asks_for_the_hints(text: str) -> No
 )
 def test_text_that_names_no_workspace_file_does_not(text: str) -> None:
     assert not needs_hints(text, PROMPT)
+
+
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [
+        # Whisper writes "underscore" and "backslash" as two words.
+        ("Rename load under score config.", "Rename load_config."),
+        ("rename load under-score config", "rename load_config"),
+        ("Rename load, under score config.", "Rename load_config."),
+        ("edit load under score config dot pie", "edit load_config.py"),
+        ("look in source back slash app", "look in source\\app"),
+        ("run deploy dash staging dot s h", "run deploy-staging.sh"),
+        ("open harken dash demo", "open harken-demo"),
+        ("add a dash of salt", "add a dash of salt"),
+    ],
+)
+def test_joiners_written_as_two_words_or_said_as_dash_join_names(heard: str, written: str) -> None:
+    words = [*WORKSPACE, "deploy-staging.sh"]
+    assert respell(heard, words) == written
+
+
+def test_a_function_or_a_file_named_load_config_is_matched_from_under_score() -> None:
+    assert "load_config" in respell("Rename load under score config.", ["settings.py"])
+    assert respell("open load under score config dot pie", ["load_config.py"]) == (
+        "open load_config.py"
+    )
+
+
+@pytest.mark.parametrize(
+    ("plain", "hinted"),
+    [
+        ("over that dot i.", "n2b."),  # the trial: hint names recited, the speech dropped
+        ("over that dot i.", "over app.py, n2."),
+        ("Open app dot pie.", "Open app.py, notes.txt."),  # a name added
+        ("Run the tests.", "Run the test."),  # a word changed
+        ("Delete the build folder.", "Delete the folder."),  # a word dropped
+        ("", "app.py"),  # a name where nothing was heard
+        ("Fix the bug in the login page.", "Fix the mug in the login page."),
+    ],
+)
+def test_a_hinted_decoding_that_changes_words_is_not_trusted(plain: str, hinted: str) -> None:
+    assert not hinted_agrees(plain, hinted, "app.py, notes.txt, load_config")
+
+
+@pytest.mark.parametrize(
+    ("plain", "hinted"),
+    [
+        ("over that dot i.", "over app.py."),
+        ("Rename load under score config.", "Rename load_config."),
+        ("create a file called node dot txt", "Create a file called notes.txt."),
+        ("Run the tests.", "run the tests"),
+    ],
+)
+def test_a_hinted_decoding_that_only_spells_a_name_is_trusted(plain: str, hinted: str) -> None:
+    assert hinted_agrees(plain, hinted, "app.py, notes.txt, load_config")
+
+
+def test_names_that_are_not_word_like_and_media_files_do_not_prime() -> None:
+    words = ["n1.wav", "n2.wav", "n2b.wav", "x1.py", "take.wav", "shot.png", "app.py"]
+    words += ["notes.txt", "load_config", "run.log"]
+    assert hotword_prompt(words) == "app.py, notes.txt, load_config"
