@@ -12,7 +12,16 @@ punctuation and the user's replacement list (``audio.spoken_punctuation``) and i
 - Wayland: ``wtype``, else ``ydotool type``; where neither is installed, the clipboard
   plus a paste keystroke, the clipboard restored after.
 
-A take with no speech types nothing. Nothing here needs an API key or the network.
+Takes in a row in the same focused window continue one text: where what was typed last
+there did not end in whitespace and the new take does not start with punctuation or
+whitespace, a space goes first ("...today." + "Please..." -> "...today. Please...");
+a spoken "new line" at the start of a take already types its own line break. The focused
+window is X11's active window (``xdotool getactivewindow``); where it cannot be asked
+(Wayland), takes are joined as if typed into the same field.
+
+A take with no speech types nothing, silently. A take dropped for any other reason (heard
+but not understood, a recording problem) types nothing either, and says why in a
+notification, as the tray shows it. Nothing here needs an API key or the network.
 """
 
 from __future__ import annotations
@@ -38,12 +47,22 @@ class Dictation(QObject):
 
     typed = Signal(str)  # the text typed (for the log and tests)
 
-    def __init__(self, voice: Any, background: Any, config: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        voice: Any,
+        background: Any,
+        config: Callable[[], Any],
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.voice = voice
         self.background = background
         self.config = config
+        self.notify = notify or (lambda message: log.info("notice: %s", message))
         self._take = FIRST_TAKE
+        # (focused window, text) of the last take typed: the next one continues it there.
+        # Used on the typing lane only.
+        self._last: tuple[str | None, str] = (None, "")
         self.recording = False
         self.hotkey: Any = None  # the dictation hotkey's HotkeyService, when one is set
         voice.transcript_ready.connect(self._heard)
@@ -91,23 +110,62 @@ class Dictation(QObject):
         log.info("dictation take %d: typing %r", take, typed)
         if not typed.strip():
             return
-        self.background.run(
-            lambda: type_text(typed), lambda _: self._typed(typed), self._failed, lane=LANE
-        )
+        self.background.run(lambda: self._type(typed), self._typed, self._failed, lane=LANE)
+
+    def _type(self, text: str) -> str:
+        """Type ``text`` after the last take's when the same window has the focus
+        (typing lane); returns what was typed."""
+        window = focused_window()
+        last_window, last_text = self._last
+        if window == last_window:
+            text = continued(last_text, text)
+        self._last = (window, text)
+        type_text(text)
+        return text
 
     def _typed(self, text: str) -> None:
         log.info("dictation typed %d characters", len(text))
         self.typed.emit(text)
 
     def _empty(self, take: int, why: str) -> None:
-        if self._mine(take):
-            log.info("dictation take %d: nothing typed (%s)", take, why)
+        if not self._mine(take):
+            return
+        log.info("dictation take %d: nothing typed (%s)", take, why)
+        if not why.startswith(NO_SPEECH):  # a tap with nothing said needs no message
+            self.notify(f"Dictation typed nothing: {why}.")
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, NoTyping):
             self.background.on_main(paste_with_clipboard, str(exc.text))
             return
         log.warning("dictation: %s", exc)
+
+
+NO_SPEECH = "no speech"  # how audio.lost's reason for a take without speech starts
+_NO_SPACE_BEFORE = ".,;:!?)]}%'\"…"
+
+
+def continued(previous: str, text: str) -> str:
+    """``text`` as typed after ``previous`` in the same field: a space between them where
+    ``previous`` does not end in whitespace and ``text`` starts with a word."""
+    if not previous or not text or previous[-1].isspace() or text[0].isspace():
+        return text
+    return text if text[0] in _NO_SPACE_BEFORE else " " + text
+
+
+def focused_window() -> str | None:
+    """The focused window's id where X11 can say (xdotool), else None."""
+    if os.environ.get("WAYLAND_DISPLAY") or not os.environ.get("DISPLAY"):
+        return None
+    if not shutil.which("xdotool"):
+        return None
+    try:
+        done = subprocess.run(
+            ["xdotool", "getactivewindow"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
 class NoTyping(RuntimeError):
@@ -169,7 +227,7 @@ def start_dictation(controller: Any, background: Any, voice: Any) -> Dictation:
     from agent.config import Config
     from desktop.hotkey_service import HotkeyService
 
-    dictation = Dictation(voice, background, lambda: controller.config)
+    dictation = Dictation(voice, background, lambda: controller.config, controller.notify)
     config = controller.config
     if config.dictation_hotkey:
         hotkey_config = Config({**config.values, "hotkey": config.dictation_hotkey}, [])

@@ -75,6 +75,12 @@ class Dictating:
 
 
 @pytest.fixture
+def d(dictating: Dictating) -> Dictating:
+    """``dictating``, short."""
+    return dictating
+
+
+@pytest.fixture
 def dictating(
     api: ScriptedAPI, isolated_env: Path, workspace: Path, tmp_path: Path
 ) -> Iterator[Dictating]:
@@ -152,6 +158,40 @@ def test_the_dictation_hotkey_types_what_is_said(dictating: Dictating) -> None:
     # letter before the dictated text. What was typed is the end of what it holds.
     assert text.endswith(said), (text, said)
     assert wer("Please water the plants on Friday.", said) <= 0.34, said
+
+
+def dictate(d: Dictating, said: str) -> str:
+    """One take by ``harken ptt press/release --dictate``; what the field then holds."""
+    size = len(d.app.log_text())
+    ptt(d.env, "press", "--dictate")
+    d.app.wait_log(": recording", after=size)
+    speak_into_mic(said, d.folder, 0.5)
+    ptt(d.env, "release", "--dictate")
+    d.app.wait_log("dictation typed", timeout=60, after=size)
+    return wait_text(d.field, said_in_log(d, size))
+
+
+def test_takes_in_a_row_in_one_field_are_typed_with_a_space_between(d: Dictating) -> None:
+    first = dictate(d, "The report is ready")
+    both = dictate(d, "Please water the plants on Friday")
+    # Not "ready.Please": the second take goes on after a space.
+    assert both.startswith(first + " ") and len(both) > len(first) + 10, (first, both)
+    assert both[len(first) + 1].isalpha(), both
+
+
+def test_a_take_heard_but_not_understood_says_why_and_types_nothing(d: Dictating) -> None:
+    size = len(d.app.log_text())
+    ptt(d.env, "press", "--dictate")
+    d.app.wait_log(": recording", after=size)
+    # German through the English-only model: heard, but not understood.
+    wav = d.folder / "german.wav"
+    said = "Bitte öffne das Terminal und zeige mir die Dateien im Download-Ordner."
+    run("espeak-ng", "-v", "de", "-s", "150", "-w", str(wav), said)
+    run("paplay", "-d", "virtmic", str(wav), timeout=60)
+    ptt(d.env, "release", "--dictate")
+    notice = d.app.wait_log("notice: Dictation typed nothing", timeout=60, after=size)
+    assert "not understood" in notice, notice
+    assert not d.field.exists() or d.field.read_text() == ""
 
 
 def wait_text(path: Path, expected: str, timeout: float = 30) -> str:
