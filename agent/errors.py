@@ -23,8 +23,14 @@ class ConfigError(HarkenError):
 
 
 class NoApiKey(HarkenError):
+    """No key for Anthropic's API; a local Anthropic-compatible server needs none."""
+
     def __init__(self) -> None:
-        super().__init__("No API key: set ANTHROPIC_API_KEY or store a key with `harken key set`.")
+        super().__init__(
+            "No API key: set ANTHROPIC_API_KEY or store a key with `harken key set`; "
+            "or, for a local Anthropic-compatible server, set ANTHROPIC_BASE_URL or the "
+            "base_url setting (README: Local models)."
+        )
 
 
 class ApiFailure(HarkenError):

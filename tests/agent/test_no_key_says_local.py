@@ -1,0 +1,32 @@
+"""The no-key error names the way that needs no key: a local Anthropic-compatible server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.e2e.conftest import harken_command
+from tests.scripted_api import ScriptedAPI
+
+
+def test_no_key_error_also_says_how_to_use_a_local_server(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    env = {**os.environ, "ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""}
+    result = subprocess.run(
+        [*harken_command(), "ask", "hello"],
+        cwd=workspace,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert line.startswith("harken: No API key: set ANTHROPIC_API_KEY"), line
+    assert "\n" not in line, line
+    assert "ANTHROPIC_BASE_URL" in line and "base_url" in line and "Local models" in line
+    assert api.requests == []
