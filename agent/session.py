@@ -303,6 +303,8 @@ class Session:
             partial = assembler.content(complete_only=True)
             if partial:
                 self._add_assistant(partial)
+            # The cut request's input was billed: count what its stream reported.
+            self.add_spending(assembler.usage, cost_usd(self.config.model, assembler.usage))
             raise
         self.guard.observe(reply.usage, len(self.messages))
         if reply.content:

@@ -35,6 +35,7 @@ from typing import IO, Any
 from agent.conversation import without_orphaned_results
 from agent.empty_messages import without_empty_messages
 from agent.errors import HarkenError
+from agent.redact import redact
 from agent.usage import Usage
 from agent.utf8 import clean
 
@@ -90,13 +91,15 @@ class TranscriptWriter:
         return cls(path, open(path, "a", encoding="utf-8"))
 
     def append(self, record: dict[str, Any]) -> None:
-        """Write one record; text that is not valid UTF-8 is cleaned first (agent.utf8)."""
+        """Write one record; text that is not valid UTF-8 is cleaned first (agent.utf8), and
+        anything that looks like an API key or auth header is masked (``agent.redact``):
+        an error the API echoed, a key the user pasted, never stored whole."""
         if self._file.closed:
             # Something still running after its session closed (a cancelled subagent
             # settling late): the record is dropped, the caller must not crash for it.
             log.debug("%s: closed, a %s record dropped", self.path, record.get("type"))
             return
-        line = json.dumps(clean(record), ensure_ascii=False, separators=(",", ":"))
+        line = json.dumps(_masked(clean(record)), ensure_ascii=False, separators=(",", ":"))
         self._file.write(line + "\n")
         self._file.flush()
 
@@ -255,3 +258,14 @@ def find_session(directory: Path, wanted: str) -> Path:
     if matches:
         raise HarkenError(f"Session id {wanted!r} is ambiguous: {len(matches)} sessions match.")
     raise HarkenError(f"No session {wanted!r}; `harken sessions` lists them.")
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with secrets masked in every string inside it (keys of dicts included)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_masked(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value

@@ -236,7 +236,8 @@ def note_in_transcript(transcript: Path, text: str) -> None:
 
     loaded = load(transcript)
     message = conversation.add_user_content(loaded.messages, [{"type": "text", "text": text}])
-    line = json.dumps({"type": "message", "message": message}, ensure_ascii=False) + "\n"
+    # ASCII escapes: a file name that is not valid UTF-8 still makes a valid line.
+    line = json.dumps({"type": "message", "message": message}) + "\n"
     data = line.encode("utf-8")
     fd = os.open(transcript, os.O_WRONLY | os.O_APPEND)
     try:

@@ -66,7 +66,9 @@ class Change:
     def to_json(self) -> str:
         """The manifest line for this change (without the newline)."""
         record = {"v": RECORD_VERSION} | asdict(self)
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        # ASCII escapes keep a file name that is not valid UTF-8 (os.fsdecode's surrogates)
+        # whole through the manifest, byte for byte.
+        return json.dumps(record, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

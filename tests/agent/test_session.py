@@ -315,6 +315,8 @@ async def test_interrupt_mid_stream_keeps_a_valid_conversation_that_goes_on(
     outcome = await asyncio.wait_for(turn, HANG_S)
 
     assert outcome.stop_reason == "interrupted"
+    # The cut request's input was billed: it counts in the turn and the session.
+    assert outcome.usage.input_tokens == 100 and session.state.usage.input_tokens == 100
     assert_valid_conversation(session.messages)
     assert session.messages[-1]["role"] == "assistant"
     assert session.messages[-1]["content"][0]["type"] == "text"
@@ -654,3 +656,16 @@ async def test_always_allow_saves_a_precise_rule_and_stops_asking(
     assert (workspace / "notes.txt").read_text() == "two\n"
     stored = json.loads(store_path().read_text())
     assert stored["workspaces"][str(session.engine.workspace)]["allow"] == ["Edit(notes.txt)"]
+
+
+async def test_an_api_key_in_an_api_error_is_not_stored_in_the_transcript(
+    api: ScriptedAPI, make_session, isolated_env: Path
+) -> None:
+    key = "sk-ant-api03-" + "Q" * 40
+    api.script(Failure(400, f"the key {key} is not valid"))
+    session = make_session()
+
+    await session.submit("hello")
+
+    stored = session.transcript.path.read_text()
+    assert key not in stored and "sk-ant-api0" in stored  # masked, not dropped

@@ -3,6 +3,7 @@ keep, the Undo tool, the desktop's direct undo, and a store that cannot be writt
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,29 @@ async def test_empty_crlf_and_non_utf8_files_come_back_byte_for_byte(
     assert done is not None and len(done.result.done) == 3
     for name, data in ODD_FILES.items():
         assert (workspace / name).read_bytes() == data, name
+
+
+async def test_a_file_whose_name_is_not_utf8_comes_back(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    name = os.fsdecode(b"caf\xe9.txt")  # a Latin-1 name on disk, as the agent is shown it
+    path = workspace / name
+    path.write_bytes(b"bonjour\n")
+    edit = {"file_path": name, "old_string": "bonjour", "new_string": "salut"}
+    api.script(
+        Reply([tool_use("Read", {"file_path": name})]),
+        Reply([tool_use("Edit", edit)]),
+        Reply([text("Done.")]),
+    )
+    session = make_session(mode="bypass")
+    session.subscribe(Recorder(answer=lambda e: ALLOW))
+    await session.submit("greet less formally")
+    assert path.read_bytes() == b"salut\n"
+
+    done = await undo_in_session(session)
+
+    assert done is not None and len(done.result.done) == 1
+    assert path.read_bytes() == b"bonjour\n"
 
 
 async def test_the_undo_tool_takes_back_the_last_turn_and_the_model_is_told(
