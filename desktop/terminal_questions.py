@@ -4,18 +4,24 @@
 
 On a terminal each question is printed on stderr with its numbered options, and the typed
 line answers it: option numbers ("2", "1 3" when several may be chosen), an option's label,
-or the user's own words. Without a terminal nothing is attached, so the session's channel
-has no host and the tool tells the model at once that nobody can answer.
+or the user's own words. An empty line, or a number no option has ("5" with two options),
+is asked again (at most ``TRIES`` times in all), saying why ("There is no option 5");
+the end of input (Ctrl-D) gives no answer at once. Without a terminal nothing is
+attached, so the session's channel has no host and the tool tells the model at once that
+nobody can answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from audio.answer_words import chosen_options
+
+TRIES = 3  # an empty or impossible answer is asked again, this many times in all
 
 
 @dataclass
@@ -51,12 +57,32 @@ class TerminalQuestions:
         several = " (several: 1 3)" if question.multi_select else ""
         how = f"number{several} or your own words" if labels else "your answer"
         self.stderr.write("\n".join(lines) + f"\n  [{how}] ")
-        self.stderr.flush()
-        try:
-            reply = await asyncio.to_thread(self.stdin.readline)
-        except (OSError, ValueError):
-            reply = ""
-        return answer_text(reply.strip(), labels, question.multi_select)
+        for attempt in range(1, TRIES + 1):
+            self.stderr.flush()
+            try:
+                reply = await asyncio.to_thread(self.stdin.readline)
+            except (OSError, ValueError):
+                reply = ""
+            if not reply:  # the end of input: nobody will answer
+                return ""
+            problem = reply_problem(reply.strip(), len(labels))
+            if not problem:
+                return answer_text(reply.strip(), labels, question.multi_select)
+            again = f" [{how}] " if attempt < TRIES else "\n"
+            self.stderr.write(f"  {problem}{again}")
+        return ""
+
+
+def reply_problem(reply: str, options: int) -> str:
+    """Why a typed ``reply`` cannot answer a question with ``options`` options ("" if it
+    can): it is empty, or it names an option number that does not exist."""
+    if not reply:
+        return "Please type an answer (Ctrl-D to give none)."
+    if options and re.fullmatch(r"[\d\s,]+", reply):
+        missing = [n for n in re.findall(r"\d+", reply) if not 1 <= int(n) <= options]
+        if missing:
+            return f"There is no option {missing[0]}: type 1 to {options} or your own words."
+    return ""
 
 
 def answer_text(reply: str, labels: list[str], multi_select: bool) -> str:
