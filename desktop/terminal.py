@@ -7,6 +7,7 @@ import asyncio
 import json
 import shlex
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -115,7 +116,8 @@ class HumanRenderer:
             self._note(f"● {event.description}")
         elif isinstance(event, ToolFinished) and event.is_error:
             first = event.output.strip().splitlines()[0] if event.output.strip() else "failed"
-            self._note(f"  ✗ {event.description}: {first[:200]}")
+            # Cut at a word, with a mark, so a long refusal never ends mid-sentence unsaid.
+            self._note(f"  ✗ {event.description}: {textwrap.shorten(first, 200, placeholder=' …')}")
         elif isinstance(event, Retrying):
             self._note(f"↻ {event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt}).")
         elif isinstance(event, Notice):
