@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -168,7 +169,31 @@ def open_with_desktop(command: list[str], what: str) -> None:
         said = errors.read().decode("utf-8", "replace").strip()
     if done.returncode != 0:
         first = said.splitlines()[0] if said else f"exit status {done.returncode}"
+        if _no_handler(first):
+            raise ToolError(f"{no_application_for(what)} ({what}; the handler said: {first}).")
         raise ToolError(f"Could not open {what}: {first}")
+
+
+# How gio, xdg-open and kde-open say that nothing is set up to open a kind of thing.
+_NO_HANDLER = re.compile(
+    r"operation not supported|no method available|no application|no default application"
+    r"|no handler|not registered|no apps? (?:is|are) (?:set|registered)",
+    re.IGNORECASE,
+)
+
+
+def _no_handler(said: str) -> bool:
+    return bool(_NO_HANDLER.search(said))
+
+
+def no_application_for(what: str) -> str:
+    """The sentence for ``what`` (an address, a link or a file) that no application opens."""
+    scheme = urlsplit(what).scheme.lower() if "://" in what or _other_scheme(what) else ""
+    if scheme in ("http", "https"):
+        return "No application is set up to open web addresses"
+    if scheme and scheme != "file":
+        return f"No application is set up to open {scheme}: links"
+    return "No application is set up to open this kind of file"
 
 
 async def _open(params: OpenInput, ctx: ToolContext) -> str:
