@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 EVENT_OUTPUT_CAP = 4000  # characters of a tool's output carried in ToolFinished
 
+# Tools the host knows of but cannot offer in this process, with why: a model that calls
+# one anyway hears the reason, not a list of other tools (``desktop.tools`` without a display).
+UNAVAILABLE: dict[str, str] = {}
+
 Ask = Callable[[ToolCall, Decision], Awaitable[PermissionAnswer]]
 Started = Callable[[dict[str, Any]], None]  # the tool_use block of a call about to run
 
@@ -95,7 +99,12 @@ class ToolRunner:
         name = block["name"]
         tool = self.tools.get(name)
         if tool is None:
-            item.error = f"There is no tool named {name!r}. Available: {', '.join(self.tools)}."
+            why = UNAVAILABLE.get(name)
+            item.error = (
+                f"{name} cannot be used in this session: {why}"
+                if why
+                else f"There is no tool named {name!r}. Available: {', '.join(self.tools)}."
+            )
             return item
         item.tool = tool
         if block["id"] in malformed:

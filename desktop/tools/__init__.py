@@ -46,14 +46,28 @@ def desktop_tools() -> list[Tool[Any]]:
     return [CLIPBOARD, SCREENSHOT, ACTIVE_WINDOW, NOTIFY, OPEN]
 
 
+# The names of ``desktop_tools()``, known without importing them (``harken ask`` stays light).
+DESKTOP_TOOL_NAMES = ("Clipboard", "Screenshot", "ActiveWindow", "Notify", "Open")
+NO_DISPLAY = (
+    "there is no desktop display in this session (neither DISPLAY nor WAYLAND_DISPLAY is "
+    "set), so the desktop tools ({names}) are not available. Do the task another way or "
+    "tell the user."
+)
+
+
 def attach_desktop_tools(session: Any) -> None:
     """Add the desktop tools to ``session`` when there is a screen, and web search on the
-    turns the user's setting and rules allow it."""
+    turns the user's setting and rules allow it. Without a screen, a call to one of them
+    is answered with why it cannot run (``agent.tool_runner.UNAVAILABLE``)."""
+    from agent.tool_runner import UNAVAILABLE
     from agent.tools.web_search import attach_web_search
 
     if has_screen():
         for tool in desktop_tools():
             session.tools.setdefault(tool.name, tool)
+    else:
+        why = NO_DISPLAY.format(names=", ".join(DESKTOP_TOOL_NAMES))
+        UNAVAILABLE.update(dict.fromkeys(DESKTOP_TOOL_NAMES, why))
     attach_web_search(session)
 
 
