@@ -12,6 +12,7 @@ question is a callable so tests can answer it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,8 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon, QWidget
+
+log = logging.getLogger(__name__)
 
 ICON_FILE = Path(__file__).resolve().parent.parent / "resources" / "icons" / "harken.svg"
 SIZES = (16, 22, 24, 32, 48, 64)
@@ -226,7 +229,10 @@ class TrayMenu(QMenu):
         if callable(getattr(replies, "fill_menu", None)):
             replies.fill_menu(self._submenu("Spoken replies"), answer)
         if host.session_id:  # the files the last turn changed, previewed before the restore
-            self._add("Undo last turn's changes…", host.undo_last_turn)
+            changed = _last_turn_changed_files(host.session_id)
+            undo = self._add("Undo last turn's changes…", host.undo_last_turn, enabled=changed)
+            if not changed:
+                undo.setToolTip("The last turn changed no files: there is nothing to undo")
         self.addSeparator()
         self._add("Show conversation", host.show_conversation)
         self._add("Tasks…", host.show_tasks)
@@ -266,6 +272,19 @@ class TrayMenu(QMenu):
     def labels(self) -> list[str]:
         """The menu's entries as text, submenus as ``Name ▸ [...]`` (for tests and logs)."""
         return _labels(self)
+
+
+def _last_turn_changed_files(session_id: str) -> bool:
+    """Whether undoing the last turn of ``session_id`` would restore anything (its
+    checkpoints, as the undo's preview lists them); True when that cannot be read, so
+    the preview says what is wrong."""
+    try:
+        from desktop.windows.undo_preview import preview_lines
+
+        return bool(preview_lines(session_id, 1, None)[1])
+    except Exception:  # a damaged or newer checkpoint store: let the preview explain
+        log.debug("could not read the checkpoints of %s", session_id, exc_info=True)
+        return True
 
 
 def _call(slot: Callable[..., None], action: QAction, checked: bool) -> None:
