@@ -148,8 +148,10 @@ def primes(word: str) -> bool:
     stem, _, suffix = word.partition(".")
     if suffix and suffix.rpartition(".")[2].lower() in _UNSPOKEN_SUFFIXES:
         return False
-    parts = _split_name(stem)
-    return bool(parts) and all(p.isalpha() for p in parts) and any(len(p) >= 3 for p in parts)
+    # Word-like: each part has letters to say, one part a word's worth ("file2.py" does;
+    # "n2b.wav", "x1.py" do not).
+    runs = [max((len(r) for r in re.findall(r"[a-z]+", p)), default=0) for p in _split_name(stem)]
+    return bool(runs) and min(runs) >= 2 and max(runs) >= 3
 
 
 MAX_NAME_WORDS = (
@@ -161,10 +163,12 @@ def hinted_agrees(plain: str, hinted: str, hotwords: str) -> bool:
     """Whether the hinted decoding ``hinted`` says what the plain one ``plain`` said, apart
     from how names are written: word for word (case and punctuation aside), except where
     a stretch of one to ``MAX_NAME_WORDS`` plain words became one of ``hotwords`` (the
-    prompt) or a name with a part that sounds like one. Anything else (words dropped,
+    prompt), the stem of one ("README" for README.md), or a name with a part that sounds
+    like one. Anything else (words dropped,
     added or changed, a name where nothing was heard) means the hints were recited."""
     said, written = _words(plain), _words(hinted)
     names = {n.strip().lower() for n in hotwords.split(",") if n.strip()}
+    names |= {n.partition(".")[0] for n in names}  # "README" for README.md
     keys = {phonetic_key(p) for n in names for p in _split_name(n) if len(p) >= 3}
     matcher = difflib.SequenceMatcher(a=said, b=written, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

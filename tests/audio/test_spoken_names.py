@@ -204,7 +204,7 @@ def test_a_function_or_a_file_named_load_config_is_matched_from_under_score() ->
     ],
 )
 def test_a_hinted_decoding_that_changes_words_is_not_trusted(plain: str, hinted: str) -> None:
-    assert not hinted_agrees(plain, hinted, "app.py, notes.txt, load_config")
+    assert not hinted_agrees(plain, hinted, "app.py, notes.txt, load_config, README.md")
 
 
 @pytest.mark.parametrize(
@@ -214,13 +214,14 @@ def test_a_hinted_decoding_that_changes_words_is_not_trusted(plain: str, hinted:
         ("Rename load under score config.", "Rename load_config."),
         ("create a file called node dot txt", "Create a file called notes.txt."),
         ("Run the tests.", "run the tests"),
+        ("Open the Read Me and edit app. I", "Open the README and edit app.py"),
     ],
 )
 def test_a_hinted_decoding_that_only_spells_a_name_is_trusted(plain: str, hinted: str) -> None:
-    assert hinted_agrees(plain, hinted, "app.py, notes.txt, load_config")
+    assert hinted_agrees(plain, hinted, "app.py, notes.txt, load_config, README.md")
 
 
 def test_names_that_are_not_word_like_and_media_files_do_not_prime() -> None:
     words = ["n1.wav", "n2.wav", "n2b.wav", "x1.py", "take.wav", "shot.png", "app.py"]
-    words += ["notes.txt", "load_config", "run.log"]
-    assert hotword_prompt(words) == "app.py, notes.txt, load_config"
+    words += ["notes.txt", "load_config", "run.log", "v2.py", "file2.py"]
+    assert hotword_prompt(words) == "app.py, notes.txt, load_config, file2.py"
