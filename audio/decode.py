@@ -157,20 +157,22 @@ def _window(model: Any, audio: np.ndarray, options: DecodeOptions, context: str)
         or _unclear(first, context)
         or needs_hints(first.text, options.hotwords)
     ):
-        _add_hinted(tried, decode_window(model, audio, options, context), options.hotwords)
+        hinted = decode_window(model, audio, options, context)
+        _add_hinted(tried, hinted, options.hotwords, unsure=bool(_unclear(first, context)))
     best = max(tried, key=lambda w: _rank(w, context))
     if context and repeats_what_was_said(best.text, context):
         again = decode_window(model, audio, plain if best is first else options, "")
         if best is first:
             tried.append(again)
         else:
-            _add_hinted(tried, again, options.hotwords)
+            _add_hinted(tried, again, options.hotwords, unsure=bool(_unclear(first, context)))
     return max(tried, key=lambda w: _rank(w, context))
 
 
-def _add_hinted(tried: list[Window], hinted: Window, hotwords: str) -> None:
-    """Add ``hinted`` to the candidates if it agrees with the plain decoding ``tried[0]``."""
-    if hinted_agrees(tried[0].text, hinted.text, hotwords):
+def _add_hinted(tried: list[Window], hinted: Window, hotwords: str, *, unsure: bool) -> None:
+    """Add ``hinted`` to the candidates if it agrees with the plain decoding ``tried[0]``
+    (``unsure``: that one is not trusted, so its words may change, not be recited over)."""
+    if hinted_agrees(tried[0].text, hinted.text, hotwords, plain_unsure=unsure):
         tried.append(hinted)
     else:
         log.info("hinted decoding %r dropped: plain heard %r", hinted.text, tried[0].text)

@@ -159,25 +159,36 @@ MAX_NAME_WORDS = (
 )
 
 
-def hinted_agrees(plain: str, hinted: str, hotwords: str) -> bool:
+def hinted_agrees(plain: str, hinted: str, hotwords: str, *, plain_unsure: bool = False) -> bool:
     """Whether the hinted decoding ``hinted`` says what the plain one ``plain`` said, apart
     from how names are written: word for word (case and punctuation aside), except where
     a stretch of one to ``MAX_NAME_WORDS`` plain words became one of ``hotwords`` (the
     prompt), the stem of one ("README" for README.md), or a name with a part that sounds
-    like one. Anything else (words dropped,
-    added or changed, a name where nothing was heard) means the hints were recited."""
+    like one. Anything else (words dropped, added or changed, a name where nothing was
+    heard) means the hints were recited.
+
+    ``plain_unsure``: the plain text is not trusted (it would be dropped as "not
+    understood"), so it cannot lose the user's words; the hinted one may then change its
+    words ("over that dot i" -> "open app.py") as long as it does not recite: no words
+    added where none were heard, at most one name for each changed stretch, and at least
+    half as many words as the plain text ("n2b." for four words heard is recited)."""
     said, written = _words(plain), _words(hinted)
     names = {n.strip().lower() for n in hotwords.split(",") if n.strip()}
     names |= {n.partition(".")[0] for n in names}  # "README" for README.md
     keys = {phonetic_key(p) for n in names for p in _split_name(n) if len(p) >= 3}
+    if plain_unsure and 2 * len(written) < len(said):
+        return False
     matcher = difflib.SequenceMatcher(a=said, b=written, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        if op != "replace" or j2 - j1 != 1 or not 1 <= i2 - i1 <= MAX_NAME_WORDS:
+        if op != "replace" or not 1 <= i2 - i1 <= MAX_NAME_WORDS:
             return False
-        name = written[j1]
-        if name not in names and not _names_a_hint(name, keys):
+        found = [w for w in written[j1:j2] if w in names or _names_a_hint(w, keys)]
+        if plain_unsure:  # a name may split a word it was glued to ("Overapp.py")
+            if len(found) > 1 or j2 - j1 > i2 - i1 + len(found):
+                return False
+        elif j2 - j1 != 1 or not found:
             return False
     return True
 

@@ -225,3 +225,22 @@ def test_names_that_are_not_word_like_and_media_files_do_not_prime() -> None:
     words = ["n1.wav", "n2.wav", "n2b.wav", "x1.py", "take.wav", "shot.png", "app.py"]
     words += ["notes.txt", "load_config", "run.log", "v2.py", "file2.py"]
     assert hotword_prompt(words) == "app.py, notes.txt, load_config, file2.py"
+
+
+@pytest.mark.parametrize(
+    ("plain", "hinted", "trusted"),
+    [
+        # The plain text was not understood: it may change, but not be recited over.
+        ("over that dot i.", "open app.py.", True),
+        ("Overapp.py.", "open app.py.", True),
+        ("For the name load_config.", "rename load_config.", True),
+        ("over that dot i.", "n2b.", False),  # four words heard, one name written
+        ("over that dot i.", "over app.py, notes.txt.", False),  # two names for one stretch
+        ("open it", "open it now, app.py", False),  # words added where none were heard
+    ],
+)
+def test_an_unsure_plain_decoding_may_be_corrected_but_not_recited_over(
+    plain: str, hinted: str, trusted: bool
+) -> None:
+    prompt = "app.py, notes.txt, load_config, README.md"
+    assert hinted_agrees(plain, hinted, prompt, plain_unsure=True) is trusted
