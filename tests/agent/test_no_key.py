@@ -97,8 +97,8 @@ def test_a_local_models_cost_is_not_priced_as_sonnet(api: ScriptedAPI, workspace
     finished = [e for e in events if e.get("kind") == "turn_finished"]
     assert len(finished) == 1
     # A million tokens each way would be $18 at Sonnet's price: nothing is made up.
-    assert finished[0]["cost_usd"] == 0
-    assert cost_text(finished[0]["cost_usd"], LOCAL_MODEL) == "unknown"
+    assert finished[0]["cost_usd"] is None and finished[0]["cost_known"] is False
+    assert cost_text(0.0, LOCAL_MODEL) == "unknown"
     assert cost_text(cost_usd("claude-sonnet-4-6", Usage(**usage)), "claude-sonnet-4-6") == "$18.00"
 
 

@@ -134,14 +134,17 @@ def test_restore_to_here_takes_back_that_turn_and_every_later_one(
     assert (workspace / "a.txt").exists()
 
 
-def test_the_tray_offers_the_undo_once_there_is_a_session(qtbot: Any) -> None:
-    host = TrayHostStub(session_id="20261129-100000-abcd")
-    menu = TrayMenu(host)  # type: ignore[arg-type]
+def test_the_tray_offers_the_undo_once_a_turn_changed_files(
+    qtbot: Any, api: ScriptedAPI, bridge: AgentBridge
+) -> None:
+    host = write_in_a_turn(qtbot, api, bridge, "new.txt")
+    stub = TrayHostStub(session_id=str(host.session_id))
+    menu = TrayMenu(stub)  # type: ignore[arg-type]
 
     entry = next(a for a in menu.actions() if a.text() == "Undo last turn's changes…")
     entry.trigger()
 
-    assert host.calls == [("undo_last_turn", None)]
+    assert stub.calls == [("undo_last_turn", None)]
 
 
 def test_a_request_in_the_conversation_offers_restore_files_to_here(qtbot: Any) -> None:
