@@ -10,8 +10,8 @@ final text, after every fallback, and names the symptom ("" for text that can be
 
 - average log-probability below ``LOW_LOGPROB`` (-1.0: Whisper's ``logprob_threshold``);
 - compression ratio above ``REPETITIVE`` (2.4: Whisper's ``compression_ratio_threshold``);
-- a phrase repeated back to back: one word 4 times, two or three words two and a half
-  times, four or more words twice (the loops the compression ratio misses in short texts:
+- a phrase repeated back to back: one word 4 times, two words 3 times, three words two
+  and a half times, four or more words twice (the loops the compression ratio misses in short texts:
   "Okay, lemme, lemme, lemme, lemme, lemme." for French through tiny.en), also where the
   text repeats the end of what was said before it (a decoder copying its prompt: a 300
   words a minute sentence cut in two came back as its first half twice);
@@ -117,15 +117,16 @@ def repeats_what_was_said(text: str, before: str) -> bool:
 
 
 def repeats_a_phrase(text: str) -> bool:
-    """A phrase said again and again back to back: one word 4 times, two or three words
-    two and a half times (the loop going on: "nadeen rouser rouser nadeen rouser rouser
-    nadeen rouser", German through tiny.en sampling at a fallback temperature), four words
-    or more twice ("let me know, let me know")."""
+    """A phrase said again and again back to back: one word 4 times, two words 3 times,
+    three words two and a half times (the loop going on: "nadeen rouser rouser nadeen rouser
+    rouser nadeen rouser", German through tiny.en sampling at a fallback temperature), four
+    words or more twice ("let me know, let me know"). A list may say an item twice and go
+    on ("the sauce, the sauce, the coffee"): two words two and a half times is speech."""
     words = re.findall(r"[\w']+", text.lower())
     for size in range(1, len(words) // 2 + 1):
         # Words covered by the repeats: the phrase once plus each word that equals the one
         # ``size`` before it, in one unbroken run.
-        needed = 4 * size if size == 1 else (5 * size + 1) // 2 if size < 4 else 2 * size
+        needed = {1: 4, 2: 6, 3: 8}.get(size, 2 * size)
         run = 0
         for i in range(size, len(words)):
             run = run + 1 if words[i] == words[i - size] else 0

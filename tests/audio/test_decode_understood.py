@@ -195,7 +195,8 @@ def test_real_speech_is_understood_clean_and_in_noise(transcriber: Any, noise: f
         ("Let us know in the comments below, let us know in the comments below.", True),
         # German through tiny.en, sampled at a fallback temperature on a CI machine:
         ("Earth, Nadeen, Rouser, Rouser, Nadeen, Rouser, Rouser, Nadeen, Rouser.", True),
-        ("Rouser Nadeen, Rouser Nadeen, Rouser.", True),
+        ("Rouser Nadeen, Rouser Nadeen, Rouser Nadeen.", True),
+        ("The moops, the sauce, the sauce, the coffee, and the camera.", False),  # a list
         ("No, no, no, stop.", False),  # said three times is still speech
         ("Thank you, thank you.", False),
         ("Thank you, thank you. Bye.", False),
