@@ -112,7 +112,8 @@ def test_the_parsed_schedule_fires_when_it_was_said() -> None:
     heard = parse_spoken("every weekday at nine, summarise the repo")
     assert heard is not None
     friday_evening = datetime(2026, 11, 27, 18, 0)  # a Friday
-    assert slot_after(heard.cron, friday_evening) == datetime(2026, 11, 30, 9, 0)  # Monday
+    monday_nine = datetime(2026, 11, 30, 9, 0).astimezone()  # local wall-clock time
+    assert slot_after(heard.cron, friday_evening) == monday_nine
 
 
 @pytest.mark.parametrize(

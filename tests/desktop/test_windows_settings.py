@@ -9,7 +9,7 @@ import keyring
 import keyring.backends.null
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 
 from agent import credentials, paths
 from agent.config import SETTINGS, Setting
@@ -110,6 +110,8 @@ def test_every_setting_has_an_editor_of_its_kind_with_its_label(window: Settings
             assert isinstance(widget, QSpinBox)
             if setting.minimum is not None:
                 assert widget.minimum() == setting.minimum
+        elif isinstance(setting.default, float):
+            assert isinstance(widget, QDoubleSpinBox)
         else:
             assert isinstance(widget, QLineEdit)
         assert name in labels, setting.key
