@@ -89,7 +89,8 @@ def test_spoken_undo_that_restores_the_last_turns_files_without_the_model(
         assert wait_until(lambda: (workspace / "notes.txt").read_text() == "Buy bread.\n")
         app.wait_log("spoken text written to")
         first = " ".join(b.get("text", "") for b in api.requests[0]["messages"][-1]["content"])
-        assert {"shopping", "note"} <= set(re.findall(r"[a-z]+", first.lower())), first
+        # Words tiny.en hears surely ("note" may come back "node").
+        assert {"change", "shopping"} <= set(re.findall(r"[a-z]+", first.lower())), first
 
         # A plain undo as espeak says it well: tiny.en hears espeak's "undo" as "a new hat"
         # (the undo phrases are checked in test_desktop_undo). Through the microphone of a

@@ -57,7 +57,11 @@ def desktop(
 ) -> Iterator[dict[str, Any]]:
     config = isolated_env / "xdg_config_home" / "harken"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "config.toml").write_text("sound_cues = false\n")
+    # espeak-ng speaks: this measures the app's own growth per command (a take's audio kept
+    # would be ~10 MB over nine). The Piper voice's growth is measured by `harken bench tray`
+    # (+3.4 MB over commands 2-10 with onnxruntime's arena off); under a loaded machine it
+    # reached 8.7 MB here, above a margin meant for leaks of audio.
+    (config / "config.toml").write_text('sound_cues = false\nspeech_voice = "espeak"\n')
     env = {
         **os.environ,
         **private_runtime_dir(tmp_path),
