@@ -15,7 +15,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any, TypeVar
 
 from agent import paths
 from agent.tasks.model import MODES, TaskError
-from agent.tasks.store import _lock, _sync_dir
+from agent.tasks.store import _lock, write_atomically
 
 VERSION = 1
 DEFAULT_EVERY_S = 600.0
@@ -143,15 +142,4 @@ class ProactiveStore:
             data.pop("workspace")
             spaces[key] = data
         text = json.dumps({"version": VERSION, "workspaces": spaces}, indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".proactive-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _sync_dir(self.path.parent)
+        write_atomically(self.path, text)
