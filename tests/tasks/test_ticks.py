@@ -19,8 +19,10 @@ NOON = datetime(2026, 3, 2, 12, 0).astimezone()
 class Clock:
     def __init__(self, at: datetime) -> None:
         self.at = at
+        self.calls = 0  # a tick's first step is to read the time
 
     def __call__(self) -> datetime:
+        self.calls += 1
         return self.at
 
 
@@ -125,8 +127,13 @@ async def test_a_paused_loop_sends_no_tick_until_resumed(
     waits.hook = pause_after_the_first
     running = asyncio.create_task(loop.run(asyncio.Event()))
     await paused.wait()
+    read_at_pause = clock.calls
+    # An unpaused loop reads the clock (the start of its next tick) within a few turns of
+    # the event loop, before any network I/O: these turns prove no tick began, without
+    # racing the request against a duration.
     for _ in range(50):
         await asyncio.sleep(0)
+    assert clock.calls == read_at_pause, "a tick began while paused"
     assert len(api.requests) == 1 and not running.done()
 
     loop.resume()
