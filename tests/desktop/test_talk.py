@@ -250,6 +250,8 @@ def test_without_conversation_mode_the_microphone_stays_closed_after_a_reply(
     speak(app, "what time is it")
     app.parts.bridge.turn_done.emit(Outcome("end_turn", "It is noon."))  # type: ignore[union-attr]
     app.parts.voice.speech_done.emit()  # type: ignore[union-attr]
-    qtbot.wait(1000)
+    # Conversation mode would arm its timer right here, as the reply ends: nothing armed
+    # means no take will start, without waiting out the timer.
+    assert not app.talk.hands_free.listening
     assert app.machine.state is State.IDLE
     assert len(app.parts.voice.named("start_take")) == 1  # type: ignore[union-attr]
