@@ -170,11 +170,12 @@ def test_an_unknown_model_fails_naming_the_setting(api: ScriptedAPI) -> None:
 
 
 def test_an_unreachable_endpoint_fails_naming_it() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    check = check_api_key(Config().override(base_url=url), os.environ)
+    # Bound but not listening, for the whole check: every connection is refused, and no
+    # other program can take the port meanwhile (as it could once the socket closed).
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        check = check_api_key(Config().override(base_url=url), os.environ)
     assert check.status == "fail"
     assert check.detail.startswith(f"Cannot reach the API at {url}")
     assert "ANTHROPIC_BASE_URL" in check.fix

@@ -148,11 +148,13 @@ def test_no_key_says_what_to_do_and_calls_nothing(api: ScriptedAPI, run) -> None
 
 
 def test_network_down_gives_one_clear_line(run, isolated_env: Path) -> None:
+    write_config(isolated_env, "max_retries = 1\n")
+    # Bound but not listening while harken runs: connections are refused, and no other
+    # program can take the port meanwhile (as it could once the socket closed).
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]  # nothing listens once the socket closes
-    write_config(isolated_env, "max_retries = 1\n")
-    result = run("ask", "hello", env={"ANTHROPIC_BASE_URL": f"http://127.0.0.1:{closed_port}"})
+        closed_port = s.getsockname()[1]
+        result = run("ask", "hello", env={"ANTHROPIC_BASE_URL": f"http://127.0.0.1:{closed_port}"})
 
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
