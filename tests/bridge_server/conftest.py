@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,12 @@ from tests.scripted_api import ScriptedAPI
 
 
 @pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Path:
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    # Short (socket paths are limited to ~100 bytes), so not under tmp_path: removed here.
     base = Path(tempfile.mkdtemp(prefix="hk-run-"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(base))
-    return base
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
