@@ -126,7 +126,7 @@ def _probe_tool(name: str, concurrent: bool, log: list[str], barrier: asyncio.Ba
         log.append(f"start {params.label}")
         if barrier is not None:
             # Both calls must be inside the tool at the same time to pass the barrier.
-            await asyncio.wait_for(barrier.wait(), timeout=2)
+            await asyncio.wait_for(barrier.wait(), HANG_S)  # only a hang (or serial calls) waits
         await asyncio.sleep(0.01)
         log.append(f"end {params.label}")
         return f"done {params.label}"

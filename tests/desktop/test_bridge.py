@@ -155,13 +155,13 @@ def test_new_session_and_resume_report_the_conversation(
     run_turn(qtbot, bridge, seen, "capital of France?")
     first_id = seen.events[0].session_id
 
-    with qtbot.waitSignal(bridge.session_changed, timeout=5000):
+    with qtbot.waitSignal(bridge.session_changed, timeout=30_000):
         bridge.new_session()
     assert seen.changes[-1] == (None, [])
     run_turn(qtbot, bridge, seen, "how many people?")
     assert api.requests[-1]["messages"][0]["content"][0]["text"] == "how many people?"
 
-    with qtbot.waitSignal(bridge.session_changed, timeout=5000):
+    with qtbot.waitSignal(bridge.session_changed, timeout=30_000):
         bridge.resume(first_id)
     session_id, messages = seen.changes[-1]
     assert session_id == first_id

@@ -148,7 +148,7 @@ def test_a_permission_dialog_answer_reaches_the_request(qtbot: Any, app: Control
     app.on_agent_event(request)
     assert app.display == "waiting"
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, PermissionDialog))
-    qtbot.waitUntil(lambda: dialog.armed, timeout=3000)
+    qtbot.waitUntil(lambda: dialog.armed, timeout=30_000)  # only a hang takes this long
     dialog.allow_always()
     loop.run_until_complete(asyncio.sleep(0))
     assert future.result() == PermissionAnswer(True, always=True)
@@ -293,7 +293,7 @@ def test_a_question_nobody_answers_counts_as_no(qtbot: Any, app: Controller) -> 
     )
     app.parts.conversation.submitted.emit("build it")  # type: ignore[union-attr]
     app.on_agent_event(request)
-    qtbot.waitUntil(lambda: app.display == "working", timeout=3000)
+    qtbot.waitUntil(lambda: app.display == "working", timeout=30_000)  # only a hang takes this long
     loop.run_until_complete(asyncio.sleep(0))
     answer = future.result()
     assert not answer.allow and "no answer within 1 s" in answer.message
@@ -315,7 +315,7 @@ def test_while_a_question_waits_the_window_says_which(qtbot: Any, app: Controlle
     app.on_agent_event(request)
     assert mini.toolTip() == "Harken: allow Bash? Run make"
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, PermissionDialog))
-    qtbot.waitUntil(lambda: dialog.armed, timeout=3000)
+    qtbot.waitUntil(lambda: dialog.armed, timeout=30_000)  # only a hang takes this long
     dialog.deny()
     assert app.display == "working"
     assert "allow" not in mini.toolTip()

@@ -140,7 +140,7 @@ def test_a_spoken_yes_answers_the_permission_question(
 ) -> None:
     future, dialog = ask_permission(app, loop, "Bash(rm -rf build)")
     assert spoken(app) == ["Harken wants to delete the build folder. Allow?"]
-    qtbot.waitUntil(lambda: dialog.armed, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.armed, timeout=30_000)
     say_during_turn(app, said)
     loop.run_until_complete(asyncio.sleep(0))
     assert future.result() == answer
@@ -231,7 +231,7 @@ def test_conversation_mode_listens_after_the_reply_and_that_s_all_ends_it(
     assert app.machine.state is State.SPEAKING
     assert app.machine.take == first  # nothing listens while Harken speaks
     app.parts.voice.speech_done.emit()  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: app.machine.state is State.RECORDING, timeout=5000)
+    qtbot.waitUntil(lambda: app.machine.state is State.RECORDING, timeout=30_000)
     take = app.machine.take
     assert take == first + 1
     assert app.parts.voice.named("start_take")[-1] == (take,)  # type: ignore[union-attr]
