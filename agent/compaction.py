@@ -9,8 +9,11 @@ fails). ``fit_context`` then, in order:
    cutting only where ``conversation.cut_points`` says the list stays valid (a tool_use is
    never separated from its tool_result);
 2. when that is not enough (or no older turn can go), shortens the largest tool results
-   (``agent.shorten``);
-3. when even then the request cannot fit the window, refuses to send it: ``ContextTooLarge``.
+   (``agent.shorten``), to a lower floor each time the exact count says it still cannot
+   be sent;
+3. when even then the request cannot fit the window, refuses to send it: ``ContextTooLarge``,
+   and the prompt that made it too large is not kept (else every later request of the
+   session would be as large). An empty summary never replaces older turns.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from agent.conversation import Message, cut_points
 from agent.errors import ApiFailure, HarkenError
 from agent.model import ModelClient, ModelRequest
 from agent.prompts import compaction_prompt
-from agent.shorten import CHARS_PER_TOKEN, shorten_tool_results
+from agent.shorten import (
+    CHARS_PER_TOKEN,
+    FLOOR_CHARS,
+    LAST_RESORT_FLOORS,
+    shorten_tool_results,
+)
 from agent.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -145,6 +153,13 @@ async def compact(
     )
     reply = await client.complete(request)
     summary = "".join(b.get("text", "") for b in reply.content if b.get("type") == "text")
+    if not summary.strip():
+        # An empty summary would drop the older turns without a trace: keep them (and
+        # let shortening, or the refusal to send, deal with the size).
+        log.warning("the summary came back empty (%s); not compacting", reply.stop_reason)
+        return None
+    if reply.stop_reason == "max_tokens":
+        summary += "\n[This summary was cut short by the output limit.]"
     result = summarised(messages, split, summary)
     broken = conversation.problems(result)
     if broken and not conversation.problems(messages):
@@ -209,23 +224,59 @@ async def fit_context(
     if compacted is not None:
         fitted.messages, fitted.replaced, fitted.usage = compacted
         tokens = calibrated(fitted.messages)
-    if tokens >= guard.limit:
+    floors = [FLOOR_CHARS, *LAST_RESORT_FLOORS] if tokens >= guard.limit else []
+    for floor in floors:
         excess = math.ceil((tokens - guard.limit) / ratio) + 1
-        fitted.messages, fitted.shortened = shorten_tool_results(fitted.messages, excess)
-        if fitted.shortened:
-            tokens = calibrated(fitted.messages)
+        shorter, count = shorten_tool_results(fitted.messages, excess, floor)
+        if count:
+            fitted.messages, fitted.shortened = shorter, max(fitted.shortened, count)
+            # The exact count decides whether it can be sent or must be cut further.
+            exact = replace(request, messages=fitted.messages)
+            tokens = await _count(client, exact, calibrated(fitted.messages))
+        if tokens < guard.hard_limit:
+            break
     if tokens >= guard.hard_limit:
         # Only an exact count (when there is one) may stop a turn.
         tokens = await _count(client, replace(request, messages=fitted.messages), tokens)
         if tokens >= guard.hard_limit:
-            fitted.error = (
-                f"The conversation needs about {tokens:,} tokens, more than the model's "
-                f"{guard.window:,}-token context window leaves after {guard.max_output:,} "
-                "for the answer, even with older turns summarised and long tool results "
-                "cut; start a new session (or raise context_window if the model allows more)."
-            )
+            fitted.error = too_large(tokens, guard)
+            kept, dropped = without_new_text(fitted.messages)
+            if dropped:
+                # What the user just said was never sent: keeping it would make every later
+                # request of this session as large, so it goes, and the user hears so.
+                fitted.messages = kept
+                fitted.error += (
+                    " Your message was not sent and is not kept in the session; send a shorter one."
+                )
     guard.forget()
     return fitted
+
+
+def too_large(tokens: int, guard: ContextGuard) -> str:
+    """The one line saying a request cannot fit the window."""
+    return (
+        f"The conversation needs about {tokens:,} tokens, more than the model's "
+        f"{guard.window:,}-token context window leaves after {guard.max_output:,} "
+        "for the answer, even with older turns summarised and long tool results "
+        "cut; start a new session (or raise context_window if the model allows more)."
+    )
+
+
+def without_new_text(messages: list[Message]) -> tuple[list[Message], bool]:
+    """``messages`` without the blocks of the last user message that are not tool
+    results (the prompt and what came with it, not yet answered), and whether there were
+    any. A message left empty goes; tool results stay with their calls."""
+    if not messages or messages[-1].get("role") != "user":
+        return messages, False
+    content = messages[-1].get("content")
+    if isinstance(content, str):
+        return messages[:-1], True
+    results = [b for b in content or [] if b.get("type") == "tool_result"]
+    if len(results) == len(content or []):
+        return messages, False
+    if not results:
+        return messages[:-1], True
+    return [*messages[:-1], {**messages[-1], "content": results}], True
 
 
 async def _count(client: ModelClient, request: ModelRequest, fallback: int) -> int:

@@ -16,7 +16,10 @@ from typing import Any
 
 from agent.conversation import Message
 
-FLOOR_CHARS = 2000  # what is kept of each tool result however full the context is
+FLOOR_CHARS = 2000  # what is kept of each tool result, unless even that cannot fit
+# Lower floors, tried in turn when results cut to FLOOR_CHARS still do not fit (many
+# results in one turn): a short result is better than a session that can send nothing.
+LAST_RESORT_FLOORS = (500, 100)
 CHARS_PER_TOKEN = 4  # as the local estimate counts (compaction.estimate_tokens)
 IMAGE_NOTE = "[an image was removed here to fit the context window]"
 IMAGE_CHARS = 1600 * CHARS_PER_TOKEN  # an image as the local estimate counts it
@@ -39,11 +42,13 @@ class _Piece:
     size: int
 
 
-def shorten_tool_results(messages: list[Message], excess_tokens: int) -> tuple[list[Message], int]:
+def shorten_tool_results(
+    messages: list[Message], excess_tokens: int, floor: int = FLOOR_CHARS
+) -> tuple[list[Message], int]:
     """A copy of ``messages`` whose largest tool-result texts are cut by about
     ``excess_tokens`` (local estimate) in all, and how many tool results changed.
 
-    Texts are cut to a common cap, never below ``FLOOR_CHARS``; when that is not enough,
+    Texts are cut to a common cap, never below ``floor`` characters; when that is not enough,
     images in tool results are replaced by a note, oldest first. Returns the input list
     itself and 0 when there is nothing to cut."""
     if excess_tokens <= 0:
@@ -52,7 +57,7 @@ def shorten_tool_results(messages: list[Message], excess_tokens: int) -> tuple[l
     texts, images = _pieces(copied)
     # A few characters more per text: the estimate rounds each text down to whole tokens.
     need = (excess_tokens + len(texts)) * CHARS_PER_TOKEN
-    cap = _cap([p.size for p in texts], need)
+    cap = _cap([p.size for p in texts], need, floor)
     changed: dict[int, dict[str, Any]] = {}
     removed = 0
     for piece in texts:
@@ -96,13 +101,13 @@ def _pieces(messages: list[Message]) -> tuple[list[_Piece], list[_Piece]]:
     return texts, images
 
 
-def _cap(sizes: list[int], need: int) -> int | None:
-    """The largest cap (>= FLOOR_CHARS) that removes at least ``need`` characters when
-    every text longer than it is cut to it; FLOOR_CHARS when none does; None when no
+def _cap(sizes: list[int], need: int, floor: int) -> int | None:
+    """The largest cap (>= ``floor``) that removes at least ``need`` characters when
+    every text longer than it is cut to it; ``floor`` when none does; None when no
     text is longer than the floor."""
-    if not any(size > FLOOR_CHARS for size in sizes):
+    if not any(size > floor for size in sizes):
         return None
-    low, high = FLOOR_CHARS, max(sizes)
+    low, high = floor, max(sizes)
     if _removed(sizes, low) < need:
         return low
     while high - low > 1:  # _removed(low) >= need > _removed(high) when high is max(sizes)

@@ -337,15 +337,25 @@ async def test_fitting_any_conversation_keeps_it_valid_and_within_the_window(
             outcomes["fits"] += 1
             continue
         assert rejected_by_the_api(fitted.messages) == "", seed
-        assert last_words(fitted.messages) == last_words(messages)
         request = ModelRequest("claude-test", system, fitted.messages)
         tokens = await client.count_tokens(request)
         if fitted.error:
             outcomes["refused"] += 1
-            assert tokens >= guard.hard_limit, seed
             assert "context window" in fitted.error and "\n" not in fitted.error
+            # The prompt that was never sent is not kept (every later request would be
+            # as large); the tool results it came with stay with their calls.
+            ids, prompt = last_words(messages)
+            if isinstance(prompt, dict):
+                assert "not sent and is not kept" in fitted.error, seed
+                assert prompt not in fitted.messages[-1]["content"], seed
+            if fitted.messages[-1]["role"] == "user":
+                assert last_words(fitted.messages)[0] == ids, seed
         else:
+            assert last_words(fitted.messages) == last_words(messages)
             assert tokens < guard.hard_limit, seed
         outcomes["compacted"] += fitted.replaced > 0
         outcomes["shortened"] += fitted.shortened > 0
-    assert all(count > 3 for count in outcomes.values()), outcomes
+    # Refusals are rare (results are cut below FLOOR_CHARS before a request is refused),
+    # but the generated shapes must still reach every outcome.
+    assert outcomes["refused"] > 0, outcomes
+    assert all(outcomes[k] > 3 for k in ("fits", "compacted", "shortened")), outcomes

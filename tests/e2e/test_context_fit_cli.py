@@ -156,3 +156,67 @@ def test_a_session_an_older_compaction_left_broken_resumes_with_a_valid_conversa
     first = [block_text(b) for b in sent[0]["content"]]
     assert any(t.endswith("x\nx\n") for t in first)  # the output is still there, as text
     assert first[-1] == "what did it print?"
+
+
+# -- variants: an empty summary, a prompt too large, many results in one round -------------
+
+
+def test_an_empty_summary_never_replaces_the_older_turns(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    """A summary call that answers nothing must not cut the conversation silently."""
+    write_config(isolated_env, SMALL_WINDOW)
+    api.script(Reply([text("Hello.")]))
+    assert harken("ask", "hi").returncode == 0
+    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
+    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
+    assert first.returncode == 1, first.stderr
+    api.script(*[answer_or_summary("Done.", summary="")] * 2)
+    second = harken("ask", "what did it print?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    assert "summary came back empty" in second.stderr
+    sent = answer_requests(api)[-1]["messages"]
+    assert conversation.problems(sent) == []
+    assert block_text(sent[0]["content"][0]) == "hi"  # the first turn is still there
+    assert not any("<summary" in block_text(b) for m in sent for b in m["content"])
+
+
+def test_a_prompt_too_large_for_the_window_is_not_kept_and_the_session_goes_on(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    write_config(isolated_env, SMALL_WINDOW)
+    first = harken("ask", "x " * 30_000)
+
+    assert first.returncode == 1
+    assert "Your message was not sent and is not kept" in first.stderr
+    assert api.requests == []
+    api.script(*[answer_or_summary("Hi.")] * 2)
+    second = harken("ask", "a short one", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Hi.\n"
+    (request,) = answer_requests(api)
+    assert [block_text(b) for b in request["messages"][-1]["content"]] == ["a short one"]
+
+
+def test_many_large_results_of_one_round_are_cut_further_until_the_request_fits(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    """Six results cut to the usual floor still overfill the window: the session must not
+    be left refusing every later prompt."""
+    write_config(isolated_env, SMALL_WINDOW)
+    calls = [tool_use("Bash", {"command": f"yes {n} | head -n 2500"}) for n in range(6)]
+    api.script(Reply(calls))
+    first = harken("ask", "print", "--yes", "--max-turns", "1")
+    assert first.returncode == 1, first.stderr
+    api.script(*[answer_or_summary("Six columns.")] * 2)
+    second = harken("ask", "what was printed?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Six columns.\n"
+    sent = answer_requests(api)[-1]["messages"]
+    assert conversation.problems(sent) == []
+    results = [b for b in sent[-1]["content"] if b["type"] == "tool_result"]
+    assert len(results) == 6
+    assert all("cut to fit the context window" in block_text(b) for b in results)
