@@ -335,22 +335,29 @@ class _Walk:
         self.scan(node, cwd, depth)
         return cwd, cwd
 
-    def list(self, node: Node, cwd: str | None, depth: int) -> tuple[str | None, str | None]:
+    def list(
+        self, node: Node, cwd: str | None, depth: int, trailing: list[Node] | None = None
+    ) -> tuple[str | None, str | None]:
+        """``a && b || c``. ``trailing``: redirections of the last command (see
+        ``redirected``), opened in the folder where that command runs."""
         ok, fail = cwd, cwd
         operator = ""
-        first = True
+        named = [c for c in node.children if c.is_named]
         for child in node.children:
             if not child.is_named:
                 operator = child.type
                 continue
-            if first:
-                ok, fail = self.statement(child, cwd, depth + 1)
-                first = False
+            last = trailing is not None and child == named[-1]
+            start = cwd if child == named[0] else ok if operator == "&&" else fail
+            if last:
+                right_ok, right_fail = self.with_redirects(child, trailing or [], start, depth + 1)
+            else:
+                right_ok, right_fail = self.statement(child, start, depth + 1)
+            if child == named[0]:
+                ok, fail = right_ok, right_fail
             elif operator == "&&":
-                right_ok, right_fail = self.statement(child, ok, depth + 1)
                 ok, fail = right_ok, _merge(fail, right_fail)
             else:
-                right_ok, right_fail = self.statement(child, fail, depth + 1)
                 ok, fail = _merge(ok, right_ok), right_fail
         return ok, fail
 
@@ -413,8 +420,34 @@ class _Walk:
     def redirected(self, node: Node, cwd: str | None, depth: int) -> tuple[str | None, str | None]:
         body = node.child_by_field_name("body")
         redirects = [c for c in node.named_children if c.type in _REDIRECTS]
-        if body is not None and body.type == "command":
+        if body is None:
+            return self.compound_redirected(None, redirects, cwd, depth)
+        return self.with_redirects(body, redirects, cwd, depth)
+
+    def with_redirects(
+        self, body: Node, redirects: list[Node], cwd: str | None, depth: int
+    ) -> tuple[str | None, str | None]:
+        """``body`` run with ``redirects``. tree-sitter-bash hangs the redirections of
+        ``cd .git && echo x >> config`` (and of ``a | b > f``) on the whole list or
+        pipeline; bash gives them to the last command, so they are judged in the folder
+        where that command runs (``.git/config``), not where the list started."""
+        if body.type == "command":
             return self.command(body, cwd, redirects, depth)
+        if body.type == "list":
+            return self.list(body, cwd, depth, trailing=redirects)
+        if body.type == "pipeline" and body.named_children:
+            *first, last = body.named_children
+            for child in first:
+                self.statement(child, cwd, depth + 1)  # each part runs in a subshell
+            self.with_redirects(last, redirects, cwd, depth + 1)
+            return cwd, cwd
+        return self.compound_redirected(body, redirects, cwd, depth)
+
+    def compound_redirected(
+        self, body: Node | None, redirects: list[Node], cwd: str | None, depth: int
+    ) -> tuple[str | None, str | None]:
+        """``{ ...; } > f``, ``( ... ) > f``, ``while ...; done > f``: the shell opens
+        the redirections before the body runs, in ``cwd``."""
         result = (cwd, cwd)
         if body is not None:
             result = self.statement(body, cwd, depth + 1)

@@ -40,3 +40,28 @@ def test_planting_in_a_submodule_git_folder_is_asked_about_in_every_mode(
     assert out["decision"] == "ask", out
     assert out["reason"].startswith("writes a protected path: ")
     assert out["rule"] is None  # no rule, whatever it allows, lets it through
+
+
+@pytest.mark.parametrize("mode", ["standard", "auto", "bypass"])
+def test_a_redirection_after_cd_in_a_list_is_judged_where_it_opens(
+    tmp_path: Path, mode: str
+) -> None:
+    # tree-sitter-bash hangs `>> config` on the whole `cd ... && echo` list; bash opens it
+    # in .git/modules/sub, where the last command runs.
+    ws = build_layout(tmp_path).workspace
+    command = "cd .git/modules/sub && echo '\tfsmonitor = \"touch PWNED\"' >> config"
+    out = check(
+        ws,
+        "--mode",
+        mode,
+        "--tool",
+        "Bash",
+        "--input",
+        json.dumps({"command": command}),
+        "--allow",
+        "Bash(echo *)",
+        "--allow",
+        "Bash(cd *)",
+    )
+    assert out["decision"] == "ask", out
+    assert out["reason"] == f"writes a protected path: {ws / '.git/modules/sub/config'}"

@@ -98,6 +98,10 @@ PROTECTED_WRITES = [
     bash("rm -rf .git/modules && cp -r vendor/lib/.git .git/modules"),
     bash("rm -rf .git && mv vendor/lib/.git .git"),
     bash("ln -sfn ../vendor/lib/.git sub/.git"),
+    # a redirection after `cd` in a list opens the file where the last command runs
+    bash("cd .git && echo '[core]' >> config"),
+    bash("cd .git/modules/sub && printf 'x' > hooks/post-checkout"),
+    bash("cd vendor/lib && echo x | cat > .git/config"),
 ]
 
 

@@ -232,6 +232,27 @@ def test_redirects_of_a_group_belong_to_the_group() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # tree-sitter-bash hangs these redirections on the whole list or pipeline
+        (
+            "cd .git && echo x >> config",
+            [(("cd", ".git"), (), None), (("echo", "x"), ">>", ".git")],
+        ),
+        ("cd .git || echo x > f", [(("cd", ".git"), (), None), (("echo", "x"), ">", None)]),
+        ("cd a && b | c > f", [(("cd", "a"), (), None), (("b",), (), "a"), (("c",), ">", "a")]),
+        ("cd a && { b; } > f", [(("cd", "a"), (), None), (("b",), (), "a"), ((), ">", "a")]),
+    ],
+)
+def test_redirects_after_a_list_belong_to_its_last_command_where_it_runs(
+    script: str, expected: list
+) -> None:
+    commands = analyze(script).commands
+    got = [(c.argv, c.redirects[0].operator if c.redirects else (), c.cwd) for c in commands]
+    assert got == expected
+
+
 # -- directories from cd ----------------------------------------------------------------
 
 CWDS = [
