@@ -245,8 +245,11 @@ class _Decoder:
             return window  # the rule is measured for English-only models only
         start = [*self.prompt, self.tokenizer.no_timestamps]  # as heard: after the hints
         aligned = self.model.model.align(self.encoded, start, [text], self.frames)[0]
-        token_prob = heard_token_prob(text, aligned.text_token_probs)
-        return replace(window, token_prob=token_prob, text_tokens=len(text))
+        # Tokens without a letter (digits, punctuation) only say how the text is written.
+        pieces = [self.tokenizer.decode([token]) for token in text]
+        token_prob = heard_token_prob(text, aligned.text_token_probs, pieces)
+        worded = sum(any(c.isalpha() for c in piece) for piece in pieces)
+        return replace(window, token_prob=token_prob, text_tokens=worded)
 
 
 def _prompt(tokenizer: Any, hotwords: str, context: str) -> list[int]:
