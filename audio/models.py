@@ -74,11 +74,46 @@ MULTILINGUAL_VOCABULARY = 51_865
 ENGLISH = ("", "auto", "en")  # settings an English-only model can serve
 
 
+# Names people write in the setting instead of a code (a few: any other name is reported
+# as an unknown code, with the fix).
+LANGUAGE_NAMES = {
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "italian": "it",
+    "italiano": "it",
+    "portuguese": "pt",
+    "português": "pt",
+    "portugues": "pt",
+    "dutch": "nl",
+    "nederlands": "nl",
+}
+
+
+def language_code(language: str | None) -> str | None:
+    """The Whisper code a language setting means: "en-US", "en_GB", "EN" and "English" are
+    all "en" (Whisper has one code a language, no regions); None, "" and "auto" (detect)
+    are kept. Without this, "en-US" with the English model was refused as another
+    language, and with a multilingual one as an unknown code."""
+    if language is None:
+        return None
+    value = language.strip().lower()
+    value = LANGUAGE_NAMES.get(value, value)
+    return value.replace("_", "-").split("-")[0] if value not in ("", "auto") else value
+
+
 def require_language(model: Any, language: str | None, name: str = "") -> None:
     """Raise ``LanguageUnsupported`` if the loaded ``model`` (a faster-whisper
-    ``WhisperModel``) cannot hear ``language`` (a code; None, "" or "auto": detect): an
-    English-only model and another language, or a code the model does not know."""
-    code = language or ""
+    ``WhisperModel``) cannot hear ``language`` (a code, region and case aside:
+    ``language_code``; None, "" or "auto": detect): an English-only model and another
+    language, or a code the model does not know."""
+    code = language_code(language) or ""
     if code in ENGLISH:
         return
     if not model.model.is_multilingual:
@@ -95,7 +130,7 @@ def check_language(spec: str, language: str | None) -> None:
     a model not downloaded yet: ``*.en`` are English-only). Quick: reads one small file,
     assembles or downloads nothing."""
     spec = (spec or EMBEDDED_DEFAULT).strip()
-    if (language or "") not in ENGLISH and _english_only(spec):
+    if (language_code(language) or "") not in ENGLISH and _english_only(spec):
         raise language_unsupported(spec, language or "")
 
 

@@ -34,6 +34,7 @@ from audio.decode import DecodeOptions, decode
 from audio.endpoint import Endpointer
 from audio.hotwords import hotword_prompt, respell
 from audio.level import lift
+from audio.models import language_code
 from audio.understood import Heard, unclear_in
 
 if TYPE_CHECKING:
@@ -68,8 +69,9 @@ class Transcriber:
         loader: Callable[[], Any] | None = None,
     ) -> None:
         self.model_name = model
+        code = language_code(language)  # "en-US" and "English" are "en"
         self.options = DecodeOptions(
-            language=None if language in ("", "auto") else language, beam_size=beam_size
+            language=None if code in ("", "auto") else code, beam_size=beam_size
         )
         self.words: tuple[str, ...] = ()
         self.set_words(words)
