@@ -21,7 +21,9 @@ window is X11's active window (``xdotool getactivewindow``); where it cannot be 
 
 A take with no speech types nothing, silently. A take dropped for any other reason (heard
 but not understood, a recording problem) types nothing either, and says why in a
-notification, as the tray shows it. Nothing here needs an API key or the network.
+notification, as the tray shows it; part of a take lost (the recording bound reached) is
+said in a notification at once and with what was typed. Nothing here needs an API key or
+the network.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Dictation(QObject):
         self.hotkey: Any = None  # the dictation hotkey's HotkeyService, when one is set
         voice.transcript_ready.connect(self._heard)
         voice.transcript_empty.connect(self._empty)
+        voice.take_warning.connect(self._warned)
 
     def press(self) -> None:
         """The dictation key went down (in toggle mode: start or stop)."""
@@ -126,6 +129,15 @@ class Dictation(QObject):
     def _typed(self, text: str) -> None:
         log.info("dictation typed %d characters", len(text))
         self.typed.emit(text)
+
+    def _warned(self, take: int, message: str) -> None:
+        """Part of a dictation take is lost (``Voice.take_warning``: the recording bound,
+        the microphone gone quiet, sound dropped): said at once while the key is held, and
+        again, with the last words kept, when what was heard is typed. The agent's takes
+        are shown in the overlay (``Controller``); a dictation take has none."""
+        if self._mine(take):
+            log.warning("dictation take %d: %s", take, message)
+            self.notify(f"Dictation: {message}")
 
     def _empty(self, take: int, why: str) -> None:
         if not self._mine(take):
