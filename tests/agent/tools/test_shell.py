@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent.tools.shell import OutputBuffer, ShellSession
-from tests.processes import HANG_S, matching, process_alive, wait_gone
+from tests.processes import HANG_S, matching, process_alive, wait_gone, wait_none_matching
 
 
 def complete_line(path: Path) -> str | None:
@@ -123,13 +123,19 @@ async def test_cancelled_while_the_command_starts_leaves_nothing_running(
     # Cancelled before the start has returned (a busy machine, a quick Esc): the shell may
     # already run and have started others; asyncio itself would kill only the shell.
     marker = tmp_path / "started"
-    task = asyncio.create_task(shell.run(f"sleep 317 & touch {marker}; sleep 318", 600))
+    # Sleeps of this test only: another test run on the machine may have its own.
+    ours = f"{os.getpid()}{turns}"
+    command = f"sleep 317.{ours} & touch {marker}; sleep 318.{ours}"
+    task = asyncio.create_task(shell.run(command, 600))
     for _ in range(turns):
         await asyncio.sleep(0)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await wait_gone(matching("sleep 31[78]"))
+    # The shell (its command line names the marker) first: while it runs it may still start
+    # a sleep, so looking for sleeps before it is gone could miss one it starts later.
+    assert await wait_none_matching(str(marker))
+    assert await wait_gone(matching(f"sleep 31[78][.]{ours}"))
 
 
 async def test_program_left_running_does_not_hold_up_the_command(
@@ -169,9 +175,10 @@ async def test_background_shell_output_arrives_in_pieces(
     )
     assert job == "bash_1"
     early = shell.output(job)
-    while not early.output:
-        await asyncio.sleep(0.01)
-        early = shell.output(job)
+    async with asyncio.timeout(HANG_S):  # only a hang reaches it
+        while not early.output:
+            await asyncio.sleep(0.01)
+            early = shell.output(job)
     assert early.output == "first\n"
     assert early.running and early.status == "running"
     (tmp_path / "go").touch()
