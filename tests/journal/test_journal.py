@@ -14,6 +14,7 @@ from agent import paths
 from agent.config import Config
 from agent.journal import Entry, append, day_file, read_day
 from agent.journal.entry import END
+from agent.journal.files import digest_since
 from agent.memory.dream import dream
 from agent.model import ModelClient
 from tests.conftest import FAST_RETRY, TEST_KEY
@@ -165,6 +166,20 @@ async def test_the_memory_dream_reads_the_journal(api: ScriptedAPI, workspace: P
     system = api.requests[0]["system"][0]["text"]
     assert "Rotated the deploy keys." in system
     assert "Someone else's work." not in system
+
+
+def test_the_digest_starts_on_the_day_of_since_and_keeps_whole_days() -> None:
+    now = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    append(entry(1, done="Three days ago.", at=now - timedelta(days=3)))
+    append(entry(2, done="Early yesterday.", at=now - timedelta(days=1, hours=4)))
+    append(entry(3, done="Today.", at=now))
+
+    since_yesterday_noon = digest_since((now - timedelta(days=1)).timestamp())
+    everything = digest_since(0)
+
+    assert "Today." in since_yesterday_noon and "Early yesterday." in since_yesterday_noon
+    assert "Three days ago." not in since_yesterday_noon
+    assert all(done in everything for done in ("Three days ago.", "Early yesterday.", "Today."))
 
 
 def test_a_year_before_1000_is_written_with_four_digits(harken) -> None:
