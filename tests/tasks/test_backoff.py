@@ -12,10 +12,11 @@ import pytest
 
 from agent.events import Event
 from agent.journal import read_day
+from agent.tasks import scheduler
 from agent.tasks.model import Task, iso
 from agent.tasks.runner import NOTIFY_AFTER, run_task
 from agent.tasks.schedule import BACKOFF_CAP, backoff, next_run
-from agent.tasks.scheduler import serve
+from agent.tasks.scheduler import run_due, serve
 from agent.tasks.store import TaskStore
 from tests.scripted_api import Reply, ScriptedAPI, text
 from tests.tasks.conftest import tasks_file
@@ -132,6 +133,34 @@ async def test_bad_tasks_are_reported_once_and_the_good_one_runs(
     assert sorted(ids) == ["t-broken", "t-cron", "t-gone", "t-good"]  # the bad ones kept
     [gone] = [t for t in store.load_valid()[0] if t.id == "t-gone"]
     assert "no longer exists" in gone.last_summary and gone.failures == 1
+
+
+async def test_a_task_whose_run_fails_with_a_bug_does_not_keep_the_next_from_running(
+    tmp_path: Path,
+    api: ScriptedAPI,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)  # type: ignore[attr-defined]
+    created = iso(datetime.now().astimezone() - timedelta(hours=2))
+    store = TaskStore()
+    for task_id in ("t-bug", "t-good"):
+        store.add(Task(id=task_id, name=task_id, prompt=f"do {task_id}", cron="0 * * * *",
+                       cwd=str(tmp_path), created=created))  # fmt: skip
+
+    async def buggy(store: TaskStore, task_id: str, **options: object) -> object:
+        if task_id == "t-bug":  # a bug inside one run, not a refusal the runner foresaw
+            raise RuntimeError("unforeseen")
+        return await run_task(store, task_id, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scheduler, "run_task", buggy)
+    api.script(Reply([text("Done.")]))
+
+    results = await run_due(store, datetime.now().astimezone())
+
+    assert [r.status for r in results] == ["ok"]
+    assert api.requests[0]["messages"][0]["content"][0]["text"] == "do t-good"
+    assert any("t-bug failed unexpectedly" in r.getMessage() for r in caplog.records)
 
 
 def test_tasks_list_shows_the_readable_tasks_and_names_the_broken_one(
