@@ -118,8 +118,9 @@ def along(path: Path) -> str:
     prefix = Path(path.anchor)
     above_git_dir = False
     scope = ""  # "modules": below modules/ with no real git dir since; "worktrees": in it
-    for name in path.parts[1:]:
-        prefix = prefix / name
+    for part in path.parts[1:]:
+        prefix = prefix / part
+        name = part.casefold()  # `.GIT/Hooks` is `.git/hooks` where case does not count
         if above_git_dir and name in ENTRIES:
             return str(prefix)
         if above_git_dir and name in NESTING:

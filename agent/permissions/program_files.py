@@ -24,6 +24,7 @@ from agent.permissions.program_args import (
     may_sweep,
     split,
 )
+from agent.permissions.program_links import linked
 from agent.permissions.program_table import SPECS, apply
 from agent.permissions.shell_words import names
 
@@ -76,6 +77,7 @@ def judge_copy(name: str, args: list[Arg], j: Judgement) -> None:
         j.read(*operands[:-1])
     if opts.dynamic:
         j.write(UNKNOWN)
+    linked(name, opts, j)
 
 
 def judge_chmod(name: str, args: list[Arg], j: Judgement) -> None:

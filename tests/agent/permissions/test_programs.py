@@ -54,7 +54,14 @@ EFFECTS = [
     ("mv a b", [(W, (), ("a", "b"), ())]),
     ("cp -r src dst", [(W, ("src",), ("dst",), ())]),
     ("cp -t out a b", [(W, ("a", "b"), ("out",), ())]),
-    ("ln -s /etc/passwd", [(W, (), ("passwd",), ())]),
+    # what a link points to counts as written: writes through the link land there
+    ("ln -s /etc/passwd", [(W, (), ("passwd", "/etc/passwd"), ())]),
+    ("ln .git/config c", [(W, (".git/config",), ("c", ".git/config"), ())]),
+    (
+        "ln -s ../.git/hooks sub/h",
+        [(W, ("../.git/hooks",), ("sub/h", "sub/../.git/hooks", "sub/h/../.git/hooks"), ())],
+    ),
+    ("cp -s a/x b/", [(W, ("a/x",), ("b/", "b/a/x"), ())]),
     ("mkdir -p src/{a,b}", [(W, (), ("src/a", "src/b"), ())]),
     ("touch -r ref new", [(W, ("ref",), ("new",), ())]),
     ("chmod -w f", [(W, (), ("f",), ())]),

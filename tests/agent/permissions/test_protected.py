@@ -102,6 +102,16 @@ PROTECTED_WRITES = [
     bash("cd .git && echo '[core]' >> config"),
     bash("cd .git/modules/sub && printf 'x' > hooks/post-checkout"),
     bash("cd vendor/lib && echo x | cat > .git/config"),
+    # a link to a protected path is a way to write it, within the same command
+    bash("ln -s .git/modules/sub/hooks h && echo 'touch PWNED' > h/post-checkout"),
+    bash("ln -s ../.git/hooks sub/h; printf x > sub/h/pre-commit"),
+    bash("ln .git/modules/sub/config c && echo '[core]' >> c"),
+    bash("cp -l .git/config c2"),
+    bash("cp -s .git/hooks/ lnk && echo x > lnk/pre-commit"),
+    # names compared case-blind: on a case-insensitive file system these are .git's
+    write(".GIT/config"),
+    write(".Git/Hooks/pre-commit"),
+    write("vendor/lib/.GIT/HOOKS/pre-push"),
 ]
 
 
@@ -178,3 +188,16 @@ def test_a_workspace_inside_a_linked_worktree_protects_the_main_repository(
     ws = tmp_path / "linked"
     for path in (main / ".git/config", main / ".git/worktrees/linked/commondir", ws / ".git"):
         assert_asked(decide(ws, Mode.BYPASS, *write(str(path))))
+
+
+@pytest.mark.parametrize("mode", [Mode.STANDARD, Mode.AUTO, Mode.BYPASS])
+def test_a_hard_link_to_git_configuration_is_as_protected_as_the_file(
+    tmp_path: Path, mode: Mode
+) -> None:
+    ws = make_repo(tmp_path / "ws")
+    os.link(ws / ".git/config", ws / "notes.txt")  # made earlier, by anyone
+    decision = decide(ws, mode, *edit("notes.txt"), allow=EVERYTHING)
+    assert decision.verdict == "ask"
+    assert decision.reason == f"writes a protected path: {ws / '.git/config'}"
+    os.link(ws / "README", ws / "README.bak")  # an ordinary file with two names
+    assert decide(ws, Mode.AUTO, *write("README.bak")).verdict == "allow"
