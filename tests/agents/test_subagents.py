@@ -11,6 +11,7 @@ from agent.agents.definitions import TRUST_KEY, load_catalog
 from agent.agents.factory import add_agents
 from agent.events import PermissionAnswer
 from agent.hooks import trust
+from agent.permissions import Mode
 from agent.usage import Usage
 from tests.agents.helpers import (
     agent_of,
@@ -151,6 +152,33 @@ async def test_a_subagents_write_still_asks_the_user_through_the_parent(
     assert denied["is_error"] and "denied" in result_text(denied)
     assert outcome.stop_reason == "end_turn"
     assert_valid_conversation(session.messages)
+
+
+async def test_a_subagent_follows_a_mode_the_parent_switched_to_after_it_started(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    worker = api.route(
+        agent_of(GENERAL),
+        Reply([tool_use("Write", {"file_path": "notes.txt", "content": "hello"})]),
+        Reply([text("Plan mode: I did not write notes.txt.")]),
+    )
+    api.route(
+        parent(),
+        Reply([agent_call("write notes", "Write hello to notes.txt", "general-purpose")]),
+        Reply([text("Nothing was written.")]),
+    )
+    session = make_session()  # configured standard: a write would ask
+    session.engine.mode = Mode.PLAN  # as the tray's mode menu switches a running session
+    add_agents(session)
+    events = Recorder(answer=lambda event: PermissionAnswer(True))  # a question would pass
+    session.subscribe(events)
+
+    await session.submit("write hello to notes.txt")
+
+    assert events.of("permission_requested") == []  # refused by plan mode, never asked
+    assert not (workspace / "notes.txt").exists()
+    (refused,) = tool_results(worker.requests[1])
+    assert refused["is_error"] and "plan mode" in result_text(refused)
 
 
 async def test_cancelling_the_parent_cancels_its_subagents_and_every_transcript_stays_valid(
