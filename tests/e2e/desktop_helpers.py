@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+# The waits below end as soon as what they wait for happens: only a hang reaches this, so
+# it is generous for a loaded machine (the tray loads Whisper as other tests run).
+HANG_S = 60.0
 NEEDS = (
     "needs the virtual screen and microphone: run under tests/desktop_env.sh "
     "(HARKEN_TEST_DISPLAY=1 and HARKEN_TEST_AUDIO=1)"
@@ -84,7 +87,7 @@ class HarkenApp:
         except FileNotFoundError:
             return ""
 
-    def wait_log(self, text: str, timeout: float = 30, after: int = 0) -> str:
+    def wait_log(self, text: str, timeout: float = HANG_S, after: int = 0) -> str:
         """Wait for a log line containing ``text`` (past character ``after``); returns it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -101,7 +104,7 @@ class HarkenApp:
         output = self.output.read_text(errors="replace") if self.output.exists() else ""
         return "\n".join((self.log_text() + output).splitlines()[-40:])
 
-    def quit(self, timeout: float = 20) -> int:
+    def quit(self, timeout: float = HANG_S) -> int:
         if self.process is None:
             return 0
         if self.process.poll() is None:
@@ -142,7 +145,7 @@ def screenshot(name: str) -> Path:
     return path
 
 
-def find_window(title: str, timeout: float = 20) -> str:
+def find_window(title: str, timeout: float = HANG_S) -> str:
     """The id of a visible window whose title contains ``title``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,7 +160,9 @@ def find_window(title: str, timeout: float = 20) -> str:
     raise AssertionError(f"no window titled {title!r} within {timeout} s")
 
 
-def wait_visible(title: str, env: dict[str, str] | None = None, timeout: float = 30) -> list[str]:
+def wait_visible(
+    title: str, env: dict[str, str] | None = None, timeout: float = HANG_S
+) -> list[str]:
     """Ids of the visible windows whose title matches ``title`` (a regular expression),
     once there is one; AssertionError at the deadline, which only a hang reaches."""
     deadline = time.monotonic() + timeout
@@ -175,7 +180,7 @@ def wait_visible(title: str, env: dict[str, str] | None = None, timeout: float =
         time.sleep(0.1)
 
 
-def window_gone(window: str, timeout: float = 10) -> bool:
+def window_gone(window: str, timeout: float = HANG_S) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         visible = subprocess.run(
