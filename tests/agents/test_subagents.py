@@ -269,6 +269,31 @@ async def test_a_custom_agent_from_the_workspace_gets_its_prompt_tools_and_model
     assert "reviewer: Reviews code" in api.requests[0]["tools"][-1]["description"]
 
 
+async def test_a_custom_agent_that_lists_no_tools_gets_none_not_every_tool(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    folder = workspace / ".harken" / "agents"
+    folder.mkdir(parents=True)
+    (folder / "thinker.md").write_text(
+        "---\nname: thinker\ndescription: Thinks aloud\ntools: []\n---\n"
+        "You are the thinker. Only think.\n"
+    )
+    trust.trust(workspace, TRUST_KEY, load_catalog(workspace).project_fingerprint)
+    thinker = api.route(agent_of("the thinker"), Reply([text("Thought.")]))
+    api.route(
+        parent(),
+        Reply([agent_call("think", "Think about a.py", "thinker")]),
+        Reply([text("Done.")]),
+    )
+    session = make_session()
+    add_agents(session)
+
+    await session.submit("think about a.py")
+
+    (request,) = thinker.requests
+    assert tool_names(request) == set()  # an empty list is no tools, not the built-in set
+
+
 async def test_an_agent_file_with_bad_front_matter_is_a_clear_tool_error(
     api: ScriptedAPI, make_session, isolated_env: Path
 ) -> None:
