@@ -258,6 +258,9 @@ RULES: dict[str, Rule] = {
     "man": judge_man,
     "make": judge_make,
     "gmake": judge_make,
-    **dict.fromkeys(["vim", "vi", "nvim", "view", "vimdiff", "rvim", "gvim"], judge_vim),
+    **dict.fromkeys(
+        ["vim", "vi", "nvim", "view", "vimdiff", "rvim", "gvim", "ex", "rview", "evim", "eview"],
+        judge_vim,
+    ),
     **dict.fromkeys(_ENV_RUNNERS, judge_env_runner),
 }

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from agent.permissions import (
     program_archives,
+    program_consoles,
     program_files,
     program_git,
     program_launchers,
@@ -133,6 +134,7 @@ _RULES = {
     **program_runners.RULES,
     **program_launchers.RULES,
     **program_git.RULES,
+    **program_consoles.RULES,
     "sed": judge_sed,
     "gsed": judge_sed,
     **dict.fromkeys(["awk", "gawk", "mawk", "nawk", "busybox-awk"], judge_awk),

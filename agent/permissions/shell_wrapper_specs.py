@@ -134,6 +134,17 @@ WRAPPERS: dict[str, Spec] = {
         shell=names("-c --command"),
     ),
     "unbuffer": Spec(flags="p"),
+    # Run the command after them; what they change (namespaces, the root) is not
+    # followed, so those options are asked about.
+    "nsenter": Spec(
+        flags="aFZ",
+        with_arg="tSG",
+        long_flags=names("--all --no-fork --preserve-credentials --follow-context"),
+        long_with_arg=names("--target --setuid --setgid"),
+    ),
+    "catchsegv": Spec(),
+    "proot": Spec(),
+    "eatmydata": Spec(),
     "busybox": Spec(),
     "caffeinate": Spec(flags="dimsu", with_arg="tw"),
     "watch": Spec(

@@ -75,3 +75,79 @@ def test_a_deny_rule_catches_a_program_that_find_starts(workspace: Path) -> None
         "reason": "denied by the rule Bash(rm *) (command line)",
         "rule": "Bash(rm *) (command line)",
     }
+
+
+@pytest.mark.parametrize(
+    ("rule", "command", "reason"),
+    [
+        # command languages that escape to a shell
+        ("Bash(sqlite3 *)", "sqlite3 app.db '.shell id'", "sqlite3 '.shell id' can run programs"),
+        (
+            "Bash(sqlite3 *)",
+            "sqlite3 -cmd '.system id' app.db",
+            "sqlite3 '.system id' can run programs",
+        ),
+        (
+            "Bash(sqlite3 *)",
+            "sqlite3 app.db '.load ./evil'",
+            "sqlite3 '.load ./evil' can run programs",
+        ),
+        (
+            "Bash(sqlite3 *)",
+            "sqlite3 -init boot.sql app.db",
+            "sqlite3 -init runs the commands of a file",
+        ),
+        ("Bash(psql *)", "psql -c '\\! id'", "psql -c runs a shell escape"),
+        ("Bash(psql *)", "psql -o '|sh' -c 'select 1'", "psql -o pipes into a program"),
+        ("Bash(mysql *)", "mysql -e 'system id'", "mysql -e runs a shell escape"),
+        (
+            "Bash(mysql *)",
+            "mysql --pager=sh -e 'select 1'",
+            "mysql --pager names a program or code to load",
+        ),
+        ("Bash(dc *)", "dc -e '!id'", "dc -e runs a shell command"),
+        ("Bash(ex *)", "ex -c '!id' notes.txt", "ex -c runs commands or scripts"),
+        # options that name a program
+        ("Bash(tcpdump *)", "tcpdump -w cap -z sh", "tcpdump -z runs a program"),
+        ("Bash(ack *)", "ack --pager='sh -c id' foo", "ack --pager runs a program"),
+        # programs whose work is running the command after them
+        ("Bash(nsenter *)", "nsenter rm -rf src", "removes files"),
+        ("Bash(catchsegv *)", "catchsegv rm -rf src", "removes files"),
+        ("Bash(proot *)", "proot rm -rf src", "removes files"),
+        # options Harken does not know, on programs that can run others: fail closed
+        (
+            "Bash(sqlite3 *)",
+            "sqlite3 -newopt app.db",
+            "sqlite3 -newopt is an option Harken does not know (sqlite3 can run programs)",
+        ),
+        (
+            "Bash(psql *)",
+            "psql --newopt",
+            "psql --newopt is an option Harken does not know (psql can run programs)",
+        ),
+    ],
+)
+def test_a_rule_does_not_approve_a_program_started_by_its_command_language(
+    workspace: Path, rule: str, command: str, reason: str
+) -> None:
+    out = check(workspace, "standard", command, "--allow", rule)
+
+    assert out == {"decision": "ask", "reason": reason, "rule": None}
+
+
+@pytest.mark.parametrize(
+    ("rule", "command"),
+    [
+        ("Bash(sqlite3 *)", "sqlite3 app.db 'select count(*) from t'"),
+        ("Bash(sqlite3 *)", "sqlite3 -safe app.db '.shell id'"),  # -safe: sqlite refuses it
+        ("Bash(psql *)", "psql -c 'select 1'"),
+        ("Bash(mysql *)", "mysql -u app -e 'select 1'"),
+        ("Bash(tcpdump *)", "tcpdump -i lo -c 1"),
+    ],
+)
+def test_the_same_rules_still_approve_the_programs_own_work(
+    workspace: Path, rule: str, command: str
+) -> None:
+    out = check(workspace, "standard", command, "--allow", rule)
+
+    assert out["decision"] == "allow", out
