@@ -28,6 +28,7 @@ same recording, as Whisper's own long-form decoding does.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -233,6 +234,12 @@ def _mean_token_prob(windows: list[Window]) -> float:
 
 
 def _judged(decoded: Decoded, context: str) -> Decoded:
+    if decoded.text and not re.search(r"\w", decoded.text):
+        # Marks without a word ("... ... ...": German through the multilingual model set to
+        # Spanish) are speech the model could not follow: nothing to pass on, and nothing
+        # that makes the rest of a take unclear.
+        log.info("no words in %r", decoded.text)
+        return replace(decoded, text="", doubtful=decoded.text)
     why = _unclear(decoded, context) if decoded.text else ""
     if not why:
         return decoded
