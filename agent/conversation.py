@@ -11,7 +11,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from agent.empty_messages import is_blank
+from agent.errors import HarkenError
+
 Message = dict[str, Any]
+
+
+class EmptyPrompt(HarkenError):
+    """A prompt with nothing in it: the API refuses a message without visible text."""
+
+    def __init__(self) -> None:
+        super().__init__("Nothing to ask: the message is empty. Say or type what you want.")
+
 
 INTERRUPTED = "Interrupted by the user: this tool call did not run."
 NOT_STARTED = "Harken stopped before this tool call started: it did not run."
@@ -58,8 +69,11 @@ def unanswered_tool_uses(messages: list[Message]) -> list[str]:
 def add_user_content(messages: list[Message], blocks: list[dict[str, Any]]) -> Message:
     """Append ``blocks`` as user content, merging into a trailing user message.
 
-    Returns the message that now holds them (new or merged), for the transcript.
+    Returns the message that now holds them (new or merged), for the transcript. Blank
+    text blocks are left out (the API refuses them); raises ``EmptyPrompt`` when that
+    leaves nothing for a new message.
     """
+    blocks = [b for b in blocks if not is_blank(b)]
     if messages and messages[-1].get("role") == "user":
         last = messages[-1]
         if isinstance(last["content"], str):
@@ -75,6 +89,8 @@ def add_user_content(messages: list[Message], blocks: list[dict[str, Any]]) -> M
         old = last["content"]
         last["content"] = results(old) + results(blocks) + others(old) + others(blocks)
         return last
+    if not blocks:
+        raise EmptyPrompt()
     message = {"role": "user", "content": list(blocks)}
     messages.append(message)
     return message

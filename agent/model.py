@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.empty_messages import without_empty_messages
+from agent.empty_messages import is_blank, keepable, without_empty_messages
 from agent.errors import ApiFailure, IncompleteReply, NoApiKey, api_failure
 from agent.events import Event, Retrying, TextDelta, ThinkingDelta
 from agent.retry import RetryPolicy
@@ -180,7 +180,7 @@ class MessageAssembler:
     def content(self, *, complete_only: bool = False) -> list[dict[str, Any]]:
         """The blocks so far in order; ``complete_only`` drops blocks still streaming
         (a half-received tool call or an unsigned thinking block cannot be sent back,
-        nor can an empty text block)."""
+        nor can blank text or thinking that nothing follows: ``empty_messages.keepable``)."""
         blocks = []
         for index in sorted(self._blocks):
             block = self._blocks[index]
@@ -190,7 +190,7 @@ class MessageAssembler:
             if not _sendable(block):
                 continue
             blocks.append(block)
-        return blocks
+        return keepable(blocks)
 
     def incomplete(self) -> str:
         """Why the message cannot be used as it stands; empty when it can (see the module
@@ -227,13 +227,16 @@ class MessageAssembler:
             if _sendable(block):
                 content.append(block)
         malformed = {k: v for k, v in self.malformed.items() if k not in truncated}
+        # Only thinking, or only blank text, is no answer (the API refuses it back).
+        content = keepable(content)
         return ModelReply(content, self.stop_reason, self.usage, malformed, truncated)
 
 
 def _sendable(block: dict[str, Any]) -> bool:
-    """Whether the API takes ``block`` back: no empty text, no unsigned thinking."""
+    """Whether the API takes ``block`` back: no blank text (empty or only whitespace),
+    no unsigned thinking."""
     if block["type"] == "text":
-        return bool(block["text"])
+        return not is_blank(block)
     if block["type"] == "thinking":
         return bool(block.get("signature"))
     return True

@@ -3,7 +3,8 @@
     cut_call_result(block, max_tokens)   the answer to a call the output limit cut off
     with_original_paths(block, base)     a call whose cleaned file names open the real files
     clean_result(block)                  a tool_result that is valid UTF-8, with a note when
-                                         it shows U+FFFD for bytes that were not UTF-8
+                                         it shows U+FFFD for bytes that were not UTF-8, and
+                                         no blank text (the API refuses it)
 
 These apply to every tool alike, in the session, before the permission gate and after
 the runner, so no tool has to know about them.
@@ -15,6 +16,7 @@ import os
 from typing import Any
 
 from agent.conversation import tool_result
+from agent.empty_messages import NO_OUTPUT, is_blank
 from agent.utf8 import REPLACEMENT, UNDECODABLE_NOTE, clean, needs_cleaning, original_path
 
 
@@ -53,7 +55,9 @@ def with_original_paths(block: dict[str, Any], base: str | os.PathLike[str]) -> 
 
 def clean_result(block: dict[str, Any]) -> dict[str, Any]:
     """``block`` (a tool_result) with valid UTF-8 text, plus ``UNDECODABLE_NOTE`` when
-    its text shows U+FFFD (cleaned here, or already by the tool, as Bash output is)."""
+    its text shows U+FFFD (cleaned here, or already by the tool, as Bash output is).
+    Blank text (an MCP tool or a hook that said nothing) becomes ``NO_OUTPUT``."""
+    block = _without_blank_text(block)
     content = block.get("content")
     if not needs_cleaning(content) and REPLACEMENT not in _text_of(content):
         return block
@@ -63,6 +67,16 @@ def clean_result(block: dict[str, Any]) -> dict[str, Any]:
     else:
         content = f"{content}\n\n{UNDECODABLE_NOTE}"
     return {**block, "content": content}
+
+
+def _without_blank_text(block: dict[str, Any]) -> dict[str, Any]:
+    content = block.get("content")
+    if isinstance(content, str):
+        return block if content.strip() else {**block, "content": NO_OUTPUT}
+    if isinstance(content, list) and (not content or any(is_blank(p) for p in content)):
+        parts = [p for p in content if not is_blank(p)]
+        return {**block, "content": parts or NO_OUTPUT}
+    return block
 
 
 def _text_of(content: Any) -> str:

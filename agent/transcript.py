@@ -15,10 +15,11 @@ tool call runs, so a crash loses at most the record being written; such a torn l
 skipped on load.
 
 Records are valid UTF-8 whatever their text held (lone surrogates become U+FFFD: see
-``agent.utf8``). A loaded conversation holds no empty message and no orphaned tool_result
-(``conversation.without_orphaned_results``): sessions saved before Harken refused them
-are repaired on load (``LoadedSession.repaired``), and a resumed session
-writes a ``history`` record so later records restate messages of the repaired list.
+``agent.utf8``), when written and again when loaded. A loaded conversation holds no
+empty message and no orphaned tool_result (``conversation.without_orphaned_results``):
+sessions saved before Harken refused them are repaired on load (``LoadedSession.repaired``),
+and a resumed session writes a ``history`` record so later records restate messages of
+the repaired list.
 """
 
 from __future__ import annotations
@@ -164,7 +165,9 @@ def load(path: Path) -> LoadedSession:
             raise TranscriptDamaged(
                 f"Session {path.stem} is damaged at line {number} of {path}"
             ) from None
-        _apply(session, record)
+        # A file written by hand or by another tool may hold lone surrogates (JSON escapes
+        # such as "\udce9"): everything loaded is valid UTF-8, as everything written is.
+        _apply(session, clean(record))
     repaired = without_orphaned_results(without_empty_messages(session.messages))
     if repaired is not session.messages:
         log.info("%s: repaired messages saved by an older Harken", path.name)

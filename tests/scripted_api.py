@@ -29,8 +29,10 @@ A Reply can also break its stream the ways a real connection breaks:
 ``GET /v1/models`` lists ``ScriptedAPI.models`` (ids; None answers 404).
 
 Like the real API, a request that the API would refuse (an empty message, an unanswered
-tool_use, text that is not valid UTF-8, ...: see ``tests/api_checks.py``) gets a 400 and
-consumes no step; ``ScriptedAPI.rejections`` lists why. ``validate = False`` turns it off.
+tool_use, text that is not valid UTF-8, ...: see ``tests/api_checks.py``; also no message
+at all, a text block of only whitespace and an assistant message ending in thinking: see
+``more_problems``) gets a 400 and consumes no step; ``ScriptedAPI.rejections`` lists why.
+``validate = False`` turns it off.
 
 Routing, for concurrent conversations (subagents, workers) that must stay deterministic:
 
@@ -334,7 +336,7 @@ class ScriptedAPI:
         self._gate.set()
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> Response:
-        problem = request_problem(body) if self.validate else None
+        problem = (request_problem(body) or more_problems(body)) if self.validate else None
         request = json.loads(body or b"{}") if problem is None else _lenient_json(body)
         if problem is not None:
             with self._lock:
@@ -440,6 +442,38 @@ class ScriptedAPI:
             )
 
         return httpx2.MockTransport(handler)
+
+
+def more_problems(body: bytes) -> str | None:
+    """Refusals of the real API that ``tests/api_checks.py`` does not check, worded as
+    the API words them: no messages at all; a text block of only whitespace (in a
+    message or inside a tool_result); an assistant message whose last block is thinking."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    messages = request.get("messages")
+    if not isinstance(messages, list):
+        return None
+    if not messages:
+        return "messages: at least one message is required"
+    for i, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, list):
+            continue
+        parts = list(content)
+        for block in content:
+            if isinstance(block, dict) and isinstance(block.get("content"), list):
+                parts.extend(block["content"])  # a tool_result's own blocks
+        for block in parts:
+            blank = isinstance(block, dict) and block.get("type") == "text"
+            if blank and block.get("text") and not str(block["text"]).strip():
+                return "messages: text content blocks must contain non-whitespace text"
+        last = content[-1] if content else None
+        kind = last.get("type") if isinstance(last, dict) else None
+        if message.get("role") == "assistant" and kind in ("thinking", "redacted_thinking"):
+            return f"messages.{i}: The final block in an assistant message cannot be `{kind}`."
+    return None
 
 
 def _lenient_json(body: bytes) -> Any:

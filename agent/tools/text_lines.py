@@ -13,17 +13,51 @@ The rules, as editors and ``grep`` count lines:
 - Other Unicode line separators (U+2028, form feed...) are characters, not line ends.
 - Matching is by whole characters: a match never starts or ends between a letter and the
   combining marks on it.
+- A file that is UTF-8 but for a few bytes (a Latin-1 ``caf\xe9``) is text: each such
+  byte is kept as a ``surrogateescape`` character, shown to the model as U+FFFD (as every
+  tool result is cleaned) and matched by U+FFFD in ``old_string``; it is written back as
+  the same byte wherever the text around it does not change.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from agent.tools.files import Codec, decode_bytes
+
+# A file whose bytes are more than this share not UTF-8 is not taken for text.
+MAX_UNDECODABLE_SHARE = 0.3
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+
+
+@dataclass(frozen=True)
+class EscapedCodec(Codec):
+    """UTF-8 with some bytes that are not: they are read as ``surrogateescape``
+    characters and written back as the same bytes."""
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.encoding, "surrogateescape")
+
+
+def _decode(data: bytes) -> tuple[str, Codec]:
+    """``files.decode_bytes``, but a UTF-8 file with a few bytes that are not UTF-8 is
+    text too (``EscapedCodec``). Raises ``ValueError`` when ``data`` is not text."""
+    try:
+        return decode_bytes(data)
+    except UnicodeDecodeError:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise  # UTF-16 that does not decode
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    text = data[len(bom) :].decode("utf-8", "surrogateescape")
+    if len(_ESCAPED.findall(text)) > MAX_UNDECODABLE_SHARE * max(len(text), 1):
+        raise ValueError("mostly not UTF-8")
+    return text, EscapedCodec("utf-8", bom)
+
 
 ENDINGS = ("\r\n", "\n", "\r")
 
@@ -72,7 +106,11 @@ def char_groups(text: str) -> list[str]:
 
 
 def _nfc(text: str) -> str:
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    # A byte that was not UTF-8 compares as U+FFFD, as the model saw it (one for one,
+    # so offsets in the key and in the stored text stay in step).
+    return _ESCAPED.sub("\ufffd", unicodedata.normalize("NFC", text))
 
 
 @dataclass
@@ -127,8 +165,9 @@ class TextDoc:
 
     @classmethod
     def parse(cls, data: bytes) -> TextDoc:
-        """Raises ``ValueError`` when ``data`` is not text (see ``files.decode_bytes``)."""
-        raw, codec = decode_bytes(data)
+        """Raises ``ValueError`` when ``data`` is not text (see ``files.decode_bytes``;
+        a few bytes that are not UTF-8 do not make a file binary: ``EscapedCodec``)."""
+        raw, codec = _decode(data)
         return cls.from_text(raw, codec)
 
     @classmethod

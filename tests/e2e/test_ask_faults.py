@@ -14,7 +14,7 @@ import pytest
 
 from agent.transcript import TranscriptWriter
 from tests.e2e.conftest import write_config
-from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
+from tests.scripted_api import Reply, ScriptedAPI, text, thinking, tool_use
 
 pytestmark = pytest.mark.e2e
 
@@ -186,4 +186,97 @@ def test_a_write_cut_by_the_output_limit_is_not_run_and_the_model_hears_why(
     (answer,) = api.requests[1]["messages"][-1]["content"]
     assert answer["is_error"] is True and "smaller pieces" in answer["content"]
     assert "Field required" not in answer["content"]
+    assert api.rejections == []
+
+
+# -- variants of an empty answer: only thinking, only whitespace, a blank prompt ----------------
+
+
+def test_an_answer_of_only_thinking_says_nothing_came_back_and_is_not_sent_back(
+    api: ScriptedAPI, harken
+) -> None:
+    """The API refuses an assistant message whose last block is thinking."""
+    api.script(Reply([thinking("Let me think about it.", "sig-1")]))
+    first = harken("ask", "hello?")
+
+    assert first.returncode == 1
+    assert failure_lines(first.stderr)[-1].startswith("harken: Nothing came back")
+    api.script(Reply([text("Hello!")]))
+    second = harken("ask", "--resume", "latest", "are you there?")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Hello!\n"
+    assert api.rejections == []
+
+
+def test_whitespace_the_model_sends_before_a_tool_call_is_not_sent_back(
+    api: ScriptedAPI, harken
+) -> None:
+    """The API refuses a text block of only whitespace ("must contain non-whitespace
+    text"); models do send "\\n\\n" before a tool call."""
+    api.script(
+        Reply([text("\n\n"), tool_use("Glob", {"pattern": "*.txt"})]),
+        Reply([text("No text files.")]),
+    )
+    result = harken("ask", "any text files?")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("No text files.\n")
+    assert api.rejections == []
+    assert [b["type"] for b in api.requests[1]["messages"][1]["content"]] == ["tool_use"]
+
+
+def test_an_answer_of_only_whitespace_says_nothing_came_back(api: ScriptedAPI, harken) -> None:
+    api.script(Reply([text(" \n ")]))
+    first = harken("ask", "hello?")
+
+    assert first.returncode == 1
+    assert failure_lines(first.stderr)[-1].startswith("harken: Nothing came back")
+    api.script(Reply([text("Hello!")]))
+    second = harken("ask", "--resume", "latest", "are you there?")
+    assert second.returncode == 0, second.stderr
+    assert api.rejections == []
+
+
+@pytest.mark.parametrize("prompt", ["", "  \n\t "])
+def test_a_blank_prompt_is_not_sent(api: ScriptedAPI, harken, prompt: str) -> None:
+    result = harken("ask", prompt)
+
+    assert result.returncode == 1
+    assert failure_lines(result.stderr) == [
+        "harken: Nothing to ask: the message is empty. Say or type what you want."
+    ]
+    assert api.requests == []
+
+
+def test_a_file_with_bytes_that_are_not_utf8_is_read_and_edited_keeping_those_bytes(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    """A Latin-1 'café' is not a binary file: Read shows U+FFFD for the byte, Edit finds
+    text copied from Read, and the byte stays where the text does not change."""
+    (workspace / "notes.txt").write_bytes(b"caf\xe9 au lait\r\nbar\r\n")
+    api.script(
+        Reply([tool_use("Read", {"file_path": "notes.txt"})]),
+        Reply(
+            [
+                tool_use(
+                    "Edit",
+                    {
+                        "file_path": "notes.txt",
+                        "old_string": "caf\ufffd au lait\nbar",
+                        "new_string": "caf\ufffd au lait\nbaz",
+                    },
+                )
+            ]
+        ),
+        Reply([text("Changed.")]),
+    )
+    result = harken("ask", "change bar to baz", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    (shown,) = api.requests[1]["messages"][-1]["content"]
+    assert "1\tcaf\ufffd au lait" in shown["content"] and not shown.get("is_error")
+    (edited,) = api.requests[2]["messages"][-1]["content"]
+    assert not edited.get("is_error"), edited["content"]
+    assert (workspace / "notes.txt").read_bytes() == b"caf\xe9 au lait\r\nbaz\r\n"
     assert api.rejections == []
