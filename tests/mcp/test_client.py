@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
+from agent.events import PermissionAnswer
 from agent.mcp import start_for_session
 from agent.mcp.manager import McpServers
 from agent.session import Session
+from tests.conftest import Recorder
 from tests.mcp.conftest import time_entry, toolbox_entry, user_servers
+from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 
 @pytest.fixture
@@ -43,6 +46,34 @@ async def test_tools_are_offered_under_their_server_with_its_schema(box: Any) ->
     assert schema["input_schema"]["required"] == ["text"]
     assert "Return the text" in schema["description"]
     assert {"mcp__box__touch", "mcp__box__crash", "Read", "Bash"} <= set(session.tools)
+
+
+async def test_in_auto_mode_only_a_tool_marked_read_only_runs_without_asking(
+    make_session: Callable[..., Session], api: ScriptedAPI
+) -> None:
+    user_servers({"box": toolbox_entry()})
+    session = make_session(mode="auto")
+    servers = await start_for_session(session, note=lambda _text: None)
+    assert servers is not None
+    asked = Recorder(answer=lambda _event: PermissionAnswer(False, message="not now"))
+    session.subscribe(asked)
+    api.script(
+        Reply([
+            tool_use("mcp__box__echo", {"text": "hi"}),  # readOnlyHint: auto mode trusts it
+            tool_use("mcp__box__touch", {"name": "made.txt"}),  # no hint: it may change things
+        ]),
+        Reply([text("Done.")]),
+    )  # fmt: skip
+    try:
+        await session.submit("echo, then touch")
+    finally:
+        await servers.aclose()
+
+    assert [q.name for q in asked.of("permission_requested")] == ["mcp__box__touch"]
+    last = api.requests[1]["messages"][-1]["content"]
+    echoed, touched = [block for block in last if block.get("type") == "tool_result"]
+    assert "echo: hi" in str(echoed["content"]) and not echoed.get("is_error")
+    assert touched["is_error"]
 
 
 async def test_results_become_tool_result_content(box: Any) -> None:
