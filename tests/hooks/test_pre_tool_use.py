@@ -4,12 +4,14 @@ override a deny rule, a protected path or plan mode."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.hooks.conftest import hook, result_text, tool_results, user_hooks
+from tests.processes import process_alive, wait_gone
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +53,36 @@ def test_exit_2_blocks_the_call_and_the_model_reads_the_hooks_stderr(
     assert seen["session_id"] and Path(seen["transcript_path"]).is_file()
 
 
+@pytest.mark.parametrize(
+    "output",
+    [
+        {"decision": "block", "reason": "Writes are frozen during the release."},
+        {
+            "hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": "deny",
+                "permissionDecisionReason": "Writes are frozen during the release.",
+            }
+        },
+    ],
+    ids=["decision-block", "permission-decision-deny"],
+)
+def test_a_hooks_json_block_or_deny_stops_the_call_even_in_bypass_mode(
+    api: ScriptedAPI, harken, workspace: Path, output: dict[str, object]
+) -> None:
+    # Exit 0 with JSON on stdout: the other way a hook refuses (not only exit 2).
+    user_hooks({"PreToolUse": [hook(f"cat > /dev/null; echo '{json.dumps(output)}'", "Write")]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "bypass", "write out.txt")
+
+    assert result.returncode == 0, result.stderr
+    assert not (workspace / "out.txt").exists()
+    [block] = tool_results(api, 1)
+    assert block["is_error"] is True
+    assert "Writes are frozen during the release." in result_text(block)
+
+
 def test_a_hook_that_only_logs_lets_the_call_run_and_changes_nothing(
     api: ScriptedAPI, harken, workspace: Path
 ) -> None:
@@ -77,7 +109,8 @@ def test_a_hook_that_hangs_is_killed_with_its_children_and_the_turn_goes_on(
 ) -> None:
     pids = workspace.parent
     hanger = f"echo $$ > '{pids}/hook.pid'; sleep 600 & echo $! > '{pids}/child.pid'; wait"
-    user_hooks({"PreToolUse": [hook(hanger, "Write", timeout=1)]})
+    # 3 s: time enough for a loaded machine to start the hook and write both pids first.
+    user_hooks({"PreToolUse": [hook(hanger, "Write", timeout=3)]})
     script_a_write(api)
 
     result = harken("ask", "--mode", "bypass", "write out.txt")
@@ -86,18 +119,10 @@ def test_a_hook_that_hangs_is_killed_with_its_children_and_the_turn_goes_on(
     assert (workspace / "out.txt").read_text() == "hello\n"
     lines = [line for line in result.stderr.splitlines() if "timed out" in line]
     assert len(lines) == 1
-    assert "PreToolUse hook" in lines[0] and "after 1 s and was killed" in lines[0]
-    for name in ("hook.pid", "child.pid"):
-        assert not running(int((pids / name).read_text()))
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    assert "PreToolUse hook" in lines[0] and "after 3 s and was killed" in lines[0]
+    # Killed, but a killed process takes a moment to end: wait for that (a hang would not).
+    hook_pids = [int((pids / name).read_text()) for name in ("hook.pid", "child.pid")]
+    assert asyncio.run(wait_gone(hook_pids)), [p for p in hook_pids if process_alive(p)]
 
 
 def test_a_hooks_allow_skips_the_question_it_would_have_asked(
