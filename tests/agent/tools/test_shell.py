@@ -86,8 +86,9 @@ async def test_anthropic_variables_never_reach_commands(
 
 async def test_timeout_kills_the_command_and_says_so(shell: ShellSession, tmp_path: Path) -> None:
     # How soon the kill comes is measured by benchmarks/responsiveness.py; here: it comes.
+    # The timeout leaves a loaded machine time enough to start bash and write the pid.
     result = await asyncio.wait_for(
-        shell.run(f"echo $$ > {tmp_path}/pid; echo begun; sleep 300", 2), HANG_S
+        shell.run(f"echo $$ > {tmp_path}/pid; echo begun; sleep 300", 5), HANG_S
     )
     assert result.timed_out
     assert result.output == "begun\n"
@@ -97,7 +98,7 @@ async def test_timeout_kills_the_command_and_says_so(shell: ShellSession, tmp_pa
 async def test_timeout_kills_processes_started_in_the_background_too(
     shell: ShellSession, tmp_path: Path
 ) -> None:
-    result = await shell.run(f"sleep 300 & echo $! > {tmp_path}/pid; sleep 300", 2)
+    result = await shell.run(f"sleep 300 & echo $! > {tmp_path}/pid; sleep 300", 5)
     assert result.timed_out
     assert await wait_gone([int((tmp_path / "pid").read_text())])
 
