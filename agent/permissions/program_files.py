@@ -24,7 +24,7 @@ from agent.permissions.program_args import (
     may_sweep,
     split,
 )
-from agent.permissions.program_links import linked
+from agent.permissions.program_links import landed, linked
 from agent.permissions.program_table import SPECS, apply
 from agent.permissions.shell_words import names
 
@@ -51,6 +51,7 @@ def judge_mv(name: str, args: list[Arg], j: Judgement) -> None:
     targets = opts.values("-t", "--target-directory")
     j.write(*targets, *opts.operands)
     sources = list(opts.operands) if targets else list(opts.operands[:-1])
+    landed(sources, targets or opts.operands[-1:], j)
     if _sweeps(sources, j):
         j.catastrophic = True
         j.reason = "moves the root, a home folder or a system folder"
@@ -70,11 +71,13 @@ def judge_copy(name: str, args: list[Arg], j: Judgement) -> None:
     elif targets:
         j.write(*targets)
         j.read(*operands)
+        landed(operands, targets, j)
     elif name == "ln" and len(operands) == 1 and not operands[0].dynamic:
         j.write(posixpath.basename(operands[0].text.rstrip("/")) or ".")
     elif operands:
         j.write(operands[-1])
         j.read(*operands[:-1])
+        landed(operands[:-1], operands[-1:], j)
     if opts.dynamic:
         j.write(UNKNOWN)
     linked(name, opts, j)

@@ -309,13 +309,40 @@ def _outputs(sub: str, rest: list[Arg], j: Judgement) -> None:
     elif sub == "worktree" and operands[:1] and operands[0].text == "add":
         j.raise_to(W, "git worktree add writes a working tree")
         j.write(_path(operands[1]) if len(operands) > 1 else UNKNOWN)
-    elif sub == "init" and operands:
-        j.write(_path(operands[0]))
+    elif sub == "init":
+        _init(rest, j)
     elif sub == "format-patch":
         opts = split(rest, "o", ("--output-directory", "--output"))
         for value in opts.values("-o", "--output-directory", "--output"):
             j.raise_to(W, "git format-patch writes patches")
             j.write(_path(value))
+
+
+def _init(rest: list[Arg], j: Judgement) -> None:
+    """``git init [DIR]`` writes DIR. With ``--template`` it copies that folder's hooks
+    and configuration into the new git directory: planted code, so the git directory's
+    protected entries count as written (a new repository is not yet in the sandbox's
+    list of protected paths)."""
+    opts = split(rest, "b", _INIT_VALUES)
+    dest = _path(opts.operands[-1]) if opts.operands else "."
+    if opts.operands:
+        j.write(dest)
+    templates = opts.found("--template")
+    if not templates:
+        return
+    separate = opts.values("--separate-git-dir")
+    git_dir = _path(separate[-1]) if separate else dest if opts.has("--bare") else f"{dest}/.git"
+    j.raise_to(W, "git init --template copies hooks and configuration into a new repository")
+    j.write(posixpath.join(git_dir, "hooks"), posixpath.join(git_dir, "config"))
+
+
+_INIT_VALUES = (
+    "--template",
+    "--separate-git-dir",
+    "--object-format",
+    "--ref-format",
+    "--initial-branch",
+)
 
 
 def _path(arg: Arg) -> str:
@@ -338,11 +365,14 @@ def _network(sub: str, rest: list[Arg], opts: Options, repo: str, j: Judgement) 
     if sub in ("clone",):
         others = [a for a in opts.operands if a not in urls]
         if others:
-            j.write(others[-1])
+            dest = others[-1].text if not others[-1].dynamic else UNKNOWN
         elif urls:
-            j.write(posixpath.basename(urls[0].text.rstrip("/")).removesuffix(".git") or UNKNOWN)
+            dest = posixpath.basename(urls[0].text.rstrip("/")).removesuffix(".git") or UNKNOWN
         else:
-            j.write(UNKNOWN)
+            dest = UNKNOWN
+        j.write(dest)
+        if opts.found("--template") and dest != UNKNOWN:  # hooks copied in: see _init
+            j.write(posixpath.join(dest, ".git/hooks"), posixpath.join(dest, ".git/config"))
     elif sub in ("pull", "submodule"):
         j.write(repo)
     elif sub in ("fetch", "remote"):

@@ -1,4 +1,10 @@
-"""Links a command makes: what a new link points to counts as written.
+"""Where copies, moves and links land, and what a new link points to.
+
+``cp -r x/.git .`` writes ``./.git``: into a folder, a source lands under its own name,
+so that name is judged too (whether DEST is a folder is not known before it runs; the
+extra name matters only when it is protected).
+
+What a new link points to counts as written.
 
 A hard link is the same file under another name, and a write through a symbolic link
 made earlier in the same command lands where it points (``ln -s .git/hooks h && echo x >
@@ -10,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 
-from agent.permissions.program_args import Judgement, Options
+from agent.permissions.program_args import Arg, Judgement, Options
 
 
 def linked(name: str, opts: Options, j: Judgement) -> None:
@@ -35,3 +41,14 @@ def linked(name: str, opts: Options, j: Judgement) -> None:
         if not into_folder:  # FOLDER may be the link's own name, or a folder: both count
             j.write(posixpath.join(posixpath.dirname(folder), source.text))
         j.write(posixpath.join(folder, source.text))
+
+
+def landed(sources: list[Arg], destinations: list[Arg], j: Judgement) -> None:
+    """DEST/NAME for each source NAME copied, moved or linked into DEST (a folder)."""
+    for dest in destinations:
+        if dest.dynamic:
+            continue
+        for source in sources:
+            name = posixpath.basename(source.text.rstrip("/"))
+            if not source.dynamic and name not in ("", ".", ".."):
+                j.write(posixpath.join(dest.text, name))

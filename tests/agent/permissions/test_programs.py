@@ -51,17 +51,24 @@ EFFECTS = [
     ("> f", [(W, (), ("f",), ())]),
     ("cat a && rm b", [(R, ("a",), (), ()), (W, (), ("b",), ())]),
     ("rm -rf build dist", [(W, (), ("build", "dist"), ())]),
-    ("mv a b", [(W, (), ("a", "b"), ())]),
-    ("cp -r src dst", [(W, ("src",), ("dst",), ())]),
-    ("cp -t out a b", [(W, ("a", "b"), ("out",), ())]),
+    ("mv a b", [(W, (), ("a", "b", "b/a"), ())]),  # b may be a folder: b/a
+    ("cp -r src dst", [(W, ("src",), ("dst", "dst/src"), ())]),
+    ("cp -t out a b", [(W, ("a", "b"), ("out", "out/a", "out/b"), ())]),
     # what a link points to counts as written: writes through the link land there
     ("ln -s /etc/passwd", [(W, (), ("passwd", "/etc/passwd"), ())]),
-    ("ln .git/config c", [(W, (".git/config",), ("c", ".git/config"), ())]),
+    ("ln .git/config c", [(W, (".git/config",), ("c", "c/config", ".git/config"), ())]),
     (
         "ln -s ../.git/hooks sub/h",
-        [(W, ("../.git/hooks",), ("sub/h", "sub/../.git/hooks", "sub/h/../.git/hooks"), ())],
+        [
+            (
+                W,
+                ("../.git/hooks",),
+                ("sub/h", "sub/h/hooks", "sub/../.git/hooks", "sub/h/../.git/hooks"),
+                (),
+            )
+        ],
     ),
-    ("cp -s a/x b/", [(W, ("a/x",), ("b/", "b/a/x"), ())]),
+    ("cp -s a/x b/", [(W, ("a/x",), ("b/", "b/x", "b/a/x"), ())]),
     ("mkdir -p src/{a,b}", [(W, (), ("src/a", "src/b"), ())]),
     ("touch -r ref new", [(W, ("ref",), ("new",), ())]),
     ("chmod -w f", [(W, (), ("f",), ())]),

@@ -108,6 +108,13 @@ PROTECTED_WRITES = [
     bash("ln .git/modules/sub/config c && echo '[core]' >> c"),
     bash("cp -l .git/config c2"),
     bash("cp -s .git/hooks/ lnk && echo x > lnk/pre-commit"),
+    # into a folder, a copy or move lands under its own name
+    bash("cp -r vendor/lib/.git ."),
+    bash("cp -r tools/.vscode ."),
+    bash("cp -R tools/.devcontainer sub/"),
+    # a new repository given another folder's hooks and configuration
+    bash("git init --template=tools/tpl newrepo"),
+    bash("git clone --template=tools/tpl https://example.com/r.git"),
     # names compared case-blind: on a case-insensitive file system these are .git's
     write(".GIT/config"),
     write(".Git/Hooks/pre-commit"),
