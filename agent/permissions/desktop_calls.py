@@ -6,8 +6,9 @@
                    things: mail, chats, passwords being typed)
     ActiveWindow   reads the focused window's title and the selected text: asks likewise
     Notify         shows a notification: changes nothing the user keeps; never asks
-    Open           a web address: contacts its host (network); a file or an application:
-                   starts a program (execute)
+    Open           a web address, a link for another application (irc://, ssh://,
+                   magnet:) or a web page on disk: contacts hosts (network); mailto: and
+                   other drafts, a file or an application: starts a program (execute)
     WebSearch      searches the web on Anthropic's servers (network); only a deny rule or
                    plan mode matter, since nobody can be asked per search
 
@@ -37,6 +38,8 @@ SCREEN = Path("the screen")
 CLIPBOARD = Path("the clipboard")
 FOCUSED_WINDOW = Path("the focused window")
 WEB_SCHEMES = frozenset({"http", "https", "ftp", "ftps"})
+COMPOSE_SCHEMES = frozenset({"mailto", "sms", "tel", "callto"})
+WEB_DOCUMENTS = frozenset({".html", ".htm", ".xhtml", ".shtml", ".svg", ".mht", ".mhtml"})
 
 
 def classify_desktop(call: ToolCall, workspace: Path) -> Classification:
@@ -79,12 +82,34 @@ def classify_desktop(call: ToolCall, workspace: Path) -> Classification:
         return Classification(
             name, ToolKind.NETWORK, hosts=(host,), summary=f"opens {host} in the browser"
         )
-    if scheme and scheme != "file" and len(scheme) > 1:  # mailto:, a custom handler ...
+    if scheme in COMPOSE_SCHEMES:  # a draft the user sends, or not
         return Classification(
             name, ToolKind.EXECUTE, summary=f"hands a {scheme}: link to its application"
         )
+    if scheme and scheme != "file" and len(scheme) > 1:
+        # irc://, ssh://, smb://, magnet: (its trackers), a custom handler: the
+        # application it starts connects where the link says, outside any sandbox.
+        host = urlsplit(target).hostname if "://" in target else None
+        return Classification(
+            name,
+            ToolKind.NETWORK,
+            hosts=(host,) if host else (),
+            unknown_hosts=not host,
+            summary=f"hands a {scheme}: link to its application, which can contact "
+            + (host or "hosts named in the link"),
+        )
     raw = unquote(urlsplit(target).path) if scheme == "file" else target
     path = resolve(raw or ".", workspace)
+    if path.suffix.lower() in WEB_DOCUMENTS:
+        # The browser loads what the page names (images, scripts): a page written here
+        # can carry what was read to any host.
+        return Classification(
+            name,
+            ToolKind.NETWORK,
+            reads=(path,),
+            unknown_hosts=True,
+            summary=f"opens the web page {path} in the browser",
+        )
     return Classification(
         name,
         ToolKind.EXECUTE,

@@ -200,3 +200,30 @@ def test_a_rule_for_a_program_does_not_cover_the_socket_a_redirection_opens(
     assert asked.verdict == "ask", asked.reason
     assert "attacker.example" in asked.reason
     assert named.verdict == "allow", named.reason
+
+
+@pytest.mark.parametrize(
+    ("target", "reaches"),
+    [
+        ("irc://irc.example.net/sk-live-123", "irc.example.net"),
+        ("ssh://collector.example/sk-live-123", "collector.example"),
+        ("smb://collector.example/share", "collector.example"),
+        ("magnet:?xt=urn:btih:0&tr=http://collector.example/?d=sk-live-123", "hosts named in"),
+        ("page.html", "web page"),  # the browser loads what the page names
+        ("file:///tmp/exfil.svg", "web page"),
+    ],
+)
+def test_open_of_a_link_or_page_that_an_application_fetches_asks_even_in_bypass(
+    tmp_path: Path, target: str, reaches: str
+) -> None:
+    bypass = decide(tmp_path, Mode.BYPASS, "Open", {"target": target})
+    plan = decide(tmp_path, Mode.PLAN, "Open", {"target": target})
+
+    assert bypass.verdict == "ask" and reaches in bypass.reason, bypass.reason
+    assert "data can leave this machine" in bypass.reason
+    assert plan.verdict == "deny"
+
+
+def test_open_of_a_mail_draft_or_a_plain_file_is_bypass_modes_to_allow(tmp_path: Path) -> None:
+    for target in ("mailto:someone@example.com?subject=hi", "notes.txt"):
+        assert decide(tmp_path, Mode.BYPASS, "Open", {"target": target}).verdict == "allow"
