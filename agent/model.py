@@ -5,8 +5,10 @@ feeds every server event to a ``MessageAssembler`` (which rebuilds text, tool_us
 thinking blocks and publishes deltas), and retries transient failures. The caller keeps
 the assembler, so after a cancellation it can still read what had arrived.
 
-A streamed message counts only once the stream said it is over: ``message_delta`` brought
-its stop reason, every block got its ``content_block_stop``, and ``message_stop`` came.
+A streamed message counts only once the stream said it is over and nothing in it went
+missing: it began with ``message_start``, every block event belongs to a block that
+started, ``message_delta`` brought its stop reason (``tool_use`` only with a tool call),
+every block got its ``content_block_stop``, and ``message_stop`` came.
 Anything less is a broken connection (``IncompleteReply``), retried like one; nothing of
 it is used and none of its tool calls runs. ``message_stop`` carries no data, but a
 stream that stops short of it was cut all the same (a proxy, a dropped connection): a
@@ -93,7 +95,9 @@ class MessageAssembler:
         self.stop_reason = ""
         self.usage = Usage()
         self.streamed_text = False
+        self.message_started = False
         self.message_stopped = False
+        self.lost = ""  # why an event could not be placed (its block never started)
 
     def feed(self, event: Any) -> None:
         """Apply one SDK stream event."""
@@ -105,6 +109,7 @@ class MessageAssembler:
         elif kind == "content_block_stop":
             self._stop(event.index)
         elif kind == "message_start":
+            self.message_started = True
             self.usage = Usage.from_api(event.message.usage)
         elif kind == "message_stop":
             self.message_stopped = True
@@ -143,6 +148,7 @@ class MessageAssembler:
     def _delta(self, index: int, delta: Any) -> None:
         block = self._blocks.get(index)
         if block is None:
+            self.lost = self.lost or f"content block {index} arrived without its start"
             return
         kind = delta.type
         if kind == "text_delta":
@@ -162,6 +168,7 @@ class MessageAssembler:
     def _stop(self, index: int) -> None:
         block = self._blocks.get(index)
         if block is None:
+            self.lost = self.lost or f"content block {index} arrived without its start"
             return
         self._done.add(index)
         if block["type"] in ("tool_use", "server_tool_use"):
@@ -195,12 +202,20 @@ class MessageAssembler:
     def incomplete(self) -> str:
         """Why the message cannot be used as it stands; empty when it can (see the module
         docstring: a stop reason is needed, and closed blocks unless the limit cut them)."""
+        if not self.message_started:
+            return "the stream began without message_start"
+        if self.lost:
+            return self.lost
         if not self.stop_reason:
             return "the stream ended before the message's stop reason arrived"
         still_open = [i for i in sorted(self._blocks) if i not in self._done]
         if still_open and self.stop_reason != "max_tokens":
             kind = self._blocks[still_open[0]]["type"]
             return f"content block {still_open[0]} ({kind}) was never closed"
+        if self.stop_reason == "tool_use" and not any(
+            b["type"] == "tool_use" for b in self._blocks.values()
+        ):
+            return "its stop reason was tool_use, but no tool call arrived"
         if not self.message_stopped:
             return "the stream ended before message_stop"
         return ""

@@ -76,6 +76,41 @@ async def test_a_message_whose_stream_broke_is_retried_and_its_tool_never_runs(
     assert api.rejections == []
 
 
+@pytest.mark.parametrize(
+    ("broken", "why"),
+    [
+        pytest.param(
+            {"omit": ("content_block_start",)}, "without its start", id="no-content_block_start"
+        ),
+        pytest.param({"omit": ("message_start",)}, "without message_start", id="no-message_start"),
+        pytest.param(
+            {"content": [text("Writing it now.")], "stop_reason": "tool_use"},
+            "no tool call arrived",
+            id="stop-reason-tool_use-without-a-call",
+        ),
+    ],
+)
+async def test_a_stream_that_lost_events_is_retried_not_taken_for_an_answer(
+    api: ScriptedAPI, make_session, workspace: Path, broken: dict[str, Any], why: str
+) -> None:
+    """Events lost on the way (a proxy, a broken connection) are a broken stream too: not
+    an empty answer, not a turn that ended after its text, never a call that runs."""
+    fields = {"content": [text("Writing it now."), write_call(content="lost")], **broken}
+    api.script(Reply(**fields), Reply([text("I wrote nothing.")]))
+    session = make_session()
+    events = Recorder(answer=lambda _e: ALLOW)
+    session.subscribe(events)
+
+    outcome = await session.submit("write out.txt")
+
+    assert outcome.stop_reason == "end_turn", outcome.error
+    assert outcome.text == "I wrote nothing."
+    (retry,) = events.of("retrying")
+    assert why in retry.reason
+    assert not (workspace / "out.txt").exists()
+    assert api.rejections == []
+
+
 async def test_a_stream_that_keeps_breaking_fails_with_one_line_and_keeps_nothing(
     api: ScriptedAPI, make_session, workspace: Path
 ) -> None:
