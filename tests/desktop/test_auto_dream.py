@@ -214,7 +214,7 @@ def test_a_dream_the_user_came_back_during_the_check_does_not_start(
     idle_long_enough(auto, clock)
     auto.poll(idle=True)  # the check runs on a worker...
     auto.activity()  # ...while a new turn starts
-    qtbot.waitUntil(lambda: not auto.checking)
+    qtbot.waitUntil(lambda: not auto.checking, timeout=30_000)
     assert not auto.dreaming and api.requests == []
 
 
@@ -229,8 +229,8 @@ def test_another_dream_holding_the_lock_is_not_an_error(
     with dream_lock():  # `harken memory dream`, or the window's Dream now
         idle_long_enough(auto, clock)
         auto.poll(idle=True)
-        qtbot.waitUntil(lambda: auto.last_check is not None and not auto.checking)
-        qtbot.waitUntil(lambda: not auto.dreaming)
+        qtbot.waitUntil(lambda: auto.last_check is not None and not auto.checking, timeout=30_000)
+        qtbot.waitUntil(lambda: not auto.dreaming, timeout=30_000)
     assert notes == [] and auto.failed_at is None and api.requests == []
 
 

@@ -53,7 +53,7 @@ def test_the_pet_on_screen_reacts_to_a_turn(qtbot: Any, buddy_artifacts: Path) -
     win = BuddyWindow(buddy, "Pixel")
     qtbot.addWidget(win)
     win.show_pet()
-    qtbot.waitExposed(win)
+    qtbot.waitExposed(win, timeout=30_000)
     qtbot.wait(400)  # the waits before pictures let animations play; nothing waits on them
     snap(win, buddy_artifacts, "00-hello")
 

@@ -137,7 +137,7 @@ def test_a_window_screenshot_shows_that_window(
     window.setGeometry(300, 200, 360, 240)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=30_000)
     api.script(
         Reply([tool_use("Screenshot", {"window": "orange report"})]), Reply([text("Orange.")])
     )
@@ -180,7 +180,7 @@ def test_active_window_names_a_real_qt_window_and_its_selection(
     window.resize(420, 160)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=30_000)
     window.activateWindow()
     # Selected text on X11 is the PRIMARY selection, which this window now owns.
     QGuiApplication.clipboard().setText("budget for March", QClipboard.Mode.Selection)

@@ -67,7 +67,9 @@ def open_window(qtbot: Any, workspace: Path, background: Background, **kw: Any) 
     window = MemoryWindow(workspace, background, **kw)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: bool(window.entries) or "0 file(s)" in window.status.text())
+    qtbot.waitUntil(
+        lambda: bool(window.entries) or "0 file(s)" in window.status.text(), timeout=30_000
+    )
     return window
 
 
@@ -78,7 +80,9 @@ def shown(window: MemoryWindow) -> list[tuple[str, str]]:
 def open_note(qtbot: Any, window: MemoryWindow, relative: str) -> None:
     entry = next(e for e in window.entries if e.relative == relative)
     window.select(entry)
-    qtbot.waitUntil(lambda: window.opened is not None and window.opened.entry == entry)
+    qtbot.waitUntil(
+        lambda: window.opened is not None and window.opened.entry == entry, timeout=30_000
+    )
 
 
 def test_the_window_lists_the_notes_of_both_scopes_under_their_scope(
@@ -136,12 +140,12 @@ def test_an_edit_is_saved_to_the_file_on_disk(
     window.save_button.click()
 
     path = folders["workspace"] / "staging.md"
-    qtbot.waitUntil(lambda: "Saved staging.md" in window.status.text())
+    qtbot.waitUntil(lambda: "Saved staging.md" in window.status.text(), timeout=30_000)
     assert path.read_text() == edited
     assert "osprey" in path.read_text() and "kestrel" not in path.read_text()
     assert not [p.name for p in path.parent.iterdir() if p.name.startswith(".")]
     window.search.setText("osprey")  # the list was read again
-    qtbot.waitUntil(lambda: shown(window) == [("workspace", "staging.md")])
+    qtbot.waitUntil(lambda: shown(window) == [("workspace", "staging.md")], timeout=30_000)
 
 
 def test_a_note_changed_on_disk_meanwhile_is_not_overwritten(
@@ -155,7 +159,7 @@ def test_a_note_changed_on_disk_meanwhile_is_not_overwritten(
     window.editor.appendPlainText("typed in the window")
     window.save_button.click()
 
-    qtbot.waitUntil(lambda: "Not saved" in window.status.text())
+    qtbot.waitUntil(lambda: "Not saved" in window.status.text(), timeout=30_000)
     assert "changed on disk" in window.status.text()
     assert path.read_text().endswith("Its port is 2222.\n")
 
@@ -184,9 +188,9 @@ def test_delete_asks_first_and_removes_the_file_only_when_confirmed(
         assert window.confirmation is None
         assert path.exists() and ("user", "coffee.md") in shown(window)
     else:
-        qtbot.waitUntil(lambda: "Deleted coffee.md" in window.status.text())
+        qtbot.waitUntil(lambda: "Deleted coffee.md" in window.status.text(), timeout=30_000)
         assert not path.exists()
-        qtbot.waitUntil(lambda: ("user", "coffee.md") not in shown(window))
+        qtbot.waitUntil(lambda: ("user", "coffee.md") not in shown(window), timeout=30_000)
         assert window.opened is None and window.editor.toPlainText() == ""
 
 
@@ -208,7 +212,7 @@ def test_a_note_that_is_not_utf8_is_shown_as_skipped_and_never_rewritten(
     window.editor.appendPlainText("more")
     window.save()
     window.reload()
-    qtbot.waitUntil(lambda: "file(s) about you" in window.status.text())
+    qtbot.waitUntil(lambda: "file(s) about you" in window.status.text(), timeout=30_000)
     assert path.read_bytes() == LATIN1
 
 
@@ -238,7 +242,7 @@ def test_dream_now_runs_the_model_off_the_gui_thread_and_shows_its_summary(
     assert "The dream changed 1 file(s)" in window.status.text()
     assert "user/coffee-2.md" in window.status.text()
     assert window.dream_button.isEnabled()
-    qtbot.waitUntil(lambda: ("user", "coffee-2.md") not in shown(window))
+    qtbot.waitUntil(lambda: ("user", "coffee-2.md") not in shown(window), timeout=30_000)
     assert sorted(t["name"] for t in api.requests[0]["tools"]) == ["SessionSearch", "memory"]
 
 
@@ -295,7 +299,7 @@ def test_show_memory_window_opens_one_window_and_raises_it_again(
 ) -> None:
     first = show_memory_window(workspace, background)
     qtbot.addWidget(first)
-    qtbot.waitUntil(lambda: len(first.entries) == 5)
+    qtbot.waitUntil(lambda: len(first.entries) == 5, timeout=30_000)
     assert first.isVisible() and not first.dream_button.isEnabled()  # no way to dream given
     first.close()
 

@@ -79,7 +79,8 @@ def test_a_spoken_schedule_is_read_back_and_stored_once_confirmed(
     assert task.cron == "0 9 * * 1-5"
     assert task.prompt == "summarise what changed in the repo overnight"
     assert Path(task.cwd) == workspace.resolve() and task.mode == "standard"
-    qtbot.waitUntil(lambda: app.schedule_question is None)  # let go once the click is done
+    # Let go once the click is done.
+    qtbot.waitUntil(lambda: app.schedule_question is None, timeout=30_000)
 
 
 def test_a_cancelled_schedule_stores_nothing_and_harken_is_idle_again(
@@ -184,7 +185,7 @@ def test_the_question_is_answered_by_voice(
     assert len(TaskStore().load()) == stored
     assert app.parts.voice.named("speak")[-1] == (said,)  # type: ignore[union-attr]
     assert app.parts.bridge.named("submit") == []  # type: ignore[union-attr]  # nor the reply
-    qtbot.waitUntil(lambda: app.schedule_question is None)
+    qtbot.waitUntil(lambda: app.schedule_question is None, timeout=30_000)
 
 
 def test_a_reply_that_answers_nothing_goes_to_the_agent_and_the_question_stays(

@@ -55,7 +55,7 @@ def test_the_dictation_settings_are_in_the_voice_tab_and_saved(
     hotkey.clear()
     qtbot.keyClicks(hotkey, "ctrl+alt+k")
     qtbot.keyClicks(replacements, "kube control=kubectl")
-    with qtbot.waitSignal(window.settings_changed) as changed:
+    with qtbot.waitSignal(window.settings_changed, timeout=30_000) as changed:
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
 
     assert changed.args == [

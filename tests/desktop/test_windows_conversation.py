@@ -108,7 +108,7 @@ def test_typing_and_enter_submits_and_shift_enter_adds_a_line(
     qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClicks(window.prompt, "todo comments")
 
-    with qtbot.waitSignal(window.submitted) as sent:
+    with qtbot.waitSignal(window.submitted, timeout=30_000) as sent:
         qtbot.keyClick(window.prompt, Qt.Key.Key_Return)
 
     assert sent.args == ["list the\ntodo comments"]
@@ -128,7 +128,7 @@ def test_while_busy_stop_replaces_send_and_enter_waits(
         qtbot.keyClick(window.prompt, Qt.Key.Key_Return)
     assert window.prompt.toPlainText() == "next thing"
 
-    with qtbot.waitSignal(window.stop_requested):
+    with qtbot.waitSignal(window.stop_requested, timeout=30_000):
         qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
     window.set_busy(False)
     assert window.send_button.isVisible() and not window.stop_button.isVisible()
@@ -163,7 +163,7 @@ def test_a_long_stream_is_rendered_a_few_times_not_per_delta(
     for i in range(500):
         window.on_event(TextDelta(f"word{i} "))
 
-    qtbot.waitUntil(lambda: "word499" in window.entries[-1].plain_text())
+    qtbot.waitUntil(lambda: "word499" in window.entries[-1].plain_text(), timeout=30_000)
     assert len(renders) <= 3
 
 

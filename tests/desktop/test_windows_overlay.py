@@ -93,7 +93,7 @@ def test_cancel_during_the_grace_period(timed: RecordingOverlay, clock: Clock, q
     timed.confirmed.connect(sent.append)
     timed.show_transcript("delete everything", 5.0)
 
-    with qtbot.waitSignal(timed.cancelled):
+    with qtbot.waitSignal(timed.cancelled, timeout=30_000):
         assert timed.cancel()
     # Past the end of the grace period: a countdown still running would send now.
     clock.advance(6.0)
@@ -109,7 +109,7 @@ def test_edit_during_the_grace_period_hands_the_text_over(
 ) -> None:
     overlay.show_transcript("run the test", 5.0)
 
-    with qtbot.waitSignal(overlay.edit_requested) as edit:
+    with qtbot.waitSignal(overlay.edit_requested, timeout=30_000) as edit:
         assert overlay.edit()
 
     assert edit.args == ["run the test"]
@@ -124,7 +124,7 @@ def test_without_grace_confirmed_comes_queued_and_the_overlay_fades(
 
     timed.show_transcript("what time is it", 0)
     assert sent == []  # queued, not inside the call
-    qtbot.waitUntil(lambda: sent == ["what time is it"])
+    qtbot.waitUntil(lambda: sent == ["what time is it"], timeout=30_000)
     assert not timed.in_grace and not timed.cancel()
     assert timed.hint_text() == "Sent"
     screenshot(timed, "overlay_sent")

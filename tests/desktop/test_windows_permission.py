@@ -26,7 +26,7 @@ def dialog_for(qtbot: Any, workspace: Path, request: Any, **kwargs: Any) -> Perm
     dialog = PermissionDialog(request, workspace, arm_delay_ms=kwargs.pop("arm_delay_ms", 0))
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)  # it takes focus
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=30_000)  # it takes focus
     return dialog
 
 
@@ -203,7 +203,7 @@ def test_the_letter_keys_work_while_the_input_view_has_focus(qtbot: Any, workspa
     dialog = dialog_for(qtbot, workspace, bash_request())
     dialog.input_view.setFocus()
 
-    with qtbot.waitSignal(dialog.answered) as answer:
+    with qtbot.waitSignal(dialog.answered, timeout=30_000) as answer:
         qtbot.keyClick(dialog.input_view, Qt.Key.Key_A)
 
     assert answer.args == [PermissionAnswer(True)]
@@ -212,7 +212,7 @@ def test_the_letter_keys_work_while_the_input_view_has_focus(qtbot: Any, workspa
 def test_closing_the_window_denies(qtbot: Any, workspace: Path) -> None:
     dialog = dialog_for(qtbot, workspace, bash_request())
 
-    with qtbot.waitSignal(dialog.answered) as answer:
+    with qtbot.waitSignal(dialog.answered, timeout=30_000) as answer:
         dialog.close()
 
     assert answer.args == [PermissionAnswer(False, message=DENIED)]
@@ -222,7 +222,7 @@ def test_buttons_answer_and_nothing_is_sent_to_the_agent(qtbot: Any, workspace: 
     request = bash_request()
     dialog = dialog_for(qtbot, workspace, request)
 
-    with qtbot.waitSignal(dialog.answered) as answer:
+    with qtbot.waitSignal(dialog.answered, timeout=30_000) as answer:
         qtbot.mouseClick(dialog.always_button, Qt.MouseButton.LeftButton)
 
     assert answer.args == [PermissionAnswer(True, always=True)]
@@ -239,7 +239,7 @@ def test_allowing_waits_until_the_dialog_has_been_seen_but_deny_does_not(
     qtbot.keyClick(dialog, Qt.Key.Key_A)  # typed into another window a moment ago
     assert answers == [] and not dialog.allow_button.isEnabled()
 
-    qtbot.waitUntil(lambda: dialog.allow_button.isEnabled())
+    qtbot.waitUntil(lambda: dialog.allow_button.isEnabled(), timeout=30_000)
     qtbot.keyClick(dialog, Qt.Key.Key_A)
     assert answers == [PermissionAnswer(True)]
 
@@ -247,7 +247,7 @@ def test_allowing_waits_until_the_dialog_has_been_seen_but_deny_does_not(
 def test_enter_denies(qtbot: Any, workspace: Path) -> None:
     dialog = dialog_for(qtbot, workspace, bash_request())
 
-    with qtbot.waitSignal(dialog.answered) as answer:
+    with qtbot.waitSignal(dialog.answered, timeout=30_000) as answer:
         qtbot.keyClick(dialog.deny_button, Qt.Key.Key_Return)
 
     assert answer.args == [PermissionAnswer(False, message=DENIED)]

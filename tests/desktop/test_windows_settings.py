@@ -156,7 +156,7 @@ def test_editing_and_saving_writes_the_file_keeps_comments_and_emits(
     assert window.save_button.isEnabled()
     screenshot(window, "settings_edited")
 
-    with qtbot.waitSignal(window.settings_changed) as changed:
+    with qtbot.waitSignal(window.settings_changed, timeout=30_000) as changed:
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
 
     assert changed.args == [
@@ -207,7 +207,7 @@ def test_the_api_key_goes_to_the_keyring_and_never_into_the_file(
     assert win.key_field.echoMode() == QLineEdit.EchoMode.Password
 
     qtbot.keyClicks(win.key_field, "sk-ant-secret-123")
-    with qtbot.waitSignal(win.api_key_stored):
+    with qtbot.waitSignal(win.api_key_stored, timeout=30_000):
         qtbot.mouseClick(win.key_button, Qt.MouseButton.LeftButton)
     win.editors["max_turns"].widget.setValue(9)
     assert win.save()
@@ -251,7 +251,8 @@ def test_the_banner_and_the_hotkey_backend_line(qtbot: Any, window: SettingsWind
     assert window.banner.isVisible()
     assert window.backend_line.isReadOnly()
     assert window.backend_line.text() == "pynput — X11 keyboard hook, no root needed"
-    qtbot.waitUntil(lambda: window.mic.bar.level > 0.5)  # the meter shows in the screenshot
+    # The meter shows in the screenshot.
+    qtbot.waitUntil(lambda: window.mic.bar.level > 0.5, timeout=30_000)
     screenshot(window, "settings_first_run")
     for index, tab in enumerate(TABS[1:], start=1):
         window.tabs.setCurrentIndex(index)
@@ -276,7 +277,7 @@ def test_a_recorded_chord_is_shown_canonically_and_saved(
 ) -> None:
     edit = window.hotkey_edit
     assert edit is not None and edit.value() == "ctrl+alt+space"
-    with qtbot.waitSignal(window.recording_changed) as started:
+    with qtbot.waitSignal(window.recording_changed, timeout=30_000) as started:
         qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
     assert started.args == [True] and edit.recording
 
@@ -284,7 +285,7 @@ def test_a_recorded_chord_is_shown_canonically_and_saved(
     assert edit.shown.text() == "ctrl+…"
     qtbot.keyRelease(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
     assert edit.shown.text().startswith("Press the shortcut")
-    with qtbot.waitSignal(window.recording_changed) as stopped:
+    with qtbot.waitSignal(window.recording_changed, timeout=30_000) as stopped:
         qtbot.keyClick(edit, Qt.Key.Key_F9, CTRL_ALT | Qt.KeyboardModifier.ShiftModifier)
 
     assert stopped.args == [False] and not edit.recording
@@ -325,7 +326,7 @@ def test_escape_cancels_recording_and_reset_restores_the_default(
     qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
     assert edit.shown.text().startswith("Press the shortcut")
 
-    with qtbot.waitSignal(window.recording_changed) as stopped:
+    with qtbot.waitSignal(window.recording_changed, timeout=30_000) as stopped:
         qtbot.keyClick(edit, Qt.Key.Key_Escape)
     assert stopped.args == [False]
     assert not edit.recording and edit.shown.text() == "ctrl+shift+k"
@@ -338,7 +339,7 @@ def test_escape_cancels_recording_and_reset_restores_the_default(
 def test_hiding_the_window_ends_recording(qtbot: Any, window: SettingsWindow) -> None:
     edit = window.hotkey_edit
     qtbot.mouseClick(edit.record_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(window.recording_changed) as stopped:
+    with qtbot.waitSignal(window.recording_changed, timeout=30_000) as stopped:
         window.hide()
     assert stopped.args == [False] and not edit.recording
 
@@ -404,7 +405,7 @@ def test_the_meter_polls_only_while_the_window_is_shown(qtbot: Any, config_path:
     assert FakeRecorder.made == [] and not win.mic.metering  # nothing opened while hidden
 
     win.show()
-    qtbot.waitUntil(lambda: win.mic.bar.level > 0.5)
+    qtbot.waitUntil(lambda: win.mic.bar.level > 0.5, timeout=30_000)
     recorder = FakeRecorder.made[-1]
     assert recorder.is_open and win.mic.metering
 
@@ -442,7 +443,7 @@ def test_the_meter_opens_off_the_gui_thread(qtbot: Any, config_path: Path) -> No
 
     win = fake_window(qtbot, background=Background(), recorder_factory=Recording)
     win.show()
-    qtbot.waitUntil(lambda: win.mic.metering)
+    qtbot.waitUntil(lambda: win.mic.metering, timeout=30_000)
 
     assert threads and threads[0] != threading.main_thread().name
 
