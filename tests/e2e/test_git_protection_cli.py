@@ -65,3 +65,32 @@ def test_a_redirection_after_cd_in_a_list_is_judged_where_it_opens(
     )
     assert out["decision"] == "ask", out
     assert out["reason"] == f"writes a protected path: {ws / '.git/modules/sub/config'}"
+
+
+@pytest.mark.parametrize("mode", ["standard", "auto", "bypass"])
+@pytest.mark.parametrize(
+    ("tool", "tool_input", "protected"),
+    [
+        (
+            "Bash",
+            {"command": "ln -s .git/modules/sub/hooks h && echo x > h/post-checkout"},
+            ".git/modules/sub/hooks",
+        ),
+        ("Bash", {"command": "ln .git/config notes && echo '[core]' >> notes"}, ".git/config"),
+        ("Bash", {"command": "cp -r vendor/lib/.git ."}, ".git"),
+        ("Bash", {"command": "git init --template=tpl newrepo"}, "newrepo/.git/hooks"),
+        ("Write", {"file_path": ".GIT/config", "content": "[core]\n"}, ".GIT/config"),
+    ],
+    ids=["symlink-then-write", "hard-link-then-write", "copy-into", "init-template", "case"],
+)
+def test_ways_round_a_protected_path_are_asked_about_in_every_mode(
+    tmp_path: Path, mode: str, tool: str, tool_input: dict[str, str], protected: str
+) -> None:
+    ws = build_layout(tmp_path).workspace
+    rules = ["--allow", "Bash", "--allow", "Write(**)"]
+    out = check(ws, "--mode", mode, "--tool", tool, "--input", json.dumps(tool_input), *rules)
+    assert out == {
+        "decision": "ask",
+        "reason": f"writes a protected path: {ws / protected}",
+        "rule": None,
+    }
