@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from audio.devices import AudioDeviceError
 from audio.output_stream import close_output, open_output
-from audio.spoken import sentences
+from audio.spoken import spoken_pieces
 from audio.synth import Synthesiser
-from audio.synth_checks import SYNTH_RATE, write_speech
+from audio.synth_checks import SYNTH_RATE, writable_target, write_speech
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,14 +69,14 @@ class Speaker:
     # -- what the app calls -------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        """Queue ``text``, sentence by sentence."""
-        for sentence in sentences(text):
-            self._queue(sentence)
+        """Queue ``text``, sentence by sentence (a long one in pieces: ``spoken_pieces``)."""
+        for piece in spoken_pieces(text):
+            self._queue(piece)
 
     def feed(self, delta: str) -> None:
         """Streamed text: every sentence completed by ``delta`` starts speaking now."""
         self._pending_text += delta
-        parts = sentences(self._pending_text)
+        parts = spoken_pieces(self._pending_text)
         rest = ""
         if parts and not re.search(r"[.!?]\s+$", self._pending_text):
             unfinished = parts.pop()  # its end has not arrived yet
@@ -88,8 +88,8 @@ class Speaker:
     def flush(self) -> None:
         """The stream of text ended: speak what is left of it."""
         rest, self._pending_text = self._pending_text.strip(), ""
-        if rest:
-            self._queue(rest)
+        for piece in spoken_pieces(rest):
+            self._queue(piece)
 
     def stop(self) -> None:
         """Silence now and forget everything queued."""
@@ -127,9 +127,10 @@ class Speaker:
         """
         import numpy as np
 
-        parts = [self._synthesised(sentence) for sentence in sentences(text)]
+        target = writable_target(Path(path))  # before a long synthesis, not after it
+        parts = [self._synthesised(piece) for piece in spoken_pieces(text)]
         samples = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        return write_speech(Path(path), samples, text, self.rate)
+        return write_speech(target, samples, text, self.rate)
 
     def voices(self) -> list[tuple[str, str]]:
         """(id, name) of every voice the engine has."""

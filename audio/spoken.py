@@ -2,13 +2,17 @@
 
 ``for_the_ear(text)`` drops code blocks, markdown and tables; reads paths as their file
 names and URLs as their site (``spoken_links``); drops pictographs (``spoken_symbols``);
-says dates, times, versions, phone numbers and ranges as people do (``spoken_numbers``);
+says dates, times, versions, phone numbers and ranges as people do (``spoken_numbers``),
+units, fractions and long hashes too (``spoken_units``);
 rewrites the other symbols espeak reads badly.
 ``spoken_summary(answer)`` turns an agent's final answer into at most two short sentences.
 ``read_aloud(answer)`` is the whole answer for the ear: code blocks and tables are described
 ("A Python code block of 12 lines, shown on screen.", "A table of 3 rows with the columns
 Name and Size, shown on screen.") instead of dropped or read out symbol by symbol.
-``sentences(text)`` splits text where a speaker can pause (used to speak sentence by sentence).
+``sentences(text)`` splits text where a speaker can pause (used to speak sentence by sentence);
+``spoken_pieces(text)`` splits further, a long sentence at its clauses, so that no piece a
+synthesiser gets is longer than ``PIECE_CHARS`` (Piper's time grows faster than the text:
+3,300 characters in one sentence took it over 36 s on two busy cores, 200 took 1.6 s).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 from audio.spoken_links import name_of, say_links
 from audio.spoken_numbers import say_numbers
 from audio.spoken_symbols import say_symbols
+from audio.spoken_units import say_identifiers, say_units
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
@@ -76,7 +81,7 @@ def for_the_ear(text: str) -> str:
     text = say_symbols(text)  # a check mark leading a list item is read before the bullet goes
     text = _BULLET.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = say_numbers(text)
+    text = say_units(say_numbers(say_identifiers(text)))
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
     # A list item becomes a sentence of its own.
@@ -141,6 +146,31 @@ def _ear_sentences(text: str) -> list[str]:
 def sentences(text: str) -> list[str]:
     """Split where a speaker pauses; empty pieces dropped."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+PIECE_CHARS = 250  # about 15 s of speech; a sentence longer than this is rare
+# After a mark, or before a conjunction: "..., and" / "... | and then".
+_CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014)]\s+|\s+(?=(?:and|but|or|so|then|which|because)\s)")
+
+
+def spoken_pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """``sentences(text)`` with every sentence longer than ``limit`` cut at its last clause
+    break (a comma, a semicolon, a dash, "and", ...) before ``limit``, or at a space."""
+    found: list[str] = []
+    for sentence in sentences(text):
+        while len(sentence) > limit:
+            breaks = [
+                m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, limit) if m.end() > limit // 3
+            ]
+            cut = breaks[-1] if breaks else sentence.rfind(" ", limit // 3, limit) + 1
+            if cut <= 0:
+                cut = limit  # one word longer than the limit: cut it anyway
+            head, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if head:
+                found.append(head)
+        if sentence:
+            found.append(sentence)
+    return found
 
 
 def spoken_summary(answer: str, max_sentences: int = 2, max_words: int = 30) -> str:

@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 
 # What ends an address: a trailing full stop or comma belongs to the sentence.
-_TAIL = r"(?:[^\s()<>\[\]{}\"'`]*[^\s()<>\[\]{}\"'`.,;:!?])?"
+# Parentheses count only in pairs ("wiki/Foo_(bar)"); "(see x.org/a)" keeps its own.
+_IN_PARENS = r"\([^\s()<>]*\)"
+_TAIL = rf"(?:(?:{_IN_PARENS}|[^\s()<>\[\]{{}}\"'`])*(?:{_IN_PARENS}|[^\s()<>\[\]{{}}\"'`.,;:!?]))?"
+_MAILTO = re.compile(r"\bmailto:(?=[^\s@]+@)", re.IGNORECASE)
 _SCHEME_URL = re.compile(
     r"\b[a-z][a-z0-9+.-]*://(?:[^\s/@]+@)?(?:www\.)?([^/\s:?#()<>\[\]]*)(" + _TAIL + ")",
     re.IGNORECASE,
@@ -54,6 +57,7 @@ _BACKSLASH_PATH = re.compile(r"(?<!\S)[^\s\\]*(?:\\+[^\s\\]+)+\\?")
 
 def say_links(text: str) -> str:
     """``text`` with URLs read as their site and paths as their last part."""
+    text = _MAILTO.sub("", text)  # an e-mail address is read as it is
     text = _SCHEME_URL.sub(lambda m: _site(m.group(1)) or name_of(m.group(2)), text)
     text = _SCP_URL.sub(lambda m: _site(m.group(1)), text)
     text = _BARE_URL.sub(lambda m: _site(next(g for g in m.groups() if g)), text)
@@ -76,5 +80,5 @@ def name_of(path: str) -> str:
 
 
 def _site(host: str) -> str:
-    host = host.rsplit("@", 1)[-1]
-    return host[4:] if host.lower().startswith("www.") else host
+    host = host.rsplit("@", 1)[-1].lower()  # "EXAMPLE.COM" would be spelt out
+    return host[4:] if host.startswith("www.") else host

@@ -195,6 +195,19 @@ def _version_dots(m: re.Match[str]) -> str:
     return _points(m[0])
 
 
+_TAGS = {"rc": "release candidate", "a": "alpha", "b": "beta", "pre": "preview"}
+
+
+def _prerelease(m: re.Match[str]) -> str:
+    tag, number = (m["tag"], m["n"]) if m["tag"] else (m["ab"], m["n2"])
+    said = _TAGS.get(tag, tag)
+    return f"{m['v']} {said} {number}" if number else f"{m['v']} {said}"
+
+
+def _chain(m: re.Match[str]) -> str:
+    return ", ".join(re.split(rf"[{_DASH}]", m[0]))
+
+
 def _decade(m: re.Match[str]) -> str:
     century, tens = m["c"], m["t"]
     if tens == "0":
@@ -219,7 +232,12 @@ def _money(m: re.Match[str]) -> str:
             scale.lower(), scale
         )
         return f"{amount}{'.' + cents if cents else ''} {size} {unit}"
+    if amount == "1":
+        unit = unit.removesuffix("s")  # "1 dollar", "1 euro"; yen stays
     if cents and int(cents):
+        if amount == "0":  # "$0.99": "99 cents"
+            small = "pence" if m["cur"] == "£" else "cents"
+            return f"{int(cents)} {small}" if int(cents) != 1 else f"1 {small[:-1] or small}"
         return f"{amount} {unit} {int(cents)}"
     return f"{amount} {unit}"
 
@@ -275,6 +293,14 @@ _RULES: tuple[Rule, ...] = (
     # 555-0199: a phone number unless it reads as a range ("pages 100-1200")
     (re.compile(r"(?<![\w.-])(?P<a>\d{3})-(?P<b>\d{4})(?![\w-]|\.\d)"), _short_phone),
     (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)"), _ip),
+    # 3.11.4-rc1, 2.0.0-beta.1, 3.13.0rc2, 1.0a1: a pre-release's tag as words
+    (
+        re.compile(
+            r"(?<![\w.])(?P<v>v?\d+(?:\.\d+)+)(?:[-.]?(?P<tag>rc|alpha|beta|dev|pre|preview)"
+            r"\.?(?P<n>\d+)?|(?P<ab>a|b)(?P<n2>\d+))\b"
+        ),
+        _prerelease,
+    ),
     # v1.2.3, version 2.0, Python 3.11, Node 20.11.1, 1.12.0
     (re.compile(r"\bv(?P<v>\d+(?:\.\d+)*)\b(?!\.\d)"), _version_v),
     (
@@ -296,6 +322,8 @@ _RULES: tuple[Rule, ...] = (
         ),
         _year_range,
     ),
+    # 2024-13-45, 12-34-56: three or more numbers joined by dashes are not ranges
+    (re.compile(rf"(?<![\w.])\d+(?:[{_DASH}]\d+){{2,}}(?![\w.-])"), _chain),
     # 16:9, 1:1 (what the clock rule left): a ratio or a score
     (re.compile(r"(?<=\d):(?=\d)"), lambda m: " to "),
     # 10-20, 10 – 20, 1.5–2: a range
@@ -309,7 +337,7 @@ _RULES: tuple[Rule, ...] = (
     # in 1850, since 1990, May 1st, 1990
     (
         re.compile(
-            rf"\b(?P<w>{_YEAR_WORDS}|{_MONTH_NAMES}|\d(?:st|nd|rd|th),?)\s"
+            rf"\b(?P<w>(?i:{_YEAR_WORDS})|{_MONTH_NAMES}|\d(?:st|nd|rd|th),?)\s"
             rf"(?P<y>(?:1[5-9]|20)\d\d)\b(?![\d.,]\d)"
         ),
         _year_after_word,
@@ -317,7 +345,7 @@ _RULES: tuple[Rule, ...] = (
     # $3.50, €5, £1,200, $1.5 million, $3k
     (
         re.compile(
-            r"(?P<cur>[$€£¥])(?P<n>\d[\d,]*)(?:\.(?P<c>\d+))?"
+            r"(?P<cur>[$€£¥])(?P<n>\d+(?:,\d{3})*)(?:\.(?P<c>\d+))?"
             r"(?:\s?(?P<scale>thousand|million|billion|trillion|[kK]|[mM]|bn|[bB])\b)?"
         ),
         _money,

@@ -57,8 +57,13 @@ class Synthesiser:
         """
         import numpy as np
 
+        from audio.spoken import PIECE_CHARS, spoken_pieces
+
         if not text.strip():
             return np.zeros(0, np.float32)
+        if len(text) > PIECE_CHARS:  # one job per piece: each is bounded, none takes ages
+            parts = [self.synthesise(piece, rate, voice) for piece in spoken_pieces(text)]
+            return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
         def job(engine: Engine) -> np.ndarray:
             samples = engine.synthesise(text, rate, voice)
@@ -84,8 +89,9 @@ class Synthesiser:
         except TimeoutError:
             self._stuck = True
             raise SpeechError(
-                f"The speech engine did not answer within {limit:.0f} s "
-                "(espeak-ng waits for the sound server when it starts)."
+                f"The speech engine did not answer within {limit:.0f} s (is the sound "
+                "server frozen? espeak-ng waits for it when it starts; or is the machine "
+                "too busy?)."
             ) from None
 
     def _run(self) -> None:

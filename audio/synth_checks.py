@@ -18,10 +18,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 SYNTH_RATE = 22_050  # what espeak (through pyttsx3) delivers
-# espeak-ng 1.51 synthesises 2,000 characters in about 0.2 s; a wait fifty times that
-# only ever ends a job that is stuck.
+# espeak-ng 1.51 synthesises 2,000 characters in about 0.2 s; Piper (en_US-joe-medium)
+# 70 to 130 characters a second on two busy cores (a piece is at most 250). A wait of
+# this bound only ever ends a job that is stuck.
 SYNTH_BASE_SECONDS = 10.0
-SYNTH_SECONDS_PER_CHAR = 0.005
+SYNTH_SECONDS_PER_CHAR = 0.03
 # Measured with espeak-ng 1.51 at 80 to 400 words per minute on sentences, numbers, single
 # letters and long words: seconds * rate / letters-and-digits >= 9. Half of that is the
 # least a complete synthesis holds.
@@ -79,26 +80,54 @@ def write_speech(path: Path, samples: np.ndarray, text: str, rate: int) -> Path:
 
     The file appears whole or not at all, and is read back before this returns:
     ``SpeechError`` when it does not hold all of ``samples`` or less than ``text`` needs
-    (``check_length``); ``OSError`` when it cannot be written.
+    (``check_length``); ``OSError`` when it cannot be written, with a message that names
+    ``path`` and says why (no such folder, a folder or device in the way, no permission).
+    A symbolic link is written through (the file it points to is replaced, not the link).
     """
     import numpy as np
 
     check_length(len(samples) / SYNTH_RATE, text, rate)
-    path = Path(path)
+    path = writable_target(Path(path))
     pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with wave.open(str(partial), "wb") as f:
+        # Opened here, not by ``wave``: a Wave_write whose file never opened complains
+        # from its destructor on stderr.
+        with open(partial, "wb") as out, wave.open(out, "wb") as f:
             f.setnchannels(1)
             f.setsampwidth(2)
             f.setframerate(SYNTH_RATE)
             f.writeframes(pcm.tobytes())
-        with open(partial, "rb") as written:
-            os.fsync(written.fileno())
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, path)
+    except OSError as exc:
+        raise OSError(f"Cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
     held = read_speech(path, text, rate)
     if len(held) != len(pcm):
         raise SpeechError(f"{path} holds {len(held)} of the {len(pcm)} samples written.")
+    return path
+
+
+def writable_target(path: Path) -> Path:
+    """Where a speech file for ``path`` goes: a link followed to its file; ``OSError`` at
+    once (before any synthesis) when the folder is missing or something other than a
+    regular file is in the way. Renaming the new file into place would replace a folder's
+    entry for a device ("/dev/null"), a pipe or the link itself, not write into it."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise IsADirectoryError(f"Cannot write {path}: it is a folder; give a file name in it")
+    if path.exists() and not path.is_file():
+        raise OSError(
+            f"Cannot write {path}: it is not a regular file (a device or a pipe); "
+            "give the name of a file"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"Cannot write {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"Cannot write {path}: no permission to write in {parent}")
     return path

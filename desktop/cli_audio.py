@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 import threading
 from pathlib import Path
@@ -162,8 +163,13 @@ def say_text(args: argparse.Namespace) -> int:
                 print(f"{voice_id}\t{name}")
             return EXIT_OK
         text = for_the_ear(args.text)
-        if not text:
+        if not re.search(r"\w", text):  # empty, or only marks and pictographs: silence
             return _fail("nothing to say", EXIT_USAGE)
+        if args.out and not args.out.is_dir() and args.out.suffix.lower() != ".wav":
+            # The file would hold WAV whatever its name says.
+            return _fail(
+                f"--out writes WAV audio: give a name ending in .wav, not {args.out}", EXIT_USAGE
+            )
         if args.out:
             speaker.save(text, args.out)  # returns once the file is written and checked
             print(f"Wrote {args.out}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import wave
@@ -124,3 +125,58 @@ def test_say_out_speaks_with_a_voice_named_by_its_short_id(tmp_path: Path) -> No
     american = harken_say(SUMMARY, "--out", "us.wav", cwd=tmp_path)
     assert british.returncode == 0 and american.returncode == 0, american.stderr
     assert (tmp_path / "gb.wav").read_bytes() != (tmp_path / "us.wav").read_bytes()
+
+
+def stderr_lines(done: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in done.stderr.splitlines() if line.strip()]
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob("*") if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("missing/summary.wav", "folder missing does not exist"),
+        ("a-folder", "is a folder"),
+        ("summary.mp3", "ending in .wav"),
+        ("summary", "ending in .wav"),
+    ],
+)
+def test_say_out_that_cannot_be_written_fails_with_one_line_and_leaves_nothing(
+    tmp_path: Path, target: str, says: str
+) -> None:
+    (tmp_path / "a-folder").mkdir()
+    done = harken_say(SUMMARY, "--out", target, cwd=tmp_path)
+    assert done.returncode != 0
+    lines = stderr_lines(done)
+    assert len(lines) == 1 and says in lines[0], lines  # no traceback from the wave module
+    assert "Wrote" not in done.stderr
+    assert not (tmp_path / target).is_file() and not leftovers(tmp_path)
+
+
+def test_say_out_onto_a_pipe_refuses_instead_of_replacing_it(tmp_path: Path) -> None:
+    # A rename into place would replace a device ("/dev/null") or a pipe with a file.
+    pipe = tmp_path / "speech.wav"
+    os.mkfifo(pipe)
+    done = harken_say(SUMMARY, "--out", "speech.wav", cwd=tmp_path)
+    assert done.returncode != 0 and "Wrote" not in done.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode), "the pipe was replaced by a file"
+    assert len(stderr_lines(done)) == 1 and "not a regular file" in done.stderr
+
+
+def test_say_out_through_a_link_writes_the_file_it_points_to(tmp_path: Path) -> None:
+    (tmp_path / "real.wav").write_bytes(b"old")
+    (tmp_path / "link.wav").symlink_to("real.wav")
+    done = harken_say(SUMMARY, "--out", "link.wav", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "link.wav").is_symlink()
+    assert seconds(tmp_path / "real.wav") >= 0.9 * espeak_seconds(SUMMARY, tmp_path)
+
+
+@pytest.mark.parametrize("text", ["?!...,;", "🎉🚀", "  "])
+def test_say_out_with_nothing_to_say_writes_no_silent_file(tmp_path: Path, text: str) -> None:
+    done = harken_say(text, "--out", "x.wav", cwd=tmp_path)
+    assert done.returncode == 2 and stderr_lines(done) == ["harken: nothing to say"]
+    assert not (tmp_path / "x.wav").exists()

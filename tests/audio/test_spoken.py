@@ -28,7 +28,7 @@ def test_code_markdown_and_paths_are_not_read_aloud() -> None:
 
 def test_urls_are_read_as_their_site_and_symbols_as_words() -> None:
     text = for_the_ear("See https://www.github.com/a/b?x=1 - it costs $5 & takes ~3 min, 50% off")
-    assert text == "See github.com - it costs 5 dollars and takes about 3 min, 50 percent off."
+    assert text == "See github.com - it costs 5 dollars and takes about 3 minutes, 50 percent off."
 
 
 def test_summary_is_at_most_two_sentences_without_code_or_lists() -> None:

@@ -63,7 +63,7 @@ VERSIONS_AND_MONEY = [
     ("Use version 2.0 on iOS 17.2.", "Use version 2 point 0 on iOS 17 point 2."),
     ("Pin 1.12.0 for now.", "Pin 1 point 12 point 0 for now."),
     ("Pi is 3.14.", "Pi is 3.14."),  # a decimal stays a decimal
-    ("About 3.5 kg.", "About 3.5 kg."),
+    ("About 3.5 kg.", "About 3.5 kilograms."),  # espeak spells "kg"
     ("It costs $3.50 or €20 or £5.", "It costs 3 dollars 50 or 20 euros or 5 pounds."),
     ("They raised $1.5 million.", "They raised 1.5 million dollars."),
     ("A 1920x1080 screen at 2x.", "A 1920 by 1080 screen at 2 times."),

@@ -1,0 +1,144 @@
+"""Units, fractions, currency codes and long identifiers for the ear.
+
+What espeak-ng (and Piper, which phonemizes through it) reads letter by letter or not at
+all, as a person would say it:
+
+    2.5 MB, 4GiB, 10ms, 3.2 GHz      "2.5 megabytes", "4 gibibytes", "10 milliseconds", ...
+    3h 20m, 2m30s, 5 min, 90s later  "3 hours 20 minutes", "2 minutes 30 seconds", ...
+    1/2, 3/4 cup, step 1/3, 24/7     "one half", "three quarters cup", "step 1 of 3", "24 7"
+    1½, ⅛                            "1 and one half", "one eighth" (espeak drops "⅛")
+    10 EUR, 5 USD, 3 GBP             "10 euros", "5 US dollars", "3 pounds"
+    3f2a9c1b4e…(40), a UUID          "3f2a9c1" (git's short form), "123e4567" (its first group)
+
+``say_identifiers`` runs before numbers are read (a UUID's dashes are not ranges);
+``say_units`` after (dates such as "5/31/2024" are gone by then, so "a/b" is a fraction or
+a count).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_UUID = re.compile(
+    r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE
+)
+# A hex string of 12 or more with a digit and a letter in it: a hash, a checksum, an id.
+_HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b", re.IGNORECASE)
+SHORT_HASH = 7  # what git shows and people read out
+
+
+def say_identifiers(text: str) -> str:
+    """Long hashes as git's short form, UUIDs as their first group."""
+    text = _UUID.sub(lambda m: m[1], text)
+    return _HASH.sub(lambda m: m[0][:SHORT_HASH], text)
+
+
+_UNITS = {
+    "kB": "kilobytes", "KB": "kilobytes", "MB": "megabytes", "GB": "gigabytes",
+    "TB": "terabytes", "PB": "petabytes", "KiB": "kibibytes", "MiB": "mebibytes",
+    "GiB": "gibibytes", "TiB": "tebibytes", "kbps": "kilobits per second",
+    "Mbps": "megabits per second", "Gbps": "gigabits per second", "Hz": "hertz",
+    "kHz": "kilohertz", "MHz": "megahertz", "GHz": "gigahertz", "ms": "milliseconds",
+    "µs": "microseconds", "μs": "microseconds", "ns": "nanoseconds",
+    "sec": "seconds", "secs": "seconds", "min": "minutes", "mins": "minutes",
+    "hrs": "hours", "hr": "hours", "km/h": "kilometres an hour", "kph": "kilometres an hour",
+    "mph": "miles an hour", "kg": "kilograms", "km": "kilometres", "cm": "centimetres",
+    "mm": "millimetres", "mg": "milligrams", "ml": "millilitres", "mL": "millilitres",
+}  # fmt: skip
+_NUMBER = r"(?<![\w.])(\d+(?:[.,]\d+)*)"
+_UNIT = re.compile(
+    _NUMBER
+    + r"\s?("
+    + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+    + r")(?![\w/])"
+)
+# "3h 20m 5s", "2m30s", "1h", "5s": hours, minutes and seconds written short ("20m" alone
+# may be metres or millions, so minutes count only next to hours or seconds).
+_DURATION = re.compile(
+    r"(?<![\w.])(?:(?P<h>\d+)h(?:\s?(?P<m>\d+)m)?(?:\s?(?P<s>\d+)s)?"
+    r"|(?P<m2>\d+)m\s?(?P<s2>\d+)s|(?P<s3>\d+(?:\.\d+)?)s)(?!\w)"
+)
+_CODES = {
+    "EUR": "euros",
+    "USD": "US dollars",
+    "GBP": "pounds",
+    "JPY": "yen",
+    "CHF": "Swiss francs",
+    "CAD": "Canadian dollars",
+    "AUD": "Australian dollars",
+}
+_CODE = re.compile(_NUMBER + r"\s?(" + "|".join(_CODES) + r")\b")
+_DENOMINATORS = {
+    2: ("half", "halves"),
+    3: ("third", "thirds"),
+    4: ("quarter", "quarters"),
+    5: ("fifth", "fifths"),
+    6: ("sixth", "sixths"),
+    7: ("seventh", "sevenths"),
+    8: ("eighth", "eighths"),
+    9: ("ninth", "ninths"),
+    10: ("tenth", "tenths"),
+}
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Words before "a/b" that make it a count, not a fraction: "step 1/3" is "step 1 of 3".
+_COUNTED = (
+    r"step|page|part|item|test|file|chapter|episode|round|question|slide|task|level|stage"
+    r"|phase|day|week|disk|line|track|attempt|try|run|job|batch|check|commit|patch|of"
+)
+_SLASHED = re.compile(
+    rf"(?:\b(?P<w>{_COUNTED})s?\s)?(?<![\w/.])(?P<a>\d+)/(?P<b>\d+)(?![\w/]|\.\d)", re.I
+)
+_VULGAR = re.compile(r"(\d)?([\u00bc-\u00be\u2150-\u215e])")
+
+
+def say_units(text: str) -> str:
+    """Units after numbers, short durations, currency codes and fractions as words."""
+    text = _UNIT.sub(_unit, text)
+    text = _DURATION.sub(_duration, text)
+    text = _CODE.sub(lambda m: f"{m[1]} {_singular(m[1], _CODES[m[2]])}", text)
+    text = _SLASHED.sub(_slashed, text)
+    return _VULGAR.sub(_vulgar, text)
+
+
+def _singular(number: str, words: str) -> str:
+    """ "1 megabytes" -> "1 megabyte" (only the first word is the unit's plural)."""
+    if number != "1":
+        return words
+    head, _, rest = words.partition(" ")
+    if head.endswith("ies"):
+        head = head[:-3] + "y"
+    elif head.endswith("s") and head not in ("hertz", "yen", "Swiss"):
+        head = head[:-1]
+    return f"{head} {rest}".strip()
+
+
+def _unit(m: re.Match[str]) -> str:
+    return f"{m[1]} {_singular(m[1], _UNITS[m[2]])}"
+
+
+def _duration(m: re.Match[str]) -> str:
+    # "1990s" and "the 90s" were read as decades before this runs.
+    parts = [
+        (m["h"], "hours"),
+        (m["m"] or m["m2"], "minutes"),
+        (m["s"] or m["s2"] or m["s3"], "seconds"),
+    ]
+    return " ".join(f"{n} {_singular(n, unit)}" for n, unit in parts if n)
+
+
+def _slashed(m: re.Match[str]) -> str:
+    word, a, b = m["w"], int(m["a"]), int(m["b"])
+    lead = f"{word} " if word else ""
+    if word and word.lower() != "of":
+        return f"{lead}{a} of {b}"
+    if 1 <= a < b and b in _DENOMINATORS:
+        singular, plural = _DENOMINATORS[b]
+        return f"{lead}{_ONES[a]} {singular if a == 1 else plural}"
+    return f"{lead}{a} {b}"  # "24/7", "50/50": said as two numbers
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    name = unicodedata.name(m[2], "")
+    words = name.removeprefix("VULGAR FRACTION ").lower() if name else m[2]
+    return f"{m[1]} and {words}" if m[1] else f" {words}"

@@ -1,0 +1,88 @@
+"""More members of each kind the ear gets wrong, written and as Harken says them.
+
+Each row is text as an answer writes it and the text the synthesiser is given
+(``for_the_ear``, the same for espeak-ng and Piper, which phonemizes through espeak-ng);
+the spoken form avoids what espeak-ng reads badly ("1/2" as "one slash two", "MB" as
+"M B", "⅛" as nothing, a 40-letter hash letter by letter, a UUID's dashes as "to").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from audio.spoken import for_the_ear, spoken_pieces
+
+NUMBERS = [
+    ("Since 1850 it grew. In 1990 too.", "Since 18 50 it grew. In 19 90 too."),
+    ("Tag 3.11.4-rc1 is out.", "Tag 3 point 11 point 4 release candidate 1 is out."),
+    ("Try 2.0.0-beta.1 now.", "Try 2 point 0 point 0 beta 1 now."),
+    ("Try 3.13.0rc2 now.", "Try 3 point 13 point 0 release candidate 2 now."),
+    ("Go 1.22-alpha now.", "Go 1 point 22 alpha now."),
+    ("Use v2.1.0-rc.2 now.", "Use version 2 point 1 point 0 release candidate 2 now."),
+    ("Room 4a and 10b.", "Room 4a and 10b."),  # not versions
+    ("2024-13-45 is no date.", "2024, 13, 45 is no date."),  # not a range of ranges
+    ("It costs $0.99 or £0.50.", "It costs 99 cents or 50 pence."),
+    ("It costs $1, €1 or ¥1.", "It costs 1 dollar, 1 euro or 1 yen."),
+    ("Pay 10 EUR or 5 USD.", "Pay 10 euros or 5 US dollars."),
+]
+
+UNITS_AND_FRACTIONS = [
+    ("The file is 2.5 MB, then 300KB.", "The file is 2.5 megabytes, then 300 kilobytes."),
+    ("Give it 4GiB or 1 GB.", "Give it 4 gibibytes or 1 gigabyte."),
+    ("It took 10ms at 3.2 GHz.", "It took 10 milliseconds at 3.2 gigahertz."),
+    ("It took 3h 20m, then 2m30s.", "It took 3 hours 20 minutes, then 2 minutes 30 seconds."),
+    ("Wait 5s or 5 min.", "Wait 5 seconds or 5 minutes."),
+    ("Add 1/2 cup and 3/4 more.", "Add one half cup and three quarters more."),
+    ("Step 1/3: page 3/10.", "Step 1 of 3: page 3 of 10."),
+    ("Open 24/7, 50/50.", "Open 24 7, 50 50."),
+    ("Add 1½ cups and ⅛ inch.", "Add 1 and one half cups and one eighth inch."),
+    ("Drive 100 km/h.", "Drive 100 kilometres an hour."),
+]
+
+IDENTIFIERS = [
+    ("Commit 3f2a9c1b4e5d6f7a8b9c0d1e2f3a4b5c6d7e8f9a fixed it.", "Commit 3f2a9c1 fixed it."),
+    (
+        "SHA256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 matched.",
+        "SHA256 e3b0c44 matched.",
+    ),
+    ("Request 123e4567-e89b-12d3-a456-426614174000 failed.", "Request 123e4567 failed."),
+    ("Commit 3f2a9c1 fixed it.", "Commit 3f2a9c1 fixed it."),  # short already
+]
+
+ADDRESSES = [
+    ("Open HTTP://EXAMPLE.COM/A/B now.", "Open example.com now."),
+    ("See https://en.wikipedia.org/wiki/Foo_(bar) now.", "See en.wikipedia.org now."),
+    ("See (https://x.org/a) now.", "See (x.org) now."),
+    ("Write to mailto:jane@example.com now.", "Write to jane@example.com now."),
+    ("See https://example.com:8080/path?q=1#frag now.", "See example.com now."),
+    ("See example.com/docs/a/b now.", "See example.com now."),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), NUMBERS)
+def test_numbers_of_each_kind_are_said_as_people_say_them(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), UNITS_AND_FRACTIONS)
+def test_units_and_fractions_are_words(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), IDENTIFIERS)
+def test_long_hashes_and_ids_are_said_short(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), ADDRESSES)
+def test_more_addresses_are_read_as_their_site(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+def test_a_long_sentence_is_spoken_in_pieces_cut_at_its_clauses() -> None:
+    clause = "the lighthouse keeper counted ships until midnight"
+    sentence = ", ".join([clause] * 20) + "."
+    pieces = spoken_pieces(sentence)
+    assert len(pieces) > 1 and all(len(p) <= 250 for p in pieces)
+    assert " ".join(pieces) == sentence  # nothing lost
+    assert all(p.endswith((",", ".")) for p in pieces)  # cut where a speaker pauses
