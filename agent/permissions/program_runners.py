@@ -184,6 +184,16 @@ def judge_env_runner(name: str, args: list[Arg], j: Judgement) -> None:
 
     judge_packages(name, args, j)
     _program_settings(name, args, j)
+    explore = next((a for a in args if not a.text.startswith("-")), None)
+    if name in ("npm", "pnpm") and explore is not None and explore.text == "explore":
+        # npm explore PKG [-- CMD]: CMD, or an interactive shell, in the package's folder.
+        rest = [a.text for a in args]
+        command = args[rest.index("--") + 1 :] if "--" in rest else []
+        if command:
+            launch(j, [explore], command, f"{name} explore runs {command[0].text}", [])
+        else:
+            j.escalate(X, f"{name} explore runs a shell", explore)
+        return
     subcommand, values = _ENV_RUNNERS[name]
     i = 0
     cause: list[Arg | None] = []

@@ -110,6 +110,8 @@ def test_a_deny_rule_catches_a_program_that_find_starts(workspace: Path) -> None
         # options that name a program
         ("Bash(tcpdump *)", "tcpdump -w cap -z sh", "tcpdump -z runs a program"),
         ("Bash(ack *)", "ack --pager='sh -c id' foo", "ack --pager runs a program"),
+        ("Bash(npm *)", "npm explore left-pad -- sh", "npm explore runs sh"),
+        ("Bash(npm *)", "npm explore left-pad", "npm explore runs a shell"),
         # programs whose work is running the command after them
         ("Bash(nsenter *)", "nsenter rm -rf src", "removes files"),
         ("Bash(catchsegv *)", "catchsegv rm -rf src", "removes files"),
