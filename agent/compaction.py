@@ -245,9 +245,9 @@ async def fit_context(
                 # What the user just said was never sent: keeping it would make every later
                 # request of this session as large, so it goes, and the user hears so.
                 fitted.messages = kept
-                fitted.error += (
-                    " Your message was not sent and is not kept in the session; send a shorter one."
-                )
+                fitted.error += " Your message was not sent and is not kept in the session"
+                too_long = calibrated(kept) < guard.hard_limit  # it alone was too much
+                fitted.error += "; send a shorter one." if too_long else "."
     guard.forget()
     return fitted
 

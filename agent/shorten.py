@@ -5,6 +5,10 @@ there is any earlier turn to summarise. Then the largest tool results are cut do
 beginning and end kept, a note in the middle saying why) instead of sending a request that
 is known to be too large. Only the content of tool_result blocks changes: ids, order and
 every other block stay as they are, so the conversation stays valid.
+
+The inputs of calls that were already answered count too: a Write of a long file fills the
+context as much as a long output, and once its result is there, its input is history
+(long string values are cut the same way, with a note saying so).
 """
 
 from __future__ import annotations
@@ -25,11 +29,9 @@ IMAGE_NOTE = "[an image was removed here to fit the context window]"
 IMAGE_CHARS = 1600 * CHARS_PER_TOKEN  # an image as the local estimate counts it
 
 
-def cut_note(dropped: int) -> str:
-    """The note put where a tool result was cut."""
-    return (
-        f"\n[... {dropped} characters of this tool result were cut to fit the context window ...]\n"
-    )
+def cut_note(dropped: int, what: str = "tool result") -> str:
+    """The note put where a tool result (or ``what`` else) was cut."""
+    return f"\n[... {dropped} characters of this {what} were cut to fit the context window ...]\n"
 
 
 @dataclass
@@ -40,6 +42,7 @@ class _Piece:
     holder: Any
     key: Any
     size: int
+    what: str = "tool result"
 
 
 def shorten_tool_results(
@@ -62,7 +65,7 @@ def shorten_tool_results(
     removed = 0
     for piece in texts:
         if cap is not None and piece.size > cap:
-            piece.holder[piece.key] = _cut(piece.holder[piece.key], cap)
+            piece.holder[piece.key] = _cut(piece.holder[piece.key], cap, piece.what)
             removed += piece.size - cap
             changed[id(piece.owner)] = piece.owner
     for piece in images:
@@ -77,11 +80,29 @@ def shorten_tool_results(
 
 
 def _pieces(messages: list[Message]) -> tuple[list[_Piece], list[_Piece]]:
-    """The texts and the images of every tool result, oldest first."""
+    """The texts and the images of every tool result, and the long string inputs of the
+    calls those results answer, oldest first."""
     texts: list[_Piece] = []
     images: list[_Piece] = []
+    answered = {
+        b.get("tool_use_id")
+        for m in messages
+        if m.get("role") == "user" and isinstance(m.get("content"), list)
+        for b in m["content"]
+        if isinstance(b, dict) and b.get("type") == "tool_result"
+    }
     for message in messages:
         content = message.get("content")
+        if message.get("role") == "assistant" and isinstance(content, list):
+            for block in content:
+                if isinstance(block, dict) and block.get("type") == "tool_use":
+                    params = block.get("input")
+                    if block.get("id") in answered and isinstance(params, dict):
+                        for key, value in params.items():
+                            if isinstance(value, str):
+                                piece = _Piece(block, params, key, len(value), "tool input")
+                                texts.append(piece)
+            continue
         if message.get("role") != "user" or not isinstance(content, list):
             continue
         for block in content:
@@ -123,12 +144,12 @@ def _removed(sizes: list[int], cap: int) -> int:
     return sum(size - cap for size in sizes if size > cap)
 
 
-def _cut(text: str, total: int) -> str:
+def _cut(text: str, total: int, what: str = "tool result") -> str:
     """``text`` cut to at most ``total`` characters, the note included: two thirds of what
     is kept from its start, one third from its end, the note between them."""
     if len(text) <= total:
         return text
-    keep = max(total - len(cut_note(len(text))), 0)
+    keep = max(total - len(cut_note(len(text), what)), 0)
     head = math.ceil(keep * 2 / 3)
     end = text[len(text) - (keep - head) :] if keep > head else ""
-    return text[:head] + cut_note(len(text) - keep) + end
+    return text[:head] + cut_note(len(text) - keep, what) + end

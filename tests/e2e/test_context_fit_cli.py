@@ -220,3 +220,28 @@ def test_many_large_results_of_one_round_are_cut_further_until_the_request_fits(
     results = [b for b in sent[-1]["content"] if b["type"] == "tool_result"]
     assert len(results) == 6
     assert all("cut to fit the context window" in block_text(b) for b in results)
+
+
+def test_a_long_input_of_a_call_that_ran_is_cut_so_the_turn_goes_on(
+    api: ScriptedAPI, harken, isolated_env: Path, workspace: Path
+) -> None:
+    """A Write of a long file fills the context as much as a long output: once its result
+    is in, its input is history and may be cut (the file keeps every line)."""
+    write_config(isolated_env, SMALL_WINDOW)
+    content = "line of text\n" * 2500  # 32,500 characters
+    api.script(
+        Reply([tool_use("Write", {"file_path": "big.txt", "content": content})]),
+        *[answer_or_summary("Wrote it.")] * 2,
+    )
+    first = harken("ask", "write big.txt", "--yes")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "Wrote it.\n"
+    assert (workspace / "big.txt").read_text() == content
+    sent = answer_requests(api)[-1]["messages"]
+    assert conversation.problems(sent) == []
+    sent_input = sent[1]["content"][0]["input"]["content"]
+    assert len(sent_input) < len(content) and "tool input were cut" in sent_input
+    api.script(*[answer_or_summary("You are welcome.")] * 2)
+    second = harken("ask", "thanks", "--resume", "latest")
+    assert second.returncode == 0, second.stderr
