@@ -29,7 +29,8 @@ _TAR_LONG = names(
     """--file --directory --files-from --exclude-from --use-compress-program --to-command
     --info-script --new-volume-script --rsh-command --rmt-command --checkpoint-action
     --transform --xform --exclude --owner --group --mode --format --blocking-factor
-    --listed-incremental --label --strip-components --suffix --newer --after-date --tape-length"""
+    --listed-incremental --label --strip-components --suffix --newer --after-date --tape-length
+    --index-file --volno-file"""
 )
 _TAR_EXECUTES = names(
     """-I --use-compress-program --to-command --info-script -F --new-volume-script --rsh-command
@@ -69,7 +70,7 @@ def judge_tar(name: str, args: list[Arg], j: Judgement) -> None:
     j.read(*opts.values("-T", "--files-from", "-X", "--exclude-from"))
     if opts.has("-T", "--files-from"):
         j.read(UNKNOWN)
-    j.write(*opts.values("-g", "--listed-incremental"))
+    j.write(*opts.values("-g", "--listed-incremental", "--index-file", "--volno-file"))
     if opts.has("-x", "--extract", "--get"):
         j.raise_to(W, "extracts an archive")
         j.read(*archives)

@@ -112,6 +112,17 @@ def test_a_deny_rule_catches_a_program_that_find_starts(workspace: Path) -> None
         ("Bash(ack *)", "ack --pager='sh -c id' foo", "ack --pager runs a program"),
         ("Bash(npm *)", "npm explore left-pad -- sh", "npm explore runs sh"),
         ("Bash(npm *)", "npm explore left-pad", "npm explore runs a shell"),
+        # options that write where the program otherwise would not
+        (
+            "Bash(tar *)",
+            "tar -xf a.tar --index-file=/etc/cron.d/x",
+            "writes outside the workspace: /etc/cron.d/x",
+        ),
+        (
+            "Bash(tar *)",
+            "tar -xf a.tar --volno-file=/etc/x",
+            "writes outside the workspace: /etc/x",
+        ),
         # programs whose work is running the command after them
         ("Bash(nsenter *)", "nsenter rm -rf src", "removes files"),
         ("Bash(catchsegv *)", "catchsegv rm -rf src", "removes files"),
