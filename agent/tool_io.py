@@ -22,15 +22,31 @@ from agent.utf8 import REPLACEMENT, UNDECODABLE_NOTE, clean, needs_cleaning, ori
 
 def cut_call_result(block: dict[str, Any], max_tokens: int) -> dict[str, Any]:
     """The ``is_error`` tool_result for a call that ``max_tokens`` cut off: it did not run,
-    and the model hears why (a schema error such as "content: Field required" would only
-    make it send the same call again, and be cut again)."""
+    and the model hears why and how to send less (a schema error such as "content: Field
+    required" would only make it send the same call again, and be cut again)."""
     note = (
         f"This {block['name']} call was cut off by the output limit (max_tokens "
-        f"{max_tokens}) before it was complete, so it did not run. Send less in one call: "
-        "write large content in smaller pieces (for example, create the file with its first "
-        "part, then add the rest with further Edit calls), or keep the answer shorter."
+        f"{max_tokens}) before it was complete, so it did not run. Send it in smaller "
+        f"pieces: {_smaller(block['name'])}, or keep the answer before the call shorter."
     )
     return tool_result(block["id"], note, is_error=True)
+
+
+def _smaller(name: str) -> str:
+    """How a call to tool ``name`` can be sent in smaller pieces."""
+    if name in ("Write", "Edit", "MultiEdit", "NotebookEdit"):
+        return (
+            "write large content in parts (create the file with its first part, then add "
+            "the rest with further Edit calls)"
+        )
+    if name == "Bash":
+        return (
+            "split the work into shorter commands (write a long script to a file in parts "
+            "with Write and Edit, then run it)"
+        )
+    if name in ("Agent", "Task", "SendMessage"):
+        return "give a shorter prompt (the agent can read files and look things up itself)"
+    return "split the work into several calls with smaller inputs"
 
 
 def with_original_paths(block: dict[str, Any], base: str | os.PathLike[str]) -> dict[str, Any]:

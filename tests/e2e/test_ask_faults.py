@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,4 +280,30 @@ def test_a_file_with_bytes_that_are_not_utf8_is_read_and_edited_keeping_those_by
     (edited,) = api.requests[2]["messages"][-1]["content"]
     assert not edited.get("is_error"), edited["content"]
     assert (workspace / "notes.txt").read_bytes() == b"caf\xe9 au lait\r\nbaz\r\n"
+    assert api.rejections == []
+
+
+@pytest.mark.parametrize(
+    ("call", "advice"),
+    [
+        (tool_use("Bash", {"command": "printf 'a\\n' > ran.txt; cat <<'EOF'\nlong"}), "commands"),
+        (tool_use("Agent", {"description": "look", "prompt": "Write ran.txt and"}), "prompt"),
+        (tool_use("Glob", {"pattern": "*.t"}), "several calls"),
+    ],
+    ids=["Bash", "Agent", "Glob"],
+)
+def test_any_call_cut_by_the_output_limit_is_not_run_and_hears_how_to_send_less(
+    api: ScriptedAPI, harken, workspace: Path, call: dict[str, Any], advice: str
+) -> None:
+    api.script(Reply([call], stop_reason="max_tokens"), Reply([text("I will send less.")]))
+    result = harken("ask", "go", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    assert not (workspace / "ran.txt").exists()
+    (answer,) = api.requests[1]["messages"][-1]["content"]
+    assert answer["is_error"] is True
+    assert "cut off by the output limit" in answer["content"] and "did not run" in answer["content"]
+    assert "smaller pieces" in answer["content"] and advice in answer["content"]
+    if call["name"] != "Write":
+        assert "create the file" not in answer["content"]
     assert api.rejections == []
