@@ -104,16 +104,28 @@ def test_an_empty_answer_says_nothing_came_back_and_the_session_goes_on(
     assert api.rejections == []
 
 
+@pytest.mark.parametrize(
+    "saved",
+    [
+        [],
+        [text("")],
+        [text(" \n")],
+        [thinking("Hmm.", "sig-0")],
+        [thinking("Hmm.", "sig-0"), text("\n\n")],
+    ],
+    ids=["no-content", "empty-text", "whitespace-text", "only-thinking", "thinking-and-blank"],
+)
 def test_a_session_saved_with_an_empty_answer_resumes(
-    api: ScriptedAPI, harken, isolated_env: Path, workspace: Path
+    api: ScriptedAPI, harken, isolated_env: Path, workspace: Path, saved: list[Any]
 ) -> None:
-    """Sessions written before the fix hold {"role": "assistant", "content": []}."""
+    """Sessions written before the fix hold {"role": "assistant", "content": []} (or an
+    answer the API refuses as just as empty)."""
     folder = isolated_env / "xdg_data_home" / "harken" / "sessions"
     writer = TranscriptWriter.create(folder, "20260101-000000-abcd", cwd=str(workspace), model="m")
     writer.append({"type": "prompt", "text": "hello?", "at": "2026-01-01T00:00:00+00:00"})
     for message in (
         {"role": "user", "content": [text("hello?")]},
-        {"role": "assistant", "content": []},
+        {"role": "assistant", "content": saved},
     ):
         writer.append({"type": "message", "message": message})
     writer.append({"type": "turn_end", "stop_reason": "end_turn", "usage": {}, "cost_usd": 0})
