@@ -83,6 +83,26 @@ def test_a_hooks_json_block_or_deny_stops_the_call_even_in_bypass_mode(
     assert "Writes are frozen during the release." in result_text(block)
 
 
+def test_a_post_tool_use_hooks_objection_and_context_reach_the_model_after_the_call(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    objects = "cat > /dev/null; echo 'Lint: out.txt lacks a licence header.' >&2; exit 2"
+    context = {"hookSpecificOutput": {"hookEventName": "PostToolUse",
+                                      "additionalContext": "The CI runs on push."}}  # fmt: skip
+    adds = f"cat > /dev/null; echo '{json.dumps(context)}'"
+    user_hooks({"PostToolUse": [hook(objects, "Write"), hook(adds, "Write")]})
+    script_a_write(api)
+
+    result = harken("ask", "--mode", "bypass", "write out.txt")
+
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "out.txt").read_text() == "hello\n"  # it ran: PostToolUse comes after
+    [block] = tool_results(api, 1)
+    said = result_text(block)
+    assert "PostToolUse hook: Lint: out.txt lacks a licence header." in said
+    assert "PostToolUse hook context: The CI runs on push." in said
+
+
 def test_a_hook_that_only_logs_lets_the_call_run_and_changes_nothing(
     api: ScriptedAPI, harken, workspace: Path
 ) -> None:
