@@ -11,6 +11,7 @@ import pytest
 from agent.journal import read_day
 from agent.tasks.proactive import ProactiveStore
 from agent.tasks.ticks import TickLoop
+from tests.processes import HANG_S
 from tests.scripted_api import Reply, ScriptedAPI, request_text, text, tool_use
 
 NOON = datetime(2026, 3, 2, 12, 0).astimezone()
@@ -126,7 +127,7 @@ async def test_a_paused_loop_sends_no_tick_until_resumed(
 
     waits.hook = pause_after_the_first
     running = asyncio.create_task(loop.run(asyncio.Event()))
-    await paused.wait()
+    await asyncio.wait_for(paused.wait(), HANG_S)  # only a hang takes that long
     read_at_pause = clock.calls
     # An unpaused loop reads the clock (the start of its next tick) within a few turns of
     # the event loop, before any network I/O: these turns prove no tick began, without
@@ -137,7 +138,7 @@ async def test_a_paused_loop_sends_no_tick_until_resumed(
     assert len(api.requests) == 1 and not running.done()
 
     loop.resume()
-    await running
+    await asyncio.wait_for(running, HANG_S)
 
     assert len(api.requests) == 2
 
