@@ -12,6 +12,11 @@ A reading goes sentence by sentence on the voice's speech lane (``Voice.say_now`
 pause stops within the sentence being said and a resume starts that sentence again. A new
 take (the hotkey pressed: barge-in) or any other speech (``Voice.speech_number`` moves)
 pauses it; ``speech_done`` comes once, when a reading reaches its end.
+
+When a sentence cannot be said (the sound server went away, the output froze: the speaker
+ends it with an error, never a hang), the reading pauses at that sentence, the sentences
+queued after it are not tried (each would wait out its own bound on the speech lane), and
+the user is told through ``Voice.failed``, as for a summary; "Resume reading" tries again.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Replies(QObject):
         self._sentences: list[str] = []
         self._index = 0  # the first sentence not yet said in full
         self._reading = 0  # the number of the current reading; older jobs do nothing
+        self._broken = 0  # a reading whose sentence failed: its later jobs do nothing
         self.paused = False
         voice.take_started.connect(lambda _take: self.pause())
 
@@ -113,9 +119,14 @@ class Replies(QObject):
 
     def _say(self, reading: int, number: int, sentence: str) -> bool:
         """On the speech lane: say one sentence unless the reading was paused or replaced."""
-        if reading != self._reading or number != self.voice.speech_number:
+        stale = reading != self._reading or number != self.voice.speech_number
+        if stale or reading == self._broken:
             return False
-        self.voice.say_now(sentence)
+        try:
+            self.voice.say_now(sentence)
+        except Exception:
+            self._broken = reading  # set here, on the lane: the next job sees it at once
+            raise
         return True
 
     def _said(self, reading: int, i: int, said: bool) -> None:
@@ -138,6 +149,7 @@ class Replies(QObject):
     def _failed(self, exc: BaseException) -> None:
         log.warning("reading: %s", exc)
         self.pause_here()
+        self.voice.failed.emit(str(exc) or type(exc).__name__)  # shown as a summary's is
 
     # -- the tray menu ----------------------------------------------------------------------
 

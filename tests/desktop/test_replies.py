@@ -144,3 +144,41 @@ def test_the_speed_chosen_in_the_menu_applies_to_the_next_reading(
         seconds[speed] = sum(s for _, s in spoken(tmp_path / "speech", after=before))
     assert menu_entry(app, "Speed: Fastest").isChecked()
     assert seconds["Speed: Fastest"] < 0.75 * seconds["Speed: Slow"], seconds
+
+
+def test_a_reading_whose_sound_server_dies_stops_says_why_and_tries_no_more_sentences(
+    qtbot: Any, tmp_path: Path, caplog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Spoken, not written: a PulseAudio of the test's own is killed mid-sentence.
+    from agent.config import load_config
+    from audio.speak import Speaker
+    from desktop.background import Background
+    from desktop.replies import Replies
+    from desktop.voice import Voice
+    from tests.private_pulse import HANG_S, private_pulse
+
+    caplog.set_level("INFO")
+    with private_pulse(tmp_path) as pulse:
+        monkeypatch.setenv("PULSE_SERVER", pulse.env["PULSE_SERVER"])
+        background = Background()
+        config = load_config()
+        voice = Voice(background, config, tmp_path)
+        voice.speaker = Speaker(voice="espeak", rate=config.speech_rate)
+        host = ReplyHost(answer=ANSWER, voice=voice, config=config)
+        replies = Replies(host, voice, background)
+        try:
+            with qtbot.waitSignal(voice.failed, timeout=int(HANG_S * 1000)) as failed:
+                replies.read_whole()
+                pulse.wait_sink_input()  # the first sentence is playing
+                pulse.kill()
+            assert "Speech stopped" in failed.args[0] or "sound" in failed.args[0], failed.args
+            drained = threading.Event()
+            background.run(drained.set, lane="speech")
+            assert drained.wait(HANG_S)  # the speech lane is free again
+            qtbot.waitUntil(lambda: replies.paused, timeout=int(HANG_S * 1000))
+            spoken_after = [r for r in caplog.records if r.getMessage().startswith("speaking:")]
+            assert len(spoken_after) == 1, [r.getMessage() for r in spoken_after]
+            assert not replies.reading  # paused where it failed: "Resume reading" goes on
+        finally:
+            voice.close()
+            background.shutdown()
