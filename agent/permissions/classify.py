@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from agent.permissions.archive_members import extracted
 from agent.permissions.decision import ToolCall
 from agent.permissions.desktop_calls import DESKTOP_TOOLS, classify_desktop
 from agent.permissions.paths import resolve
@@ -183,13 +184,19 @@ def classify_shell(command: str, cwd: Path) -> Classification:
                     deep.append(path)
         if effect == "read" and not eff.reads and base is not None:
             reads.append(base)  # `ls`, `git log`: the folder it runs in
+        written: list[Path] = []
         for raw in eff.writes:
             if raw == TMP:
                 continue  # mktemp and friends: a fresh file in the (sandboxed) temp folder
             if raw == UNKNOWN or base is None:
                 unknown_writes = True
             else:
-                writes.extend(_resolve_all(raw, base))
+                written.extend(_resolve_all(raw, base))
+        if cmd.argv and written and base is not None:
+            # An archive's members land under the folder: judged where they can be read.
+            archives = [resolve(r, base) for r in eff.reads if r != UNKNOWN]
+            written += extracted(cmd.argv, archives, written)
+        writes += written
         sockets += [_socket_host(r.target) for r in cmd.redirects if not r.dynamic]
         for host in eff.hosts:
             if host == UNKNOWN:

@@ -208,3 +208,48 @@ def test_a_hard_link_to_git_configuration_is_as_protected_as_the_file(
     assert decision.reason == f"writes a protected path: {ws / '.git/config'}"
     os.link(ws / "README", ws / "README.bak")  # an ordinary file with two names
     assert decide(ws, Mode.AUTO, *write("README.bak")).verdict == "allow"
+
+
+@pytest.fixture
+def archives(tmp_path: Path) -> Path:
+    """A repository holding archives whose members plant a hook, a VS Code task, and
+    only ordinary files."""
+    import tarfile
+    import zipfile
+
+    ws = make_repo(tmp_path / "ws")
+    src = tmp_path / "src"
+    for name in ("pkg/.git/hooks/pre-commit", "pkg/.vscode/tasks.json", "pkg/lib/a.py"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("touch PWNED\n")
+    with tarfile.open(ws / "evil.tgz", "w:gz") as tar:
+        tar.add(src / "pkg", arcname=".")
+    with zipfile.ZipFile(ws / "evil.zip", "w") as z:
+        z.write(src / "pkg/.vscode/tasks.json", "pkg/.vscode/tasks.json")
+    with tarfile.open(ws / "plain.tar", "w") as tar:
+        tar.add(src / "pkg/lib", arcname="lib")
+    return ws
+
+
+@pytest.mark.parametrize(("mode", "allow"), MODES, ids=[m.value for m, _ in MODES])
+@pytest.mark.parametrize(
+    ("command", "protected"),
+    [
+        ("tar -xzf evil.tgz", ".git"),
+        ("tar xzf evil.tgz .git/hooks/pre-commit", ".git"),
+        ("unzip evil.zip", "pkg/.vscode"),
+        ("unzip -o evil.zip -d lib", "lib/pkg/.vscode"),
+    ],
+)
+def test_an_archive_whose_members_plant_code_is_asked_about_when_extracted(
+    archives: Path, mode: Mode, allow: tuple[str, ...], command: str, protected: str
+) -> None:
+    decision = decide(archives, mode, *bash(command), allow)
+    assert_asked(decision)
+    assert decision.reason == f"writes a protected path: {archives / protected}"
+
+
+def test_an_archive_of_ordinary_files_extracts_as_before(archives: Path) -> None:
+    for command in ("tar -xf plain.tar", "tar -tzf evil.tgz", "tar -czf out.tgz evil.tgz"):
+        decision = decide(archives, Mode.BYPASS, *bash(command))
+        assert decision.verdict == "allow", (command, decision.reason)
