@@ -245,3 +245,26 @@ def test_a_long_input_of_a_call_that_ran_is_cut_so_the_turn_goes_on(
     api.script(*[answer_or_summary("You are welcome.")] * 2)
     second = harken("ask", "thanks", "--resume", "latest")
     assert second.returncode == 0, second.stderr
+
+
+def test_a_summary_cut_by_the_output_limit_says_so(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    write_config(isolated_env, SMALL_WINDOW)
+    api.script(Reply([text("Hello.")]))
+    assert harken("ask", "hi").returncode == 0
+    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
+    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
+    assert first.returncode == 1, first.stderr
+
+    def step(request: dict[str, Any]) -> Reply:
+        if request.get("stream"):
+            return Reply([text("Done.")])
+        return Reply([text("The user said hi and")], stop_reason="max_tokens")
+
+    api.script(step, step)
+    second = harken("ask", "what did it print?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    summary = block_text(answer_requests(api)[-1]["messages"][0]["content"][0])
+    assert "The user said hi and" in summary and "cut short by the output limit" in summary
