@@ -16,10 +16,20 @@ from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 pytestmark = pytest.mark.e2e
 
 
-def test_a_user_prompt_submit_hook_that_exits_2_refuses_the_prompt_and_tells_the_user(
-    api: ScriptedAPI, harken
+STOP = {"continue": False, "stopReason": "Prompts may not name the launch codes."}
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [
+        "echo 'Prompts may not name the launch codes.' >&2; exit 2",
+        f"cat > /dev/null; echo '{json.dumps(STOP)}'",  # exit 0, "continue": false
+    ],
+    ids=["exit-2", "continue-false"],
+)
+def test_a_user_prompt_submit_hook_that_refuses_stops_the_prompt_and_tells_the_user(
+    api: ScriptedAPI, harken, refuse: str
 ) -> None:
-    refuse = "echo 'Prompts may not name the launch codes.' >&2; exit 2"
     user_hooks({"UserPromptSubmit": [hook(refuse)]})
     api.script(Reply([text("never sent")]))
 
