@@ -52,7 +52,7 @@ def open_output(
         except AudioDeviceError as exc:
             answer: dict[str, Any] = {"error": exc}
         except Exception as exc:  # PortAudioError mostly; any failure is the caller's answer
-            answer = {"error": explain(exc, dev.name if dev else str(device or "default"))}
+            answer = {"error": _output_error(exc, dev.name if dev else str(device or "default"))}
         else:
             answer = {"stream": stream, "rate": dev.default_rate}
         with lock:
@@ -74,6 +74,18 @@ def open_output(
     if "error" in result:
         raise result["error"]
     return result["stream"], result["rate"]
+
+
+def _output_error(exc: Exception, name: str) -> AudioDeviceError:
+    """PortAudio's failure to open an output, in words: its "Unanticipated host error"
+    [-9999] from ALSA's pulse plugin means the sound server refused the stream, which it
+    does when it has no output device (sink) at all, or is not running."""
+    if "-9999" in str(exc) or "unanticipated host error" in str(exc).lower():
+        return AudioDeviceError(
+            f"The sound output {name!r} could not open: the sound server has no speaker or "
+            "headphones to play on, or is not running. Check the output in the sound settings."
+        )
+    return explain(exc, name)
 
 
 def close_output(stream: Any, *, limit: float = CLOSE_SECONDS) -> None:

@@ -92,3 +92,13 @@ def test_a_speaker_gives_up_on_an_output_that_does_not_open(
             assert "sound server" in str(speaker.error)
         finally:
             speaker.close()
+
+
+def test_say_with_no_output_on_the_sound_server_says_so_in_words(tmp_path: Path) -> None:
+    with private_pulse(tmp_path) as pulse:
+        for module in ("module-always-sink", "module-null-sink"):
+            pulse.pactl("unload-module", module)
+        status, lines = finish(start_say(pulse, "Hello there."))
+    assert status == 1
+    assert len(lines) == 1, lines
+    assert "no speaker or headphones" in lines[0] and "PaErrorCode" not in lines[0], lines
