@@ -8,8 +8,8 @@ written with plain ``\\n`` line breaks as Read shows the file. In the file's own
   characters and ending: a line diff aligns them, so context the model repeats is not
   rewritten (its CRLF or LF stays, its NFD form stays).
 - A changed line takes the ending of the line it replaces (paired in order within a
-  changed block), and keeps, as stored, the characters at its start and end that did not
-  change.
+  changed block), and keeps, as stored, the characters that did not change (at its start
+  and end, and between the changes).
 - A line that replaces none takes ``ending``: the caller passes the file's dominant one
   (``TextDoc.dominant_ending``).
 
@@ -22,6 +22,8 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from agent.tools.text_lines import TextDoc, char_groups, key_of, split_endings
+
+MAX_CHAR_DIFF = 1_000_000  # characters compared in one changed line, at most (old x new)
 
 
 def splice(doc: TextDoc, start: int, end: int, new: str, ending: str) -> str:
@@ -59,8 +61,9 @@ def _model_lines(text: str) -> list[tuple[str, bool]]:
 
 
 def keep_unchanged_ends(stored: str, wanted: str) -> str:
-    """``wanted``, but with the characters it shares (under NFC) with ``stored`` at its
-    start and at its end taken as ``stored`` has them."""
+    """``wanted``, but with every run of characters it shares (under NFC) with ``stored``
+    taken as ``stored`` has them: at its start and end, and between two changes in one
+    line (an NFD letter, or a byte that was not UTF-8, the model did not touch)."""
     old, new = char_groups(stored), char_groups(wanted)
     old_keys, new_keys = [key_of(g) for g in old], [key_of(g) for g in new]
     prefix = 0
@@ -70,5 +73,17 @@ def keep_unchanged_ends(stored: str, wanted: str) -> str:
     suffix = 0
     while suffix < limit - prefix and old_keys[-1 - suffix] == new_keys[-1 - suffix]:
         suffix += 1
-    middle = new[prefix : len(new) - suffix]
+    old_middle = old[prefix : len(old) - suffix]
+    new_middle = new[prefix : len(new) - suffix]
+    middle = new_middle
+    if len(old_middle) * len(new_middle) <= MAX_CHAR_DIFF:  # a minified line stays fast
+        matcher = SequenceMatcher(
+            None,
+            old_keys[prefix : len(old) - suffix],
+            new_keys[prefix : len(new) - suffix],
+            autojunk=False,
+        )
+        middle = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            middle.extend(old_middle[i1:i2] if tag == "equal" else new_middle[j1:j2])
     return "".join(old[:prefix] + middle + old[len(old) - suffix :])
