@@ -21,6 +21,7 @@ Words a minute map to Piper's ``length_scale`` (1.0 is about ``NATURAL_WPM``).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -117,8 +118,7 @@ class PiperEngine:
 
         if voice not in PIPER_ALIASES:
             raise ValueError(f"No Piper voice named {voice!r}; the one installed is {PIPER_VOICE}.")
-        self.load()
-        phonemes = self._phonemize(text)
+        phonemes = self.phonemes(text)
         scale = NATURAL_WPM / max(60, int(rate))
         samples, rate_hz = self._piper.create(phonemes, is_phonemes=True, length_scale=scale)
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -128,9 +128,34 @@ class PiperEngine:
             samples = np.asarray(soxr.resample(samples, rate_hz, SYNTH_RATE), dtype=np.float32)
         return samples
 
+    def phonemes(self, text: str) -> str:
+        """What the voice is given for ``text``: espeak-ng's phonemes, stressed, with the
+        punctuation where a speaker pauses (``for_phonemizer``); loads the voice."""
+        self.load()
+        return self._phonemize(for_phonemizer(text))
+
     def voices(self) -> list[tuple[str, str]]:
         """The Piper voice, without loading it."""
         return [(PIPER_VOICE, PIPER_NAME)]
+
+
+# phonemizer keeps punctuation by cutting the text at every mark and phonemizing the
+# pieces apart, marks inside a word included: "1,234" became "one, two hundred thirty four",
+# "3.14" "three. fourteen", "example.com" "example. com" (espeak-ng itself reads them
+# "one thousand two hundred...", "three point one four", "example dot com"). Marks between
+# letters or digits are said as espeak-ng says them, before phonemizer sees them.
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d)")
+_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?!\d|\.\d)")
+_INNER_MARK = re.compile(r"(?<=\w)([.,;:!?])(?=\w)")
+_MARK_WORDS = {".": " dot ", ",": " ", ";": " ", ":": " ", "!": " ", "?": " "}
+
+
+def for_phonemizer(text: str) -> str:
+    """``text`` with the punctuation inside words and numbers said (see above), so that
+    phonemizer cuts only where a speaker pauses."""
+    text = _THOUSANDS.sub(lambda m: m[0].replace(",", ""), text)
+    text = _DECIMAL.sub(lambda m: f"{m[1]} point {' '.join(m[2])}", text)
+    return _INNER_MARK.sub(lambda m: _MARK_WORDS[m[1]], text)
 
 
 def _session(onnxruntime: Any, model: str) -> Any:
