@@ -26,7 +26,7 @@ from audio.spoken_units import say_identifiers, say_units
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.DOTALL)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)", re.MULTILINE)  # "#️⃣" is a keycap
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE)
 _BULLET_LINE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+.*$", re.MULTILINE)
 _QUOTE = re.compile(r"^\s*>\s?", re.MULTILINE)
@@ -88,7 +88,7 @@ def for_the_ear(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines()]
     ended = (".", "!", "?", ":", ",")
     text = " ".join(ln if ln.endswith(ended) else ln + "." for ln in lines if ln)
-    text = re.sub(r"\s+([.,!?;:])", r"\1", text)
+    text = re.sub(r"\s+([.,!?;:)])|(\()\s+", r"\1\2", text)
     text = re.sub(r"([.!?])[.]+", r"\1", text)
     return re.sub(r"\s{2,}", " ", text).strip()
 

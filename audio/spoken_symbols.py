@@ -27,9 +27,28 @@ _MEANINGS: tuple[tuple[str, str], ...] = (
     ("BALLOT BOX WITH CHECK", "done"),
     ("CROSS MARK", "failed"),
     ("BALLOT X", "failed"),
+    ("HEAVY MULTIPLICATION X", "failed"),  # ✖, the emoji cross (× is "by")
     ("WARNING SIGN", "warning"),
     ("NO ENTRY", "blocked"),
+    ("GREEN CIRCLE", "green"),  # status lights: 🟢 🟡 🟠 🔴
+    ("YELLOW CIRCLE", "yellow"),
+    ("ORANGE CIRCLE", "orange"),
+    ("RED CIRCLE", "red"),
 )
+# Said wherever they stand, as the word that joins what is around them: arrows.
+_JOINING: tuple[tuple[str, str], ...] = (
+    ("RIGHTWARDS", "to"),
+    ("LEFTWARDS", "from"),
+    ("UPWARDS", "up"),
+    ("NORTH EAST ARROW", "up"),
+    ("DOWNWARDS", "down"),
+    ("SOUTH EAST ARROW", "down"),
+)
+# ★ ☆ ⭐ 🌟, two or more in a row: a rating.
+_STARS = re.compile(
+    r"[\u2605\u2606\u2b50\U0001f31f]\ufe0f?(?:\s?[\u2605\u2606\u2b50\U0001f31f]\ufe0f?)+"
+)
+_MATH_ARROWS = re.compile(r"\s*([\u2191\u2193\u2197\u2198])\s*")
 # Before anything is dropped: the degree sign is a symbol (So) too.
 _DEGREES = (
     (re.compile(r"\s?(?:°\s?C\b|℃)"), " degrees Celsius"),
@@ -44,6 +63,8 @@ def say_symbols(text: str) -> str:
     for pattern, words in _DEGREES:
         text = pattern.sub(words, text)
     text = "".join(map(_plain_punctuation, text))
+    text = _STARS.sub(_rating, text)
+    text = _MATH_ARROWS.sub(lambda m: f" {_joining(m[1])} ", text)
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -54,7 +75,11 @@ def say_symbols(text: str) -> str:
             continue
         cluster = text[i:end]
         if cluster[-1] == KEYCAP:
-            out.append(cluster[0])  # "1️⃣" -> "1"
+            out.append(_KEYCAPS.get(cluster[0], cluster[0]))  # "1️⃣" -> "1", "#️⃣" -> "hash"
+        elif _joining(cluster[0]):
+            out.append(f" {_joining(cluster[0])} ")
+        elif _is_heart(cluster[0]):
+            out.append(" love " if _between_words(text, i, end) else " ")  # "I ❤️ it"
         else:
             word = _meaning(cluster)
             if word:
@@ -112,6 +137,34 @@ def _cluster_end(text: str, i: int) -> int:
     return j
 
 
+_KEYCAPS = {"#": " hash ", "*": " star "}
+
+
+def _joining(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    if "ARROW" not in name:
+        return ""
+    return next((word for key, word in _JOINING if key in name), "")
+
+
+def _is_heart(ch: str) -> bool:
+    return unicodedata.name(ch, "").endswith(" HEART") or ch == "\u2665"
+
+
+def _between_words(text: str, start: int, end: int) -> bool:
+    """A word right before and right after, in the same clause ("made with ❤️ in")."""
+    return bool(re.search(r"\w\s*$", text[:start]) and re.match(r"\s*\w", text[end:]))
+
+
+def _rating(m: re.Match[str]) -> str:
+    """ "★★★★☆" -> "4 out of 5 stars", "⭐⭐⭐" -> "3 stars"."""
+    stars = [c for c in m[0] if not c.isspace() and c != VS16]
+    empty = stars.count("\u2606")
+    if empty:
+        return f"{len(stars) - empty} out of {len(stars)} stars"
+    return f"{len(stars)} stars"
+
+
 def _is_regional(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
@@ -135,6 +188,8 @@ def _placed(word: str, text: str, start: int, end: int) -> str:
         rest = text[end:].split("\n", 1)[0].strip()
         if not rest:
             return word.capitalize()
+        if rest.lower().startswith(word):  # "✓ Done", "✗ Failed build": said already
+            return ""
         short = len(re.findall(r"\w+", re.split(r"[.!?;]", rest)[0])) <= SHORT_WORDS
         return f"{word.capitalize()}: " if short or word == "warning" else ""
     clause = re.split(r"[,;:.!?]", line_before)[-1]

@@ -6,6 +6,7 @@ all, as a person would say it:
     2.5 MB, 4GiB, 10ms, 3.2 GHz      "2.5 megabytes", "4 gibibytes", "10 milliseconds", ...
     3h 20m, 2m30s, 5 min, 90s later  "3 hours 20 minutes", "2 minutes 30 seconds", ...
     1/2, 3/4 cup, step 1/3, 24/7     "one half", "three quarters cup", "step 1 of 3", "24 7"
+    rated 4/5, 10/10                 "rated 4 out of 5", "10 out of 10"
     1½, ⅛                            "1 and one half", "one eighth" (espeak drops "⅛")
     10 EUR, 5 USD, 3 GBP             "10 euros", "5 US dollars", "3 pounds"
     3f2a9c1b4e…(40), a UUID          "3f2a9c1" (git's short form), "123e4567" (its first group)
@@ -80,6 +81,7 @@ _DENOMINATORS = {
     9: ("ninth", "ninths"),
     10: ("tenth", "tenths"),
 }
+_OUT_OF = (5, 10, 100)  # what scores and ratings are out of
 _ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 # Words before "a/b" that make it a count, not a fraction: "step 1/3" is "step 1 of 3".
 _COUNTED = (
@@ -132,6 +134,8 @@ def _slashed(m: re.Match[str]) -> str:
     lead = f"{word} " if word else ""
     if word and word.lower() != "of":
         return f"{lead}{a} of {b}"
+    if b in _OUT_OF and a <= b:  # "10/10", "4/5", "7/10": a score, as people say it
+        return f"{lead}{a} out of {b}"
     if 1 <= a < b and b in _DENOMINATORS:
         singular, plural = _DENOMINATORS[b]
         return f"{lead}{_ONES[a]} {singular if a == 1 else plural}"

@@ -39,6 +39,22 @@ UNITS_AND_FRACTIONS = [
     ("Drive 100 km/h.", "Drive 100 kilometres an hour."),
 ]
 
+PICTOGRAPHS = [
+    ("Build ➡️ test ➡️ deploy.", "Build to test to deploy."),
+    ("Price ↑ 5% and ↓ 2%.", "Price up 5 percent and down 2 percent."),
+    ("Tests ✖️", "Tests failed."),
+    ("✖ Lint", "Failed: Lint."),
+    ("✓ Done", "Done."),  # not "Done: Done"
+    ("Status: 🟢", "Status: green."),
+    ("I ❤️ it. Thanks ❤️", "I love it. Thanks."),
+    ("Made with ♥ in Berlin.", "Made with love in Berlin."),
+    ("#️⃣ and *️⃣ and 0️⃣", "hash and star and 0."),
+    ("★★★★☆ rating", "4 out of 5 stars rating."),
+    ("Rated ⭐⭐⭐ by users.", "Rated 3 stars by users."),
+    ("Score 👍 10/10, rated 4/5.", "Score 10 out of 10, rated 4 out of 5."),
+    ("All good (✅).", "All good (done)."),
+]
+
 IDENTIFIERS = [
     ("Commit 3f2a9c1b4e5d6f7a8b9c0d1e2f3a4b5c6d7e8f9a fixed it.", "Commit 3f2a9c1 fixed it."),
     (
@@ -66,6 +82,11 @@ def test_numbers_of_each_kind_are_said_as_people_say_them(written: str, spoken: 
 
 @pytest.mark.parametrize(("written", "spoken"), UNITS_AND_FRACTIONS)
 def test_units_and_fractions_are_words(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), PICTOGRAPHS)
+def test_pictographs_that_carry_a_meaning_say_it(written: str, spoken: str) -> None:
     assert for_the_ear(written) == spoken
 
 
