@@ -70,7 +70,7 @@ def write_in_a_turn(qtbot: Any, api: ScriptedAPI, bridge: AgentBridge, name: str
     bridge.event.connect(
         lambda e: started.append(e.session_id) if e.kind == "turn_started" else None
     )
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000):
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         bridge.submit(f"write {name}")
     return Host(bridge, session_id=started[0])
 
@@ -100,7 +100,7 @@ def test_the_tray_undo_shows_the_files_first_and_restores_only_when_agreed(
     assert (workspace / "new.txt").exists()
     offer_undo(host, ask=lambda parent, title, lines: True)
 
-    qtbot.waitUntil(lambda: not (workspace / "new.txt").exists(), timeout=10_000)
+    qtbot.waitUntil(lambda: not (workspace / "new.txt").exists(), timeout=60_000)
     [(title, lines)] = shown
     assert title == 'This takes back turn 1 ("write new.txt"):'
     assert lines == [f"Remove (it was new): {workspace / 'new.txt'}"]
@@ -114,7 +114,7 @@ def test_a_spoken_undo_restores_the_last_turn_without_a_model_call(
 
     assert offer_spoken_undo(host, "Undo that.")
 
-    qtbot.waitUntil(lambda: bool(host.fed), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(host.fed), timeout=60_000)
     assert host.fed == [("turn_finished", "Restored 1 file.", "")]
     assert not (workspace / "new.txt").exists()
     assert len(api.requests) == requests
@@ -129,8 +129,8 @@ def test_restore_to_here_takes_back_that_turn_and_every_later_one(
 
     restore_to_turn(host, "write b.txt", 2, ask=lambda parent, title, lines: True)
 
-    qtbot.waitUntil(lambda: not (workspace / "b.txt").exists(), timeout=10_000)
-    qtbot.waitUntil(lambda: not (workspace / "c.txt").exists(), timeout=10_000)
+    qtbot.waitUntil(lambda: not (workspace / "b.txt").exists(), timeout=60_000)
+    qtbot.waitUntil(lambda: not (workspace / "c.txt").exists(), timeout=60_000)
     assert (workspace / "a.txt").exists()
 
 

@@ -55,7 +55,7 @@ def bridge(qtbot: Any, api: ScriptedAPI, workspace: Path) -> Iterator[AgentBridg
 
 
 def run_turn(qtbot: Any, bridge: AgentBridge, seen: Seen, prompt: str) -> Outcome:
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000):
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         bridge.submit(prompt)
     return seen.outcomes[-1]
 
@@ -88,7 +88,7 @@ def test_interrupt_stops_a_turn_mid_stream(
     seen = Seen(bridge)
     bridge.submit("tell me a story")
     assert api.paused.wait(60)  # only a hang takes that long
-    with qtbot.waitSignal(bridge.turn_done, timeout=10_000):
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         bridge.interrupt()
     api.release()
 

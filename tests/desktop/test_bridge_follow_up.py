@@ -42,11 +42,11 @@ def test_a_follow_up_during_the_turn_reaches_its_next_request(
     outcomes: list[Outcome] = []
     bridge.turn_done.connect(outcomes.append)
     bridge.submit("make a plan")
-    qtbot.waitUntil(lambda: len(api.requests) == 1, timeout=15_000)  # the answer is held
+    qtbot.waitUntil(lambda: len(api.requests) == 1, timeout=60_000)  # the answer is held
 
     bridge.follow_up("and add tests")
-    qtbot.waitUntil(lambda: bridge._session.follow_ups.pending == 1, timeout=15_000)
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000):
+    qtbot.waitUntil(lambda: bridge._session.follow_ups.pending == 1, timeout=60_000)
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         api.release()
 
     assert [o.text for o in outcomes] == ["With tests."]
@@ -58,9 +58,9 @@ def test_a_follow_up_after_the_turn_ended_is_the_next_request(
     qtbot: Any, bridge: AgentBridge, api: ScriptedAPI
 ) -> None:
     api.script(Reply([text("Done.")]), Reply([text("Tests added.")]))
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000):
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         bridge.submit("make a plan")
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000) as done:
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000) as done:
         bridge.follow_up("and add tests")
     assert done.args[0].text == "Tests added."
     assert last_user_text(api.requests[1]) == "and add tests"

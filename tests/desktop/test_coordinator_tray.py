@@ -29,7 +29,7 @@ from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 COORDINATOR = "the coordinator"
 GENERAL = "a general-purpose agent"
 WAITING = Reply([text("Waiting for the workers.")])
-TURN_MS = 20_000
+TURN_MS = 60_000  # only a hang reaches it
 
 
 @pytest.fixture

@@ -193,7 +193,7 @@ def test_active_window_names_a_real_qt_window_and_its_selection(
         finally:
             d.close()
 
-    qtbot.waitUntil(lambda: focused_title() == "Quarterly notes — Harken test", timeout=10_000)
+    qtbot.waitUntil(lambda: focused_title() == "Quarterly notes — Harken test", timeout=60_000)
     api.script(Reply([tool_use("ActiveWindow", {})]), Reply([text("You are in your notes.")]))
     done: list[subprocess.CompletedProcess[str]] = []
     # Qt must keep answering while harken asks it for the selection: run harken aside.

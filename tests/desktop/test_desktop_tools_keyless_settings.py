@@ -61,7 +61,7 @@ def test_a_keyless_endpoint_lists_its_models_in_the_model_field(
 
     win.model_list.list_models = list_models
 
-    with qtbot.waitSignal(win.model_list.listed, timeout=20_000) as listed:
+    with qtbot.waitSignal(win.model_list.listed, timeout=60_000) as listed:
         win.show()  # showing the window asks the endpoint
 
     assert listed.args == [LOCAL_MODELS]
@@ -88,7 +88,7 @@ def test_an_endpoint_without_a_model_list_leaves_a_text_field(
     win = open_window(qtbot)
     assert win.model_list is not None
 
-    with qtbot.waitSignal(win.model_list.listed, timeout=20_000) as listed:
+    with qtbot.waitSignal(win.model_list.listed, timeout=60_000) as listed:
         win.show()
 
     assert listed.args == [[]]

@@ -26,7 +26,7 @@ def turn(qtbot: Any, api: ScriptedAPI, bridge: AgentBridge, *replies: Reply) -> 
     bridge.event.connect(
         lambda e: started.append(e.session_id) if e.kind == "turn_started" else None
     )
-    with qtbot.waitSignal(bridge.turn_done, timeout=15_000):
+    with qtbot.waitSignal(bridge.turn_done, timeout=60_000):
         bridge.submit("do it")
     return started[0]
 

@@ -473,7 +473,7 @@ def test_the_meter_moves_with_speech_on_the_real_default_microphone(
     win = SettingsWindow(list_inputs=lambda: [])  # the real Recorder, on a real worker
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.mic.metering, timeout=10_000)
+    qtbot.waitUntil(lambda: win.mic.metering, timeout=60_000)
     peaks = [0.0]
 
     def loud() -> bool:
