@@ -63,3 +63,11 @@ def test_with_a_keyring_the_secret_stays_there(memory_keyring: MemoryKeyring) ->
     rotate_secret()
     assert load_secret() == memory_keyring.store[(KEYRING_SERVICE, KEYRING_USER)] != first
     assert not secret_file().exists()
+
+
+def test_a_secret_file_someone_loosened_is_made_private_again_and_kept() -> None:
+    first = load_secret()
+    secret_file().chmod(0o644)  # a backup tool or a careless chmod
+
+    assert load_secret() == first  # the same secret: tokens issued before still work
+    assert stat.S_IMODE(secret_file().stat().st_mode) == 0o600
