@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _UUID = re.compile(
     r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE
@@ -94,9 +95,65 @@ _SLASHED = re.compile(
 _VULGAR = re.compile(r"(\d)?([\u00bc-\u00be\u2150-\u215e])")
 
 
+_DAY_NAMES = r"Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun"
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_WORDS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # "May 1", "Mar 3 to 5" (a year was read with its date before): ordinals
+    (
+        re.compile(
+            rf"\b(?P<mon>(?:{_MONTHS})\.?)\s(?P<a>\d{{1,2}})(?:\sto\s(?P<b>\d{{1,2}}))?\b"
+            r"(?![\d:.,]\d|\s?(?:am|pm|%)|\s\d)"  # not a time, a decimal, a paired year
+        ),
+        lambda m: f"{m['mon']} {_ordinal(m['a'])}" + (f" to {_ordinal(m['b'])}" if m["b"] else ""),
+    ),
+    (
+        re.compile(rf"(?<![\w.])(?P<a>\d{{1,2}})\s(?P<mon>(?:{_MONTHS})\b)"),
+        lambda m: f"{_ordinal(m['a'])} {m['mon']}" if 1 <= int(m["a"]) <= 31 else m[0],
+    ),
+    # "3rd–5th", "Q1–Q3", "Mon–Fri": a range of named things
+    (
+        re.compile(
+            rf"\b(\d+(?:st|nd|rd|th)|Q[1-4]|{_DAY_NAMES}|{_MONTHS})\s?[-\u2013]\s?"
+            rf"(?=(?:\d+(?:st|nd|rd|th)|Q[1-4]|{_DAY_NAMES}|{_MONTHS})\b)"
+        ),
+        lambda m: f"{m[1]} to ",
+    ),
+    # "1.5k users", "2M downloads", "3bn" (not "4K", a screen)
+    (
+        re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(k|M|B|bn)\b"),
+        lambda m: f"{m[1]} {dict(k='thousand', M='million', B='billion', bn='billion')[m[2]]}",
+    ),
+    # 415 555 0199, 020 7946 0958: phone numbers written with spaces, digit by digit
+    (
+        re.compile(r"(?<![\w.])(?:\d{3} \d{3} \d{4}|0\d{2,4}(?: \d{3,4}){1,2})(?![\w.]\d|\d)"),
+        lambda m: ", ".join(" ".join(g) for g in m[0].split()),
+    ),
+    # "$5/month", "10 req/s": per
+    (
+        re.compile(r"(?<=\w)/(s|sec|second|min|minute|h|hr|hour|d|day|wk|week|mo|month|yr|year)\b"),
+        lambda m: f" per {_PER.get(m[1], m[1])}",
+    ),
+    (re.compile(r"(?<=\d)\.x\b"), lambda m: " point x"),  # "3.11.x"
+    (re.compile(r"\bNo\.\s?(?=\d)"), lambda m: "number "),  # "No. 5"
+)
+_PER = {"s": "second", "sec": "second", "min": "minute", "h": "hour", "hr": "hour", "d": "day",
+        "wk": "week", "mo": "month", "yr": "year"}  # fmt: skip
+
+
+def _ordinal(digits: str) -> str:
+    n = int(digits)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def say_units(text: str) -> str:
     """Units after numbers, short durations, currency codes and fractions as words."""
-    text = _UNIT.sub(_unit, text)
+    text = _UNIT.sub(_unit, text)  # "km/h" before "/h" is "per hour"
+    for pattern, spoken in _WORDS:
+        text = pattern.sub(spoken, text)
     text = _DURATION.sub(_duration, text)
     text = _CODE.sub(lambda m: f"{m[1]} {_singular(m[1], _CODES[m[2]])}", text)
     text = _SLASHED.sub(_slashed, text)

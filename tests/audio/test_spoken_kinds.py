@@ -24,6 +24,17 @@ NUMBERS = [
     ("It costs $0.99 or £0.50.", "It costs 99 cents or 50 pence."),
     ("It costs $1, €1 or ¥1.", "It costs 1 dollar, 1 euro or 1 yen."),
     ("Pay 10 EUR or 5 USD.", "Pay 10 euros or 5 US dollars."),
+    ("Due May 1 or 1 May.", "Due May 1st or 1st May."),
+    ("Open Mar 3–5, Mon–Fri.", "Open Mar 3rd to 5th, Mon to Fri."),
+    ("The 3rd–5th and Q1–Q3.", "The 3rd to 5th and Q1 to Q3."),
+    (
+        "Call 415 555 0199 or 020 7946 0958.",
+        "Call 4 1 5, 5 5 5, 0 1 9 9 or 0 2 0, 7 9 4 6, 0 9 5 8.",
+    ),
+    ("We have 1.5k users and 2M downloads.", "We have 1.5 thousand users and 2 million downloads."),
+    ("A 4K screen.", "A 4K screen."),  # a name, not a number
+    ("It costs $5/month for 10 req/s.", "It costs 5 dollars per month for 10 req per second."),
+    ("Use 3.11.x or No. 5.", "Use 3 point 11 point x or number 5."),
 ]
 
 UNITS_AND_FRACTIONS = [
