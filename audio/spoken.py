@@ -41,7 +41,20 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for p, r in (
         (r"\be\.g\.", "for example"),
         (r"\bi\.e\.", "that is"),
+        (r"\betc\.(?=\s+[A-Z]|\s*$)", "and so on."),  # it also ended the sentence
         (r"\betc\.", "and so on"),
+        # Abbreviations said whole; their full stop would end a sentence where none ends.
+        (r"\bDr\.(?=\s)", "Doctor"),
+        (r"\bMr\.(?=\s)", "Mister"),
+        (r"\bMrs\.(?=\s)", "Missus"),
+        (r"\bMs\.(?=\s)", "Ms"),
+        (r"\bProf\.(?=\s)", "Professor"),
+        (r"\bJr\.(?=\s+[a-z])", "Junior"),
+        (r"\bSr\.(?=\s+[a-z])", "Senior"),
+        (r"\bSt\.(?=\s)", "St"),
+        (r"\bapprox\.", "approximately"),
+        (r"\bcf\.", "compare"),
+        (r"\bFig\.(?=\s)", "figure"),
         (r"\bvs\.?(?=\s)", "versus"),
         (r"(?<=\d)\s*[x×]\s*(?=\d)", " by "),
         (r"(?<=\d)x\b", " times"),

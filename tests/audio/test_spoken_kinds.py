@@ -76,6 +76,13 @@ IDENTIFIERS = [
     ("Commit 3f2a9c1 fixed it.", "Commit 3f2a9c1 fixed it."),  # short already
 ]
 
+ABBREVIATIONS = [
+    ("We have fruit, nuts, etc. Then more.", ["We have fruit, nuts, and so on.", "Then more."]),
+    ("Ask Dr. Smith and Mr. Jones today.", ["Ask Doctor Smith and Mister Jones today."]),
+    ("It is approx. 5 km, cf. Fig. 3.", ["It is approximately 5 kilometres, compare figure 3."]),
+    ("Use tools, e.g. grep, i.e. search.", ["Use tools, for example grep, that is search."]),
+]
+
 ADDRESSES = [
     ("Open HTTP://EXAMPLE.COM/A/B now.", "Open example.com now."),
     ("See https://en.wikipedia.org/wiki/Foo_(bar) now.", "See en.wikipedia.org now."),
@@ -104,6 +111,14 @@ def test_pictographs_that_carry_a_meaning_say_it(written: str, spoken: str) -> N
 @pytest.mark.parametrize(("written", "spoken"), IDENTIFIERS)
 def test_long_hashes_and_ids_are_said_short(written: str, spoken: str) -> None:
     assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "said"), ABBREVIATIONS)
+def test_abbreviations_are_said_whole_and_end_no_sentence_early(
+    written: str, said: list[str]
+) -> None:
+    # As the speaker gets them: sentence by sentence, each with its own falling pitch.
+    assert spoken_pieces(for_the_ear(written)) == said
 
 
 @pytest.mark.parametrize(("written", "spoken"), ADDRESSES)
