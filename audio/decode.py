@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from audio.decode_window import DecodeOptions, Segment, Window, decode_window
 from audio.hotwords import hinted_agrees, needs_hints
-from audio.models import require_language
+from audio.models import language_code, require_language
 from audio.understood import repeats_what_was_said, unclear_reason
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def decode(
     Raises ``audio.models.LanguageUnsupported`` when the model is English-only and
     ``options.language`` names another language.
     """
+    options = replace(options, language=language_code(options.language))  # "en-US": "en"
     require_language(model, options.language)
     if not speech_known:
         from audio.vad import has_speech
@@ -191,6 +192,7 @@ def _unclear(window: Window | Decoded, context: str) -> str:
         window.token_prob,
         window.text_tokens,
         before=context,
+        sampled=window.temperature > 0,
     )
 
 

@@ -198,8 +198,9 @@ class _Decoder:
             else {"beam_size": 1, "sampling_topk": 0, "sampling_temperature": temperature}
         )
         if temperature > 0:
-            # A fallback samples; a fixed seed makes the same audio give the same text on
-            # one machine, so a command is not understood one time and not the next.
+            # A fallback samples. The seed does not make it repeat: CTranslate2 seeds each
+            # worker thread's generator once, at its first use, so sampled text differs
+            # from take to take; ``audio.understood`` trusts it only when it is sure.
             import ctranslate2  # loaded with the model already
 
             ctranslate2.set_random_seed(SAMPLING_SEED)

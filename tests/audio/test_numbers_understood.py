@@ -23,9 +23,10 @@ import pytest
 from audio.understood import heard_token_prob
 from tests.audio.conftest import read_audio
 
-# (what is said, voice, words a minute, a word tiny.en hears surely in it)
+# (what is said, voice, words a minute, a word tiny.en hears surely in it). Each is heard by
+# the beam search: text from a sampling fallback differs from take to take (see
+# tests/audio/test_sampled_fallback.py), "Call me back at 4 1 5 5 5 5 0 1 9 9" needs one.
 READ_OUT = [
-    ("Call me back at 4 1 5 5 5 5 0 1 9 9 tomorrow morning.", "en-us", 165, "morning"),
     ("The account number is 7 3 9 2 0 4 8 1 6 5 and the code is 2 2 8 4.", "en-us", 220, "code"),
     ("The door code is 8 3 7 1 9 and the alarm code is 4 4 0 2.", "en-us", 180, "alarm"),
     ("Send the parcel to zip code 9 4 1 0 7 by Friday.", "en-us", 220, "parcel"),
@@ -60,7 +61,7 @@ def test_harken_transcribe_prints_a_phone_number(espeak: Any, workspace: Path) -
         timeout=300,
     )
     assert out.returncode == 0, out.stderr
-    assert "morning" in out.stdout.lower() and len(digits(out.stdout)) >= 6, out.stdout
+    assert "code" in out.stdout.lower() and len(digits(out.stdout)) >= 8, out.stdout
 
 
 def test_tokens_without_a_letter_do_not_count_in_the_token_probability() -> None:
