@@ -100,22 +100,27 @@ class ContextGuard:
         self.known_messages = 0
 
 
-def split_point(messages: list[Message], keep_budget: int) -> int:
+def split_point(messages: list[Message], keep_budget: int, loose: bool = False) -> int:
     """The index where kept messages begin: the earliest cut point whose tail fits in
-    ``keep_budget`` tokens, else the last cut point. 0 means nothing can be compacted."""
-    points = cut_points(messages)
+    ``keep_budget`` tokens, else the last cut point. 0 means nothing can be compacted.
+    ``loose``: any user message may begin the kept part (``conversation.loose_cut_points``)."""
+    points = conversation.loose_cut_points(messages) if loose else cut_points(messages)
     for point in points:
         if estimate_tokens(messages[point:]) <= keep_budget:
             return point
     return points[-1] if points else 0
 
 
-def summarised(messages: list[Message], split: int, summary: str) -> list[Message]:
+def summarised(
+    messages: list[Message], split: int, summary: str, loose: bool = False
+) -> list[Message]:
     """``messages[:split]`` replaced by ``summary``, put at the head of ``messages[split]``.
-    Raises ``ValueError`` when ``split`` is not one of ``cut_points(messages)``."""
-    if split not in cut_points(messages):
+    Raises ``ValueError`` when ``split`` is not one of ``cut_points(messages)`` (with
+    ``loose``, of ``loose_cut_points``: then its tool results become text)."""
+    points = conversation.loose_cut_points(messages) if loose else cut_points(messages)
+    if split not in points:
         raise ValueError(f"message {split} is not a place where the conversation can be cut")
-    first = dict(messages[split])
+    first = dict(conversation.results_as_text(messages[split]) if loose else messages[split])
     content = first["content"]
     if isinstance(content, str):
         content = [{"type": "text", "text": content}]
@@ -135,11 +140,12 @@ async def compact(
     messages: list[Message],
     keep_budget: int,
     input_budget: int | None = None,
+    loose: bool = False,
 ) -> tuple[list[Message], int, Usage] | None:
     """Summarise the older part of ``messages``. Returns the new list, how many messages
     were replaced and the summary call's usage; None when there is nothing to compact.
     ``input_budget`` (tokens) caps what the summariser is sent, keeping its start and end."""
-    split = split_point(messages, keep_budget)
+    split = split_point(messages, keep_budget, loose)
     if split == 0:
         return None
     transcript = render_for_summary(messages[:split])
@@ -160,7 +166,7 @@ async def compact(
         return None
     if reply.stop_reason == "max_tokens":
         summary += "\n[This summary was cut short by the output limit.]"
-    result = summarised(messages, split, summary)
+    result = summarised(messages, split, summary, loose)
     broken = conversation.problems(result)
     if broken and not conversation.problems(messages):
         # cut_points should make this impossible; sending a broken list would fail every
@@ -235,6 +241,12 @@ async def fit_context(
             tokens = await _count(client, exact, calibrated(fitted.messages))
         if tokens < guard.hard_limit:
             break
+        if floor == LAST_RESORT_FLOORS[0]:
+            # One long turn of many rounds: summarise its older rounds rather than cut
+            # every result to almost nothing.
+            tokens = await _loose_compact(client, model, guard, fitted, budget, calibrated)
+            if tokens < guard.limit:
+                break
     if tokens >= guard.hard_limit:
         # Only an exact count (when there is one) may stop a turn.
         tokens = await _count(client, replace(request, messages=fitted.messages), tokens)
@@ -250,6 +262,24 @@ async def fit_context(
                 fitted.error += "; send a shorter one." if too_long else "."
     guard.forget()
     return fitted
+
+
+async def _loose_compact(
+    client: ModelClient,
+    model: str,
+    guard: ContextGuard,
+    fitted: Fitted,
+    budget: int,
+    calibrated: Callable[[list[Message]], int],
+) -> int:
+    """Summarise older rounds of ``fitted.messages`` at any user message (see
+    ``loose_cut_points``); the estimated prompt size afterwards."""
+    compacted = await compact(client, model, fitted.messages, guard.limit // 3, budget, True)
+    if compacted is not None:
+        fitted.messages, replaced, usage = compacted
+        fitted.replaced += replaced
+        fitted.usage = fitted.usage + usage
+    return calibrated(fitted.messages)
 
 
 def too_large(tokens: int, guard: ContextGuard) -> str:

@@ -138,6 +138,43 @@ def cut_points(messages: list[Message]) -> list[int]:
 
 
 ORPHAN_NOTE = "[The result of an earlier tool call, whose call was summarised away:]\n"
+RESULT_TEXT_CAP = 2000  # characters kept of a result that becomes text (see results_as_text)
+
+
+def loose_cut_points(messages: list[Message]) -> list[int]:
+    """Every index ``i > 0`` of a user message: where a summary may begin when no
+    ``cut_points`` index is left (one long turn of many tool rounds), provided the tool
+    results of ``messages[i]`` become text (``results_as_text``), as their calls go.
+    Never the last message when it holds results: the latest round stays whole (its
+    results can still be shortened, text cannot)."""
+    last = len(messages) - 1
+    return [
+        i
+        for i, m in enumerate(messages)
+        if i > 0
+        and m.get("role") == "user"
+        and (i < last or not any(b.get("type") == "tool_result" for b in _blocks(m)))
+    ]
+
+
+def results_as_text(message: Message) -> Message:
+    """``message`` (a user message) with each tool_result turned into text after the
+    other results' place, cut to ``RESULT_TEXT_CAP`` characters: what is kept of the
+    results whose calls were summarised away."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        return message
+    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+    if not results:
+        return message
+    texts = []
+    for block in results:
+        body = _result_text(block)
+        if len(body) > RESULT_TEXT_CAP:
+            body = body[:RESULT_TEXT_CAP] + f" [... {len(body) - RESULT_TEXT_CAP} characters cut]"
+        texts.append({"type": "text", "text": ORPHAN_NOTE + body})
+    others = [b for b in content if not any(b is r for r in results)]
+    return {**message, "content": texts + others}
 
 
 def without_orphaned_results(messages: list[Message]) -> list[Message]:

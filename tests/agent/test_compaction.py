@@ -200,6 +200,24 @@ def test_every_place_compaction_may_cut_leaves_a_valid_conversation() -> None:
     assert cuts > 200
 
 
+def test_every_loose_place_to_cut_one_long_turn_leaves_a_valid_conversation() -> None:
+    """Within one turn of many rounds no prompt stands between rounds: a summary may then
+    begin at any user message (its results become text), never at the last one when it
+    holds results (the latest round stays whole)."""
+    cuts = 0
+    for seed, messages in conversations():
+        points = conversation.loose_cut_points(messages)
+        last = messages[-1]
+        if any(b.get("type") == "tool_result" for b in last["content"] if isinstance(b, dict)):
+            assert len(messages) - 1 not in points
+        for point in points:
+            kept = summarised(messages, point, "s", loose=True)
+            assert rejected_by_the_api(kept) == "", (seed, point)
+            assert kept[1:] == messages[point + 1 :]
+            cuts += 1
+    assert cuts > 200
+
+
 def test_what_an_older_compaction_broke_is_repaired_into_a_valid_conversation() -> None:
     repaired_any = 0
     for seed, messages in conversations():
@@ -331,7 +349,8 @@ async def test_fitting_any_conversation_keeps_it_valid_and_within_the_window(
     for seed, messages in conversations()[:120]:
         window = random.Random(seed).choice([2_000, 4_000, 12_000, 30_000, 60_000])
         guard = ContextGuard(window, 1_000)
-        api.steps = [Reply([text("A summary of what came before.")])]
+        # Two summaries at most: of older turns, then of older rounds of the last turn.
+        api.steps = [Reply([text("A summary of what came before.")])] * 2
         fitted = await fit_context(client, "claude-test", guard, system, [], messages)
         if fitted is None:
             outcomes["fits"] += 1

@@ -268,3 +268,29 @@ def test_a_summary_cut_by_the_output_limit_says_so(
     assert second.returncode == 0, second.stderr
     summary = block_text(answer_requests(api)[-1]["messages"][0]["content"][0])
     assert "The user said hi and" in summary and "cut short by the output limit" in summary
+
+
+def test_one_long_turn_of_many_rounds_is_summarised_at_a_round(
+    api: ScriptedAPI, harken, isolated_env: Path
+) -> None:
+    """No prompt stands between the rounds of one turn, so no ordinary place to cut: the
+    older rounds are summarised anyway (their results kept as text), rather than every
+    later prompt of the session being refused."""
+    write_config(isolated_env, SMALL_WINDOW)
+    rounds = 36
+    command = "yes x | head -c 2000"  # 2,000 characters: at the floor, not cut by it
+    api.script(*[Reply([tool_use("Bash", {"command": command})]) for _ in range(rounds)])
+    first = harken("ask", "print", "--yes", "--max-turns", str(rounds))
+    assert first.returncode == 1, first.stderr
+    api.script(*[answer_or_summary("Many x.", summary="Bash printed x many times.")] * 3)
+    second = harken("ask", "what was printed?", "--resume", "latest")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Many x.\n"
+    sent = answer_requests(api)[-1]["messages"]
+    assert conversation.problems(sent) == []
+    assert orphaned_results(sent) == []
+    head = [block_text(b) for b in sent[0]["content"]]
+    assert head[0].startswith("<summary of the earlier conversation>")
+    assert "Bash printed x many times." in head[0]
+    assert block_text(sent[-1]["content"][-1]) == "what was printed?"
