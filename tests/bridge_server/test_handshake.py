@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jwt
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -54,6 +55,18 @@ def _expired() -> str:
     return issue_token(load_secret(), CONTROL, ttl_s=-60)
 
 
+def _claims(scope: str) -> dict[str, object]:
+    return {"iss": "harken", "scope": scope, "exp": int(time.time()) + 600}
+
+
+def _unknown_scope() -> str:
+    return jwt.encode(_claims("admin"), load_secret(), algorithm="HS256")  # signed rightly
+
+
+def _unsigned() -> str:
+    return jwt.encode(_claims(CONTROL), None, algorithm="none")  # "alg": "none"
+
+
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
@@ -63,8 +76,19 @@ def _expired() -> str:
         (lambda: bearer("not.a.jwt"), "malformed token"),
         (lambda: bearer(_wrong_signature()), "wrong signature"),
         (lambda: bearer(_expired()), "expired token"),
+        (lambda: bearer(_unknown_scope()), "unknown scope"),
+        (lambda: bearer(_unsigned()), "invalid token"),
     ],
-    ids=["missing", "empty-bearer", "basic", "malformed", "wrong-signature", "expired"],
+    ids=[
+        "missing",
+        "empty-bearer",
+        "basic",
+        "malformed",
+        "wrong-signature",
+        "expired",
+        "unknown-scope",
+        "unsigned",
+    ],
 )
 async def test_bad_tokens_get_401_before_any_message(
     bridge: BridgeServer,
