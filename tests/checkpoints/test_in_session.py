@@ -76,6 +76,25 @@ async def test_a_file_whose_name_is_not_utf8_comes_back(
     assert path.read_bytes() == b"bonjour\n"
 
 
+async def test_undoing_two_steps_takes_back_the_last_two_turns_and_no_more(
+    api: ScriptedAPI, make_session, workspace: Path
+) -> None:
+    session = make_session(mode="bypass")
+    session.subscribe(Recorder(answer=lambda e: ALLOW))
+    for turn in (1, 2, 3):
+        api.script(
+            Reply([tool_use("Write", {"file_path": "log.txt", "content": f"turn {turn}\n"})]),
+            Reply([text(f"Wrote turn {turn}.")]),
+        )
+        await session.submit(f"write turn {turn}")
+    assert (workspace / "log.txt").read_text() == "turn 3\n"
+
+    done = await undo_in_session(session, count=2)
+
+    assert done is not None and len(done.result.done) == 1
+    assert (workspace / "log.txt").read_text() == "turn 1\n"  # as it was after turn 1
+
+
 async def test_the_undo_tool_takes_back_the_last_turn_and_the_model_is_told(
     api: ScriptedAPI, make_session, workspace: Path
 ) -> None:
