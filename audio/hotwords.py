@@ -249,7 +249,12 @@ def respell(text: str, words: Iterable[str]) -> str:
         match = None
         # Try the longest run of words starting here whose joined key names a file.
         for j in range(min(len(tokens), i + 2 * longest), i, -1):
-            key = _key("".join(tokens[i:j]))
+            span = "".join(tokens[i:j])
+            if re.search(r"[,;!?]", span):
+                # A name is not said across a comma: "the new one, run the tests" is two
+                # phrases, not the workspace's ``one_run``.
+                continue
+            key = _key(span)
             if key in spoken and _is_word(tokens[j - 1]) and _is_word(tokens[i]):
                 match = (j, spoken[key])
                 break

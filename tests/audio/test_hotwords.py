@@ -36,6 +36,15 @@ def test_spoken_file_names_are_respelled_as_on_disk() -> None:
     assert respell("the test is fine", words) == "the test is fine"  # a plain word stays
 
 
+def test_a_name_is_not_joined_across_a_comma() -> None:
+    # tiny.en heard "... with the new one, run the tests ..." in a 20 s monologue spoken
+    # in a workspace with ``one_run``: it was typed "the new one_run the tests".
+    words = ["one_run", "app.py"]
+    said = "Replace it with the new one, run the tests; app, py stays."
+    assert respell(said, words) == said
+    assert respell("open one run and app dot py", words) == "open one_run and app.py"
+
+
 def test_hotword_prompt_is_short_and_puts_first_words_first() -> None:
     prompt = hotword_prompt(["mine", *[f"file{i}.py" for i in range(100)]])
     assert prompt.startswith("mine, file0.py") and len(prompt) <= 300
