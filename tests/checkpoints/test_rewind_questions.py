@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import platform
 import pty
 import select
 import subprocess
@@ -31,6 +32,25 @@ def _own_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+# The number of read(2) on this machine, for /proc/PID/syscall.
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
+
+
+def reading_the_terminal(pid: int) -> bool:
+    """Whether ``pid`` is blocked reading its stdin. Python's input() prints its prompt and
+    then reads: a SIGINT that comes between the two only sets a flag, and the read goes on
+    waiting, so a Ctrl-C typed the instant the prompt shows may be lost. Where the kernel
+    cannot tell (another architecture), True: type at once, as before."""
+    if READ_SYSCALL is None:
+        return True
+    try:
+        with open(f"/proc/{pid}/syscall") as syscall:
+            fields = syscall.read().split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return True
+    return fields[:2] == [str(READ_SYSCALL), "0x0"]  # read(0, ...)
+
+
 def on_terminal(workspace: Path, key: bytes) -> tuple[int, str]:
     """``harken rewind`` on a pseudo-terminal; ``key`` pressed at its first question."""
     leader, follower = pty.openpty()
@@ -48,7 +68,8 @@ def on_terminal(workspace: Path, key: bytes) -> tuple[int, str]:
     pressed = False
     deadline = time.monotonic() + HANG_GUARD_S
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 1.0)
+        waiting_to_press = not pressed and b"[y/N]" in seen  # look again soon
+        ready, _, _ = select.select([leader], [], [], 0.02 if waiting_to_press else 1.0)
         if ready:
             try:
                 chunk = os.read(leader, 4096)
@@ -57,7 +78,7 @@ def on_terminal(workspace: Path, key: bytes) -> tuple[int, str]:
             if not chunk:
                 break
             seen += chunk
-        if not pressed and b"[y/N]" in seen:
+        if not pressed and b"[y/N]" in seen and reading_the_terminal(process.pid):
             os.write(leader, key)
             pressed = True
         if process.poll() is not None and not ready:
