@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
+from agent.permissions.git_setup import git_init, other_git_dir
 from agent.permissions.program_args import (
     UNKNOWN,
     Arg,
@@ -123,6 +124,7 @@ def judge_git(name: str, args: list[Arg], j: Judgement) -> None:
             i += 1
         elif text.startswith(("--git-dir", "--work-tree", "--namespace", "--super-prefix")):
             j.escalate(X, f"git {text.split('=')[0]} uses another repository's configuration", arg)
+            other_git_dir(args[i:], j)
             return
         elif text in _PLAIN_GLOBALS:
             i += 1
@@ -310,39 +312,12 @@ def _outputs(sub: str, rest: list[Arg], j: Judgement) -> None:
         j.raise_to(W, "git worktree add writes a working tree")
         j.write(_path(operands[1]) if len(operands) > 1 else UNKNOWN)
     elif sub == "init":
-        _init(rest, j)
+        git_init(rest, j)
     elif sub == "format-patch":
         opts = split(rest, "o", ("--output-directory", "--output"))
         for value in opts.values("-o", "--output-directory", "--output"):
             j.raise_to(W, "git format-patch writes patches")
             j.write(_path(value))
-
-
-def _init(rest: list[Arg], j: Judgement) -> None:
-    """``git init [DIR]`` writes DIR. With ``--template`` it copies that folder's hooks
-    and configuration into the new git directory: planted code, so the git directory's
-    protected entries count as written (a new repository is not yet in the sandbox's
-    list of protected paths)."""
-    opts = split(rest, "b", _INIT_VALUES)
-    dest = _path(opts.operands[-1]) if opts.operands else "."
-    if opts.operands:
-        j.write(dest)
-    templates = opts.found("--template")
-    if not templates:
-        return
-    separate = opts.values("--separate-git-dir")
-    git_dir = _path(separate[-1]) if separate else dest if opts.has("--bare") else f"{dest}/.git"
-    j.raise_to(W, "git init --template copies hooks and configuration into a new repository")
-    j.write(posixpath.join(git_dir, "hooks"), posixpath.join(git_dir, "config"))
-
-
-_INIT_VALUES = (
-    "--template",
-    "--separate-git-dir",
-    "--object-format",
-    "--ref-format",
-    "--initial-branch",
-)
 
 
 def _path(arg: Arg) -> str:

@@ -115,6 +115,9 @@ PROTECTED_WRITES = [
     # a new repository given another folder's hooks and configuration
     bash("git init --template=tools/tpl newrepo"),
     bash("git clone --template=tools/tpl https://example.com/r.git"),
+    # another repository's configuration, named with --git-dir
+    bash("git --git-dir=.git/modules/sub config core.fsmonitor 'touch PWNED'"),
+    bash("git --work-tree sub --git-dir vendor/lib/.git remote add o /tmp/x"),
     # names compared case-blind: on a case-insensitive file system these are .git's
     write(".GIT/config"),
     write(".Git/Hooks/pre-commit"),
