@@ -313,11 +313,18 @@ def _outputs(sub: str, rest: list[Arg], j: Judgement) -> None:
         j.write(_path(operands[1]) if len(operands) > 1 else UNKNOWN)
     elif sub == "init":
         git_init(rest, j)
+    elif sub == "maintenance" and operands[:1] and operands[0].text in _SCHEDULES:
+        # Adds the repository to the global configuration and a timer that runs git there.
+        j.raise_to(W, f"git maintenance {operands[0].text} changes the user's git schedule")
+        j.write("~/.gitconfig", "~/.config/systemd/user")
     elif sub == "format-patch":
         opts = split(rest, "o", ("--output-directory", "--output"))
         for value in opts.values("-o", "--output-directory", "--output"):
             j.raise_to(W, "git format-patch writes patches")
             j.write(_path(value))
+
+
+_SCHEDULES = frozenset({"start", "stop", "register", "unregister"})
 
 
 def _path(arg: Arg) -> str:

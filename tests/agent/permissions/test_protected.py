@@ -118,6 +118,8 @@ PROTECTED_WRITES = [
     # another repository's configuration, named with --git-dir
     bash("git --git-dir=.git/modules/sub config core.fsmonitor 'touch PWNED'"),
     bash("git --work-tree sub --git-dir vendor/lib/.git remote add o /tmp/x"),
+    # a timer that runs git in the repository, registered in the user's configuration
+    bash("git maintenance start"),
     # names compared case-blind: on a case-insensitive file system these are .git's
     write(".GIT/config"),
     write(".Git/Hooks/pre-commit"),
