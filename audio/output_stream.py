@@ -16,6 +16,11 @@ from typing import Any
 
 from audio.devices import AudioDeviceError, explain, find_device
 
+
+class OutputOpenTimeout(AudioDeviceError):
+    """The sound server did not answer while the output was opening (frozen, or hung)."""
+
+
 OPEN_SECONDS = 5.0  # a healthy server opens a stream in well under 100 ms
 CLOSE_SECONDS = 2.0
 
@@ -68,8 +73,8 @@ def open_output(
     with lock:
         if not done.is_set():
             result["abandoned"] = True
-            raise AudioDeviceError(
-                f"The sound output did not open within {limit:.0f} s (is the sound server frozen?)."
+            raise OutputOpenTimeout(
+                f"the sound output did not open within {limit:.0f} s (is the sound server frozen?)."
             )
     if "error" in result:
         raise result["error"]

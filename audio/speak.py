@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audio.devices import AudioDeviceError
-from audio.output_stream import close_output, open_output
+from audio.output_stream import OutputOpenTimeout, close_output, open_output
 from audio.spoken import spoken_pieces
 from audio.synth import Synthesiser
 from audio.synth_checks import SYNTH_RATE, writable_target, write_speech
@@ -198,11 +198,15 @@ class Speaker:
             elif now - self._block_at > STALL_SECONDS:
                 why = f"the sound output stopped asking for audio for {STALL_SECONDS:.0f} s"
             elif now - began > limit:
-                why = f"a {seconds:.1f} s sentence was still playing after {limit:.1f} s"
+                why = (
+                    f"the sound output stopped playing (a {seconds:.1f} s sentence had not "
+                    f"finished after {limit:.1f} s)"
+                )
             else:
                 continue
             raise SpeechOutputError(
-                f"Speech stopped: {why} (did the sound server or device go away?)."
+                f"Speech stopped: {why} (did the sound server or device go away, or was the "
+                "output suspended?)."
             )
 
     def _done_one(self, generation: int) -> None:
@@ -235,6 +239,10 @@ class Speaker:
         try:
             self._stream, self._stream_rate = open_output(self.device, self._on_block)
         except AudioDeviceError as exc:
+            if isinstance(exc, OutputOpenTimeout):
+                # The server froze as speech began (the stream may already be on it):
+                # said as every other loss of the output is.
+                raise SpeechOutputError(f"Speech stopped: {exc}") from exc
             if not ended:
                 raise
             # Between two sentences the output went away: the same loss as mid-sentence.

@@ -102,3 +102,18 @@ def test_say_with_no_output_on_the_sound_server_says_so_in_words(tmp_path: Path)
     assert status == 1
     assert len(lines) == 1, lines
     assert "no speaker or headphones" in lines[0] and "PaErrorCode" not in lines[0], lines
+
+
+def test_say_on_an_output_suspended_mid_speech_ends_and_names_the_cause(tmp_path: Path) -> None:
+    with private_pulse(tmp_path) as pulse:
+        say = start_say(pulse, LONG)
+        try:
+            pulse.wait_sink_input()
+            pulse.pactl("suspend-sink", "speakers", "1")  # it plays nothing until resumed
+            status, lines = finish(say)
+        finally:
+            if say.poll() is None:
+                say.kill()
+    assert status == 1
+    assert len(lines) == 1 and lines[0].startswith("harken: Speech stopped: the sound output")
+    assert "suspended" in lines[0], lines
