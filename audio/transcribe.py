@@ -21,9 +21,11 @@ decoded keeps that text: the ``Transcript`` says where and why the rest is missi
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -42,6 +44,9 @@ if TYPE_CHECKING:
 
 RATE = 16_000
 POLL_SECONDS = 0.02  # how often a live take looks at new audio: a pause is seen at once
+# How long leaving the process waits for the model's thread to come out of native code
+# (a load under a busy machine takes seconds; a decode of one region less than one).
+EXIT_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class Transcriber:
         self._loaded_at = float("inf")
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._takes: weakref.WeakSet[LiveTranscription] = weakref.WeakSet()
         self.model: Any = None
         self.error: Exception | None = None
         self.load_seconds = 0.0
@@ -91,6 +97,7 @@ class Transcriber:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="harken-whisper", daemon=True)
             self._thread.start()
+            _running.add(self)
         return self
 
     @property
@@ -105,10 +112,14 @@ class Transcriber:
             raise self.error
         return self.ready
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10) -> None:
+        """End the model's thread once the job it is in (a load, a decode) is done; takes
+        still being recorded are dropped. Waits at most ``timeout`` seconds."""
+        for take in list(self._takes):
+            take.cancel()
         if self._thread is not None:
             self._jobs.put(None)
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
             self._thread = None
 
     def set_words(self, words: Sequence[str]) -> None:
@@ -161,6 +172,7 @@ class Transcriber:
         take is decoded: nothing before ``sample`` is needed again. ``hold``: the seconds
         of audio the source can keep; stretches of unbroken speech are cut to fit it."""
         live = LiveTranscription(self, source, release, hold)
+        self._takes.add(live)
         self._put(live._run, live.future)
         return live
 
@@ -302,6 +314,20 @@ class LiveTranscription:
                 unclear=unclear,
             )
         )
+
+
+_running: weakref.WeakSet[Transcriber] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_running() -> None:
+    # The model's thread is a daemon so that it never keeps the process alive, but
+    # CTranslate2 must not be mid-load or mid-decode while the interpreter tears down:
+    # that aborts the process ("terminate called without an active exception", or
+    # SIGSEGV) after it already said why it stopped, e.g. a silent take that ended
+    # before the model had loaded. atexit runs before daemon threads are frozen.
+    for transcriber in list(_running):
+        transcriber.close(timeout=EXIT_WAIT_SECONDS)
 
 
 def _held(captured: Any) -> tuple[int, np.ndarray]:
