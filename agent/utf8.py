@@ -30,7 +30,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 UNDECODABLE_NOTE = (
     f"[Harken: {REPLACEMENT} here may stand for bytes that are not valid UTF-8, for example "
     f"in a file name. File tools accept such a path as shown if it matches one file only; in a "
-    f"shell command, match each {REPLACEMENT} with the wildcard ?.]"
+    f"shell command, match each {REPLACEMENT} with the wildcard ?. In a file's text, Edit "
+    f"matches {REPLACEMENT} copied from Read to such a byte and keeps the byte wherever the "
+    "text around it does not change.]"
 )
 
 

@@ -289,6 +289,7 @@ def test_a_file_with_bytes_that_are_not_utf8_is_read_and_edited_keeping_those_by
     assert result.returncode == 0, result.stderr
     (shown,) = api.requests[1]["messages"][-1]["content"]
     assert "1\tcaf\ufffd au lait" in shown["content"] and not shown.get("is_error")
+    assert "Edit matches \ufffd copied from Read to such a byte" in shown["content"]
     (edited,) = api.requests[2]["messages"][-1]["content"]
     assert not edited.get("is_error"), edited["content"]
     assert (workspace / "notes.txt").read_bytes() == b"caf\xe9 au lait\r\nbaz\r\n"
