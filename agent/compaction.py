@@ -244,6 +244,8 @@ async def fit_context(
         if floor == LAST_RESORT_FLOORS[0]:
             # One long turn of many rounds: summarise its older rounds rather than cut
             # every result to almost nothing.
+            if before_compact is not None and split_point(fitted.messages, guard.limit // 3, True):
+                await before_compact()  # PreCompact hooks hear of this summary too
             tokens = await _loose_compact(client, model, guard, fitted, budget, calibrated)
             if tokens < guard.limit:
                 break
