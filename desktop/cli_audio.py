@@ -130,6 +130,8 @@ def transcribe_file(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if result.unclear:  # not passed on as if it had been said
         return _fail(f"{args.file}: {result.unclear}")
+    if not result.text:  # silence or noise: said, not an empty line and success
+        return _fail(f"{args.file}: {_nothing_heard(result)}")
     if args.json:
         print(
             json.dumps(
@@ -213,6 +215,13 @@ def list_devices(args: argparse.Namespace) -> int:
             print("    none")
     print("* the system default; choose another with the input_device / output_device setting")
     return EXIT_OK
+
+
+def _nothing_heard(transcript: Any) -> str:
+    """Why a file's transcript has no text (no speech found, or no words made out)."""
+    if transcript.speech_seconds < 0.1:
+        return f"no speech was heard in {transcript.audio_seconds:.1f} s"
+    return f"no words could be made out of {transcript.speech_seconds:.1f} s of speech"
 
 
 def listen_once(args: argparse.Namespace) -> int:

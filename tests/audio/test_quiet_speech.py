@@ -141,3 +141,22 @@ def test_listen_to_silence_says_it_was_silent(tmp_path: Path) -> None:
     code = listen.stop()
     assert code == 1 and listen.text() == ""
     assert "silent" in listen.stderr and "muted" in listen.stderr, listen.stderr
+
+
+@pytest.mark.parametrize(
+    "synth", [("trim", "0", "3"), ("synth", "3", "pinknoise", "vol", "0.01")], ids=str
+)
+def test_transcribing_a_file_of_silence_or_noise_says_so(
+    tmp_path: Path, synth: tuple[str, ...]
+) -> None:
+    # Before, `harken transcribe` printed an empty line and exited 0: a script took it
+    # for something said.
+    wav = tmp_path / "nothing.wav"
+    sox("-n", "-r", "16000", "-b", "16", str(wav), *synth)
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "transcribe", str(wav)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1 and out.stdout == "", out
+    assert "no speech was heard in 3.0 s" in out.stderr, out.stderr
