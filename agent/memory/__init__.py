@@ -14,7 +14,7 @@
                    only when it succeeds, every change logged as a dated diff
 
 May import: the standard library (sqlite3 among it), ``platformdirs`` and the ``agent``
-modules that import no Qt and no audio (paths, config, transcript, events, tools.base,
+modules that import no Qt and no audio (paths, config, transcript, events, tools.base, utf8,
 and, in ``dream`` only, the session). Nothing here imports ``desktop`` or ``audio``.
 """
 

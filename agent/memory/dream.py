@@ -46,7 +46,7 @@ from agent.memory.dream_state import (
 from agent.memory.folders import MemoryScopes, configured_override, dream_dir, scopes_for
 from agent.memory.notes import INDEX_MAX_LINES
 from agent.memory.report import warn
-from agent.memory.session_index import record_texts
+from agent.memory.session_index import parse_record, record_texts
 
 LOCK_STALE_SECONDS = 3600
 DIGEST_CHARS = 30_000
@@ -199,11 +199,8 @@ def digest(transcripts: list[Path], limit: int = DIGEST_CHARS) -> str:
         except OSError:
             continue
         for raw in raw_lines:
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            if not isinstance(record, dict):
+            record = parse_record(raw)
+            if record is None:
                 continue
             if record.get("type") == "session":
                 started = str(record.get("started", ""))

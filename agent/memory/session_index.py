@@ -26,6 +26,7 @@ from typing import Any
 
 from agent.memory.relevance import fts_query, query_terms
 from agent.memory.report import warn
+from agent.utf8 import clean
 
 SCHEMA_VERSION = 1
 MAX_CHUNK_CHARS = 20_000  # a longer answer is indexed by its beginning
@@ -183,7 +184,7 @@ class SessionIndex:
         whole = data[: data.rfind(b"\n") + 1]
         added = 0
         for raw in whole.split(b"\n"):
-            record = _record(raw)
+            record = parse_record(raw)
             if record is None:
                 continue
             if record.get("type") == "session":
@@ -282,14 +283,18 @@ def _new_db(where: str) -> sqlite3.Connection:
     return db
 
 
-def _record(raw: bytes) -> dict[str, Any] | None:
+def parse_record(raw: bytes) -> dict[str, Any] | None:
+    """One transcript line as a record, or None for a blank, torn or foreign line.
+
+    Its strings hold no lone surrogates: a transcript written by hand or by an older
+    Harken may carry ``"\\udce9"`` escapes, which SQLite and UTF-8 files cannot take."""
     if not raw.strip():
         return None
     try:
         record = json.loads(raw)
     except ValueError:
         return None
-    return record if isinstance(record, dict) else None
+    return clean(record) if isinstance(record, dict) else None
 
 
 def record_texts(record: dict[str, Any]) -> list[tuple[str, str, str]]:

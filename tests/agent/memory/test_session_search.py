@@ -158,3 +158,28 @@ def test_an_empty_search_is_a_usage_error() -> None:
         assert done.returncode == 2
         assert done.stderr.strip().count("\n") == 0 and "harken:" in done.stderr
         assert done.stdout == ""
+
+
+def test_a_transcript_holding_lone_surrogates_is_indexed_and_dreamt_of(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A transcript written by hand or by an older Harken: JSON escapes of lone surrogates
+    # (a file name with byte 0xE9), which SQLite and UTF-8 text cannot take.
+    from agent.memory.dream import digest
+
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    head = {"type": "session", "id": "s1", "started": "2026-01-02T03:04:05+00:00", "cwd": "/w"}
+    lines = [
+        json.dumps(head),
+        '{"type": "prompt", "text": "open caf\\udce9 notes about the kestrel server"}',
+    ]
+    (sessions / "s1.jsonl").write_text("\n".join(lines) + "\n")
+
+    hits = SessionIndex(sessions).search("kestrel")
+
+    assert [h.session_id for h in hits] == ["s1"]
+    assert not [r for r in caplog.records if "cannot index" in r.message]
+    told = digest([sessions / "s1.jsonl"])
+    assert "caf\ufffd notes about the kestrel" in told
+    told.encode("utf-8")  # what the dream sends the model is valid UTF-8
