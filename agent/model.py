@@ -85,9 +85,21 @@ class MessageAssembler:
 
     def __init__(self, emit: Callable[[Event], None]) -> None:
         self._emit = emit
+        # What attempts given up on were billed (their input was read before the stream
+        # broke); kept apart from ``usage``, which is the delivered message's alone and
+        # calibrates the context guard.
+        self.abandoned_usage = Usage()
+        self.usage = Usage()
         self.reset()
 
+    @property
+    def billed_usage(self) -> Usage:
+        """Everything the requests streamed into this assembler were billed for."""
+        return self.abandoned_usage + self.usage
+
     def reset(self) -> None:
+        """Start a new attempt; the one before it (if any) was abandoned."""
+        self.abandoned_usage = self.abandoned_usage + self.usage
         self._blocks: dict[int, dict[str, Any]] = {}
         self._json: dict[int, list[str]] = {}
         self._done: set[int] = set()

@@ -19,7 +19,7 @@ from agent import conversation, telemetry
 from agent.checkpoints import attach as attach_checkpoints
 from agent.compaction import ContextGuard, ContextTooLarge, fit_context
 from agent.config import Config
-from agent.errors import EmptyReply, HarkenError
+from agent.errors import ApiFailure, EmptyReply, HarkenError
 from agent.events import (
     Compacted,
     ErrorOccurred,
@@ -269,6 +269,10 @@ class Session:
         self.state.cost_usd += cost
         self._pending.add(usage, cost)
 
+    def _add_billed(self, usage: Usage) -> None:
+        if usage != Usage():
+            self.add_spending(usage, cost_usd(self.config.model, usage))
+
     def _end_turn(self, stop_reason: str, text: str, usage: Usage, error: str) -> TurnOutcome:
         cost = cost_usd(self.config.model, usage)
         self.state.usage = self.state.usage + usage
@@ -299,13 +303,14 @@ class Session:
         assembler = MessageAssembler(self.emit)
         try:
             reply = await self.client.stream(request, assembler, self.emit)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, ApiFailure) as exc:
             partial = assembler.content(complete_only=True)
-            if partial:
+            if partial and isinstance(exc, asyncio.CancelledError):
                 self._add_assistant(partial)
-            # The cut request's input was billed: count what its stream reported.
-            self.add_spending(assembler.usage, cost_usd(self.config.model, assembler.usage))
+            # A cut or failed request's input was billed: count what its streams reported.
+            self._add_billed(assembler.billed_usage)
             raise
+        self._add_billed(assembler.abandoned_usage)  # attempts that broke and were retried
         self.guard.observe(reply.usage, len(self.messages))
         if reply.content:
             self._add_assistant(reply.content)

@@ -252,3 +252,30 @@ async def test_a_call_left_open_by_the_output_limit_is_answered_too(
     assert result["is_error"] is True and "output limit" in content_text(result)
     assert outcome.text == "Again, shorter."
     assert not (workspace / "out.txt").exists()
+
+
+async def test_input_billed_by_attempts_that_broke_counts_in_the_turn(
+    api: ScriptedAPI, make_session
+) -> None:
+    # Each attempt's input was read (and billed) before its stream broke: 3 x 100 tokens.
+    broken = Reply([text("Half")], cut_before="message_delta")
+    api.script(broken, broken, Reply([text("Whole.")]))
+    session = make_session()
+
+    outcome = await session.submit("hello")
+
+    assert outcome.text == "Whole."
+    assert outcome.usage.input_tokens == 300 and session.state.usage.input_tokens == 300
+
+
+async def test_input_billed_by_a_request_that_kept_breaking_counts_in_the_session(
+    api: ScriptedAPI, make_session
+) -> None:
+    broken = Reply([text("Half")], cut_before="message_delta")
+    api.script(*[broken] * 4)  # FAST_RETRY allows four attempts
+    session = make_session()
+
+    outcome = await session.submit("hello")
+
+    assert outcome.stop_reason == "error"
+    assert outcome.usage.input_tokens == 400 and session.state.usage.input_tokens == 400
