@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from tests.scripted_api import LoopbackServer, ScriptedAPI
 default_tools()
 
 TEST_KEY = "sk-ant-test-0000000000000000"
+
+# Started in the background of a script (`tests/run.sh &`, nohup), the tests inherit SIGINT
+# ignored, and so would every harken they start: tests that press Ctrl-C would hang. Harken
+# in a terminal starts with SIGINT at its default; so do the ones the tests start.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
