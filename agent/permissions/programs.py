@@ -39,7 +39,8 @@ from agent.permissions.program_args import (
     Judgement,
     is_raw_disk,
 )
-from agent.permissions.program_scripts import judge_awk, judge_sed
+from agent.permissions.program_awk import judge_awk
+from agent.permissions.program_sed import judge_sed
 from agent.permissions.program_table import SPECS, apply
 from agent.permissions.shell import Command, ShellAnalysis
 from agent.permissions.shell_words import names
