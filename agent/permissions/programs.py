@@ -28,6 +28,7 @@ from agent.permissions import (
     program_remote,
     program_runners,
     program_search,
+    program_web,
 )
 from agent.permissions.program_args import (
     TMP,
@@ -131,6 +132,7 @@ _RULES = {
     **program_archives.RULES,
     **program_search.RULES,
     **program_net.RULES,
+    **program_web.RULES,
     **program_remote.RULES,
     **program_runners.RULES,
     **program_launchers.RULES,
