@@ -77,7 +77,9 @@ class HarkenToolServer:
             annotations = ToolAnnotations(
                 read_only_hint=read_only,
                 destructive_hint=None if read_only else tool.kind is not ToolKind.NETWORK,
-                open_world_hint=tool.kind is ToolKind.NETWORK,
+                # Honest to the client: a command (Bash) can reach the network as much as
+                # WebFetch; files, search and the todo list stay on this machine.
+                open_world_hint=tool.kind in (ToolKind.NETWORK, ToolKind.EXECUTE),
             )
             listed.append(
                 McpTool(

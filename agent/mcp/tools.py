@@ -1,8 +1,17 @@
 """A server's tools as the agent's tools, and their results as tool_result content.
 
 Each server tool becomes ``mcp__<server>__<tool>`` with the server's own input schema and
-description. Its kind is what the permission engine judges: ``READ`` when the server marks
-it ``readOnlyHint`` (a hint, which only auto mode acts on), else ``EXECUTE``.
+description. Its kind is what the permission engine judges, from the server's two hints:
+
+    readOnlyHint   openWorldHint            kind
+    true           false                    READ     (auto mode runs it without asking)
+    true           absent or true           NETWORK  (reads, but may send its input out)
+    absent/false   false                    WRITE    (changes things on this machine only)
+    absent/false   absent or true           EXECUTE  (may do anything, anywhere)
+
+``openWorldHint`` defaults to true in the MCP specification: a tool whose server does not
+say otherwise may reach the outside world, so every mode, bypass included, asks before
+it runs unless a rule names it.
 
 Results: text stays text; images the Messages API takes (PNG, JPEG, GIF, WebP) become
 image blocks; structured content becomes JSON text when the result has no other content; embedded
@@ -66,6 +75,8 @@ def make_tool(server: str, spec: Any, call: Caller) -> McpTool:
     remote = spec.name
     annotations = spec.annotations
     read_only = bool(annotations is not None and annotations.read_only_hint)
+    # Only an explicit false closes the world (the specification's default is true).
+    open_world = annotations is None or annotations.open_world_hint is not False
     schema = dict(spec.input_schema or {})
     schema.setdefault("type", "object")
     schema.pop("$schema", None)
@@ -85,13 +96,20 @@ def make_tool(server: str, spec: Any, call: Caller) -> McpTool:
         name=tool_name(server, remote),
         description=f"{description}\n\n(From the MCP server {server!r}.)",
         input_model=McpInput,
-        kind=ToolKind.READ if read_only else ToolKind.EXECUTE,
+        kind=hinted_kind(read_only=read_only, open_world=open_world),
         run=run,
         describe=describe,
         schema=schema,
         server=server,
         remote_name=remote,
     )
+
+
+def hinted_kind(*, read_only: bool, open_world: bool) -> ToolKind:
+    """The kind the permission engine judges a server's tool by (see the table above)."""
+    if open_world:
+        return ToolKind.NETWORK if read_only else ToolKind.EXECUTE
+    return ToolKind.READ if read_only else ToolKind.WRITE
 
 
 def compact_input(arguments: dict[str, Any], limit: int = DESCRIBED_INPUT_CHARS) -> str:

@@ -10,19 +10,26 @@ Order of judgement (the first step that decides wins):
     4. ask rules                          -> ask
     5. writes to protected paths          -> ask, in every mode
     6. bypass mode                        -> allow, except a call that reaches a host
-                                             no allow rule covers (-> ask)
+                                             no allow rule covers, and an MCP tool its
+                                             server does not mark openWorldHint: false
+                                             with no rule naming it (-> ask)
     7. what cannot be proven safe         -> ask
     8. allow rules covering every part    -> allow
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
                                              the workspace; shell only with a sandbox;
-                                             MCP tools their server marks readOnlyHint)
+                                             MCP tools their server marks readOnlyHint
+                                             and openWorldHint: false)
    10. reads inside the workspace         -> allow (never a call that contacts a host,
                                              nor an MCP tool: its read-only is a claim)
    11. everything else                    -> ask
 
 Data never leaves the machine without a question unless an allow rule covers the host:
 no mode, bypass included, has a step that lets a network call through on its own, and
-plan mode fetches (WebFetch) only from hosts an allow rule covers. The grant tells
+plan mode fetches (WebFetch) only from hosts an allow rule covers. An MCP tool may reach
+the outside world unless its server says otherwise (``openWorldHint`` defaults to true):
+agent/mcp/tools.py gives an open-world tool the kind NETWORK (read-only) or EXECUTE,
+a closed-world one READ (read-only) or WRITE, and such a tool runs without a question
+only under a rule naming it (``mcp__server__tool`` or ``mcp__server``). The grant tells
 WebFetch which hosts rules name exactly: only those may be local or private addresses.
 """
 
@@ -107,6 +114,8 @@ class PermissionEngine:
 
         if self.mode is Mode.BYPASS:
             # Bypass trusts the agent with this machine, not with sending its data away.
+            if is_open_world(c) and not self._mcp_rule(call.name):
+                return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
             command_ruled = call.name == "Bash" and self._shell_rule(c) is not None
             if reaches_network(c) and not network_ruled(self.rules.allow, c, command_ruled):
                 return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
@@ -142,9 +151,10 @@ class PermissionEngine:
             if used is None or not self._paths_covered(c):
                 return False, None
             return True, used
+        mcp_rule = self._mcp_rule(call.name)
+        if mcp_rule is not None:
+            return True, mcp_rule
         for rule in allow:
-            if rule.tool.startswith("mcp__") and mcp_matches(rule.tool, call.name):
-                return True, rule
             if rule.tool == call.name and rule.specifier is None:
                 return True, rule
             fetch_rule = rule.tool == call.name == "WebFetch" and rule.specifier and c.hosts
@@ -155,6 +165,13 @@ class PermissionEngine:
             if rule is not None and (c.writes or call.name in ("Read", "Glob", "Grep")):
                 return True, rule
         return False, None
+
+    def _mcp_rule(self, tool: str) -> Rule | None:
+        """The first allow rule naming the MCP tool ``tool`` or its server."""
+        if not is_external(tool):
+            return None
+        rules = (r for r in self.rules.allow if r.tool.startswith(EXTERNAL_PREFIX))
+        return next((r for r in rules if mcp_matches(r.tool, tool)), None)
 
     def _shell_rule(self, c: Classification) -> Rule | None:
         """The first allow rule of those covering every part of a shell command that needs
@@ -213,7 +230,7 @@ class PermissionEngine:
 
     def _changes(self, c: Classification) -> bool:
         """Whether plan mode must refuse it: writes, runs things, or sends data out."""
-        if c.tool == "WebFetch":
+        if c.tool == "WebFetch" or (is_external(c.tool) and c.kind is ToolKind.NETWORK):
             # Not refused outright: a fetch from a host an allow rule covers is allowed, any
             # other asks (the URL itself can carry what was read).
             return False
@@ -243,8 +260,11 @@ class PermissionEngine:
     def _auto(self, c: Classification) -> str:
         """Why auto mode lets this through without asking, or "" when it does not."""
         if is_external(c.tool):
-            # Only the server's word (readOnlyHint): enough for auto mode, never standard.
-            return "the MCP server marks this tool read-only" if c.read_only else ""
+            # Only the server's word (readOnlyHint, and openWorldHint: false, which READ
+            # carries): enough for auto mode, never standard.
+            if c.kind is ToolKind.READ:
+                return "the MCP server marks this tool read-only and closed-world"
+            return ""
         if c.tool in ("Edit", "Write"):
             if all(is_inside(p, self.workspace) for p in c.writes):
                 return "edits a file inside the workspace"
@@ -282,6 +302,8 @@ class PermissionEngine:
             return Risk.HIGH
         if c.problems or c.unknown_writes or c.kind in (ToolKind.EXECUTE, ToolKind.NETWORK):
             return Risk.MEDIUM
+        if is_external(c.tool) and c.kind is not ToolKind.READ:
+            return Risk.MEDIUM  # a server's tool that changes things: what, Harken cannot see
         if not self._reads_inside(c):
             return Risk.MEDIUM
         if any(p.words.startswith(("rm ", "rmdir ", "shred ")) for p in c.parts):
@@ -297,6 +319,11 @@ class PermissionEngine:
             return f"writes outside the workspace: {outside_writes[0]}"
         if reaches_network(c):
             return why_network(c)
+        if is_open_world(c):
+            return (
+                f"the MCP tool {c.tool} may reach the outside world "
+                "(its server does not mark it openWorldHint: false)"
+            )
         return c.summary or f"{c.tool} {c.kind}"
 
     # -- "always allow" ------------------------------------------------------------
@@ -329,6 +356,12 @@ class PermissionEngine:
     def add_rule(self, kind: str, rule: Rule) -> None:
         """Apply a rule from now on (the caller saves it where it belongs)."""
         self.rules.add(kind, rule)
+
+
+def is_open_world(c: Classification) -> bool:
+    """Whether ``c`` is an MCP tool that may talk to the outside world: its server did not
+    mark it ``openWorldHint: false`` (the MCP default is true)."""
+    return is_external(c.tool) and c.kind in (ToolKind.NETWORK, ToolKind.EXECUTE)
 
 
 def is_external(tool: str) -> bool:

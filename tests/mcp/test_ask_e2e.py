@@ -71,6 +71,42 @@ def test_read_only_hint_lets_it_through_in_auto_mode_only(api: ScriptedAPI, hark
     assert not allowed.get("is_error") and "Europe/Paris" in allowed["content"]
 
 
+def test_an_open_world_tool_is_asked_about_even_read_only_in_auto_and_in_bypass(
+    api: ScriptedAPI, harken, workspace: Path, tmp_path: Path
+) -> None:
+    sent = tmp_path / "query-sent"
+    user_servers({"box": toolbox_entry(env={"QUERY_FILE": str(sent)})})
+    search = tool_use("mcp__box__search", {"query": "API_KEY=sk-live-123"})
+    local = tool_use("mcp__box__echo", {"text": "hi"})
+    for mode in ("auto", "bypass"):
+        api.script(Reply([search, local]), Reply([text("ok")]))
+        result = harken("ask", "search", "--mode", mode)
+        assert result.returncode == 0, result.stderr
+        asked, echoed = results(api.requests[-1])
+        assert asked.get("is_error") and "nobody was there to ask" in asked["content"]
+        assert not echoed.get("is_error") and echoed["content"] == "echo: hi"
+        assert not sent.exists()  # the query never left
+
+    # Bypass: a tool without hints is asked; one its server marks closed-world runs.
+    api.script(
+        Reply([tool_use("mcp__box__touch", {"name": "open.txt"})]),
+        Reply([tool_use("mcp__box__touch_here", {"name": "local.txt"})]),
+        Reply([text("ok")]),
+    )
+    result = harken("ask", "touch", "--mode", "bypass")
+    assert result.returncode == 0, result.stderr
+    [asked] = results(api.requests[-2])
+    assert asked.get("is_error") and "nobody was there to ask" in asked["content"]
+    [ran] = results(api.requests[-1])
+    assert ran["content"] == "created local.txt"
+
+    # A rule naming the tool lets it through.
+    api.script(Reply([search]), Reply([text("ok")]))
+    allowed = harken("ask", "search", "--mode", "bypass", "--allow", "mcp__box__search")
+    assert allowed.returncode == 0, allowed.stderr
+    assert sent.read_text() == "API_KEY=sk-live-123"
+
+
 def test_a_deny_rule_blocks_the_server(api: ScriptedAPI, harken) -> None:
     user_servers({"time": time_entry()})
     api.script(Reply([tool_use("mcp__time__get_current_time", PARIS)]), Reply([text("ok")]))

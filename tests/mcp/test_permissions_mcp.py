@@ -1,5 +1,7 @@
 """Every MCP call goes through the permission engine: asked by default, rules on a tool or a
-whole server, and readOnlyHint trusted in auto mode only."""
+whole server, readOnlyHint trusted in auto mode only, and only for a tool its server also
+marks closed-world (openWorldHint: false); an open-world tool is asked about in every mode,
+bypass included, unless a rule names it."""
 
 from __future__ import annotations
 
@@ -7,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from agent.mcp.tools import hinted_kind
 from agent.permissions import Mode, PermissionEngine, ToolCall, Verdict
 from agent.permissions.rules import Source, parse_rule
 from agent.permissions.settings import RuleSet
 from agent.tools.base import ToolKind
 
-READ_HINT = ToolKind.READ  # what a tool marked readOnlyHint becomes (agent/mcp/tools.py)
-NO_HINT = ToolKind.EXECUTE
+# What a server's hints become (agent/mcp/tools.py hinted_kind).
+READ_HINT = hinted_kind(read_only=True, open_world=False)  # readOnlyHint, openWorldHint false
+NO_HINT = hinted_kind(read_only=False, open_world=True)  # no hints at all
+READ_OPEN = hinted_kind(read_only=True, open_world=True)  # readOnlyHint only: a web search
+LOCAL = hinted_kind(read_only=False, open_world=False)  # openWorldHint false only
 
 
 def decide(
@@ -32,7 +38,7 @@ def decide(
 
 
 @pytest.mark.parametrize("mode", [Mode.STANDARD, Mode.AUTO])
-@pytest.mark.parametrize("kind", [READ_HINT, NO_HINT])
+@pytest.mark.parametrize("kind", [READ_HINT, NO_HINT, READ_OPEN, LOCAL])
 def test_asked_by_default_except_read_only_in_auto(
     workspace: Path, mode: Mode, kind: ToolKind
 ) -> None:
@@ -42,7 +48,35 @@ def test_asked_by_default_except_read_only_in_auto(
 
 def test_plan_mode_refuses_a_tool_not_marked_read_only(workspace: Path) -> None:
     assert decide(workspace, Mode.PLAN, NO_HINT) is Verdict.DENY
+    assert decide(workspace, Mode.PLAN, LOCAL) is Verdict.DENY
     assert decide(workspace, Mode.PLAN, READ_HINT) is Verdict.ASK
+    # A read-only open-world tool is like WebFetch there: asked, or allowed by its rule.
+    assert decide(workspace, Mode.PLAN, READ_OPEN) is Verdict.ASK
+    assert decide(workspace, Mode.PLAN, READ_OPEN, allow=("mcp__box",)) is Verdict.ALLOW
+    assert decide(workspace, Mode.PLAN, NO_HINT, allow=("mcp__box",)) is Verdict.DENY
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("kind", [READ_OPEN, NO_HINT])
+def test_an_open_world_tool_is_asked_about_in_every_mode(
+    workspace: Path, mode: Mode, kind: ToolKind
+) -> None:
+    verdict = decide(workspace, mode, kind)
+    assert verdict is (Verdict.DENY if (mode, kind) == (Mode.PLAN, NO_HINT) else Verdict.ASK)
+
+
+@pytest.mark.parametrize("rule", ["mcp__box__echo", "mcp__box"])
+@pytest.mark.parametrize("mode", [Mode.STANDARD, Mode.AUTO, Mode.BYPASS])
+def test_a_rule_naming_an_open_world_tool_lets_it_run(
+    workspace: Path, mode: Mode, rule: str
+) -> None:
+    assert decide(workspace, mode, NO_HINT, allow=(rule,)) is Verdict.ALLOW
+    assert decide(workspace, mode, READ_OPEN, allow=(rule,)) is Verdict.ALLOW
+
+
+def test_bypass_runs_a_closed_world_tool_without_asking(workspace: Path) -> None:
+    assert decide(workspace, Mode.BYPASS, LOCAL) is Verdict.ALLOW
+    assert decide(workspace, Mode.BYPASS, READ_HINT) is Verdict.ALLOW
 
 
 @pytest.mark.parametrize("rule", ["mcp__box__echo", "mcp__box", "mcp__box__*"])

@@ -60,6 +60,10 @@ async def test_tools_listed_a_read_runs_and_a_write_is_refused_without_elicitati
     assert listed["Read"].annotations.read_only_hint is True
     assert listed["Write"].annotations.read_only_hint is False
     assert "file_path" in listed["Read"].input_schema["properties"]
+    # Honest open-world hints: what can reach the network says so, what stays local says so.
+    world = {name: listed[name].annotations.open_world_hint for name in listed}
+    assert world["WebFetch"] is True and world["Bash"] is True
+    assert world["Read"] is False and world["Write"] is False and world["Grep"] is False
     assert not read.is_error and "remember the milk" in text_of(read)
     assert write.is_error
     assert "does not support elicitation" in text_of(write)

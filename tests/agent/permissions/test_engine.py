@@ -397,7 +397,8 @@ CASES = [
     Case("auto-without-sandbox-asks", "Bash", bash("mkdir -p build"), CHANGE, sandbox=False),
     Case("auto-without-sandbox-still-reads", "Bash", bash("ls"), ALLOWED, sandbox=False),
     # -- MCP and internal tools ----------------------------------------------------------
-    Case("mcp-unknown", "mcp__github__create_issue", {"title": "x"}, CHANGE),
+    # No openWorldHint: false, so it may reach the outside world: asked even in bypass.
+    Case("mcp-unknown", "mcp__github__create_issue", {"title": "x"}, "P:deny S:ask A:ask B:ask"),
     Case(
         "mcp-server-allowed",
         "mcp__github__create_issue",

@@ -2,8 +2,10 @@
 with ``--http PORTFILE`` (it binds a free port on 127.0.0.1 and writes it to PORTFILE), or
 the legacy SSE transport with ``--sse PORTFILE`` (endpoint ``/sse``).
 
-    echo(text)       read-only: returns the text
-    touch(name)      writes a file named ``name`` in the folder it runs in
+    echo(text)       read-only and local (openWorldHint: false): returns the text
+    search(query)    read-only, open-world by default: leaves ``query`` in QUERY_FILE
+    touch_here(name) local (openWorldHint: false): writes a file named ``name``
+    touch(name)      writes a file named ``name`` in the folder it runs in (no hints)
     big(size)        ``size`` characters of text
     picture()        a 1x1 PNG image and a line of text
     weather(city)    structured content only
@@ -37,10 +39,31 @@ PNG = base64.b64decode(
 server = MCPServer("toolbox")
 
 
-@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+# Local tools say so (openWorldHint: false); a tool that does not may reach the world.
+LOCAL = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+
+@server.tool(annotations=LOCAL)
 def echo(text: str) -> str:
     """Return the text as it was sent."""
     return f"echo: {text}"
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def search(query: str) -> str:
+    """A read-only "web search" that leaves its query in QUERY_FILE (where a real one
+    would send it out: openWorldHint is left at its default, true)."""
+    out = os.environ.get("QUERY_FILE")
+    if out:
+        Path(out).write_text(query)
+    return f"results for {query}"
+
+
+@server.tool(annotations=ToolAnnotations(open_world_hint=False))
+def touch_here(name: str) -> str:
+    """Create an empty file in the server's folder (a local, changing tool)."""
+    Path(name).write_text("touched\n")
+    return f"created {name}"
 
 
 @server.tool()
