@@ -25,6 +25,7 @@ from agent.permissions import (
     program_git,
     program_launchers,
     program_net,
+    program_readers,
     program_remote,
     program_runners,
     program_search,
@@ -129,6 +130,7 @@ def _invocation(command: Command, own: Invocation, effect: Effect) -> Invocation
 
 _RULES = {
     **program_files.RULES,
+    **program_readers.RULES,
     **program_archives.RULES,
     **program_search.RULES,
     **program_net.RULES,
