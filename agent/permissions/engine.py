@@ -12,7 +12,9 @@ Order of judgement (the first step that decides wins):
     6. bypass mode                        -> allow, except a call that reaches a host
                                              no allow rule covers, and an MCP tool its
                                              server does not mark openWorldHint: false
-                                             with no rule naming it (-> ask)
+                                             with no rule naming it (-> ask); without
+                                             a sandbox also a command Harken cannot
+                                             prove stays off the network (-> ask)
     7. what cannot be proven safe         -> ask
     8. allow rules covering every part    -> allow
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
@@ -61,6 +63,11 @@ from agent.tools.base import ToolKind
 # Shell programs whose writes inside the workspace auto mode lets through.
 LOW_RISK_WRITERS = frozenset({"mkdir", "touch", "cp", "tee", "echo", "printf", "cat"})
 # Tools of MCP servers (mcp__<server>__<tool>) judged by what their server declares.
+# Why bypass asks before opaque commands when there is no sandbox to keep them offline.
+NO_SANDBOX = (
+    "no sandbox (bubblewrap is missing or cannot run here; `harken doctor` says why), "
+    "so commands would run unconfined"
+)
 EXTERNAL_PREFIX = "mcp__"
 
 
@@ -116,6 +123,9 @@ class PermissionEngine:
             # Bypass trusts the agent with this machine, not with sending its data away.
             if is_open_world(c) and not self._mcp_rule(call.name):
                 return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
+            opaque = self._unconfined_opaque(c)
+            if opaque and self._shell_rule(c) is None:
+                return decision(Verdict.ASK, f"bypass mode, but {NO_SANDBOX}: {opaque}")
             command_ruled = call.name == "Bash" and self._shell_rule(c) is not None
             if reaches_network(c) and not network_ruled(self.rules.allow, c, command_ruled):
                 return decision(Verdict.ASK, f"bypass mode, but {self._why_ask(c)}")
@@ -281,6 +291,20 @@ class PermissionEngine:
             if part.effect not in ("read", "write"):
                 return ""
         return "a low-risk command inside the workspace, sandboxed"
+
+    def _unconfined_opaque(self, c: Classification) -> str:
+        """Without a sandbox, why a shell command might reach the network unseen ("" when
+        every part is a program whose offline behaviour Harken knows)."""
+        if self.sandbox or c.tool != "Bash":
+            return ""
+        # Interpreters running scripts, eval, unknown or opaque programs: whatever they
+        # do is invisible here, and nothing would stop a connection.
+        for part in c.parts:
+            if part.effect == "execute":
+                return f"{part.reason}, which Harken cannot prove stays off the network"
+        if c.problems:
+            return f"cannot judge it ({c.problems[0]})"
+        return ""
 
     def _grant(self, c: Classification) -> Grant:
         network = bool(c.hosts) or c.unknown_hosts
