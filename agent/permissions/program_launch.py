@@ -38,7 +38,7 @@ def launch(
     whole started command out to approve it."""
     # Imported here: programs imports the rule modules that call this.
     from agent.permissions.programs import effect_of
-    from agent.permissions.shell import Command
+    from agent.permissions.shell_commands import Command
     from agent.permissions.shell_wrappers import unwrap
 
     marked = [Arg(w.text, True, w.index) if FOUND in w.text else w for w in words]

@@ -44,7 +44,7 @@ from agent.permissions.program_args import (
 from agent.permissions.program_awk import judge_awk
 from agent.permissions.program_sed import judge_sed
 from agent.permissions.program_table import SPECS, apply
-from agent.permissions.shell import Command, ShellAnalysis
+from agent.permissions.shell_commands import Command, ShellAnalysis
 from agent.permissions.shell_words import names
 from agent.permissions.shell_wrappers import PRIVILEGED
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from agent.permissions.shell_words import Word
 
 if TYPE_CHECKING:
-    from agent.permissions.shell import Redirect
+    from agent.permissions.shell_commands import Redirect
 
 # Interpreters and the options that hand them code on the command line.
 _INLINE_CODE = {

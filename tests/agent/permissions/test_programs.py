@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from agent.permissions.programs import Effect, effect_of, effects
-from agent.permissions.shell import Command, analyze
+from agent.permissions.shell import analyze
+from agent.permissions.shell_commands import Command
 
 R, W, N, X = Effect.READ, Effect.WRITE, Effect.NETWORK, Effect.EXECUTE
 U = "<unknown>"

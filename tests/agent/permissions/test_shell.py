@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from agent.permissions import shell
-from agent.permissions.shell import Redirect, analyze
+from agent.permissions import shell_syntax
+from agent.permissions.shell import analyze
+from agent.permissions.shell_commands import Redirect
 
 # -- every command is found, wrappers peeled, no problem --------------------------------
 
@@ -293,9 +294,9 @@ def test_command_text_is_its_source_without_heredoc_bodies() -> None:
 def test_the_parser_is_built_once_and_reused_by_every_analysis() -> None:
     # What keeps a warm analysis fast; how fast is printed by benchmarks/responsiveness.py.
     analyze("ls")
-    parser = shell._parser
+    parser = shell_syntax._parser
     analyze("git status && ls -l src | wc -l")
-    assert parser is not None and shell._parser is parser
+    assert parser is not None and shell_syntax._parser is parser
 
 
 def test_importing_the_analyser_does_not_load_the_parser() -> None:
