@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -158,6 +160,8 @@ class FileEngine:
     def __init__(self, engine: Any) -> None:
         self._engine = engine
         self._folder = Path(tempfile.mkdtemp(prefix="harken-speech-"))
+        # Removed when the engine goes or the process ends (the engine lives that long).
+        weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
         self._names = itertools.count()
         self._done = threading.Condition()
         self._finishes = 0

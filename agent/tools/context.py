@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -51,6 +52,8 @@ class ToolContext:
             self.sandbox = None
             if sandbox_status().available:
                 self._temp_dir = Path(tempfile.mkdtemp(prefix="harken-session-"))
+                # Also gone when a context is dropped unclosed, or at exit.
+                weakref.finalize(self, shutil.rmtree, self._temp_dir, ignore_errors=True)
                 self.sandbox = sandbox_policy(self.workspace, self._temp_dir)
         self.shell = ShellSession(cwd=self.workspace, sandbox=self.sandbox)
 
