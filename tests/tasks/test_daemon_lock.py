@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -87,6 +88,9 @@ def test_sigterm_ends_the_wait(api: ScriptedAPI, workspace: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
+        # A hang guard: the daemon says it waits at once; a silent hang fails, not stalls.
+        ready, _, _ = select.select([run.stderr], [], [], 60)
+        assert ready, "harken daemon --wait-for-lock said nothing in 60 s"
         first = run.stderr.readline()  # type: ignore[union-attr]
         assert "waiting until it stops" in first
         run.send_signal(signal.SIGTERM)
