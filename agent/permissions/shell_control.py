@@ -21,7 +21,7 @@ class ControlWalk(WalkState):
         self, node: Node, cwd: str | None, depth: int, trailing: list[Node] | None = None
     ) -> tuple[str | None, str | None]:
         """``a && b || c``. ``trailing``: redirections of the last command (see
-        ``redirected``), opened in the folder where that command runs."""
+        ``with_redirects``), opened in the folder where that command runs."""
         ok, fail = cwd, cwd
         operator = ""
         named = [c for c in node.children if c.is_named]

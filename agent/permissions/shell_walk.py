@@ -26,28 +26,36 @@ class WalkState:
         self.nesting = 0
 
     def text(self, start: int, end: int) -> str:
+        """The source between two byte offsets."""
         return self.source[start:end].decode("utf-8", "replace")
 
     def add(self, command: Command) -> None:
+        """Record a command found; past ``MAX_COMMANDS`` that is a problem too."""
         if len(self.commands) == MAX_COMMANDS:
             self.problems.append(f"has more than {MAX_COMMANDS} commands")
         self.commands.append(command)
 
-    # Walked by the parts that make up the whole walk (see ``shell._Walk``).
+    # Made by the parts of the whole walk (``shell._Walk``); declared here so that each
+    # part can call the others.
 
     def block(self, node: Node, cwd: str | None, depth: int) -> tuple[str | None, str | None]:
+        """Statements in sequence; the directory after success and after failure."""
         raise NotImplementedError
 
     def statement(self, node: Node, cwd: str | None, depth: int) -> tuple[str | None, str | None]:
+        """One statement; the directory after success and after failure."""
         raise NotImplementedError
 
     def with_redirects(
         self, body: Node, redirects: list[Node], cwd: str | None, depth: int
     ) -> tuple[str | None, str | None]:
+        """``body`` run with ``redirects`` (see ``shell._Walk.with_redirects``)."""
         raise NotImplementedError
 
     def scan(self, node: Node, cwd: str | None, depth: int) -> None:
+        """Commands and problems inside a word or expression."""
         raise NotImplementedError
 
     def arithmetic(self, node: Node, cwd: str | None, depth: int) -> None:
+        """Problems and commands in an arithmetic expression."""
         raise NotImplementedError
