@@ -38,7 +38,11 @@ configuration names (see ``agent.permissions.git_dirs``):
 - ``claim_placeholders`` counts the commands using each placeholder and
   ``release_placeholders`` removes it when the last one ends (``rmdir``: only ever an
   empty directory; a stub only while it still holds exactly what was written); removing
-  it earlier would detach the mask inside still-running sandboxes.
+  it earlier would detach the mask inside still-running sandboxes. Each is recorded on
+  disk before it is made, so what a process killed mid-command leaves is removed by the
+  next one (``agent.sandbox_placeholders``). They cannot be avoided: every kind of bwrap
+  mount (``--tmpfs``, ``--ro-bind /dev/null``, an empty folder from the session temp)
+  needs its mount point to exist, and inside the workspace that is the host's folder.
 - every existing folder between the workspace and a protected path is bound onto itself
   (still writable) so it cannot be renamed: ``mv .git x && cp -a x .git`` would
   otherwise make a fresh, writable ``.git/hooks``. So a git directory, a submodule's
@@ -59,17 +63,16 @@ configuration. The permission engine asks before such writes when it can see the
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent import sandbox_placeholders as placeholders
 from agent.permissions.git_dirs import workspace_protected
 
 PROBE_TIMEOUT_S = 5.0
@@ -137,6 +140,9 @@ class SandboxPolicy:
         found = workspace_protected(workspace) if self.git else {}
         inside = tuple((p, stub) for p, stub in found.items() if _within(p, workspace))
         object.__setattr__(self, "git_paths", inside)
+        # A session's first policy: placeholders a killed process left (an empty .git,
+        # a .mcp.json folder) go before anything reads them.
+        placeholders.clean_leftovers()
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,7 @@ def bwrap_argv(
             argv += ["--bind", name, name]
         elif how in ("protect", "stub"):
             if how == "stub":
-                _make_stub(path, stubs[path])  # normally made by claim_placeholders already
+                placeholders.make_stub(path, stubs[path])  # made by claim_placeholders, normally
             argv += ["--ro-bind", name, name]
         else:
             argv += ["--tmpfs", name, "--remount-ro", name]
@@ -250,72 +256,23 @@ def visible_in_sandbox(policy: SandboxPolicy, path: Path) -> bool:
     return not any(_within(path, Path(private)) for private in PRIVATE_MOUNTS)
 
 
-_placeholders: dict[Path, int] = {}
-_stub_texts: dict[Path, str] = {}  # the stubs among them, with what was written
-_placeholders_lock = threading.Lock()
-
-
 def claim_placeholders(policy: SandboxPolicy) -> tuple[Path, ...]:
-    """Register the missing protected paths a command about to start will mask (bwrap
-    creates them on the host as empty folders) and make its stub files; pass the result
-    to ``release_placeholders`` once the command has ended."""
+    """Register (in this process and on disk) the missing protected paths a command about
+    to start will mask (bwrap creates them on the host as empty folders) and make its stub
+    files; pass the result to ``release_placeholders`` once the command has ended. What
+    processes that are gone left behind is cleaned first (agent.sandbox_placeholders)."""
     stubs = _stubs(policy)
-    with _placeholders_lock:
-        claimed = []
-        for path, how in protection(policy):
-            if how == "stub":
-                if not _make_stub(path, stubs[path]):
-                    continue  # appeared meanwhile: someone else's file, protected as it is
-                _stub_texts[path] = stubs[path]
-            # A placeholder another command made is claimed whatever it is to this one (a
-            # folder it walks through is a pin): else that command, ending meanwhile (an
-            # interrupted one still tearing down), removes it under this one's bwrap.
-            elif not (how == "mask" or path in _placeholders):
-                continue
-            claimed.append(path)
-            _placeholders[path] = _placeholders.get(path, 0) + 1
-    return tuple(claimed)
+    return placeholders.claim([(path, how, stubs.get(path)) for path, how in protection(policy)])
 
 
 def release_placeholders(paths: Iterable[Path]) -> None:
     """Forget claimed placeholders; the last command using one removes it if it is still
     an empty folder, or a stub holding only what was written into it."""
-    with _placeholders_lock:
-        # Deepest first: a placeholder folder is empty again only once those inside it go.
-        for path in reversed(tuple(paths)):
-            count = _placeholders.get(path, 0) - 1
-            if count > 0:
-                _placeholders[path] = count
-                continue
-            _placeholders.pop(path, None)
-            text = _stub_texts.pop(path, None)
-            with contextlib.suppress(OSError):
-                if text is None:
-                    os.rmdir(path)  # only an empty folder: never anything someone wrote
-                elif _holds(path, text):
-                    os.unlink(path)
+    placeholders.release(paths)
 
 
 def _stubs(policy: SandboxPolicy) -> dict[Path, str]:
     return {path: text for path, text in policy.git_paths if text is not None}
-
-
-def _make_stub(path: Path, text: str) -> bool:
-    """Create ``path`` holding ``text``; False if something is there already."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    except OSError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return True
-
-
-def _holds(path: Path, text: str) -> bool:
-    if os.path.islink(path) or not os.path.isfile(path):
-        return False
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return handle.read(len(text) + 1) == text
 
 
 def _run_kept(network: bool) -> list[str]:
