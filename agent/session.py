@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from agent import conversation, telemetry
 from agent.checkpoints import attach as attach_checkpoints
-from agent.compaction import ContextGuard, ContextTooLarge, fit_context
+from agent.compaction import ContextGuard
 from agent.config import Config
 from agent.errors import ApiFailure, EmptyReply, HarkenError
 from agent.events import (
-    Compacted,
     ErrorOccurred,
     Event,
     Notice,
@@ -39,6 +38,7 @@ from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
 from agent.permissions.settings import RuleSet
 from agent.prompts import system_prompt
 from agent.questions import talk_channels
+from agent.session_context import fit_before_request
 from agent.session_record import SessionState as SessionState  # public here too
 from agent.session_record import start
 from agent.skills import for_session as load_skills
@@ -209,7 +209,7 @@ class Session:
             self._record_message(conversation.add_user_content(self.messages, content))
             stop_again = False
             for _round in range(self.config.max_turns):
-                await self._guard_context()
+                await fit_before_request(self)
                 reply = await self._ask_model()
                 usage = usage + reply.usage
                 if not reply.content:  # not stored: the API refuses an empty message
@@ -366,32 +366,6 @@ class Session:
         keep_allow_rule(
             self.engine, self.ctx.workspace, rule_text, save=self.save_rules, emit=self.emit
         )
-
-    async def _guard_context(self) -> None:
-        tools = [t.api_schema() for t in self.tools.values()]
-        fitted = await fit_context(
-            self.client,
-            self.config.model,
-            self.guard,
-            self.system,
-            tools,
-            self.messages,
-            before_compact=self.hooks.pre_compact,
-        )
-        if fitted is None:
-            return
-        if fitted.messages is not self.messages:
-            self.state.messages = fitted.messages
-            # Kept in the turn's record too, so a resumed session's totals include it.
-            self.add_spending(fitted.usage, cost_usd(self.config.model, fitted.usage))
-            record = {"type": "compaction", "messages": fitted.messages}
-            self._log.add(record | {"tokens_before": fitted.tokens_before})
-        if fitted.replaced:
-            self.emit(Compacted(fitted.tokens_before, fitted.replaced))
-        if fitted.shortened:
-            self.emit(Notice(f"Cut {fitted.shortened} long tool result(s) to fit the context."))
-        if fitted.error:
-            raise ContextTooLarge(fitted.error)
 
     # -- conversation and transcript ----------------------------------------------
 
