@@ -47,6 +47,15 @@ configuration names (see ``agent.permissions.git_dirs``):
   (still writable) so it cannot be renamed: ``mv .git x && cp -a x .git`` would
   otherwise make a fresh, writable ``.git/hooks``. So a git directory, a submodule's
   checkout and ``.git/modules/<name>`` cannot be moved away by a confined command.
+- each repository's ``modules/`` and ``worktrees/`` are read-only (masked when missing),
+  and the git directories already in them are bound writable again on top, their own
+  configuration read-only anew: no new submodule or worktree git directory (with a
+  config or hooks of its own) can be made, while commits in existing ones still work.
+  ``.git`` itself stays writable: git creates its lock files there (agent.sandbox_layout).
+- editor and tool folders that exist in subfolders (``a/.vscode``, ``b/.envrc``) are
+  read-only like the workspace's own; one that does not exist yet cannot be masked in
+  every folder, so a command can create it (the permission engine asks before every
+  write to one it can see).
 
 Not covered: Unix sockets outside ``/tmp`` and ``/run`` (say, in the home folder) can still
 be connected to; a protected path reached through a symlink inside the workspace has its
@@ -74,6 +83,7 @@ from pathlib import Path
 
 from agent import sandbox_placeholders as placeholders
 from agent.permissions.git_dirs import workspace_protected
+from agent.sandbox_layout import git_nesting, nested_protected
 
 PROBE_TIMEOUT_S = 5.0
 PRIVATE_MOUNTS = ("/tmp", "/run")  # replaced by empty tmpfs inside
@@ -130,8 +140,16 @@ class SandboxPolicy:
     network: bool = False
     git: bool = True
     git_paths: tuple[tuple[Path, str | None], ...] = field(init=False, repr=False)
+    # Read-only as well (agent.sandbox_layout): each git directory's modules/ and
+    # worktrees/, nested editor folders; and the git directories inside modules/ and
+    # worktrees/, writable again on top (git's ordinary work happens there).
+    layout_paths: tuple[Path, ...] = field(init=False, repr=False)
+    reopened: tuple[Path, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # A session's first policy: placeholders a killed process left (an empty .git,
+        # a .mcp.json folder) go before anything reads them.
+        placeholders.clean_leftovers()
         workspace = Path(os.path.realpath(self.workspace))
         object.__setattr__(self, "workspace", workspace)
         object.__setattr__(self, "temp_dir", Path(os.path.realpath(self.temp_dir)))
@@ -140,9 +158,11 @@ class SandboxPolicy:
         found = workspace_protected(workspace) if self.git else {}
         inside = tuple((p, stub) for p, stub in found.items() if _within(p, workspace))
         object.__setattr__(self, "git_paths", inside)
-        # A session's first policy: placeholders a killed process left (an empty .git,
-        # a .mcp.json folder) go before anything reads them.
-        placeholders.clean_leftovers()
+        nesting, reopened = git_nesting((p for p, _ in inside), workspace) if self.git else ([], [])
+        nested = nested_protected(workspace) if self.git else []
+        resolved_nested = [Path(os.path.realpath(p)) for p in nested]
+        object.__setattr__(self, "layout_paths", tuple([*nesting, *resolved_nested]))
+        object.__setattr__(self, "reopened", tuple(reopened))
 
 
 @dataclass(frozen=True)
@@ -192,7 +212,7 @@ def bwrap_argv(
     stubs = _stubs(policy)
     for path, how in protection(policy):
         name = str(path)
-        if how == "pin":
+        if how in ("pin", "reopen"):
             argv += ["--bind", name, name]
         elif how in ("protect", "stub"):
             if how == "stub":
@@ -222,12 +242,14 @@ def _python_under_private_mounts() -> list[str]:
 def protection(policy: SandboxPolicy) -> list[tuple[Path, str]]:
     """How each protected path is kept read-only, shallowest first: ``protect`` (bind an
     existing one read-only), ``mask`` (a read-only empty tmpfs where it is missing),
-    ``stub`` (a missing file git reads: a placeholder file bound read-only), or ``pin``
-    (bind a folder on the way onto itself so it cannot be renamed)."""
+    ``stub`` (a missing file git reads: a placeholder file bound read-only), ``pin``
+    (bind a folder on the way onto itself so it cannot be renamed), or ``reopen`` (a git
+    directory inside a read-only ``modules/`` or ``worktrees/``, bound writable again)."""
     workspace = policy.workspace
     stubs = _stubs(policy)
     plan: dict[Path, str] = {}
-    for target in dict.fromkeys([*policy.read_only, *(p for p, _ in policy.git_paths)]):
+    targets = [*policy.read_only, *(p for p, _ in policy.git_paths), *policy.layout_paths]
+    for target in dict.fromkeys(targets):
         if target == workspace or not _within(target, workspace):
             continue  # outside the workspace everything is read-only already
         path = workspace
@@ -240,10 +262,23 @@ def protection(policy: SandboxPolicy) -> list[tuple[Path, str]]:
                 plan[path] = "protect"
                 break
             plan.setdefault(path, "pin")
-    locked = [p for p, how in plan.items() if how != "pin"]
-    # A pin below a read-only path would make part of it writable again.
-    kept = {p: how for p, how in plan.items() if not any(p != r and _within(p, r) for r in locked)}
-    return sorted(kept.items(), key=lambda item: len(item[0].parts))
+    nesting = set(policy.layout_paths)
+    for git_dir in policy.reopened:
+        # Only below a read-only modules/ or worktrees/: anywhere else it stays as planned.
+        above = next((a for a in git_dir.parents if plan.get(a, "pin") != "pin"), None)
+        if plan.get(git_dir) == "pin" and above in nesting and plan[above] != "reopen":
+            plan[git_dir] = "reopen"
+    # The nearest read-only or reopened folder above a path decides: a pin below a
+    # read-only path would make part of it writable again, but below a reopened git
+    # directory its own entries are protected anew.
+    bounds = {p for p, how in plan.items() if how != "pin"}
+
+    def kept(path: Path, how: str) -> bool:
+        above = next((a for a in path.parents if a in bounds), None)
+        return how == "reopen" or above is None or plan[above] == "reopen"
+
+    chosen = [(p, how) for p, how in plan.items() if kept(p, how)]
+    return sorted(chosen, key=lambda item: len(item[0].parts))
 
 
 def visible_in_sandbox(policy: SandboxPolicy, path: Path) -> bool:
