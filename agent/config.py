@@ -118,6 +118,12 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "After a spoken reply, listen a few seconds for the next request without the hotkey",
     ),
+    Setting(
+        "end_silence_ms",
+        900,
+        "Conversation mode: a pause this long ends a request; speech soon after joins it (ms)",
+        minimum=300,
+    ),
     Setting("workspace", "", "Folder the agent works in (empty: where Harken was started)"),
     Setting(
         "permission_timeout_seconds",

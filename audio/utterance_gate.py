@@ -60,6 +60,11 @@ class HandsFreeListener:
         self.detector = SpeechDetector()
         self._fed = skip_samples  # the take's pre-roll is never judged
 
+    @property
+    def seconds(self) -> float:
+        """How much of the take has been judged (from the end of the skipped part)."""
+        return len(self.detector.probs) * WINDOW_SECONDS
+
     def update(self, recorder: Any) -> str:
         """Look at what ``recorder`` (``audio.capture.Recorder``) recorded since the last
         call; the gate's state."""

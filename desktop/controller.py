@@ -272,6 +272,8 @@ class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
             self._notices[take] = message
 
     def _transcript_empty(self, take: int, why: str) -> None:
+        if self.talk.hands_free.held_empty(take, why):  # speech may go on after its pause
+            return
         notice = self._notices.pop(take, "")
         reason = f"{why}. {notice.rstrip('.')}" if notice else why
         self.feed(self.machine.transcript_empty, take, reason)

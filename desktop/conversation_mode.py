@@ -4,14 +4,19 @@
     hands_free.reply_coming()      the turn ended with something to say (``on_turn_done``)
     hands_free.speech_done()       Harken stopped speaking: listen again after a short tail
     hands_free.key_pressed()       the person took over with the hotkey: stop watching
-    hands_free.heard(take, text)   "stop" / "that's all" ends the conversation (True)
+    hands_free.heard(take, text)   "stop" / "that's all" ends the conversation (True); a
+                                   request held while speech may go on (True)
+    hands_free.held_empty(take, why)   the same for a take heard as empty
 
 With the setting ``conversation_mode`` on, a take starts ``TAIL_MS`` (plus the recorder's
 pre-roll) after the reply has been said, through the same state machine input a key press
 uses, so the tray and the overlay show "listening" as they do for the hotkey. Voice
-activity (``audio.utterance_gate``) ends the take once the person has spoken and paused;
-if nobody speaks within ``LISTEN_SECONDS``, the take is dropped and the conversation is
-over until the next key press. Harken's own voice cannot start a take: the detector only
+activity (``audio.utterance_gate``) ends the take once the person has spoken and paused
+(setting ``end_silence_ms``). That end is provisional: speech that goes on after the pause
+joins the same request or, once the request went on, the turn as a follow-up
+(``desktop.continuation``); nothing said after a pause is dropped silently. If nobody
+speaks within ``LISTEN_SECONDS``, the take is dropped and the conversation is over until
+the next key press. Harken's own voice cannot start a take: the detector only
 runs after the reply has ended (and the tail has passed), and never judges the pre-roll.
 
 ``ConversationSwitch`` is mixed into the controller: the tray menu's "Conversation mode".
@@ -26,6 +31,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from audio.answer_words import ends_conversation
 from desktop import state as st
+from desktop.continuation import Continuation, end_silence
 
 if TYPE_CHECKING:
     from desktop.controller import Controller
@@ -34,7 +40,6 @@ log = logging.getLogger(__name__)
 
 TAIL_MS = 300  # after the reply (and the pre-roll) before listening: its echo dies away
 LISTEN_SECONDS = 6.0  # how long the microphone waits for the next request
-END_SILENCE = 0.9  # a pause this long ends the utterance
 POLL_MS = 100
 LANE = "hands-free"  # the detector runs here, off the GUI thread
 ENDED = "Conversation ended."
@@ -57,6 +62,7 @@ class HandsFree(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._check)
+        self.continuation = Continuation(controller, self._ends)
 
     @property
     def on(self) -> bool:
@@ -69,6 +75,7 @@ class HandsFree(QObject):
 
     def reply_coming(self) -> None:
         self._reply = self.on and self.c.machine.state is st.State.SPEAKING
+        self.continuation.turn_ended()  # speech under way after a request: a follow-up
 
     def speech_done(self) -> None:
         if not self._reply:
@@ -82,9 +89,20 @@ class HandsFree(QObject):
         self._reply = False
         self._arm.stop()
         self._stop_watching()
+        self.continuation.key_pressed()
 
     def heard(self, take: int, text: str) -> bool:
-        """``text`` of a hands-free take that ends the conversation: handled (True)."""
+        """``text`` of a hands-free take: held while speech may go on after its pause, or
+        it ends the conversation: handled (True)."""
+        if self.continuation.heard(take, text) or self.continuation.hold(take, text):
+            return True
+        return self._ends(take, text)
+
+    def held_empty(self, take: int, why: str) -> bool:
+        """A hands-free take heard as empty, held while speech may go on (True)."""
+        return self.continuation.hold(take, "", why)
+
+    def _ends(self, take: int, text: str) -> bool:
         if take != self._last_take or not ends_conversation(text):
             return False
         log.info("conversation ended by %r", text)
@@ -133,7 +151,8 @@ class HandsFree(QObject):
         if recorder is None or not recorder.recording:
             return "waiting"
         if self._listener is None:
-            gate = UtteranceGate(listen_seconds=LISTEN_SECONDS, end_silence=END_SILENCE)
+            silence = end_silence(self.c.config)
+            gate = UtteranceGate(listen_seconds=LISTEN_SECONDS, end_silence=silence)
             skip = int(self.c.config.preroll_ms) * 16  # samples at 16 kHz
             self._listener = HandsFreeListener(gate, skip)
         return self._listener.update(recorder)
@@ -146,6 +165,8 @@ class HandsFree(QObject):
             log.info("conversation mode: the request ended (take %d)", take)
             self._stop_watching()
             self.c.feed(self.c.machine.toggle)  # as a key release: transcribe it
+            if self.c.machine.state is st.State.TRANSCRIBING and self.c.machine.take == take:
+                self.continuation.begin(take)  # the end is provisional
         elif state == "timed_out":
             log.info("conversation mode: nothing said; %s", ENDED)
             self._stop_watching()
@@ -165,6 +186,7 @@ class HandsFree(QObject):
         """Quit: nothing starts any more."""
         self._arm.stop()
         self._stop_watching()
+        self.continuation.stop()
 
 
 class ConversationSwitch:

@@ -1,0 +1,136 @@
+"""Conversation mode when the person pauses mid-sentence: nothing said after the pause is
+lost. A pause a little longer than the end silence (0.9 s) keeps the take going: both
+phrases go to the agent as one request. A pause longer than the continuation window sends
+the first phrase on; the words after it reach the running turn as a follow-up.
+
+The real controller, overlay and ``Voice`` (recorder on the PulseAudio virtual microphone,
+tiny.en, the speech engine writing the reply to a file so the microphone never hears it);
+the agent bridge is the recording stand-in of ``test_controller`` (the edge). The clips are
+espeak-ng phrases joined by sox silence; the assertions look for words tiny.en hears
+surely ("Thursday", "report"), never whole transcripts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.config import load_config
+from desktop.background import Background
+from desktop.bridge import Outcome
+from desktop.controller import Controller, Parts
+from desktop.state import State
+from desktop.windows.overlay import RecordingOverlay
+from tests.desktop.test_controller import FakeBridge
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("HARKEN_TEST_AUDIO") != "1",
+    reason="no virtual microphone: run under tests/desktop_env.sh (PulseAudio)",
+)
+
+FIRST = "Move the meeting to Thursday morning."
+SECOND = "and send the report to the whole team."
+TIMEOUT = 120_000  # ms; tiny.en on a loaded machine
+
+
+@pytest.fixture
+def hands_free(qtbot: Any, tmp_path: Path) -> Iterator[tuple[Controller, FakeBridge]]:
+    from desktop.voice import Voice
+
+    config = load_config().override(
+        whisper_model="tiny.en", language="en", conversation_mode=True, speak_summaries=True
+    )
+    background = Background()
+    voice = Voice(background, config, tmp_path, speech_out=tmp_path / "speech")
+    overlay = RecordingOverlay()
+    qtbot.addWidget(overlay)
+    bridge = FakeBridge()
+    controller = Controller(config, quit_app=lambda: None)
+    controller.attach(Parts(background, bridge=bridge, voice=voice, overlay=overlay))  # type: ignore[arg-type]
+    ready: list[float] = []
+    voice.model_ready.connect(ready.append)
+    voice.start()
+    try:
+        qtbot.waitUntil(lambda: bool(ready), timeout=TIMEOUT)
+        yield controller, bridge
+    finally:
+        controller.shutdown()  # as at quit: the lanes end, then the devices close
+
+
+def clip(folder: Path, pause: float) -> Path:
+    """FIRST, ``pause`` seconds of silence, SECOND: one 16 kHz WAV."""
+    parts = []
+    for name, words in (("first", FIRST), ("second", SECOND)):
+        raw, wav = folder / f"{name}-raw.wav", folder / f"{name}.wav"
+        subprocess.run(["espeak-ng", "-s", "160", "-w", str(raw), words], check=True)
+        subprocess.run(["sox", str(raw), "-r", "16000", str(wav)], check=True)
+        parts.append(wav)
+    silence = folder / "pause.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(silence), "trim", "0", str(pause)], check=True
+    )
+    joined = folder / f"paused-{pause}.wav"
+    subprocess.run(["sox", str(parts[0]), str(silence), str(parts[1]), str(joined)], check=True)
+    return joined
+
+
+def listen_after_a_reply(qtbot: Any, controller: Controller, bridge: FakeBridge) -> None:
+    """A typed request, its spoken reply: then Harken listens by itself (no key)."""
+    controller.feed(controller.machine.typed, "what time is it")
+    bridge.turn_done.emit(Outcome("end_turn", "It is noon."))
+    voice = controller.parts.voice  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: (
+            controller.talk.hands_free.take is not None
+            and voice.recorder is not None
+            and voice.recorder.recording
+            and voice.recorder.receiving
+        ),
+        timeout=TIMEOUT,
+    )
+
+
+def play(qtbot: Any, wav: Path) -> None:
+    """Play ``wav`` into the microphone; Qt runs meanwhile (the detector's polls)."""
+    player = subprocess.Popen(["paplay", "-d", "virtmic", str(wav)])
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=TIMEOUT)
+    assert player.returncode == 0
+
+
+def requests(bridge: FakeBridge) -> list[str]:
+    return [call[0] for call in bridge.named("submit")]
+
+
+def test_a_pause_mid_sentence_in_conversation_mode_sends_one_request_with_both_phrases(
+    qtbot: Any, tmp_path: Path, hands_free: tuple[Controller, FakeBridge]
+) -> None:
+    controller, bridge = hands_free
+    wav = clip(tmp_path, 1.2)
+    listen_after_a_reply(qtbot, controller, bridge)
+    play(qtbot, wav)
+    qtbot.waitUntil(lambda: len(requests(bridge)) == 2, timeout=TIMEOUT)
+    request = requests(bridge)[1].lower()
+    assert "thursday" in request and "report" in request, request
+    assert bridge.named("follow_up") == []
+    assert controller.machine.state is State.THINKING
+
+
+def test_speech_after_a_long_pause_reaches_the_running_turn_as_a_follow_up(
+    qtbot: Any, tmp_path: Path, hands_free: tuple[Controller, FakeBridge]
+) -> None:
+    controller, bridge = hands_free
+    wav = clip(tmp_path, 4.0)  # well past the end silence and the continuation window
+    listen_after_a_reply(qtbot, controller, bridge)
+    play(qtbot, wav)
+    qtbot.waitUntil(lambda: len(bridge.named("follow_up")) == 1, timeout=TIMEOUT)
+    request = requests(bridge)[1].lower()
+    assert "thursday" in request and "report" not in request, request
+    (follow_up,) = bridge.named("follow_up")
+    assert "report" in follow_up[0].lower(), follow_up
+    assert len(requests(bridge)) == 2  # one request; the rest joined its turn
+    assert controller.machine.state is State.THINKING
