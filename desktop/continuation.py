@@ -1,6 +1,6 @@
 """After a hands-free endpoint: speech that goes on is never lost without a word.
 
-    cont = Continuation(controller)
+    cont = Continuation(controller, ends)   ends(take, text): HandsFree's "that's all"
     cont.begin(take)             the gate ended hands-free ``take`` (after its StopRecording)
     cont.hold(take, text, why)   ``take``'s transcript (or why it is empty): held while the
                                  continuation is undecided (True)
@@ -23,7 +23,9 @@ recorder, numbered from ``CONTINUATIONS``) starts, watched by the same detector:
     ends, a permission is asked, or Harken
     speaks
 
-Speech that resumed but could not be understood is not dropped silently either: the
+When a continuation ends at its own pause, the next one starts: a request said in three
+parts is one request, a follow-up in two parts is two follow-ups. Speech that resumed but
+could not be understood is not dropped silently either: the
 request is held for a look with a notice. The detector runs on the hands-free lane, the
 microphone work on Voice's lane; only signals and ``Background`` callbacks reach the GUI.
 """
@@ -62,17 +64,18 @@ def end_silence(config: Any) -> float:
 # (Harken speaks, asks for permission, the turn ended) stops the late watch.
 WORKING = (st.State.TRANSCRIBING, st.State.CONFIRMING, st.State.THINKING)
 
-# phases of a continuation
-OPEN = "open"  # watching; the request is held
+# phases of the continuation take being watched
+OPEN = "open"  # no speech yet; the request is held
 RESUMED = "resumed"  # speech came back in time: recording it, the request still held
-JOINING = "joining"  # the continuation is being transcribed, to join the request
-LATE = "late"  # the request went on; speech now becomes a follow-up
+LATE = "late"  # the request went on (or will when its text comes): speech is a follow-up
 LATE_SPEAKING = "late_speaking"
-LATE_HEARING = "late_hearing"  # the follow-up is being transcribed
 
 
 class Continuation(QObject):
-    """One provisional endpoint at a time: what comes after it is joined or followed up."""
+    """One provisional endpoint at a time: what comes after it is joined or followed up.
+
+    Each pause starts the next continuation take, so a request said in three parts with
+    two pauses is still one request, and a follow-up in two parts is two follow-ups."""
 
     def __init__(self, controller: Controller, ends: Any) -> None:
         super().__init__(controller)
@@ -80,10 +83,13 @@ class Continuation(QObject):
         self._ends = ends  # HandsFree's "that's all" check: (take, text) -> handled
         self._number = CONTINUATIONS
         self.take: int | None = None  # the machine's take whose endpoint is provisional
-        self.side: int | None = None  # the continuation take recording after it
+        self.side: int | None = None  # the continuation take recording now
         self.phase = ""
-        self._held: tuple[str, str] | None = None  # (text, why empty) of ``take``
-        self._side_result: tuple[str, str] | None = None
+        # The request's parts in order: the take, then continuations that resumed in
+        # time; each (text, why it is empty), None until transcribed.
+        self._parts: dict[int, tuple[str, str] | None] = {}
+        self._closed = False  # no more parts: the request goes on once all are heard
+        self._late: set[int] = set()  # continuation takes being heard as follow-ups
         self._listener: Any = None
         self._measuring = False
         self._speech_number = 0
@@ -94,34 +100,38 @@ class Continuation(QObject):
 
     @property
     def holding(self) -> bool:
-        """A request is held while speech may still go on."""
-        return self.phase in (OPEN, RESUMED, JOINING)
+        """A request is held while speech may still go on (or its parts are heard)."""
+        return self.take is not None
 
     # -- starting ---------------------------------------------------------------------------
 
     def begin(self, take: int) -> None:
         """``take`` was ended by the gate; listen on for its continuation."""
-        c = self.c
-        voice = c.parts.voice if c.parts else None
+        voice = self.c.parts.voice if self.c.parts else None
         if voice is None:
             return
-        self._drop()
-        self._connect(voice)
-        self._number += 1
-        self.take, self.side, self.phase = take, self._number, OPEN
-        self._held = self._side_result = None
-        self._listener = None
-        self._speech_number = _speech_number(voice)
-        log.info("conversation mode: listening on after the pause (take %d)", take)
-        voice.start_take(self.side)
-        side = self.side
-        # The detector starts once the recorder holds the new take (the mic lane is FIFO).
-        c.parts.background.run(lambda: None, lambda _: self._started(side), self._failed, lane=MIC)
-
-    def _connect(self, voice: Any) -> None:
+        self.stop()  # follow-ups of an earlier request still being heard are kept
         if not self._connected:
             self._connected = True
             voice.transcript_empty.connect(self._side_empty)
+        self.take, self._parts, self._closed = take, {take: None}, False
+        self._speech_number = _speech_number(voice)
+        log.info("conversation mode: listening on after the pause (take %d)", take)
+        self._next(OPEN)
+
+    def _next(self, phase: str) -> None:
+        """Start the next continuation take, watched in ``phase``."""
+        c = self.c
+        voice = c.parts.voice if c.parts else None
+        if voice is None:
+            self._end_watch()
+            return
+        self._number += 1
+        self.side, self.phase, self._listener = self._number, phase, None
+        voice.start_take(self.side)
+        side = self.side
+        # The detector starts once the recorder holds the new take (the mic lane is FIFO).
+        c.parts.background.run(lambda: None, lambda _: self._started(side), self._failed, lane=MIC)  # type: ignore[union-attr]
 
     def _started(self, side: int) -> None:
         if side == self.side and self.phase:
@@ -135,17 +145,18 @@ class Continuation(QObject):
             self._poll.stop()
             return
         voice = c.parts.voice if c.parts else None
-        if self.holding:
-            if c.machine.take != self.take or c.machine.state is not st.State.TRANSCRIBING:
-                log.info("conversation mode: the request was dropped; so is what followed")
-                self.stop()
-                return
-        elif self.phase in (LATE, LATE_SPEAKING):
+        if self.holding and (
+            c.machine.take != self.take or c.machine.state is not st.State.TRANSCRIBING
+        ):
+            log.info("conversation mode: the request was dropped; so is what followed")
+            self.stop()
+            return
+        if not self.holding:
             moved = voice is not None and _speech_number(voice) != self._speech_number
             if c.machine.state not in WORKING or moved:
                 self.turn_ended()
                 return
-        if self.phase in (JOINING, LATE_HEARING) or self._measuring or voice is None:
+        if self._measuring or voice is None:
             return
         self._measuring = True
         side = self.side
@@ -176,7 +187,8 @@ class Continuation(QObject):
         if state == "waiting" and self.phase == OPEN and seconds >= CONTINUE_SECONDS:
             log.info("conversation mode: nothing more after the pause; the request goes on")
             self.phase = LATE
-            self._release()
+            self._closed = True
+            self._deliver_when_heard()
         elif state in ("speaking", "ended") and self.phase in (OPEN, LATE):
             self.phase = RESUMED if self.phase == OPEN else LATE_SPEAKING
             log.info("conversation mode: speech went on after the pause (%s)", self.phase)
@@ -185,73 +197,64 @@ class Continuation(QObject):
         if state == "ended" and self.phase in (RESUMED, LATE_SPEAKING):
             self._finish()
         elif state == "timed_out":
-            self._drop()
+            self._end_watch()
 
     def _finish(self) -> None:
-        """The continuation ended with a pause: transcribe it."""
+        """The continuation ended with a pause: transcribe it, and listen on after it."""
         c = self.c
-        self.phase = JOINING if self.phase == RESUMED else LATE_HEARING
+        side, resumed = self.side, self.phase == RESUMED
+        if side is None:
+            return
         self._poll.stop()
         c._level.stop()
-        if self.phase == JOINING:
-            c._overlay("show_transcribing")
+        c._overlay("show_transcribing" if resumed else "hide_overlay")
+        log.info("conversation mode: continuation take %d ended", side)
+        if resumed:
+            self._parts[side] = None
         else:
-            c._overlay("hide_overlay")
-        log.info("conversation mode: continuation take %s ended", self.side)
-        if c.parts and c.parts.voice and self.side is not None:
-            c.parts.voice.finish_take(self.side)
+            self._late.add(side)
+        self.side = None
+        if c.parts and c.parts.voice:
+            c.parts.voice.finish_take(side)
+        if resumed or c.machine.state in WORKING:
+            self._next(OPEN if resumed else LATE)
+        else:
+            self.phase = ""
 
     def _failed(self, exc: BaseException) -> None:
         self._measuring = False
         log.warning("conversation mode: continuation: %s", exc)
-        self._drop()
+        self._end_watch()
 
     # -- what was heard -------------------------------------------------------------------
 
     def hold(self, take: int, text: str, why: str = "") -> bool:
         """``take``'s transcript while its continuation is undecided: held (True)."""
-        if take != self.take or not self.holding:
+        if take != self.take or take not in self._parts:
             return False
-        self._held = (text, why)
-        self._resolve()
+        self._parts[take] = (text, why)
+        self._deliver_when_heard()
         return True
 
-    def heard(self, take: int, text: str) -> bool:
+    def heard(self, take: int, text: str, why: str = "") -> bool:
         """A continuation take's transcript: joined or followed up (True)."""
-        if take != self.side or self.phase not in (JOINING, LATE_HEARING):
-            return take >= CONTINUATIONS and take <= self._number  # a dropped one: ignored
-        self._side_result = (text.strip(), "")
-        self._resolve()
-        return True
+        if take in self._parts and take != self.take:
+            self._parts[take] = (text.strip(), why)
+            self._deliver_when_heard()
+            return True
+        if take in self._late:
+            self._late.discard(take)
+            if text.strip():
+                log.info("conversation mode: said after the request: %r", text)
+                self._follow_up(text.strip())
+            else:
+                self.c.notify(LATE_NOT_UNDERSTOOD.format(why=why or "no speech"))
+            return True
+        return CONTINUATIONS < take <= self._number  # a dropped continuation: ignored
 
     def _side_empty(self, take: int, why: str) -> None:
-        if take == self.side and self.phase in (JOINING, LATE_HEARING):
-            self._side_result = ("", why)
-            self._resolve()
-
-    def _resolve(self) -> None:
-        if self._side_result is None:
-            return
-        text, why = self._side_result
-        if self.phase == LATE_HEARING:
-            self._clear()
-            if text:
-                log.info("conversation mode: said after the request: %r", text)
-                self._follow_up(text)
-            else:
-                self.c.notify(LATE_NOT_UNDERSTOOD.format(why=why))
-            return
-        if self._held is None:
-            return  # the request's own text is still coming
-        held, held_why = self._held
-        take = self.take
-        self._clear()
-        if take is None:
-            return
-        joined = join(held, text)
-        notice = "" if text else NOT_UNDERSTOOD.format(why=why)
-        log.info("conversation mode: one request across the pause: %r", joined)
-        self._deliver(take, joined, held_why, notice)
+        if take != self.take:
+            self.heard(take, "", why)
 
     def _follow_up(self, text: str) -> None:
         c = self.c
@@ -263,12 +266,24 @@ class Continuation(QObject):
         else:
             c.talk._side_heard(text)  # during the turn a follow-up; after it the next request
 
-    def _release(self) -> None:
-        """The window passed without speech: the held request goes on unchanged."""
-        if self._held is not None and self.take is not None:
-            text, why = self._held
-            self._held = None
-            self._deliver(self.take, text, why, "")
+    def _deliver_when_heard(self) -> None:
+        """Once no more parts can come and all are heard: the request goes on, whole."""
+        take = self.take
+        if take is None or not self._closed or any(v is None for v in self._parts.values()):
+            return
+        parts = [v for v in self._parts.values() if v is not None]
+        self.take, self._parts = None, {}
+        (text, why), rest = parts[0], parts[1:]
+        missed = []
+        for more, more_why in rest:
+            if more:
+                text = join(text, more)
+            else:
+                missed.append(more_why or "no speech")
+        notice = NOT_UNDERSTOOD.format(why="; ".join(missed)) if missed else ""
+        if rest:
+            log.info("conversation mode: one request across the pause: %r", text)
+        self._deliver(take, text, why, notice)
 
     def _deliver(self, take: int, text: str, why: str, notice: str) -> None:
         c = self.c
@@ -288,50 +303,40 @@ class Continuation(QObject):
         """The hotkey: what was said so far is kept; what is being said is finished."""
         if self.phase in (RESUMED, LATE_SPEAKING):
             self._finish()
-        elif self.phase in (OPEN, LATE):
-            self._drop()
+        self._end_watch()
 
     def turn_ended(self) -> None:
         """The turn ended (or Harken speaks, or asks): speech under way is kept as a
         follow-up; a continuation with nothing in it yet is dropped (no echo recorded)."""
         if self.phase == LATE_SPEAKING:
             self._finish()
-        elif self.phase == LATE:
-            self._drop()
+        if self.phase == LATE:
+            self._end_watch()
+
+    def _end_watch(self) -> None:
+        """No more continuation takes: the one recording is dropped (nothing was said in
+        it, or it failed); the held request goes on once its parts are heard."""
+        self._cancel_side()
+        self.phase = ""
+        if self.take is not None:
+            self._closed = True
+            self._deliver_when_heard()
 
     def _cancel_side(self) -> None:
         c = self.c
         self._poll.stop()
-        if self.side is not None and c.parts and c.parts.voice:
-            c.parts.voice.cancel_take(self.side)
-        if self.phase in (RESUMED, LATE_SPEAKING):
-            c._level.stop()
-
-    def _drop(self) -> None:
-        """Nothing more is coming (or the watch failed): the continuation take is dropped
-        and a held request goes on (its text has not come yet: it goes on when it does)."""
-        if not self.phase:
-            return
-        holding = self.holding
-        self._cancel_side()
-        self.phase = LATE
-        if holding:
-            self._release()
-        self._clear()
-
-    def _clear(self) -> None:
-        self._poll.stop()
-        self.phase = ""
-        self.take = None
-        self.side = None
-        self._held = self._side_result = None
-        self._listener = None
+        side, self.side = self.side, None
+        if side is not None and c.parts and c.parts.voice:
+            c.parts.voice.cancel_take(side)
+            if self.phase in (RESUMED, LATE_SPEAKING):
+                c._level.stop()
 
     def stop(self) -> None:
-        """Quit, or conversation mode went off."""
-        if self.phase:
-            self._cancel_side()
-        self._clear()
+        """Quit, the request was cancelled, or a new hands-free take began."""
+        self._cancel_side()
+        self.phase = ""
+        self.take, self._parts, self._closed = None, {}, False
+        self._listener = None
 
 
 def join(first: str, then: str) -> str:

@@ -1,13 +1,14 @@
 """Conversation mode when the person pauses mid-sentence: nothing said after the pause is
 lost. A pause a little longer than the end silence (0.9 s) keeps the take going: both
-phrases go to the agent as one request. A pause longer than the continuation window sends
-the first phrase on; the words after it reach the running turn as a follow-up.
+phrases go to the agent as one request, and a request said in three parts with two such
+pauses is one request too. A pause longer than the continuation window sends the first
+phrase on; the words after it reach the running turn as a follow-up.
 
 The real controller, overlay and ``Voice`` (recorder on the PulseAudio virtual microphone,
 tiny.en, the speech engine writing the reply to a file so the microphone never hears it);
-the agent bridge is the recording stand-in of ``test_controller`` (the edge). The clips are
-espeak-ng phrases joined by sox silence; the assertions look for words tiny.en hears
-surely ("Thursday", "report"), never whole transcripts.
+the agent bridge is the recording stand-in of ``test_controller`` (the edge). The clips
+are espeak-ng phrases joined by sox silence; the assertions look for words tiny.en hears
+surely ("Thursday", "report", "people"), never whole transcripts.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.skipif(
 
 FIRST = "Move the meeting to Thursday morning."
 SECOND = "and send the report to the whole team."
+THIRD = "Then book a room for ten people."
 TIMEOUT = 120_000  # ms; tiny.en on a loaded machine
 
 
@@ -62,20 +64,22 @@ def hands_free(qtbot: Any, tmp_path: Path) -> Iterator[tuple[Controller, FakeBri
         controller.shutdown()  # as at quit: the lanes end, then the devices close
 
 
-def clip(folder: Path, pause: float) -> Path:
-    """FIRST, ``pause`` seconds of silence, SECOND: one 16 kHz WAV."""
-    parts = []
-    for name, words in (("first", FIRST), ("second", SECOND)):
-        raw, wav = folder / f"{name}-raw.wav", folder / f"{name}.wav"
-        subprocess.run(["espeak-ng", "-s", "160", "-w", str(raw), words], check=True)
-        subprocess.run(["sox", str(raw), "-r", "16000", str(wav)], check=True)
-        parts.append(wav)
+def clip(folder: Path, pause: float, *phrases: str) -> Path:
+    """``phrases`` (FIRST, SECOND by default) with ``pause`` seconds of silence between
+    them: one 16 kHz WAV."""
+    phrases = phrases or (FIRST, SECOND)
     silence = folder / "pause.wav"
     subprocess.run(
         ["sox", "-n", "-r", "16000", "-c", "1", str(silence), "trim", "0", str(pause)], check=True
     )
+    parts: list[str] = []
+    for n, words in enumerate(phrases):
+        raw, wav = folder / f"{n}-raw.wav", folder / f"{n}.wav"
+        subprocess.run(["espeak-ng", "-s", "160", "-w", str(raw), words], check=True)
+        subprocess.run(["sox", str(raw), "-r", "16000", str(wav)], check=True)
+        parts += [str(silence), str(wav)] if parts else [str(wav)]
     joined = folder / f"paused-{pause}.wav"
-    subprocess.run(["sox", str(parts[0]), str(silence), str(parts[1]), str(joined)], check=True)
+    subprocess.run(["sox", *parts, str(joined)], check=True)
     return joined
 
 
@@ -134,3 +138,16 @@ def test_speech_after_a_long_pause_reaches_the_running_turn_as_a_follow_up(
     assert "report" in follow_up[0].lower(), follow_up
     assert len(requests(bridge)) == 2  # one request; the rest joined its turn
     assert controller.machine.state is State.THINKING
+
+
+def test_a_request_said_in_three_parts_with_two_pauses_is_one_request(
+    qtbot: Any, tmp_path: Path, hands_free: tuple[Controller, FakeBridge]
+) -> None:
+    controller, bridge = hands_free
+    wav = clip(tmp_path, 1.2, FIRST, SECOND, THIRD)
+    listen_after_a_reply(qtbot, controller, bridge)
+    play(qtbot, wav)
+    qtbot.waitUntil(lambda: len(requests(bridge)) == 2, timeout=TIMEOUT)
+    request = requests(bridge)[1].lower()
+    assert all(word in request for word in ("thursday", "report", "people")), request
+    assert bridge.named("follow_up") == []
