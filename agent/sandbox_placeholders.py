@@ -98,7 +98,7 @@ def clean_leftovers() -> None:
     if _cleaned_once:
         return
     _cleaned_once = True
-    with contextlib.suppress(OSError), _lock, _records_locked() as folder:
+    with _lock, _records_locked() as folder:
         _clean_dead(folder)
 
 
@@ -130,11 +130,16 @@ def _remove(path: Path, text: str | None) -> None:
 
 
 @contextlib.contextmanager
-def _records_locked() -> Iterator[Path]:
-    """The records folder, locked against other processes for the duration."""
+def _records_locked() -> Iterator[Path | None]:
+    """The records folder, locked against other processes for the duration; None when it
+    cannot be used (a read-only home): commands still run, counted in memory only."""
     folder = records_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield None
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield folder
@@ -175,23 +180,28 @@ def _alive(pid: int, start: str) -> bool:
     return True
 
 
-def _write_record(folder: Path, extra: dict[Path, str | None] | None = None) -> None:
+def _write_record(folder: Path | None, extra: dict[Path, str | None] | None = None) -> None:
     """This process's record: what it counts now, plus ``extra`` about to be made."""
+    if folder is None:
+        return
     pid, start = _me()
     record = folder / f"{pid}.json"
     paths = {str(p): _stub_texts.get(p) for p in _counts}
     paths.update({str(p): t for p, t in (extra or {}).items()})
     if not paths:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             record.unlink()
         return
     temporary = folder / f".{pid}.json.new"
-    temporary.write_text(json.dumps({"pid": pid, "start": start, "paths": paths}))
-    os.replace(temporary, record)
+    with contextlib.suppress(OSError):  # a full disk: the placeholders go as they always did
+        temporary.write_text(json.dumps({"pid": pid, "start": start, "paths": paths}))
+        os.replace(temporary, record)
 
 
-def _clean_dead(folder: Path) -> None:
+def _clean_dead(folder: Path | None) -> None:
     """Remove the placeholders of owners that are gone, and their records."""
+    if folder is None:
+        return
     live: set[str] = {str(p) for p in _counts}
     dead: list[tuple[Path, dict[str, str | None]]] = []
     for record in folder.glob("*.json"):

@@ -99,3 +99,22 @@ def test_a_live_owners_placeholders_stay(repo: Path, tmp_path: Path) -> None:
     finally:
         owner.kill()
         owner.wait()
+
+
+async def test_commands_still_run_when_the_state_folder_cannot_be_written(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker / "state"))  # below a file: unusable
+    from agent.tools.context import ToolContext
+
+    ctx = ToolContext(workspace=repo)
+    try:
+        assert ctx.shell is not None
+        result = await ctx.shell.run("echo hi > made.txt", 10)
+        assert result.exit_code == 0, result.output
+    finally:
+        await ctx.aclose()
+    assert (repo / "made.txt").read_text() == "hi\n"
+    assert not (repo / ".vscode").exists()  # released as always
