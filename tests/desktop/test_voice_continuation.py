@@ -41,11 +41,18 @@ TIMEOUT = 120_000  # ms; tiny.en on a loaded machine
 
 
 @pytest.fixture
-def hands_free(qtbot: Any, tmp_path: Path) -> Iterator[tuple[Controller, FakeBridge]]:
+def hands_free(
+    qtbot: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Controller, FakeBridge]]:
     from desktop.voice import Voice
 
+    grace = getattr(request, "param", 0)  # transcript_grace_seconds
     config = load_config().override(
-        whisper_model="tiny.en", language="en", conversation_mode=True, speak_summaries=True
+        whisper_model="tiny.en",
+        language="en",
+        conversation_mode=True,
+        speak_summaries=True,
+        transcript_grace_seconds=grace,
     )
     background = Background()
     voice = Voice(background, config, tmp_path, speech_out=tmp_path / "speech")
@@ -110,11 +117,21 @@ def requests(bridge: FakeBridge) -> list[str]:
     return [call[0] for call in bridge.named("submit")]
 
 
+@pytest.mark.parametrize("hands_free", [0, 3], indirect=True, ids=["sent", "grace"])
 def test_a_pause_mid_sentence_in_conversation_mode_sends_one_request_with_both_phrases(
     qtbot: Any, tmp_path: Path, hands_free: tuple[Controller, FakeBridge]
 ) -> None:
     controller, bridge = hands_free
     wav = clip(tmp_path, 1.2)
+    overlay = controller.parts.overlay  # type: ignore[union-attr]
+    shown: list[tuple[str, float]] = []  # what the overlay showed, with its grace period
+    show_transcript = overlay.show_transcript  # type: ignore[union-attr]
+
+    def showing(text: str, grace: float, *rest: Any) -> None:
+        shown.append((text, grace))
+        show_transcript(text, grace, *rest)
+
+    overlay.show_transcript = showing  # type: ignore[union-attr]
     listen_after_a_reply(qtbot, controller, bridge)
     play(qtbot, wav)
     qtbot.waitUntil(lambda: len(requests(bridge)) == 2, timeout=TIMEOUT)
@@ -122,6 +139,10 @@ def test_a_pause_mid_sentence_in_conversation_mode_sends_one_request_with_both_p
     assert "thursday" in request and "report" in request, request
     assert bridge.named("follow_up") == []
     assert controller.machine.state is State.THINKING
+    # The whole request is what the grace period showed, to confirm or cancel.
+    (text, grace) = shown[-1]
+    assert grace == controller.config.transcript_grace_seconds
+    assert "thursday" in text.lower() and "report" in text.lower(), shown
 
 
 def test_speech_after_a_long_pause_reaches_the_running_turn_as_a_follow_up(
