@@ -72,5 +72,9 @@ def missing_sandbox_notice(engine: PermissionEngine) -> str | None:
         return None
     from agent.sandbox import sandbox_status  # probes the system: only when needed
 
-    then = "commands will ask first" if engine.mode is Mode.AUTO else "commands run unconfined"
+    then = (
+        "commands will ask first"
+        if engine.mode is Mode.AUTO
+        else "commands that might reach the network will ask first"
+    )
     return f"No sandbox: {sandbox_status().reason}; {then}."
