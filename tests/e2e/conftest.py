@@ -1,18 +1,23 @@
 """End-to-end tests: the ``real_display`` marker is known here too (tests/desktop/conftest.py
 declares it for the Qt tests), so the e2e folder runs on its own; and the real ``harken``
-command run against the scripted API (the ``harken`` fixture)."""
+command run against the scripted API: to its end (the ``harken`` fixture), or in the
+background to be killed or interrupted (the ``start`` fixture; tests/e2e/background.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.background import DEADLINE
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,3 +61,28 @@ def harken(api: Any, workspace: Path) -> Callable[..., subprocess.CompletedProce
         )
 
     return run
+
+
+@pytest.fixture
+def start(api: Any, workspace: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start ``harken ARGS`` in the background (its own process group, cleaned up after)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(*args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [*harken_command(), *args],
+            cwd=workspace,
+            env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},  # type: ignore[attr-defined]
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever the test left running
+        process.communicate(timeout=DEADLINE)

@@ -6,86 +6,19 @@ must hear that its outcome is unknown; a call that never started did not run."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import select
-import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import harken_command
+from tests.e2e.background import kill, wait_for_stderr, wait_until
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
 
-DEADLINE = 30.0  # seconds; only catches a hang
 APPEND_THEN_WAIT = "echo ran >> marker.txt; sleep 20"
-
-
-@pytest.fixture
-def start(api: ScriptedAPI, workspace: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start ``harken ARGS`` in the background (its own process group, cleaned up after)."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def run(*args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [*harken_command(), *args],
-            cwd=workspace,
-            env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},  # type: ignore[attr-defined]
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        started.append(process)
-        return process
-
-    yield run
-    for process in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # whatever the test left running
-        process.communicate(timeout=DEADLINE)
-
-
-def wait_until(condition: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
-    """Return once ``condition()`` holds; fail if the process ends first or on a hang."""
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if process.poll() is not None:
-            _out, err = process.communicate()
-            pytest.fail(f"harken ended (exit {process.returncode}) first: {err.decode()}")
-        if time.monotonic() > deadline:
-            pytest.fail("the condition never came true")
-        time.sleep(0.01)  # polling interval, not synchronisation: the condition decides
-
-
-def wait_for_stderr(process: subprocess.Popen[bytes], wanted: bytes) -> bytes:
-    """Read the process's stderr until ``wanted`` has appeared; returns what was read."""
-    assert process.stderr is not None
-    seen = b""
-    deadline = time.monotonic() + DEADLINE
-    while wanted not in seen:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            pytest.fail(f"never saw {wanted!r} on stderr; saw {seen!r}")
-        ready, _, _ = select.select([process.stderr], [], [], remaining)
-        if ready:
-            chunk = os.read(process.stderr.fileno(), 4096)
-            if not chunk:
-                pytest.fail(f"stderr closed before {wanted!r}; saw {seen!r}")
-            seen += chunk
-    return seen
-
-
-def kill(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the harken process itself (as the issue did); its children are not told."""
-    process.kill()
-    process.wait(timeout=DEADLINE)
 
 
 def tool_results(request: dict[str, Any]) -> dict[str, str]:

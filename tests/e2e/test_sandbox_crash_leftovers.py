@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent.sandbox import sandbox_status
-from tests.e2e.test_resume_after_crash import kill, start, wait_until  # noqa: F401
+from tests.e2e.background import kill, wait_until
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
 pytestmark = [
@@ -39,7 +39,7 @@ def test_placeholders_of_a_killed_run_are_gone_after_the_next_run(
     api: ScriptedAPI,
     start,
     harken,
-    workspace: Path,  # noqa: F811
+    workspace: Path,
 ) -> None:
     marker = workspace / "marker.txt"
     api.script(Reply([tool_use("Bash", {"command": WAIT})]))
@@ -72,7 +72,7 @@ def test_a_live_runs_placeholders_are_left_alone_by_another_run(
     api: ScriptedAPI,
     start,
     harken,
-    workspace: Path,  # noqa: F811
+    workspace: Path,
 ) -> None:
     marker = workspace / "marker.txt"
     api.script(Reply([tool_use("Bash", {"command": WAIT})]))
