@@ -51,8 +51,8 @@ POLL_MS = 100
 LANE = "hands-free"
 MIC = "mic"  # desktop.voice.MIC: the continuation starts after the ended take's stop
 FOLLOW_UP_NOTE = "Heard; Harken takes it into account at its next step: "  # as desktop.talk
-NOT_UNDERSTOOD = "Words after your pause were not understood ({why}); check before sending."
-LATE_NOT_UNDERSTOOD = "Words said after your request were not understood: {why}."
+NOT_UNDERSTOOD = "Words after your pause were not heard clearly: {why}. Check before sending."
+LATE_NOT_UNDERSTOOD = "Words said after your request were not heard clearly: {why}."
 
 
 def end_silence(config: Any) -> float:
