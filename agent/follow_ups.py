@@ -22,6 +22,8 @@ from typing import Any
 from agent import conversation
 
 PREFIX = "[Said by the user while you were working; take it into account:] "
+# What the user is shown when something said mid-turn was queued (tray notifications).
+HEARD_NOTE = "Heard; Harken takes it into account at its next step: "
 
 Record = Callable[[dict[str, Any]], None]
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from agent.follow_ups import HEARD_NOTE
 from desktop import state as st
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ LATE_SECONDS = 10.0  # after the endpoint, speech while Harken works becomes a f
 POLL_MS = 100
 LANE = "hands-free"
 MIC = "mic"  # desktop.voice.MIC: the continuation starts after the ended take's stop
-FOLLOW_UP_NOTE = "Heard; Harken takes it into account at its next step: "  # as desktop.talk
 NOT_UNDERSTOOD = "Words after your pause were not heard clearly: {why}. Check before sending."
 LATE_NOT_UNDERSTOOD = "Words said after your request were not heard clearly: {why}."
 
@@ -262,7 +262,7 @@ class Continuation(QObject):
         if c.machine.state in (st.State.TRANSCRIBING, st.State.CONFIRMING) and bridge:
             # The request is about to go: the words join its turn (agent.follow_ups).
             bridge.follow_up(text)
-            c.notify(FOLLOW_UP_NOTE + text)
+            c.notify(HEARD_NOTE + text)
         else:
             c.talk._side_heard(text)  # during the turn a follow-up; after it the next request
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject
 
+from agent.follow_ups import HEARD_NOTE
 from audio.answer_words import starts_with_stop
 from desktop import state as st
 from desktop.conversation_mode import HandsFree
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 SIDE_TAKES = 1_000_000  # side take numbers start here: never one of the machine's
 UNCLEAR = "Say yes, no or always."
-FOLLOW_UP_NOTE = "Heard; Harken takes it into account at its next step: "
 
 
 class Talk(QObject):
@@ -175,7 +175,7 @@ class Talk(QObject):
             bridge.follow_up(text)
             if c.parts and c.parts.conversation is not None:
                 c.parts.conversation.add_heard(text)
-            c.notify(FOLLOW_UP_NOTE + text)
+            c.notify(HEARD_NOTE + text)
         else:  # the turn ended while the take was transcribed: the next request
             c.feed(c.machine.typed, text)
 

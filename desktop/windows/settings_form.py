@@ -43,7 +43,14 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Voice",
         "Push-to-talk",
-        ("hotkey", "hotkey_mode", "hotkey_backend", "transcript_grace_seconds", "sound_cues"),
+        (
+            "hotkey",
+            "hotkey_mode",
+            "hotkey_backend",
+            "transcript_grace_seconds",
+            "sound_cues",
+            "end_silence_ms",
+        ),
     ),
     ("Voice", "Dictation", ("dictation_hotkey", "dictation_replacements")),
     (
