@@ -7,17 +7,18 @@ thousand eight hundred and fifty" and "1990s" as "nineteen hundred and ninety z"
 ``say_numbers(text)`` rewrites each kind into words and digits espeak reads the way a
 person would say them, most specific kind first:
 
-    2024-05-01, 2024-05-01T14:30Z   "May 1st, 2024", "May 1st, 2024 at 14 30 UTC"
+    2024-05-01, 2024-05-01T14:30Z   "May 1st, 2024", "May 1st, 2024 at 2 30 pm UTC"
     2024-05, 01.05.2024, 5/31/2024  "May 2024", "1st May 2024", "May 31st, 2024"
     Jan 5 2024, 5 May 2024          "Jan 5th, 2024", "5th May 2024"
-    14:30, 9:05 am, 10:00, 14:00    "14 30", "9 oh 5 am", "10 o'clock", "14 hundred"
-    9:00-17:00, 10am-2pm            "9 o'clock to 17 hundred", "10am to 2pm"
+    14:30, 9:05 am, 10:00, 14:00    "2 30 pm", "9 oh 5 am", "10 o'clock", "2 pm"
+    9:00-17:00, 10am-2pm            "9 o'clock to 5 pm", "10am to 2pm"
     555-0199, (555) 123-4567, +44…  digits one by one, in their groups: "5 5 5, 0 1 9 9"
     192.168.1.10                    "192 dot 168 dot 1 dot 10"
     v1.2.3, Python 3.11, 1.12.0     "version 1 point 2 point 3", "Python 3 point 11"
     1990s, the '90s, in 1850        "19 nineties", "the nineties", "in 18 50"
     10-20, 2019–2021, -5, 16:9      "10 to 20", "20 19 to 20 21", "minus 5", "16 to 9"
     $3.50, £5, $1.5 million         "3 dollars 50", "5 pounds", "1.5 million dollars"
+    1e-5, 2^10                      "1 times 10 to the minus 5", "2 to the power of 10"
 
 Years are read in pairs ("19 90", "20 24"; "2005" stays "two thousand and five") only
 where they are years: in a date, in a range of years, after a month or a word such as
@@ -80,16 +81,23 @@ def year(digits: str) -> str:
 
 
 def spoken_time(hour: int, minute: int, suffix: str = "", second: int = 0) -> str:
-    """14:30 -> "14 30", 9:05 -> "9 oh 5", 10:00 -> "10 o'clock", 14:00 -> "14 hundred",
-    14:30:15 -> "14 30 and 15 seconds"; ``suffix`` is "am" or "pm"."""
+    """14:30 -> "2 30 pm", 9:05 -> "9 oh 5", 10:00 -> "10 o'clock", 15:00 -> "3 pm",
+    00:00 -> "midnight", 14:30:15 -> "2 30 pm and 15 seconds"; ``suffix`` is "am" or "pm".
+
+    A 24-hour time is said on the 12-hour clock: "15 hundred" was heard as the number
+    1,500 ("14:30-15:00" became "14 30 to 15 hundred"), and "3 pm" is a time to any ear."""
+    if not suffix and (hour > 12 or hour == 0):
+        if hour == 0 and minute == 0 and not second:
+            return "midnight"
+        hour, suffix = (hour - 12, "pm") if hour > 12 else (12, "am")
     suffix = f" {suffix}" if suffix else ""
     seconds = f" and {second} seconds" if second else ""
     if minute == 0 and not seconds:
         if suffix:
             return f"{hour}{suffix}"
-        return f"{hour} o'clock" if 1 <= hour <= 12 else f"{hour} hundred"
+        return f"{hour} o'clock"
     minutes = f"oh {minute}" if minute < 10 else str(minute)
-    return f"{hour} {minutes}{seconds}{suffix}"
+    return f"{hour} {minutes}{suffix}{seconds}"
 
 
 def digits(group: str) -> str:
@@ -141,7 +149,10 @@ def _slashed(m: re.Match[str]) -> str:
     elif b > 12 and a <= 12:
         said = _date(y, a, b)  # month first: 5/31/2024
     else:
-        return f"{a}/{b}/{m['y']}"  # which is the month cannot be told: at least no zeros
+        # Which is the month cannot be told (3/4 is March 4th or 3rd April), so the
+        # numbers are said in their order, as a date is read out, without "slash":
+        # "3, 4, 20 25". A guessed month would be wrong for half the world.
+        return f"{a}, {b}, {year(y)}"
     return said or m[0]
 
 
@@ -242,7 +253,33 @@ def _money(m: re.Match[str]) -> str:
     return f"{amount} {unit}"
 
 
+def _scientific(m: re.Match[str]) -> str:
+    sign = "minus " if m["sign"] in ("-", "\u2212") else ""
+    return f"{m['n']} times 10 to the {sign}{int(m['e'])}"
+
+
+def _power(m: re.Match[str]) -> str:
+    sign = "minus " if m["sign"] in ("-", "\u2212") else ""
+    return f"{m['b']} to the power of {sign}{m['e']}"
+
+
 _RULES: tuple[Rule, ...] = (
+    # 1e-5, 6.02e23, 1E+5: scientific notation (espeak said "one e five", the minus lost);
+    # at most three exponent digits, so a short hash such as "123e4567" stays a name.
+    (
+        re.compile(
+            r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)[eE](?P<sign>[-+\u2212]?)(?P<e>\d{1,3})\b(?!\.\d)"
+        ),
+        _scientific,
+    ),
+    # 2^10, 10^-3, x^2, 2**10: a power (the "^" was dropped: "two ten")
+    (
+        re.compile(
+            r"(?<![\w.])(?P<b>\d+(?:\.\d+)?|[A-Za-z])\s?(?:\^|\*\*)\s?"
+            r"(?P<sign>[-+\u2212]?)(?P<e>\d+(?:\.\d+)?|[A-Za-z]\b)"
+        ),
+        _power,
+    ),
     # 2024-05-01, 2024/05/01, 2024-05-01T14:30:00Z, 2024-05-01 14:30
     (
         re.compile(

@@ -48,6 +48,8 @@ _JOINING: tuple[tuple[str, str], ...] = (
 _STARS = re.compile(
     r"[\u2605\u2606\u2b50\U0001f31f]\ufe0f?(?:\s?[\u2605\u2606\u2b50\U0001f31f]\ufe0f?)+"
 )
+_SCORE_BEFORE = re.compile(r"\b\d+\s?/\s?\d+\s*[:,-]?\s*$")
+_SCORE_AFTER = re.compile(r"\s*[:,-]?\s*\(?\d+\s?/\s?\d+\b")
 _MATH_ARROWS = re.compile(r"\s*([\u2191\u2193\u2197\u2198])\s*")
 # Before anything is dropped: the degree sign is a symbol (So) too.
 _DEGREES = (
@@ -160,6 +162,12 @@ def _rating(m: re.Match[str]) -> str:
     """ "★★★★☆" -> "4 out of 5 stars", "⭐⭐⭐" -> "3 stars"."""
     stars = [c for c in m[0] if not c.isspace() and c != VS16]
     empty = stars.count("\u2606")
+    # A score written beside the stars says the rating already: "5/5 ⭐⭐⭐⭐⭐" is
+    # "5 out of 5 stars", not "5 out of 5 5 stars".
+    if _SCORE_BEFORE.search(m.string, 0, m.start()):
+        return "stars"
+    if _SCORE_AFTER.match(m.string, m.end()):
+        return ""
     if empty:
         return f"{len(stars) - empty} out of {len(stars)} stars"
     return f"{len(stars)} stars"

@@ -15,21 +15,21 @@ from audio.spoken import for_the_ear, spoken_summary
 
 DATES_AND_TIMES = [
     ("The release is on 2024-05-01.", "The release is on May 1st, 20 24."),
-    ("It shipped 2024-05-01T14:30:00Z.", "It shipped May 1st, 20 24 at 14 30 UTC."),
+    ("It shipped 2024-05-01T14:30:00Z.", "It shipped May 1st, 20 24 at 2 30 pm UTC."),
     ("Logs from 2024-05-01 09:05 on.", "Logs from May 1st, 20 24 at 9 oh 5 on."),
     ("Sent 2024-05-01T09:05+02:00.", "Sent May 1st, 20 24 at 9 oh 5 UTC plus 2."),
     ("Planned for 2024-05.", "Planned for May 20 24."),
     ("Due 31/05/2024 or 5/31/2024.", "Due May 31st, 20 24 or May 31st, 20 24."),
     ("Due 01.05.2024.", "Due 1st May 20 24."),
-    ("Due 1/5/2024.", "Due 1/5/2024."),  # day or month first cannot be told
+    ("Due 1/5/2024.", "Due 1, 5, 20 24."),  # day or month first cannot be told
     ("Due 2024/05/01.", "Due May 1st, 20 24."),
     ("Met Jan 5, 2024 and 5 May 2024.", "Met Jan 5th, 20 24 and 5th May 20 24."),
-    ("Open 9:00-17:00 or 10am-2pm.", "Open 9 o'clock to 17 hundred or 10am to 2pm."),
-    ("Meet at 14:30.", "Meet at 14 30."),
+    ("Open 9:00-17:00 or 10am-2pm.", "Open 9 o'clock to 5 pm or 10am to 2pm."),
+    ("Meet at 14:30.", "Meet at 2 30 pm."),
     ("Meet at 9:05 am.", "Meet at 9 oh 5 am."),
     ("Meet at 3:15 P.M. sharp.", "Meet at 3 15 pm sharp."),
-    ("Meet at 10:00 or 14:00.", "Meet at 10 o'clock or 14 hundred."),
-    ("It failed at 14:30:15.", "It failed at 14 30 and 15 seconds."),
+    ("Meet at 10:00 or 14:00.", "Meet at 10 o'clock or 2 pm."),
+    ("It failed at 14:30:15.", "It failed at 2 30 pm and 15 seconds."),
     ("On May 1st, 2024 we met.", "On May 1st, 20 24 we met."),
     ("Built in 1850, since 1990, in 2005.", "Built in 18 50, since 19 90, in 2005."),
     ("Back in 1905.", "Back in 19 oh 5."),

@@ -126,6 +126,42 @@ def test_more_addresses_are_read_as_their_site(written: str, spoken: str) -> Non
     assert for_the_ear(written) == spoken
 
 
+# What a fresh user heard wrong (issue 11, §7): a minus lost, a power lost, a time range
+# ending "15 hundred", a rating said twice, a date read "slash by slash".
+TRIAL = [
+    ("It is 1e-5 now.", "It is 1 times 10 to the minus 5 now."),
+    ("Use 6.02e23 or 1E+5.", "Use 6.02 times 10 to the 23 or 1 times 10 to the 5."),
+    ("Use 2^10 bytes.", "Use 2 to the power of 10 bytes."),
+    (
+        "Take 10^-3, x^2 or 2**8.",
+        "Take 10 to the power of minus 3, x to the power of 2 or 2 to the power of 8.",
+    ),
+    ("Open 14:30-15:00 today.", "Open 2 30 pm to 3 pm today."),
+    ("Open 09:00–17:30, closed at 00:00.", "Open 9 o'clock to 5 30 pm, closed at midnight."),
+    ("Score: 5/5 ⭐⭐⭐⭐⭐", "Score: 5 out of 5 stars."),
+    ("⭐⭐⭐⭐ 4/5 overall.", "4 out of 5 overall."),
+    ("Rated 4/10 ★★★★☆ here.", "Rated 4 out of 10 stars here."),
+    # Which number is the month cannot be told: the numbers in their order, no "slash".
+    ("Due 3/4/2025 or 05/01/2024.", "Due 3, 4, 20 25 or 5, 1, 20 24."),
+    ("Due 1/2/24.", "Due 1, 2, 20 24."),
+    ("Request 123e4567 failed.", "Request 123e4567 failed."),  # an id, not a number
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), TRIAL)
+def test_what_the_trial_heard_wrong_is_said_as_meant(written: str, spoken: str) -> None:
+    assert for_the_ear(written) == spoken
+
+
+@pytest.mark.parametrize(("written", "spoken"), TRIAL)
+def test_piper_is_given_the_same_words_without_slashes_or_carets(written: str, spoken: str) -> None:
+    from audio.synth_piper import for_phonemizer
+
+    given = for_phonemizer(for_the_ear(written))
+    assert "/" not in given and "^" not in given and "hundred" not in given
+    assert ("minus" in given) == ("minus" in spoken)
+
+
 def test_a_long_sentence_is_spoken_in_pieces_cut_at_its_clauses() -> None:
     clause = "the lighthouse keeper counted ships until midnight"
     sentence = ", ".join([clause] * 20) + "."
