@@ -54,6 +54,7 @@ from agent.permissions.network_rules import (
 )
 from agent.permissions.paths import is_inside
 from agent.permissions.protected import is_protected
+from agent.permissions.rule_blind import guards_bash, unreadable
 from agent.permissions.rule_cover import covering_rule, needs_no_rule
 from agent.permissions.rule_touch import first_touching, shell_invocation
 from agent.permissions.rules import Rule, domain_matches, mcp_matches, path_matches
@@ -112,6 +113,9 @@ class PermissionEngine:
         rule = first_touching(self.rules.ask, call, c, self.workspace, self.home)
         if rule:
             return decision(Verdict.ASK, f"the rule {rule.text} ({rule.source}) asks", rule)
+        blind = guards_bash(self.rules.deny + self.rules.ask) and unreadable(c)
+        if blind:
+            return decision(Verdict.ASK, f"a deny or ask rule names commands, and {blind}")
 
         protected = self._protected_writes(c)
         if protected:

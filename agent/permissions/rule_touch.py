@@ -58,11 +58,30 @@ def touches(rule: Rule, call: ToolCall, c: Classification, workspace: Path, home
         # Deny and ask look through wrappers (`sudo rm x` is an `rm x`) and into what a
         # command starts (`find . -exec rm {} +`, `xargs rm`).
         return any(
-            command_matches(spec, p.words)
-            or any(command_matches(spec, inner.text) for inner in commands(shell_invocation(p)))
+            _command_hit(spec, p.words)
+            or any(_command_hit(spec, inner.text) for inner in commands(shell_invocation(p)))
             for p in c.parts
         )
     return False
+
+
+def _command_hit(spec: str, words: str) -> bool:
+    """Whether a deny or ask rule matches a command however its program is spelled:
+    `/bin/rm x`, `/usr/bin/../bin/rm x` and `./rm x` are all `rm x` to them (fail closed:
+    a rule naming a program must not be dodged by writing a path to it)."""
+    if command_matches(spec, words):
+        return True
+    program, sep, rest = words.partition(" ")
+    name = program_name(program)
+    return name != program and command_matches(spec, name + sep + rest)
+
+
+def program_name(program: str) -> str:
+    """The name a program is known by, whatever path it is spelled with (`/usr/bin/../bin/rm`
+    is `rm`)."""
+    if "/" not in program:
+        return program
+    return os.path.basename(os.path.normpath(program)) or program
 
 
 def shell_invocation(part: ShellPart) -> Invocation:

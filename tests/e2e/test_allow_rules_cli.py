@@ -164,3 +164,22 @@ def test_the_same_rules_still_approve_the_programs_own_work(
     out = check(workspace, "standard", command, "--allow", rule)
 
     assert out["decision"] == "allow", out
+
+
+@pytest.mark.parametrize(
+    "command", ["/bin/rm -f x", "/usr/bin/../bin/rm x", "find . -exec /usr/bin/rm {} +"]
+)
+def test_a_deny_rule_stops_its_program_named_by_a_path_in_bypass(
+    workspace: Path, command: str
+) -> None:
+    out = check(workspace, "bypass", command, "--deny", "Bash(rm *)")
+
+    assert out["decision"] == "deny"
+    assert out["rule"] == "Bash(rm *) (command line)"
+
+
+def test_bypass_asks_before_a_command_a_deny_rule_cannot_read(workspace: Path) -> None:
+    out = check(workspace, "bypass", "echo rm x | sh", "--deny", "Bash(rm *)")
+
+    assert out["decision"] == "ask"
+    assert "`sh` runs commands it reads from its input" in out["reason"]
