@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import wave
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,15 +101,23 @@ def write_speech(path: Path, samples: np.ndarray, text: str, rate: int) -> Path:
             f.writeframes(pcm.tobytes())
             out.flush()
             os.fsync(out.fileno())
+        if path.is_file():  # the new file keeps the mode the old one had (0600 stays 0600)
+            os.chmod(partial, stat.S_IMODE(path.stat().st_mode))
         os.replace(partial, path)
     except OSError as exc:
-        raise OSError(f"Cannot write {path}: {exc.strerror or exc}") from exc
+        raise OSError(f"Cannot write {shown(path)}: {exc.strerror or exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
     held = read_speech(path, text, rate)
     if len(held) != len(pcm):
         raise SpeechError(f"{path} holds {len(held)} of the {len(pcm)} samples written.")
     return path
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as it can be printed: a name that is not UTF-8 ("b\\udce9.wav") with the
+    replacement character where its bad bytes are ("b\ufffd.wav")."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def writable_target(path: Path) -> Path:
@@ -119,15 +128,25 @@ def writable_target(path: Path) -> Path:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if path.is_dir():
-        raise IsADirectoryError(f"Cannot write {path}: it is a folder; give a file name in it")
+        raise IsADirectoryError(
+            f"Cannot write {shown(path)}: it is a folder; give a file name in it"
+        )
+    if path.is_file() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        # Renaming the new file into place would replace a file its owner made read-only
+        # (and root may write anything: the mode is what says "keep").
+        raise PermissionError(f"Cannot write {shown(path)}: it is read-only")
     if path.exists() and not path.is_file():
         raise OSError(
-            f"Cannot write {path}: it is not a regular file (a device or a pipe); "
+            f"Cannot write {shown(path)}: it is not a regular file (a device or a pipe); "
             "give the name of a file"
         )
     parent = path.parent
     if not parent.is_dir():
-        raise FileNotFoundError(f"Cannot write {path}: the folder {parent} does not exist")
+        raise FileNotFoundError(
+            f"Cannot write {shown(path)}: the folder {shown(parent)} does not exist"
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise PermissionError(f"Cannot write {path}: no permission to write in {parent}")
+        raise PermissionError(
+            f"Cannot write {shown(path)}: no permission to write in {shown(parent)}"
+        )
     return path

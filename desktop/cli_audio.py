@@ -35,7 +35,7 @@ def add_commands(commands: Any) -> None:
 
     say = commands.add_parser("say", help="speak text aloud")
     say.add_argument("text", nargs="?", default="", help="what to say")
-    say.add_argument("--out", type=Path, metavar="FILE", help="write a WAV file instead")
+    say.add_argument("--out", metavar="FILE", help="write a WAV file instead")
     say.add_argument("--voices", action="store_true", help="list the voices")
     say.set_defaults(handler=say_text)
 
@@ -153,7 +153,7 @@ def say_text(args: argparse.Namespace) -> int:
     from audio.native_stderr import native_noise_to_log
     from audio.speak import Speaker
     from audio.spoken import for_the_ear
-    from audio.synth_checks import SpeechError
+    from audio.synth_checks import SpeechError, shown
 
     config = _config()
     speaker = Speaker(
@@ -164,17 +164,22 @@ def say_text(args: argparse.Namespace) -> int:
             for voice_id, name in speaker.voices():
                 print(f"{voice_id}\t{name}")
             return EXIT_OK
+        if args.out is not None and not args.out.strip():
+            # Path("") is "." (the current folder): the user gave no name at all.
+            return _fail("--out needs a file name", EXIT_USAGE)
+        out = Path(args.out) if args.out is not None else None
         text = for_the_ear(args.text)
         if not re.search(r"\w", text):  # empty, or only marks and pictographs: silence
             return _fail("nothing to say", EXIT_USAGE)
-        if args.out and not args.out.is_dir() and args.out.suffix.lower() != ".wav":
+        if out and not out.is_dir() and out.suffix.lower() != ".wav":
             # The file would hold WAV whatever its name says.
             return _fail(
-                f"--out writes WAV audio: give a name ending in .wav, not {args.out}", EXIT_USAGE
+                f"--out writes WAV audio: give a name ending in .wav, not {shown(out)}",
+                EXIT_USAGE,
             )
-        if args.out:
-            speaker.save(text, args.out)  # returns once the file is written and checked
-            print(f"Wrote {args.out}", file=sys.stderr)
+        if out:
+            speaker.save(text, out)  # returns once the file is written and checked
+            print(f"Wrote {shown(out)}", file=sys.stderr)  # a non-UTF-8 name printable
             return EXIT_OK
         # A sound server that dies mid-sentence makes PortAudio print its internals.
         with native_noise_to_log():

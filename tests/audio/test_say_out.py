@@ -180,3 +180,48 @@ def test_say_out_with_nothing_to_say_writes_no_silent_file(tmp_path: Path, text:
     done = harken_say(text, "--out", "x.wav", cwd=tmp_path)
     assert done.returncode == 2 and stderr_lines(done) == ["harken: nothing to say"]
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_say_out_onto_a_read_only_file_refuses_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    kept = tmp_path / "ro.wav"
+    kept.write_bytes(b"the user's own file")
+    kept.chmod(0o444)
+    done = harken_say(SUMMARY, "--out", "ro.wav", cwd=tmp_path)
+    assert done.returncode != 0 and "Wrote" not in done.stderr
+    lines = stderr_lines(done)
+    assert len(lines) == 1 and "is read-only" in lines[0], lines
+    assert kept.read_bytes() == b"the user's own file"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o444
+    assert not leftovers(tmp_path)
+
+
+def test_say_out_over_a_private_file_keeps_its_mode(tmp_path: Path) -> None:
+    private = tmp_path / "private.wav"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    done = harken_say(SUMMARY, "--out", "private.wav", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert seconds(private) >= 0.9 * espeak_seconds(SUMMARY, tmp_path)
+
+
+def test_say_out_to_a_name_that_is_not_utf8_prints_it_readably(tmp_path: Path) -> None:
+    name = os.fsdecode(b"b\xe9.wav")  # Latin-1 "bé.wav"
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "say", SUMMARY, "--out", name],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    said = done.stderr.decode("utf-8")
+    assert done.returncode == 0, said
+    assert "\\udce9" not in said and "Wrote b\ufffd.wav" in said, said
+    assert seconds(tmp_path / os.fsdecode(b"b\xe9.wav")) > 1
+
+
+def test_say_out_with_an_empty_name_asks_for_a_file_name(tmp_path: Path) -> None:
+    done = harken_say(SUMMARY, "--out", "", cwd=tmp_path)
+    assert done.returncode == 2
+    assert stderr_lines(done) == ["harken: --out needs a file name"]
+    assert not leftovers(tmp_path) and list(tmp_path.iterdir()) == []
