@@ -178,7 +178,34 @@ def judge_ack(name: str, args: list[Arg], j: Judgement) -> None:
             j.escalate(X, f"{name} {option} reads settings that can name a pager", arg)
 
 
+# exiftool evaluates Perl in these (exiftool(1): -if EXPR, -p FMT or FMTFILE with
+# ${TAG;EXPR}, -api Filter=EXPR, -config FILE, -@ ARGFILE naming any of them).
+_EXIF_PERL = re.compile(r"-(if\d*|p|printformat\d*|config|@)", re.IGNORECASE)
+# An advanced formatting expression, ${TAG;EXPR}: EXPR is Perl (-tagsFromFile, -w, -d ...).
+_EXIF_EXPRESSION = re.compile(r"\$\{[^}]*;")
+
+
+def judge_exiftool(name: str, args: list[Arg], j: Judgement) -> None:
+    """exiftool: reads and writes file metadata; an expression it is given is Perl code,
+    which no rule for exiftool approves unless it spells the option out."""
+    j.raise_to(X, f"runs {name}")
+    for k, arg in enumerate(args):
+        option = arg.text.partition("=")[0]
+        if arg.dynamic:
+            j.escalate(X, f"{name} has arguments known only at run time", arg)
+        elif _EXIF_PERL.fullmatch(option):
+            value = args[k + 1] if k + 1 < len(args) else None
+            j.escalate(X, f"{name} {arg.text} evaluates Perl", arg, value)
+        elif option.lower() == "-api":
+            value = args[k + 1] if k + 1 < len(args) else None
+            if value is None or value.dynamic or value.text.lower().startswith("filter"):
+                j.escalate(X, f"{name} -api filter evaluates Perl", arg, value)
+        elif _EXIF_EXPRESSION.search(arg.text):
+            j.escalate(X, f"{name}: {arg.text} evaluates Perl", arg)
+
+
 RULES: dict[str, Rule] = {
+    "exiftool": judge_exiftool,
     **dict.fromkeys(["sqlite3", "sqlite"], judge_sqlite),
     **dict.fromkeys(["psql", "mysql", "mariadb"], judge_sql_shell),
     "dc": judge_dc,

@@ -35,6 +35,8 @@ class Spec:
     reads: frozenset[str] = frozenset()  # options naming a file it reads
     shell: frozenset[str] = frozenset()  # options whose argument is a shell command string
     pairs: frozenset[str] = frozenset()  # long options that take two words (bwrap --bind A B)
+    # Output options whose value, when it starts with | or !, is a shell command (strace -o).
+    pipes: frozenset[str] = frozenset()
 
 
 WRAPPERS: dict[str, Spec] = {
@@ -176,6 +178,7 @@ WRAPPERS: dict[str, Spec] = {
         ),
         lookup=names("-p --attach -h --help -V --version"),
         refuse=names("-E --env -b --detach-on"),
+        pipes=names("-o --output"),
         writes=names("-o --output"),
     ),
     "ltrace": Spec(
@@ -185,6 +188,7 @@ WRAPPERS: dict[str, Spec] = {
         long_with_arg=names("--align --output --library --indent"),
         lookup=names("-p -h --help -V --version"),
         refuse=names("-F -l --library -x -e"),
+        pipes=names("-o --output"),
         writes=names("-o --output"),
     ),
     "chroot": Spec(

@@ -254,6 +254,11 @@ def _option(name: str, spec: Spec, opt: str, value: Word | None, out: _Parsed) -
     if opt in spec.lookup:
         return False
     out.options[opt] = value
+    if value is not None and opt in spec.pipes and value.text[:1] in ("|", "!"):
+        # `strace -o '|cmd'` pipes its output into a shell command: no rule for the
+        # tracer approves that, and what the command does cannot be followed here.
+        out.problems.append(f"{name} {opt} {value.text} runs a command")
+        return False
     if value is not None:
         if opt in spec.chdir:
             out.chdir = value

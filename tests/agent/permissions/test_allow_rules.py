@@ -136,6 +136,18 @@ NOT_APPROVED = [
     (("Bash(git *)",), "git init ~/.config/evil"),
     # A started interpreter given code on its command line: no rule approves it.
     (("Bash(find *)", "Bash(python *)"), "find . -exec python -c 'import os' \\;"),
+    # A tracer's output piped into a command (issue 10 section 3's trial).
+    (("Bash(strace *)", "Bash(ls *)"), "strace -o '|touch /tmp/PWN' ls"),
+    (("Bash(strace *)", "Bash(ls *)"), "strace --output='!id' ls"),
+    (("Bash(ltrace *)", "Bash(ls *)"), "ltrace -o '|id' ls"),
+    # exiftool expressions are Perl.
+    (("Bash(exiftool *)",), "exiftool -if 'system(\"touch /tmp/PWN\")' f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -p '${FileName;system(\"id\")}' f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -printFormat fmt.txt f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -api 'Filter=system(1)' f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -config evil.pl f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -@ args.txt f.jpg"),
+    (("Bash(exiftool *)",), "exiftool '-Comment<${FileName;system(1)}' f.jpg"),
 ]
 
 
@@ -184,6 +196,8 @@ SPELLED_OUT = [
     (("Bash(xargs *)",), "xargs -0 sh -c 'id' < README.md", "xargs sh -c 'rm -rf src' < x"),
     (("Bash(poetry run *)", "Bash(pytest *)"), "poetry run pytest -q", "poetry run rm -rf src"),
     (("Bash(strace *)", "Bash(ls *)"), "strace -f ls -l", "strace -f rm -rf src"),
+    (("Bash(strace *)", "Bash(ls *)"), "strace -o trace.txt ls", "strace -o '|id' ls"),
+    (("Bash(exiftool *)",), "exiftool -Artist=me f.jpg", "exiftool -if 1 f.jpg"),
     (("Bash(parallel *)", "Bash(wc *)"), "parallel wc -l ::: README.md", "parallel rm ::: src"),
     (("Bash(valgrind *)", "Bash(ls *)"), "valgrind -q ls", "valgrind -q rm -rf src"),
     (("Bash(tmux *)",), "tmux ls", "tmux new -d ./evil.sh"),
