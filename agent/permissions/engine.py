@@ -44,6 +44,7 @@ from pathlib import Path
 
 from agent.permissions.classify import Classification, classify
 from agent.permissions.decision import Decision, Mode, Risk, ToolCall, Verdict
+from agent.permissions.fetch_local import local_fetch_refused
 from agent.permissions.grant import Grant
 from agent.permissions.network_rules import (
     named_hosts,
@@ -101,6 +102,8 @@ class PermissionEngine:
         rule = first_touching(self.rules.deny, call, c, self.workspace, self.home)
         if rule:
             return decision(Verdict.DENY, f"denied by the rule {rule.text} ({rule.source})", rule)
+        if refused := local_fetch_refused(self.rules.allow, c):
+            return decision(Verdict.ASK, refused)
 
         if self.mode is Mode.PLAN and self._changes(c):
             return decision(Verdict.DENY, f"plan mode: propose, don't change ({c.summary})")

@@ -109,3 +109,16 @@ def test_bad_input_is_a_clear_usage_error(workspace: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("harken: --input is not valid JSON")
+
+
+@pytest.mark.parametrize("mode", ["plan", "standard", "auto"])
+def test_a_bare_webfetch_rule_does_not_allow_a_loopback_address(workspace: Path, mode: str) -> None:
+    fetch = json.dumps({"url": "http://127.0.0.1/", "prompt": "read"})
+    args = ["--mode", mode, "--tool", "WebFetch", "--input", fetch]
+
+    bare = check(workspace, *args, "--allow", "WebFetch")
+    named = check(workspace, *args, "--allow", "WebFetch(domain:127.0.0.1)")
+
+    assert bare["decision"] == "ask" and bare["rule"] is None
+    assert "WebFetch(domain:127.0.0.1)" in bare["reason"]
+    assert named["decision"] == "allow"

@@ -227,3 +227,27 @@ def test_open_of_a_link_or_page_that_an_application_fetches_asks_even_in_bypass(
 def test_open_of_a_mail_draft_or_a_plain_file_is_bypass_modes_to_allow(tmp_path: Path) -> None:
     for target in ("mailto:someone@example.com?subject=hi", "notes.txt"):
         assert decide(tmp_path, Mode.BYPASS, "Open", {"target": target}).verdict == "allow"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/", "http://localhost:8080/x", "http://[::1]:9/", "http://10.0.0.5/"]
+)
+@pytest.mark.parametrize("allow", [("WebFetch",), ("WebFetch(domain:*.0.0.1)",)])
+@pytest.mark.parametrize("mode", list(Mode))
+def test_a_bare_or_wildcard_rule_does_not_allow_a_local_address(
+    tmp_path: Path, mode: Mode, allow: tuple[str, ...], url: str
+) -> None:
+    # WebFetch itself refuses these unless a rule names the host exactly (issue 10 §3).
+    decision = decide(tmp_path, mode, "WebFetch", fetch(url), allow)
+
+    assert decision.verdict == "ask"
+    assert "only under an allow rule naming the host exactly" in decision.reason
+    assert decision.suggestion is not None and decision.suggestion.startswith("WebFetch(domain:")
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_a_rule_naming_the_local_host_exactly_allows_it(tmp_path: Path, mode: Mode) -> None:
+    allow = ("WebFetch(domain:127.0.0.1)",)
+    assert decide(tmp_path, mode, "WebFetch", fetch("http://127.0.0.1/"), allow).verdict == (
+        "allow"
+    )
