@@ -37,6 +37,7 @@ from agent.sandbox import (
     release_placeholders,
     visible_in_sandbox,
 )
+from agent.sandbox_git_check import GitWatch
 from agent.tools.shell_jobs import BackgroundOutput, BackgroundShells, Job
 from agent.tools.shell_process import (
     BUFFER_BYTES,
@@ -160,6 +161,8 @@ class ShellSession(BackgroundShells):
                     kill_group(transport, confined)
                     await asyncio.wait([protocol.exited], timeout=5)
                 await asyncio.wait([protocol.drained], timeout=DRAIN_GRACE_S)
+                if protocol.exited.done():
+                    protocol.after_exit()  # its note goes in this result
             except asyncio.CancelledError:
                 kill_group(transport, confined)
                 if confined:
@@ -197,6 +200,7 @@ class ShellSession(BackgroundShells):
         loop = asyncio.get_running_loop()
         argv = ["bash", "-c", script, "bash", command]
         placeholders: tuple[Path, ...] = ()
+        watch = GitWatch(policy) if policy is not None else None
         if policy is not None:
             placeholders = claim_placeholders(policy)
             argv = bwrap_argv(policy, argv, cwd=self.cwd)
@@ -227,6 +231,10 @@ class ShellSession(BackgroundShells):
         # bwrap exits only once its PID namespace is empty: from then on nothing can
         # write where the placeholders were.
         protocol.exited.add_done_callback(lambda _: release_placeholders(placeholders))
+        if watch is not None:
+            # Git directories the command made may hold settings git runs unconfined.
+            protocol.after_exit = lambda: protocol.buffer.write(watch.finish().encode())
+            protocol.exited.add_done_callback(lambda _: protocol.after_exit())
         return transport, protocol
 
     def _policy(self, sandboxed: bool, network: bool) -> SandboxPolicy | None:

@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 BUFFER_BYTES = 1024 * 1024  # per command: the first and last half MiB are kept
@@ -66,6 +67,8 @@ class ProcessProtocol(asyncio.SubprocessProtocol):
         self.buffer = buffer
         self.exited: asyncio.Future[None] = loop.create_future()
         self.drained: asyncio.Future[None] = loop.create_future()
+        # Run once the command has ended (agent.sandbox_git_check for confined ones).
+        self.after_exit: Callable[[], None] = lambda: None
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         self.buffer.write(data)
