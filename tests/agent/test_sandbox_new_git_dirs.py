@@ -9,6 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from agent.permissions.grant import Grant
 from agent.tools.bash import BASH, BASH_OUTPUT
 from agent.tools.context import ToolContext
@@ -62,15 +64,67 @@ async def test_a_planted_fsmonitor_in_a_new_repository_is_disabled(
     assert done.returncode == 0, done.stderr
 
 
-async def test_a_plain_git_init_keeps_its_configuration(
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "alias.st = !touch {marker}",
+        "core.hooksPath = hooks2",
+        "include.path = ../../evil.cfg",
+        "core.pager = touch {marker}",
+        "diff.x.textconv = touch {marker}",
+        "credential.helper = !touch {marker}",
+    ],
+)
+async def test_other_settings_that_run_programs_are_disabled(
     ctx: ToolContext,  # noqa: F811
     workspace: Path,  # noqa: F811
+    tmp_path: Path,
+    setting: str,
 ) -> None:
-    out = await call(BASH, ctx, command="git init -q plain && git -C plain config user.name Ann")
+    key, _, value = setting.format(marker=tmp_path / "PWNED").partition(" = ")
+    command = f"git init -q nn && git -C nn config {key} '{value}'"
+    out = await call(BASH, ctx, command=command)
+    assert not out.is_error, out.text()
+    assert key.lower() in out.text().lower()
+    assert key.split(".")[-1].lower() not in (workspace / "nn/.git/config").read_text().lower()
+    assert user_git(workspace / "nn", "status").returncode == 0
+
+
+async def test_a_git_file_pointing_into_the_session_temp_folder_is_followed(
+    ctx: ToolContext,  # noqa: F811
+    workspace: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "PWNED5"
+    command = (
+        'git init -q --separate-git-dir "$TMPDIR/g" nn && '
+        f"git -C nn config core.fsmonitor 'touch {marker}; false'"
+    )
+    out = await call(BASH, ctx, command=command)
+    assert not out.is_error, out.text()
+    user_git(workspace / "nn", "status")
+    assert not marker.exists(), "git ran the fsmonitor a sandboxed command planted"
+    assert "core.fsmonitor" in out.text()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git init -q plain && git -C plain config user.name Ann",
+        "git init -q src && git -C src config user.name Ann && git clone -q src plain",
+    ],
+    ids=["init", "clone"],
+)
+async def test_a_plain_git_init_or_clone_keeps_its_configuration(
+    ctx: ToolContext,  # noqa: F811
+    workspace: Path,  # noqa: F811
+    command: str,
+) -> None:
+    out = await call(BASH, ctx, command=command)
     assert not out.is_error, out.text()
     assert "disabled" not in out.text()
     config = (workspace / "plain/.git/config").read_text()
-    assert "name = Ann" in config
+    assert "name = Ann" in config or "url = " in config
     assert not list((workspace / "plain/.git").glob("*harken-disabled*"))
     assert sorted(p.name for p in (workspace / "plain/.git/hooks").iterdir())  # samples kept
 
