@@ -89,12 +89,16 @@ def api_failure(exc: BaseException, base_url: str = "") -> ApiFailure:
 
     if isinstance(exc, anthropic.APIStatusError):
         status = exc.status_code
-        if status < 400:
-            # An `error` event inside a 200 stream: its type says what happened.
-            status = _STATUS_OF_ERROR_TYPE.get(_api_error_type(exc.body), 500)
         detail = _api_message(exc.body) or exc.message
+        line = ""
+        if status < 400:
+            # An `error` event inside a 200 stream: its type says what happened, and the
+            # line names that type, never an HTTP status that was not sent.
+            error_type = _api_error_type(exc.body)
+            status = _STATUS_OF_ERROR_TYPE.get(error_type, 500)
+            line = _stream_error_line(error_type or "api_error", status, detail)
         return ApiFailure(
-            _status_line(status, detail),
+            line or _status_line(status, detail),
             status=status,
             retryable=status in RETRYABLE_STATUS,
             retry_after=_retry_after(exc.response.headers),
@@ -135,6 +139,19 @@ def _status_line(status: int, detail: str) -> str:
     if status >= 500:
         return f"The API had an internal error ({status}): {detail}"
     return f"API error {status}: {detail}"
+
+
+def _stream_error_line(error_type: str, status: int, detail: str) -> str:
+    """An ``error`` event the API sent inside a streamed answer, in one line."""
+    detail = _first_line(detail)
+    said = f"{error_type}, sent mid-answer"
+    if status == 529:
+        return f"The API reported it is overloaded ({said}); try again in a moment."
+    if status == 429:
+        return f"Rate limited by the API ({said}): {detail}"
+    if status >= 500:
+        return f"The API had an internal error ({said}): {detail}"
+    return f"The API stopped the answer with an error ({said}): {detail}"
 
 
 _STATUS_OF_ERROR_TYPE = {

@@ -8,6 +8,7 @@ listener may print or encode it as UTF-8 (see ``agent.utf8``).
     TurnStarted        a prompt was accepted
     TextDelta          streamed answer text
     ThinkingDelta      streamed model reasoning
+    MessageFinished    the model's message arrived whole (its streamed text will stay)
     Retrying           an API call failed transiently and will be retried
     ToolStarted        a tool call passed the gate and began (with a human line)
     ToolFinished       a tool call ended (output excerpt, error flag, duration)
@@ -83,6 +84,15 @@ class TextDelta(Event):
 class ThinkingDelta(Event):
     kind: ClassVar[str] = "thinking_delta"
     text: str
+
+
+@dataclass(frozen=True)
+class MessageFinished(Event):
+    """A model message arrived complete: text streamed since the last one is final (no
+    retry can discard it), so a front end that waits for whole messages may show it."""
+
+    kind: ClassVar[str] = "message_finished"
+    stop_reason: str
 
 
 @dataclass(frozen=True)

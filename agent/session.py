@@ -23,6 +23,7 @@ from agent.errors import ApiFailure, EmptyReply, HarkenError
 from agent.events import (
     ErrorOccurred,
     Event,
+    MessageFinished,
     Notice,
     PermissionAnswer,
     ToolFinished,
@@ -311,6 +312,7 @@ class Session:
             self._add_billed(assembler.billed_usage)
             raise
         self._add_billed(assembler.abandoned_usage)  # attempts that broke and were retried
+        self.emit(MessageFinished(reply.stop_reason))  # its streamed text is now final
         self.guard.observe(reply.usage, len(self.messages))
         if reply.content:
             self._add_assistant(reply.content)

@@ -33,6 +33,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agent.stop_reasons import stop_notice
+
 # asyncio and importlib.metadata are imported where they are used: a bare ``harken`` puts
 # its tray icon on screen in about the time a bare PySide6 script does, and they cost ~50 ms.
 
@@ -226,7 +228,8 @@ async def _run_turns(args: argparse.Namespace) -> int:
         return await run_coordinator(args, config, workspace, key, rules)
     session = open_session(config, workspace, key, resume=resume, rules=rules)
     budget_session(session, getattr(args, "max_budget_usd", None))
-    session.subscribe(JsonRenderer() if args.json else HumanRenderer())
+    whole = not sys.stdout.isatty()  # a pipe gets whole messages, never a retried fragment
+    session.subscribe(JsonRenderer() if args.json else HumanRenderer(whole_messages=whole))
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
     from desktop.terminal_questions import attach as attach_questions
@@ -241,8 +244,9 @@ async def _run_turns(args: argparse.Namespace) -> int:
     try:
         servers = await _start_mcp(session)
         if args.command == "ask":
-            return _exit_code(await session.submit(args.prompt), config.max_turns)
-        return await _chat(session, config.max_turns)
+            outcome = await session.submit(args.prompt)
+            return _exit_code(outcome, config.max_turns, config.max_tokens)
+        return await _chat(session, config.max_turns, config.max_tokens)
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
@@ -272,7 +276,7 @@ def _ask_trust(rules: list[Any]) -> bool:
     return input("Trust these rules for this folder? [y/N] ").strip().lower() in ("y", "yes")
 
 
-async def _chat(session: Any, max_turns: int) -> int:
+async def _chat(session: Any, max_turns: int, max_tokens: int) -> int:
     import asyncio
 
     print(f"Harken — session {session.id}. Empty line or Ctrl-D to quit.", file=sys.stderr)
@@ -286,15 +290,20 @@ async def _chat(session: Any, max_turns: int) -> int:
         outcome = await session.submit(line)
         if outcome.stop_reason == "error":
             print(f"harken: {outcome.error}", file=sys.stderr)
+        elif notice := stop_notice(outcome.stop_reason, max_tokens):
+            print(f"harken: {notice}", file=sys.stderr)
 
 
-def _exit_code(outcome: Any, max_turns: int) -> int:
+def _exit_code(outcome: Any, max_turns: int, max_tokens: int | None = None) -> int:
     if outcome.stop_reason == "error":
         return fail(outcome.error)
     if outcome.stop_reason == "interrupted":
         return fail("interrupted", EXIT_INTERRUPTED)
     if outcome.stop_reason == "max_turns":
         return fail(f"stopped after {max_turns} model round trips (raise --max-turns)")
+    if notice := stop_notice(outcome.stop_reason, max_tokens):
+        # The text on stdout is kept, but it is not a whole answer: a script must know.
+        return fail(notice)
     return EXIT_OK
 
 

@@ -107,7 +107,8 @@ async def run_coordinator(
         budget_usd=getattr(args, "max_budget_usd", None),
     )
     session = job.session
-    session.subscribe(JsonRenderer() if args.json else HumanRenderer())
+    whole = not sys.stdout.isatty()  # a pipe gets whole messages, never a retried fragment
+    session.subscribe(JsonRenderer() if args.json else HumanRenderer(whole_messages=whole))
     policy = PermissionPolicy(yes=args.yes, interactive=sys.stdin.isatty())
     session.subscribe(lambda e: policy.handle(e) if e.kind == "permission_requested" else None)
     if not args.json:

@@ -243,7 +243,7 @@ async def _run_now(task_id: str, *, yes: bool = False) -> int:
         result = await run_task(
             store,
             task_id,
-            listeners=[HumanRenderer()],
+            listeners=[HumanRenderer(whole_messages=not sys.stdout.isatty())],
             ask=ask,
             question_timeout=None,  # the user is at the terminal: no timeout
             note=lambda text: print(f"harken: warning: {text}", file=sys.stderr),

@@ -15,6 +15,7 @@ from agent.events import (
     Compacted,
     ErrorOccurred,
     Event,
+    MessageFinished,
     Notice,
     PermissionAnswer,
     PermissionRequested,
@@ -101,30 +102,46 @@ def _why(event: PermissionRequested) -> str:
 
 @dataclass
 class HumanRenderer:
-    """The answer on stdout as it streams; tool activity and usage on stderr."""
+    """The answer on stdout as it streams; tool activity and usage on stderr.
+
+    ``whole_messages``: write a message's text only once the message is complete (for
+    stdout that is not a terminal), so an attempt abandoned and retried leaves no
+    fragment for a script to read."""
 
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    whole_messages: bool = False
     _at_line_start: bool = True
+    _pending: list[str] = field(default_factory=list)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, TextDelta):
-            self.stdout.write(event.text)
-            self.stdout.flush()
-            self._at_line_start = event.text.endswith("\n")
+            if self.whole_messages:
+                self._pending.append(event.text)
+            else:
+                self._write(event.text)
+        elif isinstance(event, MessageFinished):
+            self._flush_pending()
+        elif isinstance(event, Retrying):
+            self._pending.clear()  # the failed attempt's text: never shown
+            shown = event.discarded_text and not self.whole_messages
+            dropped = " The text above was discarded." if shown else ""
+            self._note(
+                f"↻ {event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt})."
+                + dropped
+            )
         elif isinstance(event, ToolStarted):
             self._note(f"● {event.description}")
         elif isinstance(event, ToolFinished) and event.is_error:
             first = event.output.strip().splitlines()[0] if event.output.strip() else "failed"
             # Cut at a word, with a mark, so a long refusal never ends mid-sentence unsaid.
             self._note(f"  ✗ {event.description}: {textwrap.shorten(first, 200, placeholder=' …')}")
-        elif isinstance(event, Retrying):
-            self._note(f"↻ {event.reason} Retrying in {event.delay:.1f} s (retry {event.attempt}).")
         elif isinstance(event, Notice):
             self._note(f"harken: {event.message}")
         elif isinstance(event, Compacted):
             self._note(f"(compacted {event.messages_replaced} earlier messages into a summary)")
         elif isinstance(event, TurnFinished):
+            self._flush_pending()  # an interrupted message: what came, as on a terminal
             self._end_answer()
             u = event.usage
             if u == Usage():
@@ -135,7 +152,18 @@ class HumanRenderer:
                 f"{costs(event)}]\n"
             )
         elif isinstance(event, ErrorOccurred):
+            self._pending.clear()  # the message never arrived whole
             self._end_answer()
+
+    def _write(self, text: str) -> None:
+        if text:
+            self.stdout.write(text)
+            self.stdout.flush()
+            self._at_line_start = text.endswith("\n")
+
+    def _flush_pending(self) -> None:
+        text, self._pending = "".join(self._pending), []
+        self._write(text)
 
     def _note(self, line: str) -> None:
         self._end_answer()

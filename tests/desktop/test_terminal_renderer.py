@@ -19,3 +19,15 @@ def test_a_long_tool_error_is_cut_at_a_word_with_a_mark() -> None:
     assert line.endswith(" …"), line
     shown = line.split(": ", 1)[1].removesuffix(" …")
     assert reason.startswith(shown) and reason[len(shown)] == " "  # whole words only
+
+
+def test_on_a_terminal_a_retry_says_the_streamed_text_above_was_discarded() -> None:
+    from agent.events import Retrying, TextDelta
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    render = HumanRenderer(stdout=stdout, stderr=stderr)
+    render(TextDelta("partial answer h"))
+    render(Retrying(1, 0.5, "The connection broke.", discarded_text=True))
+
+    assert stdout.getvalue() == "partial answer h\n"  # streamed as it came
+    assert stderr.getvalue().strip().endswith("The text above was discarded.")

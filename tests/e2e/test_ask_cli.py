@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import select
 import shutil
 import signal
@@ -236,19 +237,24 @@ def test_ctrl_c_mid_answer_saves_a_session_that_resumes(
 ) -> None:
     api.script(Reply([text("A long answer that goes on and on")], pause_after=3))
     env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "tell me a story"],
-        cwd=workspace,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    # Ctrl-C once the answer has begun on the terminal (the scripted stream then holds).
-    assert process.stdout is not None
-    read_until(process.stdout.fileno(), b"A long")
-    process.send_signal(signal.SIGINT)
-    _stdout, stderr_bytes = process.communicate(timeout=60)
+    # stdout is a terminal: the answer streams there (a pipe gets only whole messages).
+    terminal, terminal_end = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [*harken_command(), "ask", "tell me a story"],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=terminal_end,
+            stderr=subprocess.PIPE,
+        )
+        os.close(terminal_end)
+        # Ctrl-C once the answer has begun on the terminal (the scripted stream then holds).
+        read_until(terminal, b"A long")
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr_bytes = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
     stderr = stderr_bytes.decode()
 
     assert process.returncode == 130, stderr
