@@ -20,7 +20,8 @@ Order of judgement (the first step that decides wins):
     9. auto mode's low-risk classifier    -> allow (edits and read-only commands inside
                                              the workspace; shell only with a sandbox;
                                              MCP tools their server marks readOnlyHint
-                                             and openWorldHint: false)
+                                             and openWorldHint: false, which plan mode
+                                             also allows: they read)
    10. reads inside the workspace         -> allow (never a call that contacts a host,
                                              nor an MCP tool: its read-only is a claim)
    11. everything else                    -> ask
@@ -147,10 +148,11 @@ class PermissionEngine:
             reason = f"allowed by the rule {rule.text} ({rule.source})" if rule else "allowed"
             return decision(Verdict.ALLOW, reason, rule)
 
-        if self.mode is Mode.AUTO:
+        # Plan mode reads: a server's read-only, closed-world tool as auto mode trusts it.
+        if self.mode is Mode.AUTO or (self.mode is Mode.PLAN and is_external(call.name)):
             verdict = self._auto(c)
             if verdict:
-                return decision(Verdict.ALLOW, f"auto mode: {verdict}")
+                return decision(Verdict.ALLOW, f"{self.mode.value} mode: {verdict}")
 
         reads_inside = c.read_only and self._reads_inside(c) and not (c.hosts or c.unknown_hosts)
         if reads_inside and not is_external(call.name):

@@ -1,7 +1,7 @@
 """Every MCP call goes through the permission engine: asked by default, rules on a tool or a
-whole server, readOnlyHint trusted in auto mode only, and only for a tool its server also
-marks closed-world (openWorldHint: false); an open-world tool is asked about in every mode,
-bypass included, unless a rule names it."""
+whole server, readOnlyHint trusted in auto and plan mode only, and only for a tool its
+server also marks closed-world (openWorldHint: false); an open-world tool is asked about in
+every mode, bypass included, unless a rule names it."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def test_asked_by_default_except_read_only_in_auto(
 def test_plan_mode_refuses_a_tool_not_marked_read_only(workspace: Path) -> None:
     assert decide(workspace, Mode.PLAN, NO_HINT) is Verdict.DENY
     assert decide(workspace, Mode.PLAN, LOCAL) is Verdict.DENY
-    assert decide(workspace, Mode.PLAN, READ_HINT) is Verdict.ASK
+    # A local read (readOnlyHint, openWorldHint false): plan mode reads, as auto runs it.
+    assert decide(workspace, Mode.PLAN, READ_HINT) is Verdict.ALLOW
     # A read-only open-world tool is like WebFetch there: asked, or allowed by its rule.
     assert decide(workspace, Mode.PLAN, READ_OPEN) is Verdict.ASK
     assert decide(workspace, Mode.PLAN, READ_OPEN, allow=("mcp__box",)) is Verdict.ALLOW
