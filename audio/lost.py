@@ -52,13 +52,18 @@ def overflowed(times: list[float]) -> str:
     )
 
 
-def silent(peak_db: float, floor_db: float) -> str:
+def silent(peak_db: float, floor_db: float, *, from_file: bool = False) -> str:
+    """Why a take or a file whose loudest sample is ``peak_db`` (dBFS) below ``floor_db``
+    counts as silence: the same verdict, in the same unit, for the microphone and a file."""
     if math.isinf(peak_db):
+        if from_file:
+            return "silent: the file holds only digital silence"
         return "silent: the microphone sent only silence (muted?)"
-    return (
+    said = (
         f"silent: its loudest sample was {peak_db:.0f} dBFS, below the level floor of "
-        f"{floor_db:.0f} dBFS peak (level_floor_db); is the microphone muted or turned down?"
+        f"{floor_db:.0f} dBFS peak (level_floor_db)"
     )
+    return said if from_file else f"{said}; is the microphone muted or turned down?"
 
 
 def while_recording(take: Any) -> list[str]:

@@ -112,18 +112,25 @@ def _transcriber(config: Any, model: str | None, language: str | None, cwd: Path
 
 
 def transcribe_file(args: argparse.Namespace) -> int:
+    """Print a file's text. The file is heard as ``listen`` hears the same sound: read
+    without requantising (``audio.audio_file``), judged silent below the same level floor
+    (``level_floor_db``, the loudest sample in dBFS), then the same decoding and verdicts."""
+    from audio import lost
+    from audio.audio_file import read_audio_file
+    from audio.level import db, peak
     from audio.models import ModelUnavailable
 
     if not args.file.is_file():
         return _fail(f"{args.file}: no such file", EXIT_USAGE)
     config = _config()
-    transcriber = _transcriber(config, args.model, args.language, args.cwd)
     try:
-        from faster_whisper import decode_audio
-
-        audio = decode_audio(str(args.file))
+        audio = read_audio_file(args.file)
     except Exception as exc:  # PyAV raises many kinds; all mean "not audio we can read"
         return _fail(f"{args.file}: cannot read it as audio ({exc})")
+    loudest = db(peak(audio))
+    if len(audio) and loudest < config.level_floor_db:  # as a take from the microphone
+        return _fail(f"{args.file}: {lost.silent(loudest, config.level_floor_db, from_file=True)}")
+    transcriber = _transcriber(config, args.model, args.language, args.cwd)
     try:
         result = transcriber.transcribe(audio)
     except ModelUnavailable as exc:
