@@ -8,10 +8,31 @@ that resolve to local addresses are the tool's to find out (that needs DNS)."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from agent.permissions.addresses import address_class, host_key, host_text, is_local_name, literal
 from agent.permissions.classify import Classification
 from agent.permissions.network_rules import named_hosts
 from agent.permissions.rules import Rule
+
+
+def only_a_named_rule_allows(tool: str, tool_input: dict[str, Any]) -> bool:
+    """Whether only an allow rule naming the host can let this call run: a WebFetch of an
+    address local by its spelling. Answering yes (once, or ``--yes``) cannot."""
+    if tool != "WebFetch":
+        return False
+    return bool(_local_kind(urlsplit(str(tool_input.get("url", ""))).hostname or ""))
+
+
+def _local_kind(host: str) -> str:
+    """What kind of local address ``host`` is by its spelling ("" for none or a name)."""
+    if not host:
+        return ""
+    if is_local_name(host):
+        return "a loopback name (this machine)"
+    number = literal(host)
+    return address_class(number) if number is not None else ""
 
 
 def local_fetch_refused(allow: list[Rule], c: Classification) -> str:
@@ -23,14 +44,7 @@ def local_fetch_refused(allow: list[Rule], c: Classification) -> str:
     for host in c.hosts:
         if host_key(host) in named:
             continue
-        number = literal(host)
-        kind = (
-            "a loopback name (this machine)"
-            if is_local_name(host)
-            else address_class(number)
-            if number is not None
-            else ""
-        )
+        kind = _local_kind(host)
         if kind:
             rule = f"WebFetch(domain:{host_text(host)})"
             return (

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from agent.permissions import Mode, PermissionEngine, ToolCall
+from agent.permissions.fetch_local import only_a_named_rule_allows
 from agent.permissions.rules import Source, parse_rule
 from agent.permissions.settings import RuleSet
 from agent.tools.base import ToolKind
@@ -251,3 +252,11 @@ def test_a_rule_naming_the_local_host_exactly_allows_it(tmp_path: Path, mode: Mo
     assert decide(tmp_path, mode, "WebFetch", fetch("http://127.0.0.1/"), allow).verdict == (
         "allow"
     )
+
+
+def test_yes_cannot_allow_a_local_fetch_only_a_rule_naming_the_host_can() -> None:
+    # For the no-terminal hint: `--yes` must not be offered where it cannot help.
+    assert only_a_named_rule_allows("WebFetch", fetch("http://127.0.0.1:8765/"))
+    assert only_a_named_rule_allows("WebFetch", fetch("http://localhost/"))
+    assert not only_a_named_rule_allows("WebFetch", fetch("https://docs.python.org/"))
+    assert not only_a_named_rule_allows("Bash", {"command": "curl http://127.0.0.1/"})
