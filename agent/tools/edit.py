@@ -76,6 +76,7 @@ async def run(params: EditInput, ctx: ToolContext) -> str:
         await _save(ctx, path, shown, doc.codec.encode(new))
         return f"Wrote {shown}.\n{_snippet(TextDoc.from_text(new), 1, new)}"
 
+    doc = doc.matching(old)  # a stray CR copied from Read is matched as Read showed it
     if key_of(doc.normalise(old)) == key_of(doc.normalise(new)):
         raise ToolError(
             "old_string and new_string differ only in line endings or Unicode normalisation, "

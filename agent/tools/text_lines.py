@@ -25,7 +25,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from agent.tools.files import Codec, decode_bytes
@@ -162,6 +162,9 @@ class TextDoc:
     lines: list[Line]
     codec: Codec = field(default_factory=Codec)
     cr_only: bool = False
+    # Text from the model is taken as Read showed it: a "\r" before a line break is a
+    # stray CR the line holds, not half of a CRLF (see ``matching``).
+    keep_cr: bool = False
 
     @classmethod
     def parse(cls, data: bytes) -> TextDoc:
@@ -240,8 +243,22 @@ class TextDoc:
         inner = keyed.raw_column(column)
         return None if inner is None else raw_starts[i] + inner
 
+    def matching(self, old: str) -> TextDoc:
+        """This file as Edit should read ``old`` in: as Read showed a line that ends in a
+        stray ``\\r`` (``a\\r\\r\\n`` is shown ``a\\r``), when ``old`` copies it that
+        way; otherwise ``self`` (a ``\\r\\n`` the model types is one line break)."""
+        if self.cr_only or self.keep_cr or "\r\n" not in old:
+            return self
+        if not any(line.text.endswith("\r") for line in self.lines):
+            return self
+        if key_of(old) not in self.key:
+            return self
+        return replace(self, keep_cr=True)
+
     def normalise(self, text: str) -> str:
         """Text from the model in the view's terms: its line breaks as ``\\n``."""
+        if self.keep_cr:
+            return text
         text = text.replace("\r\n", "\n")
         return text.replace("\r", "\n") if self.cr_only else text
 

@@ -296,6 +296,35 @@ def test_a_file_with_bytes_that_are_not_utf8_is_read_and_edited_keeping_those_by
     assert api.rejections == []
 
 
+def test_text_copied_from_read_across_a_stray_cr_is_found_by_edit(
+    api: ScriptedAPI, harken, workspace: Path
+) -> None:
+    """A stray CR before a CRLF (``a\\r\\r\\n``): Read shows ``1\\ta\\r``, so the model
+    copies ``a\\r\\nb``; Edit finds it and keeps the file's other bytes."""
+    (workspace / "stray.txt").write_bytes(b"a\r\r\nb\r\n")
+    api.script(
+        Reply([tool_use("Read", {"file_path": "stray.txt"})]),
+        Reply(
+            [
+                tool_use(
+                    "Edit",
+                    {"file_path": "stray.txt", "old_string": "a\r\nb", "new_string": "a\r\nc"},
+                )
+            ]
+        ),
+        Reply([text("Changed.")]),
+    )
+    result = harken("ask", "change b to c", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    (shown,) = api.requests[1]["messages"][-1]["content"]
+    assert "1\ta\r\n" in shown["content"] and "2\tb" in shown["content"]
+    (edited,) = api.requests[2]["messages"][-1]["content"]
+    assert not edited.get("is_error"), edited["content"]
+    assert (workspace / "stray.txt").read_bytes() == b"a\r\r\nc\r\n"
+    assert api.rejections == []
+
+
 @pytest.mark.parametrize(
     ("call", "advice"),
     [
