@@ -194,6 +194,13 @@ def judge_argv(argv: list[str], dynamic: set[int], j: Judgement) -> None:
         j.raise_to(Effect.EXECUTE, f"runs {name}")
 
 
+def system_program(word: str) -> str | None:
+    """The name of the system program ``word`` spells with a path (``/usr/bin/../bin/rm``
+    is rm), or None: a bare name, or a path outside the system folders (``./rm`` is not
+    rm)."""
+    return _program(word) if "/" in word else None
+
+
 def _program(word: str) -> str | None:
     """The program's name; None for a path outside the system folders (``./rm`` is not
     rm)."""

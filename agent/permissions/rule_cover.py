@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from agent.permissions.program_args import Effect, Escalation, Invocation
+from agent.permissions.programs import system_program
 from agent.permissions.rules import Rule, command_matches, spells
 
 MAX_DEPTH = 8  # launches inside launches; deeper is never approved
@@ -45,11 +46,20 @@ def covering_rule(command: Invocation, rules: Sequence[Rule], depth: int = 0) ->
             continue
         if rule.specifier is None:
             return rule
-        if command_matches(rule.specifier, command.text) and all(
-            _approved(rule.specifier, command.argv, 0, e, rules, depth) for e in command.escalations
-        ):
-            return rule
+        for argv in _spellings(command.argv):
+            if command_matches(rule.specifier, " ".join(argv)) and all(
+                _approved(rule.specifier, argv, 0, e, rules, depth) for e in command.escalations
+            ):
+                return rule
     return None
+
+
+def _spellings(argv: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``argv`` as written and, for a system program named by its path (``/bin/rm x``), by
+    its name (``rm x``). A path elsewhere (``./rm``) is another program: no rule for rm
+    approves it."""
+    name = system_program(argv[0]) if argv else None
+    return [argv] if name is None else [argv, (name, *argv[1:])]
 
 
 def _approved(

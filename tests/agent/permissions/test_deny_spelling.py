@@ -96,3 +96,26 @@ def test_an_allow_rule_does_not_approve_a_workspace_program_of_the_same_name(
     decision = decide(workspace, Mode.STANDARD, "./rm x", kind="allow")
 
     assert decision.verdict is Verdict.ASK
+
+
+@pytest.mark.parametrize("command", ["/bin/rm x", "/usr/bin/../bin/rm x"])
+def test_an_allow_rule_approves_its_system_program_named_by_a_path(
+    workspace: Path, command: str
+) -> None:
+    decision = decide(workspace, Mode.STANDARD, command, kind="allow")
+
+    assert decision.verdict is Verdict.ALLOW
+    assert decision.rule == "Bash(rm *) (command line)"
+
+
+def test_an_allow_rule_approves_a_started_system_program_named_by_a_path(
+    workspace: Path,
+) -> None:
+    rules = RuleSet()
+    for text in ("Bash(find *)", "Bash(rm *)"):
+        rules.add("allow", parse_rule(text, Source.CLI))
+    engine = PermissionEngine(Mode.STANDARD, workspace, rules, sandbox=True, home=workspace.parent)
+    command = "find . -name '*.pyc' -exec /usr/bin/rm {} +"
+    call = ToolCall("t1", "Bash", {"command": command}, ToolKind.EXECUTE, "Bash", workspace)
+
+    assert engine.decide(call).verdict is Verdict.ALLOW
