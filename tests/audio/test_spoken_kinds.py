@@ -130,7 +130,7 @@ def test_more_addresses_are_read_as_their_site(written: str, spoken: str) -> Non
 # ending "15 hundred", a rating said twice, a date read "slash by slash".
 TRIAL = [
     ("It is 1e-5 now.", "It is 1 times 10 to the minus 5 now."),
-    ("Use 6.02e23 or 1E+5.", "Use 6.02 times 10 to the 23 or 1 times 10 to the 5."),
+    ("It is 6.02e23 or 1E+5.", "It is 6.02 times 10 to the 23 or 1 times 10 to the 5."),
     ("Use 2^10 bytes.", "Use 2 to the power of 10 bytes."),
     (
         "Take 10^-3, x^2 or 2**8.",
@@ -169,3 +169,13 @@ def test_a_long_sentence_is_spoken_in_pieces_cut_at_its_clauses() -> None:
     assert len(pieces) > 1 and all(len(p) <= 250 for p in pieces)
     assert " ".join(pieces) == sentence  # nothing lost
     assert all(p.endswith((",", ".")) for p in pieces)  # cut where a speaker pauses
+
+
+def test_a_minus_and_a_power_are_heard_when_espeak_says_them(espeak, transcriber) -> None:
+    from tests.audio.conftest import read_audio
+
+    # Before, espeak said "one e five" and "two ten": no minus and no power to be heard.
+    said = for_the_ear("The error is 1e-5 and the size is 2^10.")
+    heard = transcriber.transcribe(read_audio(espeak(said))).text.lower()
+    assert "minus" in heard or "-5" in heard, heard
+    assert "power" in heard, heard
