@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agent.stop_reasons import stop_notice
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -302,11 +304,23 @@ async def _stop_turn(connection: Connection, session_id: str) -> int:
 async def _follow(connection: Connection, session_id: str, as_json: bool) -> int:
     """Print the session's events until its turn ends; the exit status ``harken ask``'s."""
     at_line_start = True
+    whole = not sys.stdout.isatty()  # a pipe gets whole messages, never a retried fragment
+    pending: list[str] = []
     while True:
         event = await connection.event()
         if event.get("session_id") not in (session_id, None):
             continue  # another session of the same Harken
         kind = event.get("kind")
+        if kind == "text_delta" and whole and not as_json:
+            pending.append(str(event.get("text", "")))
+            continue
+        if kind in ("retrying", "error"):
+            pending.clear()  # that attempt's text is thrown away
+        elif kind in ("message_finished", "turn_finished") and pending:
+            event_text, pending = "".join(pending), []
+            sys.stdout.write(event_text)
+            sys.stdout.flush()
+            at_line_start = event_text.endswith("\n") if event_text else at_line_start
         if as_json:
             print(json.dumps(event, ensure_ascii=False), flush=True)
             if kind == "permission_requested":  # how to answer, for the person watching
@@ -351,4 +365,6 @@ def _exit_code(stop_reason: str) -> int:
         return fail("interrupted", EXIT_INTERRUPTED)
     if stop_reason == "max_turns":
         return fail("stopped after the most model round trips allowed")
+    if notice := stop_notice(stop_reason):  # the answer is not whole: say why, exit 1
+        return fail(notice)
     return EXIT_OK
