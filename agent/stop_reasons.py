@@ -32,3 +32,10 @@ def stop_notice(stop_reason: str, max_tokens: int | None = None) -> str:
         )
     # A stop reason this version does not know: say it, rather than call the answer whole.
     return f"the answer stopped early (stop reason: {stop_reason})"
+
+
+def stop_sentence(stop_reason: str, max_tokens: int | None = None) -> str:
+    """``stop_notice`` as a sentence for a window ("The answer was cut off ... continue."),
+    or "" when the answer is whole."""
+    notice = stop_notice(stop_reason, max_tokens)
+    return f"{notice[0].upper()}{notice[1:]}." if notice else ""
