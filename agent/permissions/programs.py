@@ -14,7 +14,6 @@ temporary file.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ from agent.permissions.program_args import (
     is_raw_disk,
 )
 from agent.permissions.program_awk import judge_awk
+from agent.permissions.program_names import program_of
 from agent.permissions.program_sed import judge_sed
 from agent.permissions.program_table import SPECS, apply
 from agent.permissions.shell_commands import Command, ShellAnalysis
@@ -144,8 +144,6 @@ _RULES = {
     "gsed": judge_sed,
     **dict.fromkeys(["awk", "gawk", "mawk", "nawk", "busybox-awk"], judge_awk),
 }
-# Where a path to a program is as good as its name: only root can change these.
-_SYSTEM_BIN = frozenset({"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin"})
 _HARMLESS = re.compile(r"/dev/(null|stdout|stderr|tty|zero|fd/\d+)")
 # Interpreters and tools that only print their version when given just these arguments.
 _VERSION_FLAGS = {
@@ -172,7 +170,7 @@ def judge_argv(argv: list[str], dynamic: set[int], j: Judgement) -> None:
         j.read(UNKNOWN)
         j.write(UNKNOWN)
         return
-    name = _program(argv[0])
+    name = program_of(argv[0])
     args = [Arg(text, k + 1 in dynamic, k + 1) for k, text in enumerate(argv[1:])]
     if name is None:
         j.raise_to(Effect.EXECUTE, f"runs {argv[0]}")
@@ -192,22 +190,6 @@ def judge_argv(argv: list[str], dynamic: set[int], j: Judgement) -> None:
         apply(SPECS[name], name, args, j)
     else:
         j.raise_to(Effect.EXECUTE, f"runs {name}")
-
-
-def system_program(word: str) -> str | None:
-    """The name of the system program ``word`` spells with a path (``/usr/bin/../bin/rm``
-    is rm), or None: a bare name, or a path outside the system folders (``./rm`` is not
-    rm)."""
-    return _program(word) if "/" in word else None
-
-
-def _program(word: str) -> str | None:
-    """The program's name; None for a path outside the system folders (``./rm`` is not
-    rm)."""
-    if "/" not in word:
-        return word
-    directory, name = posixpath.split(word)
-    return name if posixpath.normpath(directory) in _SYSTEM_BIN else None
 
 
 def _redirects(command: Command, j: Judgement) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from agent.permissions.program_args import Effect, Escalation, Invocation
-from agent.permissions.programs import system_program
+from agent.permissions.program_names import system_program
 from agent.permissions.rules import Rule, command_matches, spells
 
 MAX_DEPTH = 8  # launches inside launches; deeper is never approved

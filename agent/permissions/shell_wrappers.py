@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agent.permissions.program_names import system_program
 from agent.permissions.shell_words import Word, names
 from agent.permissions.shell_wrapper_specs import WRAPPERS, Spec
 
@@ -104,7 +105,8 @@ def unwrap(words: tuple[Word, ...]) -> Unwrapped:
     chdir: Word | None = None
     current = list(words)
     while current and not current[0].dynamic:
-        name = current[0].text
+        # `/bin/bash -c`, `/usr/bin/sudo` are bash and sudo (a path elsewhere is not).
+        name = system_program(current[0].text) or current[0].text
         if name in SHELLS or name in FOREIGN_SHELLS:
             code, shell_problems = _shell_code(current)
             problems += shell_problems

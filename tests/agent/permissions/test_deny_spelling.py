@@ -32,6 +32,12 @@ SPELLED = [
     'sh -c "/bin/rm x"',
     "sudo /usr/bin/rm x",
     "./rm x",
+    # Wrappers and shells named by their path start what they wrap all the same.
+    "/bin/bash -c 'rm x'",
+    "/usr/bin/sudo rm x",
+    "/usr/bin/env rm x",
+    "echo x | /usr/bin/xargs rm",
+    "/usr/bin/timeout 5 /bin/rm x",
 ]
 
 
