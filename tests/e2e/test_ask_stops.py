@@ -5,11 +5,13 @@ complete messages, never a fragment from an attempt that was thrown away."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import write_config
+from tests.e2e.conftest import harken_command, write_config
 from tests.scripted_api import Reply, ScriptedAPI, text
 
 pytestmark = pytest.mark.e2e
@@ -92,3 +94,26 @@ def test_an_error_event_mid_stream_leaves_no_fragment_on_stdout(
     # The error came as a stream event: no HTTP status is claimed.
     assert "529" not in result.stderr
     assert "overloaded" in result.stderr.lower()
+
+
+def test_chat_says_when_an_answer_was_cut_off_and_goes_on(
+    api: ScriptedAPI, workspace: Path
+) -> None:
+    api.script(
+        Reply([text("I will now write")], stop_reason="max_tokens"),
+        Reply([text("The rest.")]),
+    )
+    result = subprocess.run(
+        [*harken_command(), "chat"],
+        cwd=workspace,
+        env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},
+        input="write it\ncontinue\n\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "I will now write\n" in result.stdout and "The rest.\n" in result.stdout
+    notices = failure_lines(result.stderr)
+    assert len(notices) == 1 and "cut off at the output limit" in notices[0], result.stderr
