@@ -9,6 +9,7 @@ person would say them, most specific kind first:
 
     2024-05-01, 2024-05-01T14:30Z   "May 1st, 2024", "May 1st, 2024 at 2 30 pm UTC"
     2024-05, 01.05.2024, 5/31/2024  "May 2024", "1st May 2024", "May 31st, 2024"
+    3/4/2025 (day or month first?)  "3, 4, 20 25": the numbers in order, never "slash"
     Jan 5 2024, 5 May 2024          "Jan 5th, 2024", "5th May 2024"
     14:30, 9:05 am, 10:00, 14:00    "2 30 pm", "9 oh 5 am", "10 o'clock", "2 pm"
     9:00-17:00, 10am-2pm            "9 o'clock to 5 pm", "10am to 2pm"
@@ -149,9 +150,8 @@ def _slashed(m: re.Match[str]) -> str:
     elif b > 12 and a <= 12:
         said = _date(y, a, b)  # month first: 5/31/2024
     else:
-        # Which is the month cannot be told (3/4 is March 4th or 3rd April), so the
-        # numbers are said in their order, as a date is read out, without "slash":
-        # "3, 4, 20 25". A guessed month would be wrong for half the world.
+        # 3/4 is March 4th or 3rd April: a guessed month is wrong for half the world, so
+        # the numbers are said in order without "slash" ("3, 4, 20 25")
         return f"{a}, {b}, {year(y)}"
     return said or m[0]
 
