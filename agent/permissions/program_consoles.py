@@ -180,7 +180,7 @@ def judge_ack(name: str, args: list[Arg], j: Judgement) -> None:
 
 # exiftool evaluates Perl in these (exiftool(1): -if EXPR, -p FMT or FMTFILE with
 # ${TAG;EXPR}, -api Filter=EXPR, -config FILE, -@ ARGFILE naming any of them).
-_EXIF_PERL = re.compile(r"-(if\d*|p|printformat\d*|config|@)", re.IGNORECASE)
+_EXIF_PERL = re.compile(r"--?(if\d*|p|printformat\d*|config|@)", re.IGNORECASE)
 # An advanced formatting expression, ${TAG;EXPR}: EXPR is Perl (-tagsFromFile, -w, -d ...).
 _EXIF_EXPRESSION = re.compile(r"\$\{[^}]*;")
 
@@ -196,7 +196,7 @@ def judge_exiftool(name: str, args: list[Arg], j: Judgement) -> None:
         elif _EXIF_PERL.fullmatch(option):
             value = args[k + 1] if k + 1 < len(args) else None
             j.escalate(X, f"{name} {arg.text} evaluates Perl", arg, value)
-        elif option.lower() == "-api":
+        elif option.lower() in ("-api", "--api"):
             value = args[k + 1] if k + 1 < len(args) else None
             if value is None or value.dynamic or value.text.lower().startswith("filter"):
                 j.escalate(X, f"{name} -api filter evaluates Perl", arg, value)

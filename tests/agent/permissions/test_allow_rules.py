@@ -147,6 +147,8 @@ NOT_APPROVED = [
     (("Bash(exiftool *)",), "exiftool -api 'Filter=system(1)' f.jpg"),
     (("Bash(exiftool *)",), "exiftool -config evil.pl f.jpg"),
     (("Bash(exiftool *)",), "exiftool -@ args.txt f.jpg"),
+    (("Bash(exiftool *)",), "exiftool --if 'system(1)' f.jpg"),
+    (("Bash(exiftool *)",), "exiftool -API filter='system(1)' f.jpg"),
     (("Bash(exiftool *)",), "exiftool '-Comment<${FileName;system(1)}' f.jpg"),
 ]
 
