@@ -92,12 +92,21 @@ class GitWatch:
         if self._done:
             return ""
         self._done = True
-        try:
-            found = find_git_dirs(self.workspace) - self.known
-            disabled = [d for g in sorted(found) for d in neutralise(g, self.started_ns)]
-        except OSError:  # a vanished folder, a full disk: not worth failing the call
-            disabled = []
-        return describe(disabled)
+        disabled: list[Disabled] = []
+        failed: list[str] = []
+        for git_dir in sorted(find_git_dirs(self.workspace) - self.known):
+            try:
+                disabled += neutralise(git_dir, self.started_ns)
+            except OSError as exc:  # cannot move it aside: the user must know
+                failed.append(f"- {git_dir}: {exc.strerror or exc}")
+        if failed:
+            failed.insert(
+                0,
+                "Harken could not check or disable git settings in new git "
+                "directories this command made; the user should review them "
+                "before running git there:",
+            )
+        return describe(disabled) + "\n".join(failed) + ("\n" if failed else "")
 
 
 def known_git_dirs(policy: SandboxPolicy) -> frozenset[Path]:
@@ -220,7 +229,8 @@ def _entries(path: Path) -> list[tuple[str, str]] | None:
     if done.returncode != 0:
         return None
     items = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [tuple(item.partition("\n")[::2]) for item in items if item]  # type: ignore[misc]
+    pairs = (item.partition("\n") for item in items if item)
+    return [(key, value) for key, _, value in pairs]
 
 
 def _code_keys(entries: list[tuple[str, str]]) -> tuple[str, ...]:

@@ -200,7 +200,7 @@ class ShellSession(BackgroundShells):
         loop = asyncio.get_running_loop()
         argv = ["bash", "-c", script, "bash", command]
         placeholders: tuple[Path, ...] = ()
-        watch = GitWatch(policy) if policy is not None else None
+        watch = GitWatch(policy) if policy is not None and policy.git else None
         if policy is not None:
             placeholders = claim_placeholders(policy)
             argv = bwrap_argv(policy, argv, cwd=self.cwd)

@@ -162,3 +162,17 @@ async def test_a_background_command_is_checked_when_it_ends(
     user_git(workspace / "nn2", "status")
     assert not marker.exists(), "git ran the fsmonitor a background command planted"
     assert "core.fsmonitor" in out.text()
+
+
+async def test_a_repository_that_existed_before_the_command_is_left_alone(
+    ctx: ToolContext,  # noqa: F811
+    workspace: Path,  # noqa: F811
+) -> None:
+    mine = workspace / "mine"
+    user_git(workspace, "init", "-q", "mine")
+    user_git(mine, "config", "alias.hi", "!echo hi")
+    before = (mine / ".git/config").read_text()
+    out = await call(BASH, ctx, command="git -C mine status >/dev/null; touch mine/file")
+    assert not out.is_error, out.text()
+    assert (mine / ".git/config").read_text() == before
+    assert "disabled" not in out.text()
