@@ -10,6 +10,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from agent.events import (
     Compacted,
@@ -25,6 +26,7 @@ from agent.events import (
     ToolStarted,
     TurnFinished,
 )
+from agent.permissions.fetch_local import only_a_named_rule_allows
 from agent.usage import Usage
 
 
@@ -52,7 +54,11 @@ class PermissionPolicy:
         """No terminal to ask on: refuse, saying so (not as the user's no) and naming the
         narrow rule that would allow the call."""
         allow = f"--allow {shlex.quote(event.always_rule)}" if event.always_rule else ""
-        how = f"{allow} (or --yes for every call)" if allow else "--yes"
+        if only_a_named_rule_allows(event.name, event.input):  # --yes cannot: the tool refuses
+            host = urlsplit(str(event.input.get("url", ""))).hostname or "HOST"
+            how = allow or f"--allow 'WebFetch(domain:{host})'"
+        else:
+            how = f"{allow} (or --yes for every call)" if allow else "--yes"
         message = f"Harken runs without a terminal to ask on; to allow it, run with {how}."
         question = _plain_question(event)
         if _discards_edits(event):
