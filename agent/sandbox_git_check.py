@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.permissions.git_dirs import NOT_WALKED, WALK_LIMIT, is_git_dir, read_gitfile
+from agent.permissions.git_dirs import (
+    NOT_WALKED,
+    WALK_LIMIT,
+    common_dir,
+    is_git_dir,
+    read_gitfile,
+)
 from agent.permissions.git_programs import COMMAND_KEYS, HOOKS_KEYS, INCLUDE_KEYS
 
 if TYPE_CHECKING:
@@ -94,7 +100,10 @@ class GitWatch:
         self._done = True
         disabled: list[Disabled] = []
         failed: list[str] = []
-        for git_dir in sorted(find_git_dirs(self.workspace) - self.known):
+        found = find_git_dirs(self.workspace)
+        # A commondir file brings in that folder's config and hooks (even in $TMPDIR).
+        found |= {common_dir(g) for g in found}
+        for git_dir in sorted(found - self.known):
             try:
                 disabled += neutralise(git_dir, self.started_ns)
             except OSError as exc:  # cannot move it aside: the user must know

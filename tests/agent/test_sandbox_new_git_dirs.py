@@ -107,6 +107,25 @@ async def test_a_git_file_pointing_into_the_session_temp_folder_is_followed(
     assert "core.fsmonitor" in out.text()
 
 
+async def test_a_commondir_pointing_into_the_session_temp_folder_is_followed(
+    ctx: ToolContext,  # noqa: F811
+    workspace: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "PWNED6"
+    command = (
+        'git init -q --bare "$TMPDIR/c" && '
+        f"git --git-dir=\"$TMPDIR/c\" config core.fsmonitor 'touch {marker}; false' && "
+        "mkdir -p nn/.git/objects nn/.git/refs && echo 'ref: refs/heads/main' > nn/.git/HEAD"
+        ' && echo "$TMPDIR/c" > nn/.git/commondir'
+    )
+    out = await call(BASH, ctx, command=command)
+    assert not out.is_error, out.text()
+    user_git(workspace / "nn", "status")
+    assert not marker.exists(), "git ran the fsmonitor of a planted common folder"
+    assert "core.fsmonitor" in out.text()
+
+
 @pytest.mark.parametrize(
     "command",
     [
