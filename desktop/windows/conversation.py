@@ -47,6 +47,7 @@ from agent.events import (
     TurnFinished,
     TurnStarted,
 )
+from agent.stop_reasons import stop_sentence
 from desktop.windows import usage_text
 from desktop.windows.entries import (
     AnswerEntry,
@@ -67,8 +68,7 @@ EMPTY_HINT = "Hold your push-to-talk key and speak,\nor type a request below."
 STOP_NOTES = {
     "interrupted": "Stopped. Whatever did not run was recorded as interrupted.",
     "max_turns": "Stopped at the limit of model round trips for one request (max_turns).",
-    "max_tokens": "The answer reached the longest allowed length (max_tokens) and was cut.",
-}
+}  # answers cut short (max_tokens, refusal, ...) are worded by agent.stop_reasons
 
 
 class ConversationWindow(QWidget):
@@ -332,7 +332,7 @@ class ConversationWindow(QWidget):
         self._end_attempt()
         self.flush()
         self._last_answer = event.text.strip() or self._turn_text()
-        note = STOP_NOTES.get(event.stop_reason)
+        note = STOP_NOTES.get(event.stop_reason) or stop_sentence(event.stop_reason)
         if note:
             self._add(NoticeEntry("warn", note, self.colours))
         self._show_usage(event)

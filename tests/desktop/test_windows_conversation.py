@@ -186,6 +186,30 @@ def test_errors_notices_and_a_stop_are_visible(window: ConversationWindow) -> No
     assert window.tool_entry("t9").state == "failed"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("stop_reason", "said"),
+    [
+        ("max_tokens", "cut off at the output limit"),
+        ("refusal", "declined to continue"),
+        ("model_context_window_exceeded", "context window was exhausted"),
+    ],
+)
+def test_an_answer_cut_short_says_so_under_its_text(
+    window: ConversationWindow, stop_reason: str, said: str
+) -> None:
+    feed(
+        window,
+        [
+            TurnStarted("s1", "go"),
+            TurnFinished("s1", stop_reason, "I can", Usage(), Usage(), 0.0, 0.0),
+        ],
+    )
+
+    notes = [e for e in window.entries if isinstance(e, NoticeEntry)]
+    assert [e.kind for e in notes] == ["warn"]
+    assert said in window.plain_text()
+
+
 def test_a_permission_question_marks_the_tool_line_as_waiting(window: ConversationWindow) -> None:
     from tests.desktop.windows_helpers import permission_request
 
