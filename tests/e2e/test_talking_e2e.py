@@ -2,7 +2,7 @@
 tiny.en and the scripted Messages API (see ``test_tray_e2e`` for the set-up).
 
 - Permission questions are said aloud and answered by voice: the hotkey held while the
-  dialog is open, "yes, allow it" allows (the file is written), "no, deny it" denies.
+  dialog is open, "yes, allow it" allows (the file is written), "no, do not do that" denies.
 - A follow-up said while the turn runs (its answer held mid-stream by the scripted API)
   reaches that turn's next request.
 - Conversation mode: after the spoken reply Harken listens by itself; a second request is
@@ -141,7 +141,8 @@ def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
         app.wait_log("Harken wants to write later.txt. Allow?")
         app.wait_log("Allow can be pressed now", after=size)
         size = len(app.log_text())
-        hold_and_say(app, "no, deny it", tmp_path, recording="side take")
+        # Common words tiny.en hears surely in any voice ("deny" came back "did I" once).
+        hold_and_say(app, "no, do not do that", tmp_path, recording="side take")
         answered = app.wait_log("spoken permission answer", after=size, timeout=60)
         assert answered.rstrip().endswith("deny"), app.tail()
         assert window_gone(window), "the permission dialog stayed open"
