@@ -198,10 +198,15 @@ def sandbox_status() -> SandboxStatus:
 
 
 def bwrap_argv(
-    policy: SandboxPolicy, command_argv: Sequence[str], cwd: Path | None = None
+    policy: SandboxPolicy,
+    command_argv: Sequence[str],
+    cwd: Path | None = None,
+    plan: Sequence[tuple[Path, str]] | None = None,
 ) -> list[str]:
     """The command line that runs ``command_argv`` confined by ``policy``, in ``cwd``
-    (the workspace when not given or not visible inside)."""
+    (the workspace when not given or not visible inside). ``plan``: the ``protection``
+    that ``claim_placeholders`` claimed, so bwrap mounts exactly what was claimed (the
+    disk may have changed since: another command's placeholder appeared)."""
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for private in PRIVATE_MOUNTS:
         argv += ["--tmpfs", private]
@@ -210,7 +215,7 @@ def bwrap_argv(
     for writable in sorted({policy.temp_dir, policy.workspace}, key=lambda p: len(p.parts)):
         argv += ["--bind", str(writable), str(writable)]
     stubs = _stubs(policy)
-    for path, how in protection(policy):
+    for path, how in protection(policy) if plan is None else plan:
         name = str(path)
         if how in ("pin", "reopen"):
             argv += ["--bind", name, name]
@@ -291,13 +296,16 @@ def visible_in_sandbox(policy: SandboxPolicy, path: Path) -> bool:
     return not any(_within(path, Path(private)) for private in PRIVATE_MOUNTS)
 
 
-def claim_placeholders(policy: SandboxPolicy) -> tuple[Path, ...]:
+def claim_placeholders(
+    policy: SandboxPolicy, plan: Sequence[tuple[Path, str]] | None = None
+) -> tuple[Path, ...]:
     """Register (in this process and on disk) the missing protected paths a command about
     to start will mask (bwrap creates them on the host as empty folders) and make its stub
     files; pass the result to ``release_placeholders`` once the command has ended. What
     processes that are gone left behind is cleaned first (agent.sandbox_placeholders)."""
     stubs = _stubs(policy)
-    return placeholders.claim([(path, how, stubs.get(path)) for path, how in protection(policy)])
+    chosen = protection(policy) if plan is None else plan
+    return placeholders.claim([(path, how, stubs.get(path)) for path, how in chosen])
 
 
 def release_placeholders(paths: Iterable[Path]) -> None:

@@ -34,6 +34,7 @@ from agent.sandbox import (
     SandboxPolicy,
     bwrap_argv,
     claim_placeholders,
+    protection,
     release_placeholders,
     visible_in_sandbox,
 )
@@ -202,8 +203,12 @@ class ShellSession(BackgroundShells):
         placeholders: tuple[Path, ...] = ()
         watch = GitWatch(policy) if policy is not None and policy.git else None
         if policy is not None:
-            placeholders = claim_placeholders(policy)
-            argv = bwrap_argv(policy, argv, cwd=self.cwd)
+            # One look at the disk: bwrap mounts exactly what was claimed, though another
+            # command's placeholders may appear meanwhile (else its new mount points,
+            # never claimed, would stay on the host).
+            plan = protection(policy)
+            placeholders = claim_placeholders(policy, plan)
+            argv = bwrap_argv(policy, argv, cwd=self.cwd, plan=plan)
         starting = asyncio.ensure_future(
             loop.subprocess_exec(
                 lambda: ProcessProtocol(buffer),
