@@ -27,7 +27,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -41,14 +40,18 @@ from agent.permissions.git_dirs import (
     is_git_dir,
     read_gitfile,
 )
-from agent.permissions.git_programs import COMMAND_KEYS, HOOKS_KEYS, INCLUDE_KEYS
+from agent.permissions.git_programs import (
+    COMMAND_KEYS,
+    HOOKS_KEYS,
+    INCLUDE_KEYS,
+    git_config_fields,
+)
 
 if TYPE_CHECKING:
     from agent.sandbox import SandboxPolicy
 
 SUFFIX = ".harken-disabled"
 CONFIG_FILES = ("config", "config.worktree")
-CONFIG_TIMEOUT_S = 5.0
 # File time stamps come from the kernel's coarse clock, a tick behind time.time_ns().
 CLOCK_SLACK_NS = 1_000_000_000
 # Kept in the config written in place of a disabled one: git needs them to read the
@@ -222,22 +225,9 @@ def _hook_files(hooks: Path) -> list[Path]:
 def _entries(path: Path) -> list[tuple[str, str]] | None:
     """The settings in the file itself (includes not followed: they count as code);
     None when git cannot read it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    argv = ["git", "config", "--file", str(path), "--no-includes", "--list", "-z"]
-    try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            env=env,
-            timeout=CONFIG_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    items = git_config_fields("config", "--file", str(path), "--no-includes", "--list", "-z")
+    if items is None:
         return None
-    if done.returncode != 0:
-        return None
-    items = done.stdout.decode("utf-8", "surrogateescape").split("\0")
     pairs = (item.partition("\n") for item in items if item)
     return [(key, value) for key, _, value in pairs]
 

@@ -140,12 +140,14 @@ def _signature(git_dir: Path, entries: list[ConfigEntry]) -> tuple[object, ...]:
     return tuple(state)
 
 
-def _run_git_config(git_dir: Path) -> list[ConfigEntry]:
+def git_config_fields(*args: str) -> list[str] | None:
+    """``git ARGS`` (a ``config ... -z`` listing) split at its NUL separators, with the
+    caller's ``GIT_*`` variables left out (they would point git elsewhere); None when git
+    is missing, fails, or takes longer than ``CONFIG_TIMEOUT_S``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    argv = ["git", f"--git-dir={git_dir}", "config", "--list", "--show-origin", "--includes", "-z"]
     try:
         done = subprocess.run(
-            argv,
+            ["git", *args],
             capture_output=True,
             env=env,
             timeout=CONFIG_TIMEOUT_S,
@@ -153,10 +155,18 @@ def _run_git_config(git_dir: Path) -> list[ConfigEntry]:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return []
+        return None
     if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "surrogateescape").split("\0")
+
+
+def _run_git_config(git_dir: Path) -> list[ConfigEntry]:
+    fields = git_config_fields(
+        f"--git-dir={git_dir}", "config", "--list", "--show-origin", "--includes", "-z"
+    )
+    if fields is None:
         return []
-    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
     entries = []
     for origin, item in zip(fields[0::2], fields[1::2], strict=False):
         key, _, value = item.partition("\n")
