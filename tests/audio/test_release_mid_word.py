@@ -93,10 +93,12 @@ def test_a_release_in_the_last_word_still_gives_that_word(
     assert take.grace_seconds > 0  # it went on recording the word
     # The word's sound is in the take to its end (within one 20 ms block)...
     assert take.offset + len(take.audio) >= sound_end - RATE // 50, (take.grace_seconds, heard)
-    # ...and the live transcript ends as the whole take decoded in one pass does: the word
-    # is there, however this CPU spells the name.
+    # ...and the live transcript ends with the word: spelled as written, or as the whole take
+    # decoded in one pass spells it on this CPU ("Malandina"; the live decoding, with its
+    # own context, may spell it either way).
     whole = words(whole_take_text(transcriber, take.audio))
-    assert near(whole[-1], words(heard.text)[-3:]), (heard, whole)
+    ending = words(heard.text)[-3:]
+    assert near(word, ending) or near(whole[-1], ending), (heard, whole)
 
 
 def test_a_release_after_the_speech_stops_at_once(

@@ -214,8 +214,10 @@ def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
             run("xdotool", "windowfocus", "--sync", window)
             run("xdotool", "key", "Return")  # "Schedule it" is the default button
         else:
-            say(app, "Yes.", desktop["tmp"])
-        assert window_gone(window), "the question stayed open"
+            # A one-word "Yes." from espeak-ng is at the edge of what tiny.en hears on some
+            # CPUs (it is refused as unclear, rightly); a short sentence is heard everywhere.
+            say(app, "Yes, schedule it.", desktop["tmp"])
+        assert window_gone(window), f"the question stayed open: {app.tail()}"
         app.wait_log("scheduled t-", after=size)
         listed = subprocess.run(
             [*harken_command(), "tasks", "list", "--json"],
