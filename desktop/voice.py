@@ -25,7 +25,8 @@ recorded before it is ready waits in its queue: the text follows when the model 
 While the key is held, ``Transcriber.live`` decodes what has been said so far, so little
 is left at release. Every microphone operation runs in order on one background lane, so a
 quick press-release-press can never reorder them. ``speech_out``: a folder to write each
-spoken text to as ``speech-NNN.wav`` instead of playing it (the end-to-end tests' hook).
+spoken text to as ``speech-NNN.wav`` instead of playing it (the end-to-end tests' hook);
+the speaking side is ``desktop.voice_speech``.
 
 Memory: once the model is ready and after every take and every spoken summary, what those
 freed is handed back to the system (``audio.models.trim_memory``, on the trim lane), so the
@@ -36,24 +37,23 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.background import Background
+from desktop.voice_speech import SPEECH, Speech
 
 log = logging.getLogger(__name__)
 
 MIC = "mic"  # the background lane of every microphone operation
-SPEECH = "speech"
 TRIM = "trim"  # malloc_trim waits for the allocator's locks: never on the GUI thread
 TELEMETRY = "telemetry"  # the first record may load the OpenTelemetry SDK (~0.3 s)
 WATCH_MS = 100  # how often a take in progress is checked for trouble
 
 
-class Voice(QObject):
+class Voice(QObject, Speech):
     take_started = Signal(int)
     transcript_ready = Signal(int, str)
     transcript_empty = Signal(int, str)
@@ -322,40 +322,7 @@ class Voice(QObject):
 
         self.background.run(close, None, self._fail, lane=MIC)
 
-    # -- speech ---------------------------------------------------------------------------
-
-    def speak(self, text: str) -> None:
-        """Say ``text`` (already written for the ear); ``speech_done`` follows."""
-        self._speech += 1
-        number = self._speech
-        if self.speech_out is not None:
-            self._written += 1
-            path = self.speech_out / f"speech-{self._written:03d}.wav"
-            work = partial(self._write, text, path)
-        else:
-            work = partial(self._say, text)
-        self.background.run(work, lambda _: self._spoken(number), self._speech_failed, lane=SPEECH)
-
-    def _write(self, text: str, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        self.speaker.save(text, partial)
-        partial.rename(path)  # whoever waits for the file sees it whole
-        log.info("spoken text written to %s: %r", path, text)
-
-    def _say(self, text: str) -> None:
-        speaker = self.speaker
-        speaker.error = None
-        log.info("speaking: %r", text)
-        speaker.say(text)
-        speaker.wait()
-        if speaker.error is not None:
-            raise speaker.error
-
-    def _spoken(self, number: int) -> None:
-        if number == self._speech:
-            self.speech_done.emit()
-            self.trim_memory()  # the summary's synthesised samples, and the turn's replies
+    # -- memory ---------------------------------------------------------------------------
 
     def trim_memory(self) -> None:
         """Hand memory freed by the work just done back to the system, off the GUI thread."""
@@ -365,30 +332,6 @@ class Voice(QObject):
             log.info("freed memory handed back")  # the leak check waits for it to measure
 
         self.background.run(trim_memory, trimmed, lambda exc: None, lane=TRIM)
-
-    def _speech_failed(self, exc: BaseException) -> None:
-        self._fail(exc)
-        self.speech_done.emit()
-
-    def stop_speech(self) -> None:
-        self._speech += 1  # whatever was speaking will not report its end
-        if self.speaker is not None:
-            self.speaker.stop()
-
-    @property
-    def speech_number(self) -> int:
-        """Moves at every ``speak`` and ``stop_speech``: a reader going sentence by sentence
-        (``desktop.replies``) stops when it moves (barge-in, a new summary)."""
-        return self._speech
-
-    def say_now(self, text: str) -> None:
-        """Speak ``text`` (or write it to ``speech_out``) on the calling thread, the speech
-        lane; no ``speech_done`` (for ``desktop.replies``)."""
-        if self.speech_out is not None:
-            self._written += 1
-            self._write(text, self.speech_out / f"speech-{self._written:03d}.wav")
-        else:
-            self._say(text)
 
     # -- settings -------------------------------------------------------------------------
 
