@@ -13,6 +13,7 @@ import pytest
 
 from agent.sandbox import SandboxPolicy, protection
 from agent.tools.shell import ShellSession
+from tests.agent.sandbox_trials import marker_fixture, printf_text  # noqa: F401  (fixtures)
 from tests.agent.test_sandbox import (  # noqa: F401  (fixtures)
     ctx,
     failed,
@@ -54,13 +55,13 @@ def listing(folder: Path) -> list[str]:
 async def test_no_new_git_directory_can_be_made_in_modules_or_worktrees(
     layout: Layout,  # noqa: F811
     shell: ShellSession,  # noqa: F811
-    tmp_path: Path,
+    marker: Path,
     command: str,
 ) -> None:
-    ws, marker = layout.workspace, tmp_path / "PWNED"
+    ws = layout.workspace
     modules, worktrees = listing(ws / ".git/modules"), listing(ws / ".git/worktrees")
     before = git_metadata(ws)
-    planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
+    planted = printf_text(PLANTED.format(marker=marker))
 
     result = await shell.run(command.format(planted=planted, marker=marker), 20)
 
@@ -74,10 +75,9 @@ async def test_no_new_git_directory_can_be_made_in_modules_or_worktrees(
 async def test_a_repository_without_submodules_cannot_be_given_one(
     repo: Path,  # noqa: F811
     shell: ShellSession,  # noqa: F811
-    tmp_path: Path,
+    marker: Path,
 ) -> None:
-    marker = tmp_path / "PWNED"
-    planted = PLANTED.format(marker=marker).replace("\n", "\\n").replace("\t", "\\t")
+    planted = printf_text(PLANTED.format(marker=marker))
     result = await shell.run(
         f"mkdir -p .git/modules/x/hooks && printf '{planted}' > .git/modules/x/config", 20
     )
