@@ -12,7 +12,7 @@
     bridge.set_mode(mode)              the permission mode, for this and later sessions
     bridge.set_config(config)          new settings (model, mode, limits) for the next turn
     bridge.refresh_key()               a new API key was stored: the next call uses it
-    bridge.start_mcp(workspace)        start the workspace's MCP servers (agent.mcp) now
+    bridge.start_mcp(workspace)        start the workspace's MCP servers now (desktop.bridge_mcp)
     bridge.mcp_statuses(workspace)     their statuses now (any thread but the GUI's: it waits)
     bridge.close()                     interrupt, close the session (transcript synced), stop
 
@@ -34,8 +34,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-import os
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop.bridge_jobs import coordinator_job, plan_beside
 from desktop.bridge_jobs import one_line as _one_line
+from desktop.bridge_mcp import BridgeMcp
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def warm_up_agent() -> None:
     importlib.import_module("anthropic")
 
 
-class AgentBridge(QObject):
+class AgentBridge(QObject, BridgeMcp):
     event = Signal(object)
     turn_done = Signal(object)
     session_changed = Signal(object)
@@ -234,8 +233,7 @@ class AgentBridge(QObject):
                     outcome = Outcome("interrupted")
                     return
                 session = self._ensure_session()
-                if "agent.mcp.manager" in sys.modules:  # servers started at launch: their tools
-                    await sys.modules["agent.mcp.manager"].shared_settled()
+                await self._mcp_settled()  # servers started at launch: their tools
                 if job:
                     result = await self._run_job(session, text)
                 else:
@@ -303,38 +301,6 @@ class AgentBridge(QObject):
         self._session = session
         self._mcp_servers(session.ctx.workspace, session)
 
-    def start_mcp(self, workspace: Any) -> None:
-        """Start the MCP servers configured for ``workspace`` now, in the background (on the
-        agent thread), so their tools are there by the first turn."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._mcp_servers, workspace, None)
-
-    def mcp_statuses(self, workspace: Any, timeout: float = 5.0) -> list[Any] | None:
-        """The MCP servers started for ``workspace`` (``agent.mcp.manager.ServerStatus``
-        values), read on the agent thread, where they change; None when none were started
-        there. Waits for the agent thread (up to ``timeout``): not for the GUI thread."""
-        loop, key = self._loop, os.path.realpath(workspace)
-        if loop is None or not loop.is_running():
-            return None
-
-        async def read() -> list[Any] | None:
-            servers = self._mcp.get(key)
-            return None if servers is None else servers.statuses()
-
-        return asyncio.run_coroutine_threadsafe(read(), loop).result(timeout)
-
-    def _mcp_servers(self, workspace: Any, session: Any) -> None:
-        # Reads two small JSON files; the mcp SDK loads only when a server is configured.
-        try:
-            from agent.mcp.manager import shared
-
-            servers = shared(workspace)
-            self._mcp[os.path.realpath(workspace)] = servers
-            if servers is not None and session is not None:
-                servers.attach(session)
-        except Exception:  # the agent works without its MCP servers
-            log.exception("the MCP servers could not start")
-
     async def _interrupt(self) -> None:
         self._generation += 1
         if self._job is not None:
@@ -388,8 +354,7 @@ class AgentBridge(QObject):
         if session is not None:
             from desktop.sessions import close_session
 
-            if "agent.mcp.manager" in sys.modules:
-                sys.modules["agent.mcp.manager"].detach_everywhere(session)
+            self._mcp_detach(session)
             await close_session(session)
 
     async def _close(self) -> None:
@@ -406,8 +371,7 @@ class AgentBridge(QObject):
         except TimeoutError:
             log.warning("the turn did not stop in time; closing its session anyway")
             await self._drop_session()
-        if "agent.mcp.manager" in sys.modules:  # started only when a server is configured
-            await sys.modules["agent.mcp.manager"].close_shared()
+        await self._mcp_close()
 
 
 def _apply_mode(session: Any, mode: str) -> None:
