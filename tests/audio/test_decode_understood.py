@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from audio.bench import COMMANDS
+from audio.bench_clips import COMMANDS
 from audio.capture import Recorder
 from audio.decode import DecodeOptions, decode
 from audio.decode_window import compression_ratio
