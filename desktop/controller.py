@@ -6,8 +6,8 @@ conversation window, the voice pipeline's results and the agent bridge's signals
 runs one input of ``desktop.state.Machine`` and carries out the effects it returns, then
 shows the new state on the tray icon. Nothing else changes the interaction's state.
 
-    controller.py       inputs, effects, the voice pipeline's results, what the tray icon
-                        and the overlay show, quitting
+    controller.py       inputs, effects, the voice pipeline's results, quitting
+    showing.py          what the tray icon, the overlay, the pet and the sound cues show
     agent_side.py       requests to the agent; its events and how its turns end
     menu_host.py        the tray menu's host (``TrayHost``) and settings taking effect
     permission_flow.py  permission dialogs: shown, answered once, timed out, closed
@@ -38,6 +38,7 @@ from desktop.conversation_mode import ConversationSwitch
 from desktop.menu_host import MenuHost
 from desktop.parts import Parts
 from desktop.permission_flow import PermissionFlow
+from desktop.showing import Showing
 from desktop.spoken_progress import SpokenProgress
 from desktop.talk import Talk
 
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 LEVEL_MS = 50  # the overlay's meter is refreshed this often while recording
 
 
-class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
+class Controller(QObject, AgentSide, MenuHost, ConversationSwitch, Showing):
     """Runs the state machine and everything it drives; the tray menu's host."""
 
     def __init__(self, config: Config, *, quit_app: Callable[[], None]) -> None:
@@ -305,44 +306,6 @@ class Controller(QObject, AgentSide, MenuHost, ConversationSwitch):
         self.show_conversation()
         conversation.prompt.setPlainText(text)
         conversation.prompt.setFocus()
-
-    def _show_state(self) -> None:
-        if self._grabbing and self.machine.state is not st.State.CONFIRMING:
-            self._grabbing = False
-            if self.parts and self.parts.overlay:
-                self.parts.overlay.releaseKeyboard()
-        display = self.machine.display
-        tooltip = ""
-        if display == "error":
-            tooltip = f"Harken: {self.machine.error}"
-        elif display == "waiting" and (request := self.permissions.waiting()) is not None:
-            tooltip = f"Harken: allow {request.name}? {request.description}"
-        if self.tray is not None:
-            self.tray.set_state(display, tooltip)
-        if self.mini is not None:
-            from desktop.tray import TOOLTIPS
-
-            self.mini.set_state(display, tooltip or TOOLTIPS.get(display, "Harken"))
-
-    def _show_level(self) -> None:
-        p = self.parts
-        if p is not None and p.voice is not None:
-            self._overlay("set_level", p.voice.level())
-
-    def _overlay(self, method: str, *args: Any) -> None:
-        overlay = self.parts.overlay if self.parts else None
-        if overlay is not None:
-            getattr(overlay, method)(*args)
-
-    def _buddy(self, method: str, *args: Any) -> None:
-        buddy = self.parts.buddy if self.parts else None
-        if buddy is not None:
-            getattr(buddy, method)(*args)
-
-    def _cue(self, name: str) -> None:
-        cues = self.parts.cues if self.parts else None
-        if cues is not None:
-            cues.play(name)
 
     def notify(self, message: str, *, title: str = "Harken") -> None:
         """A notification from the tray icon (the mini window's tooltip without a tray)."""
