@@ -4,54 +4,39 @@ by itself, not a program it starts nor an option that destroys (issue 10, sectio
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import harken_command
+from tests.e2e.test_permissions_cli import check as permissions_check
 
 pytestmark = pytest.mark.e2e
 
 
 def check(workspace: Path, mode: str, command: str, *rules: str) -> dict:
-    result = subprocess.run(
-        [
-            *harken_command(),
-            "permissions",
-            "check",
-            "--cwd",
-            str(workspace),
-            "--mode",
-            mode,
-            "--tool",
-            "Bash",
-            "--input",
-            json.dumps({"command": command}),
-            *rules,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    """``harken permissions check`` on a Bash ``command`` in ``mode`` with ``rules``."""
+    bash = ["--tool", "Bash", "--input", json.dumps({"command": command})]
+    return permissions_check(workspace, "--mode", mode, *bash, *rules)
+
+
+def wildcard(command: str) -> list[str]:
+    """The ``--allow`` of a rule for every use of the program ``command`` starts with."""
+    return ["--allow", f"Bash({command.split()[0]} *)"]
 
 
 @pytest.mark.parametrize("mode", ["standard", "auto"])
 @pytest.mark.parametrize(
-    ("rule", "command", "reason"),
+    ("command", "reason"),
     [
-        ("Bash(find *)", "find . -exec rm {} \\;", "find -exec runs rm"),
-        ("Bash(find *)", "find . -delete", "find -delete removes files"),
-        ("Bash(rg *)", "rg --pre 'sh -c id' foo .", "rg --pre runs sh -c id"),
+        ("find . -exec rm {} \\;", "find -exec runs rm"),
+        ("find . -delete", "find -delete removes files"),
+        ("rg --pre 'sh -c id' foo .", "rg --pre runs sh -c id"),
     ],
 )
 def test_a_wildcard_rule_does_not_approve_what_its_program_starts_or_destroys(
-    workspace: Path, mode: str, rule: str, command: str, reason: str
+    workspace: Path, mode: str, command: str, reason: str
 ) -> None:
-    out = check(workspace, mode, command, "--allow", rule)
+    out = check(workspace, mode, command, *wildcard(command))
 
     assert out == {"decision": "ask", "reason": reason, "rule": None}
 
@@ -77,91 +62,60 @@ def test_a_deny_rule_catches_a_program_that_find_starts(workspace: Path) -> None
     }
 
 
+UNKNOWN = "{} is an option Harken does not know ({} can run programs)"
+
+
 @pytest.mark.parametrize(
-    ("rule", "command", "reason"),
+    ("command", "reason"),
     [
         # command languages that escape to a shell
-        ("Bash(sqlite3 *)", "sqlite3 app.db '.shell id'", "sqlite3 '.shell id' can run programs"),
-        (
-            "Bash(sqlite3 *)",
-            "sqlite3 -cmd '.system id' app.db",
-            "sqlite3 '.system id' can run programs",
-        ),
-        (
-            "Bash(sqlite3 *)",
-            "sqlite3 app.db '.load ./evil'",
-            "sqlite3 '.load ./evil' can run programs",
-        ),
-        (
-            "Bash(sqlite3 *)",
-            "sqlite3 -init boot.sql app.db",
-            "sqlite3 -init runs the commands of a file",
-        ),
-        ("Bash(psql *)", "psql -c '\\! id'", "psql -c runs a shell escape"),
-        ("Bash(psql *)", "psql -o '|sh' -c 'select 1'", "psql -o pipes into a program"),
-        ("Bash(mysql *)", "mysql -e 'system id'", "mysql -e runs a shell escape"),
-        (
-            "Bash(mysql *)",
-            "mysql --pager=sh -e 'select 1'",
-            "mysql --pager names a program or code to load",
-        ),
-        ("Bash(dc *)", "dc -e '!id'", "dc -e runs a shell command"),
-        ("Bash(ex *)", "ex -c '!id' notes.txt", "ex -c runs commands or scripts"),
+        ("sqlite3 app.db '.shell id'", "sqlite3 '.shell id' can run programs"),
+        ("sqlite3 -cmd '.system id' app.db", "sqlite3 '.system id' can run programs"),
+        ("sqlite3 app.db '.load ./evil'", "sqlite3 '.load ./evil' can run programs"),
+        ("sqlite3 -init boot.sql app.db", "sqlite3 -init runs the commands of a file"),
+        ("psql -c '\\! id'", "psql -c runs a shell escape"),
+        ("psql -o '|sh' -c 'select 1'", "psql -o pipes into a program"),
+        ("mysql -e 'system id'", "mysql -e runs a shell escape"),
+        ("mysql --pager=sh -e 'select 1'", "mysql --pager names a program or code to load"),
+        ("dc -e '!id'", "dc -e runs a shell command"),
+        ("ex -c '!id' notes.txt", "ex -c runs commands or scripts"),
         # options that name a program
-        ("Bash(tcpdump *)", "tcpdump -w cap -z sh", "tcpdump -z runs a program"),
-        ("Bash(ack *)", "ack --pager='sh -c id' foo", "ack --pager runs a program"),
-        ("Bash(npm *)", "npm explore left-pad -- sh", "npm explore runs sh"),
-        ("Bash(npm *)", "npm explore left-pad", "npm explore runs a shell"),
+        ("tcpdump -w cap -z sh", "tcpdump -z runs a program"),
+        ("ack --pager='sh -c id' foo", "ack --pager runs a program"),
+        ("npm explore left-pad -- sh", "npm explore runs sh"),
+        ("npm explore left-pad", "npm explore runs a shell"),
         # options that write where the program otherwise would not
-        (
-            "Bash(tar *)",
-            "tar -xf a.tar --index-file=/etc/cron.d/x",
-            "writes outside the workspace: /etc/cron.d/x",
-        ),
-        (
-            "Bash(tar *)",
-            "tar -xf a.tar --volno-file=/etc/x",
-            "writes outside the workspace: /etc/x",
-        ),
+        ("tar -xf a.tar --index-file=/etc/cron.d/x", "writes outside the workspace: /etc/cron.d/x"),
+        ("tar -xf a.tar --volno-file=/etc/x", "writes outside the workspace: /etc/x"),
         # programs whose work is running the command after them
-        ("Bash(nsenter *)", "nsenter rm -rf src", "removes files"),
-        ("Bash(catchsegv *)", "catchsegv rm -rf src", "removes files"),
-        ("Bash(proot *)", "proot rm -rf src", "removes files"),
+        ("nsenter rm -rf src", "removes files"),
+        ("catchsegv rm -rf src", "removes files"),
+        ("proot rm -rf src", "removes files"),
         # options Harken does not know, on programs that can run others: fail closed
-        (
-            "Bash(sqlite3 *)",
-            "sqlite3 -newopt app.db",
-            "sqlite3 -newopt is an option Harken does not know (sqlite3 can run programs)",
-        ),
-        (
-            "Bash(psql *)",
-            "psql --newopt",
-            "psql --newopt is an option Harken does not know (psql can run programs)",
-        ),
+        ("sqlite3 -newopt app.db", UNKNOWN.format("sqlite3 -newopt", "sqlite3")),
+        ("psql --newopt", UNKNOWN.format("psql --newopt", "psql")),
     ],
 )
 def test_a_rule_does_not_approve_a_program_started_by_its_command_language(
-    workspace: Path, rule: str, command: str, reason: str
+    workspace: Path, command: str, reason: str
 ) -> None:
-    out = check(workspace, "standard", command, "--allow", rule)
+    out = check(workspace, "standard", command, *wildcard(command))
 
     assert out == {"decision": "ask", "reason": reason, "rule": None}
 
 
 @pytest.mark.parametrize(
-    ("rule", "command"),
+    "command",
     [
-        ("Bash(sqlite3 *)", "sqlite3 app.db 'select count(*) from t'"),
-        ("Bash(sqlite3 *)", "sqlite3 -safe app.db '.shell id'"),  # -safe: sqlite refuses it
-        ("Bash(psql *)", "psql -c 'select 1'"),
-        ("Bash(mysql *)", "mysql -u app -e 'select 1'"),
-        ("Bash(tcpdump *)", "tcpdump -i lo -c 1"),
+        "sqlite3 app.db 'select count(*) from t'",
+        "sqlite3 -safe app.db '.shell id'",  # -safe: sqlite refuses it
+        "psql -c 'select 1'",
+        "mysql -u app -e 'select 1'",
+        "tcpdump -i lo -c 1",
     ],
 )
-def test_the_same_rules_still_approve_the_programs_own_work(
-    workspace: Path, rule: str, command: str
-) -> None:
-    out = check(workspace, "standard", command, "--allow", rule)
+def test_the_same_rules_still_approve_the_programs_own_work(workspace: Path, command: str) -> None:
+    out = check(workspace, "standard", command, *wildcard(command))
 
     assert out["decision"] == "allow", out
 
