@@ -12,14 +12,14 @@ is called on a worker; ``desktop.auto_dream.dream_runner`` makes one); without i
 Edits are saved through ``agent.memory.store.MemoryStore`` (confined to the memory
 folders, written to a temporary file and renamed), and only when the file on disk is
 still what the window showed. A file that is not UTF-8 text is listed as skipped, shown
-read-only and never rewritten (it may still be deleted).
+read-only and never rewritten (it may still be deleted). The list of notes, by scope and
+searchable, is ``desktop.windows.memory_list``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,23 +43,16 @@ from desktop.memory_files import (
     Opened,
     delete_entry,
     load_entries,
-    matches,
     open_entry,
     save_entry,
 )
+from desktop.windows.memory_list import ENTRY_ROLE, SCOPE_TITLES, MemoryList
 from desktop.windows.style import mono_font
 
 if TYPE_CHECKING:
     from desktop.background import Background
 
 DreamRunner = Callable[[Path], Any]  # (workspace) -> DreamReport; blocking, on a worker
-SCOPE_TITLES = {"user": "You (every folder)", "workspace": "This workspace"}
-EMPTY = "Nothing remembered here yet."
-ENTRY_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _when(mtime: float) -> str:
-    return datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M") if mtime else ""
 
 
 # -- the window -------------------------------------------------------------------------
@@ -92,10 +84,7 @@ class MemoryWindow(QWidget):
         self.search = QLineEdit(placeholderText="Search notes (names, descriptions, text)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Note", "Type", "Updated"])
-        self.tree.setColumnWidth(0, 200)
-        self.tree.setColumnWidth(1, 70)
+        self.tree = MemoryList()
         self.tree.currentItemChanged.connect(self._selected)
         self.title = QLabel()
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -173,32 +162,8 @@ class MemoryWindow(QWidget):
             return
         self.entries = entries
         current = self.opened.entry.path if self.opened else None
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        selected: QTreeWidgetItem | None = None
-        for scope, title in SCOPE_TITLES.items():
-            if scope == "workspace" and self.workspace.name:
-                title = f"{title} ({self.workspace.name})"
-            top = QTreeWidgetItem([title])
-            top.setToolTip(0, str(folders.get(scope, "")))
-            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.tree.addTopLevelItem(top)
-            mine = [e for e in entries if e.scope == scope]
-            for entry in mine:
-                item = QTreeWidgetItem([entry.name, entry.type, _when(entry.mtime)])
-                item.setData(0, ENTRY_ROLE, entry)
-                item.setToolTip(0, str(entry.path))
-                if entry.skipped:
-                    item.setForeground(0, self.palette().placeholderText())
-                top.addChild(item)
-                if entry.path == current:
-                    selected = item
-            if not mine:
-                empty = QTreeWidgetItem([EMPTY])
-                empty.setFlags(Qt.ItemFlag.NoItemFlags)
-                top.addChild(empty)
-            top.setExpanded(True)
-        self.tree.blockSignals(False)
+        dim = self.palette().placeholderText()
+        selected = self.tree.fill(entries, folders, self.workspace.name, current, dim)
         self._filter()
         counts = [sum(e.scope == s for e in entries) for s in SCOPE_TITLES]
         counted = f"{counts[0]} file(s) about you, {counts[1]} about this workspace."
@@ -217,32 +182,15 @@ class MemoryWindow(QWidget):
             self.status.setText(f"Cannot read memory: {exc}")
 
     def _filter(self, *_: Any) -> None:
-        query = self.search.text().strip()
-        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
-            for child in (top.child(j) for j in range(top.childCount())):
-                entry = child.data(0, ENTRY_ROLE)
-                if entry is None:
-                    child.setHidden(bool(query))
-                else:
-                    child.setHidden(bool(query) and not matches(entry, query))
+        self.tree.apply_search(self.search.text().strip())
 
     def visible_entries(self) -> list[Entry]:
         """The files the list shows now (search applied), top to bottom."""
-        shown = []
-        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
-            for child in (top.child(j) for j in range(top.childCount())):
-                entry = child.data(0, ENTRY_ROLE)
-                if entry is not None and not child.isHidden():
-                    shown.append(entry)
-        return shown
+        return self.tree.shown_entries()
 
     def select(self, entry: Entry) -> None:
         """Make ``entry`` the current item (it opens in the editor)."""
-        for top in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())):
-            for child in (top.child(j) for j in range(top.childCount())):
-                if child.data(0, ENTRY_ROLE) == entry:
-                    self.tree.setCurrentItem(child)
-                    return
+        self.tree.select_entry(entry)
 
     # -- the open note ------------------------------------------------------------------
 
