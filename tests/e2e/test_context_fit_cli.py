@@ -56,11 +56,31 @@ def answer_or_summary(answer: str, summary: str = "The user said hi and was gree
     return step
 
 
-def stop_after_a_big_tool_result(api: ScriptedAPI, harken) -> None:
+def stop_after_a_big_tool_result(api: ScriptedAPI, harken, *resume: str) -> None:
+    """A turn whose one round trip prints 20,000 characters, then stops (``--max-turns 1``)."""
     api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
-    first = harken("ask", "print a lot", "--yes", "--max-turns", "1")
+    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", *resume)
     assert first.returncode == 1, first.stderr
     assert "stopped after 1 model round trips" in first.stderr
+
+
+def say_hi(api: ScriptedAPI, harken) -> None:
+    """A first turn, "hi", answered "Hello."."""
+    api.script(Reply([text("Hello.")]))
+    assert harken("ask", "hi").returncode == 0
+
+
+def hi_then_a_big_tool_result(api: ScriptedAPI, harken) -> None:
+    """An earlier turn to summarise, then a big result in the same session."""
+    say_hi(api, harken)
+    stop_after_a_big_tool_result(api, harken, "--resume", "latest")
+
+
+def ask_again(harken, question: str) -> Any:
+    """``question`` in the latest session; it must succeed. The finished process."""
+    result = harken("ask", question, "--resume", "latest")
+    assert result.returncode == 0, result.stderr
+    return result
 
 
 def test_resuming_after_a_huge_tool_result_sends_a_valid_shortened_conversation(
@@ -69,9 +89,8 @@ def test_resuming_after_a_huge_tool_result_sends_a_valid_shortened_conversation(
     write_config(isolated_env, SMALL_WINDOW)
     stop_after_a_big_tool_result(api, harken)
     api.script(*[answer_or_summary("It printed a column of x.")] * 2)
-    second = harken("ask", "what did it print?", "--resume", "latest")
+    second = ask_again(harken, "what did it print?")
 
-    assert second.returncode == 0, second.stderr
     sent = answer_requests(api)[-1]["messages"]
     assert orphaned_results(sent) == []
     assert conversation.problems(sent) == []
@@ -87,15 +106,10 @@ def test_an_earlier_turn_is_summarised_and_the_huge_result_kept_with_its_call(
     api: ScriptedAPI, harken, isolated_env: Path
 ) -> None:
     write_config(isolated_env, SMALL_WINDOW)
-    api.script(Reply([text("Hello.")]))
-    assert harken("ask", "hi").returncode == 0
-    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
-    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
-    assert first.returncode == 1, first.stderr
+    hi_then_a_big_tool_result(api, harken)
     api.script(*[answer_or_summary("Done.")] * 2)
-    second = harken("ask", "what did it print?", "--resume", "latest")
+    ask_again(harken, "what did it print?")
 
-    assert second.returncode == 0, second.stderr
     sent = answer_requests(api)[-1]["messages"]
     assert orphaned_results(sent) == []
     assert conversation.problems(sent) == []
@@ -127,8 +141,7 @@ def test_a_request_that_cannot_fit_the_window_is_not_sent(
 def test_a_session_an_older_compaction_left_broken_resumes_with_a_valid_conversation(
     api: ScriptedAPI, harken, isolated_env: Path
 ) -> None:
-    api.script(Reply([text("Hello.")]))
-    assert harken("ask", "hi").returncode == 0
+    say_hi(api, harken)
     # What the old compaction stored: the tool_use summarised away, its result kept.
     broken = [
         {
@@ -147,9 +160,8 @@ def test_a_session_an_older_compaction_left_broken_resumes_with_a_valid_conversa
     path.write_text(path.read_text() + json.dumps(record) + "\n")
 
     api.script(Reply([text("Still x.")]))
-    result = harken("ask", "and now?", "--resume", "latest")
+    ask_again(harken, "and now?")
 
-    assert result.returncode == 0, result.stderr
     sent = api.requests[-1]["messages"]
     assert orphaned_results(sent) == []
     assert conversation.problems(sent) == []
@@ -166,15 +178,10 @@ def test_an_empty_summary_never_replaces_the_older_turns(
 ) -> None:
     """A summary call that answers nothing must not cut the conversation silently."""
     write_config(isolated_env, SMALL_WINDOW)
-    api.script(Reply([text("Hello.")]))
-    assert harken("ask", "hi").returncode == 0
-    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
-    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
-    assert first.returncode == 1, first.stderr
+    hi_then_a_big_tool_result(api, harken)
     api.script(*[answer_or_summary("Done.", summary="")] * 2)
-    second = harken("ask", "what did it print?", "--resume", "latest")
+    second = ask_again(harken, "what did it print?")
 
-    assert second.returncode == 0, second.stderr
     assert "summary came back empty" in second.stderr
     sent = answer_requests(api)[-1]["messages"]
     assert conversation.problems(sent) == []
@@ -192,9 +199,8 @@ def test_a_prompt_too_large_for_the_window_is_not_kept_and_the_session_goes_on(
     assert "Your message was not sent and is not kept" in first.stderr
     assert api.requests == []
     api.script(*[answer_or_summary("Hi.")] * 2)
-    second = harken("ask", "a short one", "--resume", "latest")
+    second = ask_again(harken, "a short one")
 
-    assert second.returncode == 0, second.stderr
     assert second.stdout == "Hi.\n"
     (request,) = answer_requests(api)
     assert [block_text(b) for b in request["messages"][-1]["content"]] == ["a short one"]
@@ -211,9 +217,8 @@ def test_many_large_results_of_one_round_are_cut_further_until_the_request_fits(
     first = harken("ask", "print", "--yes", "--max-turns", "1")
     assert first.returncode == 1, first.stderr
     api.script(*[answer_or_summary("Six columns.")] * 2)
-    second = harken("ask", "what was printed?", "--resume", "latest")
+    second = ask_again(harken, "what was printed?")
 
-    assert second.returncode == 0, second.stderr
     assert second.stdout == "Six columns.\n"
     sent = answer_requests(api)[-1]["messages"]
     assert conversation.problems(sent) == []
@@ -243,19 +248,14 @@ def test_a_long_input_of_a_call_that_ran_is_cut_so_the_turn_goes_on(
     sent_input = sent[1]["content"][0]["input"]["content"]
     assert len(sent_input) < len(content) and "tool input were cut" in sent_input
     api.script(*[answer_or_summary("You are welcome.")] * 2)
-    second = harken("ask", "thanks", "--resume", "latest")
-    assert second.returncode == 0, second.stderr
+    ask_again(harken, "thanks")
 
 
 def test_a_summary_cut_by_the_output_limit_says_so(
     api: ScriptedAPI, harken, isolated_env: Path
 ) -> None:
     write_config(isolated_env, SMALL_WINDOW)
-    api.script(Reply([text("Hello.")]))
-    assert harken("ask", "hi").returncode == 0
-    api.script(Reply([tool_use("Bash", {"command": PRINT_20000})]))
-    first = harken("ask", "print a lot", "--yes", "--max-turns", "1", "--resume", "latest")
-    assert first.returncode == 1, first.stderr
+    hi_then_a_big_tool_result(api, harken)
 
     def step(request: dict[str, Any]) -> Reply:
         if request.get("stream"):
@@ -263,9 +263,8 @@ def test_a_summary_cut_by_the_output_limit_says_so(
         return Reply([text("The user said hi and")], stop_reason="max_tokens")
 
     api.script(step, step)
-    second = harken("ask", "what did it print?", "--resume", "latest")
+    ask_again(harken, "what did it print?")
 
-    assert second.returncode == 0, second.stderr
     summary = block_text(answer_requests(api)[-1]["messages"][0]["content"][0])
     assert "The user said hi and" in summary and "cut short by the output limit" in summary
 
@@ -283,9 +282,8 @@ def test_one_long_turn_of_many_rounds_is_summarised_at_a_round(
     first = harken("ask", "print", "--yes", "--max-turns", str(rounds))
     assert first.returncode == 1, first.stderr
     api.script(*[answer_or_summary("Many x.", summary="Bash printed x many times.")] * 3)
-    second = harken("ask", "what was printed?", "--resume", "latest")
+    second = ask_again(harken, "what was printed?")
 
-    assert second.returncode == 0, second.stderr
     assert second.stdout == "Many x.\n"
     sent = answer_requests(api)[-1]["messages"]
     assert conversation.problems(sent) == []
