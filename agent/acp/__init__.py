@@ -11,6 +11,7 @@ and talk JSON-RPC to it on stdin/stdout, through the protocol's official SDK (``
     editor_files.py  Read, Write and Edit through the editor (fs/read_text_file,
                      fs/write_text_file) when it offers them, so unsaved buffers are seen
     editor_mcp.py    a session's MCP servers: the workspace's and those the editor hands it
+    saved.py         saved sessions: listed for session/list, replayed for session/load
     stdio.py         the editor's pipes kept for the protocol alone
 
 Harken's permission engine still decides what needs asking; the editor only answers.

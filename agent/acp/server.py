@@ -5,14 +5,14 @@ id, so ``harken sessions`` lists it and ``session/load`` (or ``harken ask --resu
 takes it up again. A prompt runs one turn; ``session/cancel`` interrupts it, and the
 prompt answers ``cancelled`` with the conversation still valid for the next one. The
 session's permission mode is the editor's mode selector (plan, standard, auto, bypass).
-``session/list`` lists the saved sessions of a folder.
+``session/list`` lists the saved sessions of a folder (listing and replaying them:
+``agent.acp.saved``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +27,7 @@ from acp import (
     RequestError,
     SetSessionModeResponse,
     run_agent,
-    start_tool_call,
-    update_agent_message_text,
     update_agent_thought_text,
-    update_user_message_text,
 )
 from acp.interfaces import Client
 from acp.schema import (
@@ -44,7 +41,6 @@ from acp.schema import (
     PromptCapabilities,
     ResourceContentBlock,
     SessionCapabilities,
-    SessionInfo,
     SessionListCapabilities,
     SessionMode,
     SessionModeState,
@@ -56,6 +52,7 @@ from acp.schema import (
 from agent.acp.editor_files import EditorFiles
 from agent.acp.editor_mcp import session_servers
 from agent.acp.relay import Relay
+from agent.acp.saved import replay, saved_sessions
 from agent.errors import HarkenError, NoApiKey
 from agent.permissions import Mode
 
@@ -179,7 +176,8 @@ class HarkenAgent:
         if old is not None:
             await self._end(old)
         live = await self._open(cwd, session_id, mcp_servers)
-        await self._replay(live)
+        assert self.conn is not None
+        await replay(self.conn.session_update, live.session, live.relay.kind)
         return LoadSessionResponse(modes=_modes(live.session))
 
     async def list_sessions(
@@ -188,7 +186,7 @@ class HarkenAgent:
         """Saved sessions, newest first (those of the folder ``cwd`` when given), a page
         at a time; ``cursor`` is where the page starts."""
         start = int(cursor) if cursor and cursor.isdigit() else 0
-        found = await asyncio.to_thread(_saved_sessions, cwd)
+        found = await asyncio.to_thread(saved_sessions, cwd)
         page = found[start : start + LIST_PAGE]
         more = start + LIST_PAGE < len(found)
         return ListSessionsResponse(
@@ -295,33 +293,6 @@ class HarkenAgent:
         except Exception:
             log.exception("closing session %s failed", live.session.id)
 
-    async def _replay(self, live: _Live) -> None:
-        """The saved conversation as the editor would have seen it: the user's prompts,
-        the answers, and the tool calls (done)."""
-        assert self.conn is not None
-        send, sid = self.conn.session_update, live.session.id
-        for message in live.session.messages:
-            content = message.get("content")
-            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
-            if message.get("role") == "user":
-                said = [b for b in blocks or [] if b.get("type") == "text"]
-                if said and not any(b.get("type") == "tool_result" for b in blocks):
-                    await send(sid, update_user_message_text(said[0]["text"]))
-                continue
-            for block in blocks or []:
-                if block.get("type") == "text":
-                    await send(sid, update_agent_message_text(block["text"]))
-                elif block.get("type") == "tool_use":
-                    name = str(block.get("name", "tool"))
-                    call = start_tool_call(
-                        str(block.get("id")),
-                        name,
-                        kind=live.relay.kind(name),
-                        status="completed",
-                        raw_input=block.get("input"),
-                    )
-                    await send(sid, call)
-
 
 def _refusal(code: int, text: str) -> RequestError:
     """An error whose ``message`` is what an editor shows: the SDK's helpers put a
@@ -331,22 +302,6 @@ def _refusal(code: int, text: str) -> RequestError:
 
 def _import_sdk() -> None:
     import anthropic  # noqa: F401  (kept in sys.modules for the first request)
-
-
-def _saved_sessions(cwd: str | None) -> list[SessionInfo]:
-    from agent import paths, transcript
-
-    folder = os.path.realpath(cwd) if cwd else None
-    found = []
-    for summary in transcript.list_sessions(paths.sessions_dir()):
-        where = summary.cwd and os.path.realpath(summary.cwd)
-        if summary.problem or not where or (folder is not None and where != folder):
-            continue
-        title = " ".join(summary.first_prompt.split())[:80] or None
-        updated = summary.started or None
-        info = SessionInfo(session_id=summary.id, cwd=where, title=title, updated_at=updated)
-        found.append(info)
-    return found
 
 
 def _is_folder(path: Path) -> bool:
