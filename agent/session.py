@@ -3,7 +3,8 @@
 ``Session.submit(text)`` runs a turn: stream the model's answer, run the tools it asks
 for (through the permission gate), send the results back, and repeat until the model ends
 its turn, the round-trip limit is hit, or ``interrupt()`` is called. Whatever happens, the
-conversation stays valid (every tool_use answered) and the transcript holds it.
+conversation stays valid (every tool_use answered) and the transcript holds it. Its side
+of the permission round trip (asking, "always allow") is ``agent.session_permissions``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from agent.events import (
     Event,
     MessageFinished,
     Notice,
-    PermissionAnswer,
     ToolFinished,
     TurnFinished,
     TurnStarted,
@@ -34,12 +34,12 @@ from agent.events import (
 from agent.hooks import SessionHooks
 from agent.memory.recall import attach as attach_memory
 from agent.model import MessageAssembler, ModelClient
-from agent.permission_prompt import ask, keep_allow_rule, missing_sandbox_notice
-from agent.permissions import Decision, Mode, PermissionEngine, ToolCall
+from agent.permissions import Mode, PermissionEngine
 from agent.permissions.settings import RuleSet
 from agent.prompts import system_prompt
 from agent.questions import talk_channels
 from agent.session_context import fit_before_request
+from agent.session_permissions import SessionPermissions
 from agent.session_record import SessionState as SessionState  # public here too
 from agent.session_record import start
 from agent.skills import for_session as load_skills
@@ -73,7 +73,7 @@ class TurnOutcome:
     error: str = ""
 
 
-class Session:
+class Session(SessionPermissions):
     """A conversation with the model in one workspace."""
 
     def __init__(
@@ -254,14 +254,6 @@ class Session:
         context = await self.hooks.before_prompt(text, self._resumed)
         return [_text(f"<hook-context>\n{c}\n</hook-context>") for c in context]
 
-    def _notice_missing_sandbox(self) -> None:
-        if self._sandbox_noticed or self.engine.sandbox:
-            return
-        self._sandbox_noticed = True
-        note = missing_sandbox_notice(self.engine)
-        if note is not None:
-            self.emit(Notice(note))
-
     def add_spending(self, usage: Usage, cost: float) -> None:
         """Count ``usage`` and ``cost`` spent for this session outside its turn's own model
         requests (its subagents, compaction): in the live totals at once, and in the next turn_end
@@ -349,25 +341,6 @@ class Session:
             ordered += self.follow_ups.blocks()  # what the user said meanwhile, after them
             if ordered:
                 self._record_message(conversation.add_user_content(self.messages, ordered))
-
-    async def _ask(self, call: ToolCall, decision: Decision) -> PermissionAnswer:
-        answer = await ask(
-            call,
-            decision,
-            listening=bool(self._listeners),
-            emit=self.emit,
-            notify=self.hooks.notify,
-        )
-        if answer.allow and answer.always and decision.suggestion:
-            self.always_allow(decision.suggestion)
-        return answer
-
-    def always_allow(self, rule_text: str) -> None:
-        """Allow ``rule_text`` from now on, saved in the user's settings for this folder
-        (never in the project, which the user may not control)."""
-        keep_allow_rule(
-            self.engine, self.ctx.workspace, rule_text, save=self.save_rules, emit=self.emit
-        )
 
     # -- conversation and transcript ----------------------------------------------
 
