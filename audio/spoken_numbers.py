@@ -21,9 +21,10 @@ person would say them, most specific kind first:
     $3.50, £5, $1.5 million         "3 dollars 50", "5 pounds", "1.5 million dollars"
     1e-5, 2^10                      "1 times 10 to the minus 5", "2 to the power of 10"
 
-Years are read in pairs ("19 90", "20 24"; "2005" stays "two thousand and five") only
-where they are years: in a date, in a range of years, after a month or a word such as
-"in" or "since", or before "s".
+Dates and times are said by ``audio.spoken_dates``; the rules' order is kept here. Years
+are read in pairs ("19 90", "20 24"; "2005" stays "two thousand and five") only where they
+are years: in a date, in a range of years, after a month or a word such as "in" or
+"since", or before "s".
 """
 
 from __future__ import annotations
@@ -31,10 +32,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-MONTHS = re.findall(
-    r"\w+", "January February March April May June July August September October November December"
+from audio.spoken_dates import (
+    MONTH_NAMES,
+    clock_time,
+    dotted_date,
+    iso_date,
+    ordinal,
+    slashed_date,
+    year,
 )
-_MONTH_NAMES = "|".join(MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+
 _DECADES = {
     "1": "tens",
     "2": "twenties",
@@ -63,109 +70,12 @@ def say_numbers(text: str) -> str:
 # -- the pieces ------------------------------------------------------------------------
 
 
-def ordinal(n: int) -> str:
-    """1 -> "1st", 22 -> "22nd", 13 -> "13th" (espeak reads these as "first", ...)."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def year(digits: str) -> str:
-    """A year as people say it: "1990" -> "19 90", "1905" -> "19 oh 5", "1900" -> "19
-    hundred", "2024" -> "20 24"; 2000 to 2009 and other numbers as they are."""
-    n = int(digits)
-    if len(digits) != 4 or not 1100 <= n <= 2099 or 2000 <= n <= 2009:
-        return digits
-    head, tail = digits[:2], int(digits[2:])
-    if tail == 0:
-        return f"{head} hundred"
-    return f"{head} oh {tail}" if tail < 10 else f"{head} {tail}"
-
-
-def spoken_time(hour: int, minute: int, suffix: str = "", second: int = 0) -> str:
-    """14:30 -> "2 30 pm", 9:05 -> "9 oh 5", 10:00 -> "10 o'clock", 15:00 -> "3 pm",
-    00:00 -> "midnight", 14:30:15 -> "2 30 pm and 15 seconds"; ``suffix`` is "am" or "pm".
-
-    A 24-hour time is said on the 12-hour clock: "15 hundred" was heard as the number
-    1,500 ("14:30-15:00" became "14 30 to 15 hundred"), and "3 pm" is a time to any ear."""
-    if not suffix and (hour > 12 or hour == 0):
-        if hour == 0 and minute == 0 and not second:
-            return "midnight"
-        hour, suffix = (hour - 12, "pm") if hour > 12 else (12, "am")
-    suffix = f" {suffix}" if suffix else ""
-    seconds = f" and {second} seconds" if second else ""
-    if minute == 0 and not seconds:
-        if suffix:
-            return f"{hour}{suffix}"
-        return f"{hour} o'clock"
-    minutes = f"oh {minute}" if minute < 10 else str(minute)
-    return f"{hour} {minutes}{suffix}{seconds}"
-
-
 def digits(group: str) -> str:
     """ "0199" -> "0 1 9 9": read one by one, as phone numbers are."""
     return " ".join(group)
 
 
-def _date(y: str, month: int, day: int | None) -> str | None:
-    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
-        return None
-    name = MONTHS[month - 1]
-    return f"{name} {year(y)}" if day is None else f"{name} {ordinal(day)}, {year(y)}"
-
-
-def _full_year(y: str) -> str:
-    return y if len(y) == 4 else ("20" + y if int(y) < 70 else "19" + y)
-
-
 # -- the rules, in order ---------------------------------------------------------------
-
-
-def _iso(m: re.Match[str]) -> str:
-    said = _date(m["y"], int(m["mo"]), int(m["d"]) if m["d"] else None)
-    if said is None:
-        return m[0]
-    hour, minute = m.groupdict().get("h"), m.groupdict().get("mi")
-    if hour is not None and minute is not None and int(hour) < 24 and int(minute) < 60:
-        said += f" at {spoken_time(int(hour), int(minute))}"
-        if m["z"]:
-            said += " UTC" + _offset(m["z"])
-    return said
-
-
-def _offset(zone: str) -> str:
-    """ "Z" -> "", "+02:00" -> " plus 2", "-05:30" -> " minus 5 30"."""
-    if zone == "Z":
-        return ""
-    hours, minutes = int(zone[1:3]), int(zone[-2:])
-    if not hours and not minutes:
-        return ""
-    sign = "plus" if zone[0] == "+" else "minus"
-    return f" {sign} {hours}" + (f" {minutes}" if minutes else "")
-
-
-def _slashed(m: re.Match[str]) -> str:
-    a, b, y = int(m["a"]), int(m["b"]), _full_year(m["y"])
-    if a > 12 and b <= 12:
-        said = _date(y, b, a)  # day first: 31/5/2024
-    elif b > 12 and a <= 12:
-        said = _date(y, a, b)  # month first: 5/31/2024
-    else:
-        # 3/4 is March 4th or 3rd April: a guessed month is wrong for half the world, so
-        # the numbers are said in order without "slash" ("3, 4, 20 25")
-        return f"{a}, {b}, {year(y)}"
-    return said or m[0]
-
-
-def _dotted(m: re.Match[str]) -> str:
-    day, month = int(m["a"]), int(m["b"])  # 01.05.2024: day first, as where it is written
-    if _date(m["y"], month, day) is None:
-        return m[0]
-    return f"{ordinal(day)} {MONTHS[month - 1]} {year(m['y'])}"
-
-
-def _clock(m: re.Match[str]) -> str:
-    suffix = (m["ap"] or "").replace(".", "").replace(" ", "").lower()
-    return spoken_time(int(m["h"]), int(m["mi"]), suffix, int(m["s"] or 0))
 
 
 def _phone(m: re.Match[str]) -> str:
@@ -287,27 +197,27 @@ _RULES: tuple[Rule, ...] = (
             r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::\d{2}(?:\.\d+)?)?"
             r"(?P<z>Z|[+-]\d{2}:?\d{2})?)?(?![\w-])"
         ),
-        _iso,
+        iso_date,
     ),
     # 2024-05 (a month: a leading zero or 10 to 12 after a four-digit year)
-    (re.compile(r"\b(?P<y>(?:1[1-9]|20)\d{2})-(?P<mo>0[1-9]|1[0-2])\b(?![-\d])(?P<d>)"), _iso),
-    (re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})\b"), _slashed),
+    (re.compile(r"\b(?P<y>(?:1[1-9]|20)\d{2})-(?P<mo>0[1-9]|1[0-2])\b(?![-\d])(?P<d>)"), iso_date),
+    (re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})\b"), slashed_date),
     # May 1 2024, Jan. 5, 2024, 5 May 2024, 1st of May, 2024
     (
         re.compile(
-            rf"\b(?P<mon>(?:{_MONTH_NAMES})\b\.?)\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s"
+            rf"\b(?P<mon>(?:{MONTH_NAMES})\b\.?)\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s"
             rf"(?P<y>\d{{4}})\b(?![\d.,]\d)"
         ),
         lambda m: f"{m['mon']} {ordinal(int(m['d']))}, {year(m['y'])}",
     ),
     (
         re.compile(
-            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>(?:{_MONTH_NAMES})\b\.?),?\s"
+            rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>(?:{MONTH_NAMES})\b\.?),?\s"
             rf"(?P<y>\d{{4}})\b(?![\d.,]\d)"
         ),
         lambda m: f"{ordinal(int(m['d']))} {m['mon']} {year(m['y'])}",
     ),
-    (re.compile(r"\b(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})\b"), _dotted),
+    (re.compile(r"\b(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4})\b"), dotted_date),
     # 9:00-17:00, 10am-2pm: a range of times
     (
         re.compile(
@@ -321,7 +231,7 @@ _RULES: tuple[Rule, ...] = (
             r"\b(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?!\d)"
             r"(?:\s?(?P<ap>[aApP]\.?\s?[mM]\.?)(?![a-zA-Z]))?"
         ),
-        _clock,
+        clock_time,
     ),
     # +1 555 123 4567, +44 20 7946 0958, (555) 123-4567, 555-123-4567, 555.123.4567
     (re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)"), _phone),
@@ -374,7 +284,7 @@ _RULES: tuple[Rule, ...] = (
     # in 1850, since 1990, May 1st, 1990
     (
         re.compile(
-            rf"\b(?P<w>(?i:{_YEAR_WORDS})|{_MONTH_NAMES}|\d(?:st|nd|rd|th),?)\s"
+            rf"\b(?P<w>(?i:{_YEAR_WORDS})|{MONTH_NAMES}|\d(?:st|nd|rd|th),?)\s"
             rf"(?P<y>(?:1[5-9]|20)\d\d)\b(?![\d.,]\d)"
         ),
         _year_after_word,
