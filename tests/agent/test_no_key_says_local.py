@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import harken_command
+from tests.e2e.conftest import run_harken
 from tests.scripted_api import ScriptedAPI
 
 
 def test_no_key_error_also_says_how_to_use_a_local_server(
     api: ScriptedAPI, workspace: Path
 ) -> None:
-    env = {**os.environ, "ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""}
-    result = subprocess.run(
-        [*harken_command(), "ask", "hello"],
-        cwd=workspace,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    no_key = {"ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""}
+    result = run_harken(api, workspace, "ask", "hello", env=no_key)
 
     assert result.returncode == 1
     line = result.stderr.strip()

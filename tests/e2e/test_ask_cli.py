@@ -5,80 +5,34 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
-import shutil
 import signal
 import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from agent import transcript
+from tests.e2e.conftest import (  # noqa: F401  (harken_command: other tests import it from here)
+    harken_command,
+    start_harken,
+    write_config,
+)
+from tests.e2e.terminal import read_until
 from tests.scripted_api import Failure, Reply, ScriptedAPI, text, tool_use
 
 pytestmark = pytest.mark.e2e
 
 
-def harken_command() -> list[str]:
-    script = Path(sys.executable).parent / "harken"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("harken")
-    return [found] if found else [sys.executable, "-m", "desktop.cli"]
-
-
-@pytest.fixture
-def run(api: ScriptedAPI, workspace: Path):
-    """Run ``harken ARGS`` with the scripted API as its endpoint; returns the process."""
-
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
-        full_env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url, **(env or {})}
-        return subprocess.run(
-            [*harken_command(), *args],
-            cwd=workspace,
-            env={k: v for k, v in full_env.items() if v is not None},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
-
-
-def read_until(fd: int, wanted: bytes, timeout: float = 60) -> bytes:
-    """Bytes read from ``fd`` until they hold ``wanted``; the deadline only catches a hang."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while wanted not in seen:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError(f"{wanted!r} never arrived; got {seen!r}")
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError(f"output ended before {wanted!r}; got {seen!r}")
-        seen += chunk
-    return seen
-
-
-def write_config(home: Path, text_: str) -> None:
-    folder = home / "xdg_config_home" / "harken"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.toml").write_text(text_)
-
-
 def test_ask_streams_the_answer_to_stdout_and_tool_activity_to_stderr(
-    api: ScriptedAPI, run, workspace: Path
+    api: ScriptedAPI, harken, workspace: Path
 ) -> None:
     (workspace / "README.md").write_text("# Demo\nA demo project.\n")
     api.script(
         Reply([tool_use("Read", {"file_path": "README.md"})]),
         Reply([text("It is a demo project.")]),
     )
-    result = run("ask", "what is this project?")
+    result = harken("ask", "what is this project?")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "It is a demo project.\n"
@@ -87,9 +41,9 @@ def test_ask_streams_the_answer_to_stdout_and_tool_activity_to_stderr(
     assert api.requests[0]["messages"][0]["content"][0]["text"] == "what is this project?"
 
 
-def test_ask_json_prints_one_event_per_line(api: ScriptedAPI, run) -> None:
+def test_ask_json_prints_one_event_per_line(api: ScriptedAPI, harken) -> None:
     api.script(Reply([tool_use("Glob", {"pattern": "*"})]), Reply([text("Nothing here.")]))
-    result = run("ask", "list files", "--json")
+    result = harken("ask", "list files", "--json")
 
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
@@ -103,33 +57,33 @@ def test_ask_json_prints_one_event_per_line(api: ScriptedAPI, run) -> None:
 
 
 def test_without_yes_and_without_a_terminal_writes_are_denied(
-    api: ScriptedAPI, run, workspace: Path
+    api: ScriptedAPI, harken, workspace: Path
 ) -> None:
     api.script(
         Reply([tool_use("Write", {"file_path": "out.txt", "content": "x"})]),
         Reply([text("I could not write it.")]),
     )
-    result = run("ask", "write out.txt")
+    result = harken("ask", "write out.txt")
 
     assert result.returncode == 0
     assert not (workspace / "out.txt").exists()
     assert "✗" in result.stderr and "--yes" in result.stderr
 
 
-def test_yes_allows_writes(api: ScriptedAPI, run, workspace: Path) -> None:
+def test_yes_allows_writes(api: ScriptedAPI, harken, workspace: Path) -> None:
     api.script(
         Reply([tool_use("Write", {"file_path": "out.txt", "content": "hello\n"})]),
         Reply([text("Written.")]),
     )
-    result = run("ask", "write out.txt", "--yes")
+    result = harken("ask", "write out.txt", "--yes")
 
     assert result.returncode == 0, result.stderr
     assert (workspace / "out.txt").read_text() == "hello\n"
 
 
-def test_a_rejected_key_gives_one_clear_line(api: ScriptedAPI, run) -> None:
+def test_a_rejected_key_gives_one_clear_line(api: ScriptedAPI, harken) -> None:
     api.script(Failure(401, "invalid x-api-key"))
-    result = run("ask", "hello")
+    result = harken("ask", "hello")
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -138,9 +92,9 @@ def test_a_rejected_key_gives_one_clear_line(api: ScriptedAPI, run) -> None:
     assert result.stdout == ""
 
 
-def test_no_key_says_what_to_do_and_calls_nothing(api: ScriptedAPI, run) -> None:
+def test_no_key_says_what_to_do_and_calls_nothing(api: ScriptedAPI, harken) -> None:
     # No key and Anthropic's own endpoint (a local endpoint needs no key: test_no_key.py).
-    result = run("ask", "hello", env={"ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""})
+    result = harken("ask", "hello", env={"ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": ""})
 
     assert result.returncode == 1
     assert result.stderr.startswith("harken: No API key")
@@ -148,14 +102,16 @@ def test_no_key_says_what_to_do_and_calls_nothing(api: ScriptedAPI, run) -> None
     assert api.requests == []
 
 
-def test_network_down_gives_one_clear_line(run, isolated_env: Path) -> None:
+def test_network_down_gives_one_clear_line(harken, isolated_env: Path) -> None:
     write_config(isolated_env, "max_retries = 1\n")
     # Bound but not listening while harken runs: connections are refused, and no other
     # program can take the port meanwhile (as it could once the socket closed).
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed_port = s.getsockname()[1]
-        result = run("ask", "hello", env={"ANTHROPIC_BASE_URL": f"http://127.0.0.1:{closed_port}"})
+        result = harken(
+            "ask", "hello", env={"ANTHROPIC_BASE_URL": f"http://127.0.0.1:{closed_port}"}
+        )
 
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
@@ -164,11 +120,11 @@ def test_network_down_gives_one_clear_line(run, isolated_env: Path) -> None:
 
 
 def test_rate_limited_past_the_retries_exits_non_zero(
-    api: ScriptedAPI, run, isolated_env: Path
+    api: ScriptedAPI, harken, isolated_env: Path
 ) -> None:
     write_config(isolated_env, "max_retries = 1\n")
     api.script(*[Failure(429, "slow down", headers={"retry-after": "0"})] * 2)
-    result = run("ask", "hello")
+    result = harken("ask", "hello")
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("harken: Rate limited by the API")
@@ -176,11 +132,11 @@ def test_rate_limited_past_the_retries_exits_non_zero(
 
 
 def test_a_corrupt_config_is_reported_and_defaults_apply(
-    api: ScriptedAPI, run, isolated_env: Path
+    api: ScriptedAPI, harken, isolated_env: Path
 ) -> None:
     write_config(isolated_env, "model = [unclosed\n")
     api.script(Reply([text("fine")]))
-    result = run("ask", "hello")
+    result = harken("ask", "hello")
 
     assert result.returncode == 0
     assert "not valid TOML" in result.stderr
@@ -189,61 +145,61 @@ def test_a_corrupt_config_is_reported_and_defaults_apply(
     assert config.read_text() == "model = [unclosed\n"  # never overwritten
 
 
-def test_sessions_lists_and_resume_latest_continues(api: ScriptedAPI, run) -> None:
+def test_sessions_lists_and_resume_latest_continues(api: ScriptedAPI, harken) -> None:
     api.script(Reply([text("Paris.")]), Reply([text("About two million people.")]))
-    assert run("ask", "capital of France?").returncode == 0
-    result = run("ask", "how many people live there?", "--resume", "latest")
+    assert harken("ask", "capital of France?").returncode == 0
+    result = harken("ask", "how many people live there?", "--resume", "latest")
     assert result.returncode == 0, result.stderr
 
     sent = api.requests[1]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "user"]
     assert sent[1]["content"][0]["text"] == "Paris."
 
-    listing = run("sessions")
+    listing = harken("sessions")
     lines = listing.stdout.strip().splitlines()
     assert lines[0].split()[:4] == ["ID", "STARTED", "TURNS", "COST"]
     assert len(lines) == 2 and "capital of France?" in lines[1]
-    as_json = json.loads(run("sessions", "--json").stdout)
+    as_json = json.loads(harken("sessions", "--json").stdout)
     assert as_json["turns"] == 2 and as_json["first_prompt"] == "capital of France?"
 
 
 def test_a_listing_piped_into_a_reader_that_stops_early_ends_without_a_traceback(
-    api: ScriptedAPI, workspace: Path, run
+    api: ScriptedAPI, workspace: Path, harken
 ) -> None:
     # `harken sessions --json | head -1`: the reader is gone before Harken writes.
     api.script(Reply([text("Paris.")]))
-    assert run("ask", "capital of France?").returncode == 0
+    assert harken("ask", "capital of France?").returncode == 0
     reader, writer = os.pipe()
     os.close(reader)
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}
     try:
-        done = subprocess.run(
-            [*harken_command(), "sessions", "--json"],
-            cwd=workspace,
-            env=env,
+        done = start_harken(
+            api,
+            workspace,
+            "sessions",
+            "--json",
             stdin=subprocess.DEVNULL,
             stdout=writer,
             stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
         )
+        _stdout, stderr = done.communicate(timeout=60)
     finally:
         os.close(writer)
-    assert done.stderr == "" and done.returncode == 1, done.stderr
+    assert stderr == "" and done.returncode == 1, stderr
 
 
 def test_ctrl_c_mid_answer_saves_a_session_that_resumes(
-    api: ScriptedAPI, isolated_env: Path, workspace: Path, run
+    api: ScriptedAPI, isolated_env: Path, workspace: Path, harken
 ) -> None:
     api.script(Reply([text("A long answer that goes on and on")], pause_after=3))
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}
     # stdout is a terminal: the answer streams there (a pipe gets only whole messages).
     terminal, terminal_end = pty.openpty()
     try:
-        process = subprocess.Popen(
-            [*harken_command(), "ask", "tell me a story"],
-            cwd=workspace,
-            env=env,
+        process = start_harken(
+            api,
+            workspace,
+            "ask",
+            "tell me a story",
             stdin=subprocess.DEVNULL,
             stdout=terminal_end,
             stderr=subprocess.PIPE,
@@ -267,7 +223,7 @@ def test_ctrl_c_mid_answer_saves_a_session_that_resumes(
     assert saved.messages[-1]["content"][0]["text"].startswith("A long")
 
     api.script(Reply([text("The end.")]))
-    result = run("ask", "finish it", "--resume", saved.id)
+    result = harken("ask", "finish it", "--resume", saved.id)
     assert result.returncode == 0, result.stderr
     assert [m["role"] for m in api.requests[-1]["messages"]] == ["user", "assistant", "user"]
 
@@ -279,11 +235,11 @@ def test_on_a_terminal_permission_is_asked_and_answered(api: ScriptedAPI, worksp
         Reply([text("One written, one refused.")]),
     )
     primary, secondary = os.openpty()  # stdin is a terminal: Harken asks y/n there
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "write two files"],
-        cwd=workspace,
-        env=env,
+    process = start_harken(
+        api,
+        workspace,
+        "ask",
+        "write two files",
         stdin=secondary,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -14,14 +14,55 @@ from typing import Any
 import pytest
 
 from agent.transcript import TranscriptWriter
-from tests.e2e.conftest import write_config
+from tests.e2e.conftest import failure_lines, write_config
 from tests.scripted_api import Reply, ScriptedAPI, text, thinking, tool_use
 
 pytestmark = pytest.mark.e2e
 
 
-def failure_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("harken:")]
+def answered_cleanly(api: ScriptedAPI, result: Any, answer: str) -> None:
+    """The turn ended well: exit 0, no traceback, ``answer`` on stdout, and nothing sent
+    that the API refused."""
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == answer
+    assert api.rejections == []
+
+
+def read_then_edit(api: ScriptedAPI, harken, name: str, old: str, new: str) -> dict[str, Any]:
+    """The model Reads the file ``name``, then Edits ``old`` into ``new`` there (``--yes``):
+    the turn ends well, the Edit succeeds and the API refused nothing. What Read showed."""
+    edit = {"file_path": name, "old_string": old, "new_string": new}
+    api.script(
+        Reply([tool_use("Read", {"file_path": name})]),
+        Reply([tool_use("Edit", edit)]),
+        Reply([text("Changed.")]),
+    )
+    result = harken("ask", f"change {name}", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    (edited,) = api.requests[2]["messages"][-1]["content"]
+    assert not edited.get("is_error"), edited["content"]
+    assert api.rejections == []
+    (shown,) = api.requests[1]["messages"][-1]["content"]
+    return shown
+
+
+def nothing_came_back_then_resumed(api: ScriptedAPI, harken, answer: Reply) -> Any:
+    """Ask "hello?" and get ``answer``: harken says nothing came back and exits 1; the same
+    session is resumed and answered, the API refusing nothing. The first run, finished."""
+    api.script(answer)
+    first = harken("ask", "hello?")
+
+    assert first.returncode == 1
+    assert failure_lines(first.stderr)[-1].startswith("harken: Nothing came back")
+    api.script(Reply([text("Hello!")]))
+    second = harken("ask", "--resume", "latest", "are you there?")
+
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Hello!\n"
+    assert api.rejections == []
+    return first
 
 
 # -- text that is not valid UTF-8 -----------------------------------------------------------
@@ -40,10 +81,7 @@ def test_a_file_name_that_is_not_utf8_found_by_glob_does_not_end_the_turn(
     )
     result = harken("ask", "what is in the text file?")
 
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == "It says bonjour.\n"
-    assert api.rejections == []
+    answered_cleanly(api, result, "It says bonjour.\n")
 
 
 def test_a_tool_input_holding_a_lone_surrogate_does_not_end_the_turn(
@@ -52,10 +90,7 @@ def test_a_tool_input_holding_a_lone_surrogate_does_not_end_the_turn(
     api.script(Reply([tool_use("Glob", {"pattern": "\ud99c*"})]), Reply([text("No match.")]))
     result = harken("ask", "find it")
 
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == "No match.\n"
-    assert api.rejections == []
+    answered_cleanly(api, result, "No match.\n")
 
 
 def test_json_events_stay_valid_when_the_answer_holds_a_lone_surrogate(
@@ -85,23 +120,14 @@ def test_a_prompt_with_bytes_that_are_not_utf8_is_asked(api: ScriptedAPI, harken
 def test_an_empty_answer_says_nothing_came_back_and_the_session_goes_on(
     api: ScriptedAPI, harken
 ) -> None:
-    api.script(Reply([]))
-    first = harken("ask", "hello?")
+    first = nothing_came_back_then_resumed(api, harken, Reply([]))
 
-    assert first.returncode == 1
     assert failure_lines(first.stderr) == [
         "harken: Nothing came back: the model sent an empty answer (stop reason: end_turn)."
         " Ask again, perhaps in other words."
     ]
     assert first.stderr.strip().splitlines()[-1].startswith("harken: Nothing came back")
     assert first.stdout == ""
-
-    api.script(Reply([text("Hello!")]))
-    second = harken("ask", "--resume", "latest", "are you there?")
-
-    assert second.returncode == 0, second.stderr
-    assert second.stdout == "Hello!\n"
-    assert api.rejections == []
 
 
 @pytest.mark.parametrize(
@@ -209,17 +235,8 @@ def test_an_answer_of_only_thinking_says_nothing_came_back_and_is_not_sent_back(
     api: ScriptedAPI, harken
 ) -> None:
     """The API refuses an assistant message whose last block is thinking."""
-    api.script(Reply([thinking("Let me think about it.", "sig-1")]))
-    first = harken("ask", "hello?")
-
-    assert first.returncode == 1
-    assert failure_lines(first.stderr)[-1].startswith("harken: Nothing came back")
-    api.script(Reply([text("Hello!")]))
-    second = harken("ask", "--resume", "latest", "are you there?")
-
-    assert second.returncode == 0, second.stderr
-    assert second.stdout == "Hello!\n"
-    assert api.rejections == []
+    only_thinking = Reply([thinking("Let me think about it.", "sig-1")])
+    nothing_came_back_then_resumed(api, harken, only_thinking)
 
 
 def test_whitespace_the_model_sends_before_a_tool_call_is_not_sent_back(
@@ -240,15 +257,7 @@ def test_whitespace_the_model_sends_before_a_tool_call_is_not_sent_back(
 
 
 def test_an_answer_of_only_whitespace_says_nothing_came_back(api: ScriptedAPI, harken) -> None:
-    api.script(Reply([text(" \n ")]))
-    first = harken("ask", "hello?")
-
-    assert first.returncode == 1
-    assert failure_lines(first.stderr)[-1].startswith("harken: Nothing came back")
-    api.script(Reply([text("Hello!")]))
-    second = harken("ask", "--resume", "latest", "are you there?")
-    assert second.returncode == 0, second.stderr
-    assert api.rejections == []
+    nothing_came_back_then_resumed(api, harken, Reply([text(" \n ")]))
 
 
 @pytest.mark.parametrize("prompt", ["", "  \n\t "])
@@ -268,32 +277,13 @@ def test_a_file_with_bytes_that_are_not_utf8_is_read_and_edited_keeping_those_by
     """A Latin-1 'café' is not a binary file: Read shows U+FFFD for the byte, Edit finds
     text copied from Read, and the byte stays where the text does not change."""
     (workspace / "notes.txt").write_bytes(b"caf\xe9 au lait\r\nbar\r\n")
-    api.script(
-        Reply([tool_use("Read", {"file_path": "notes.txt"})]),
-        Reply(
-            [
-                tool_use(
-                    "Edit",
-                    {
-                        "file_path": "notes.txt",
-                        "old_string": "caf\ufffd au lait\nbar",
-                        "new_string": "caf\ufffd au lait\nbaz",
-                    },
-                )
-            ]
-        ),
-        Reply([text("Changed.")]),
+    shown = read_then_edit(
+        api, harken, "notes.txt", "caf\ufffd au lait\nbar", "caf\ufffd au lait\nbaz"
     )
-    result = harken("ask", "change bar to baz", "--yes")
 
-    assert result.returncode == 0, result.stderr
-    (shown,) = api.requests[1]["messages"][-1]["content"]
     assert "1\tcaf\ufffd au lait" in shown["content"] and not shown.get("is_error")
     assert "Edit matches \ufffd copied from Read to such a byte" in shown["content"]
-    (edited,) = api.requests[2]["messages"][-1]["content"]
-    assert not edited.get("is_error"), edited["content"]
     assert (workspace / "notes.txt").read_bytes() == b"caf\xe9 au lait\r\nbaz\r\n"
-    assert api.rejections == []
 
 
 def test_text_copied_from_read_across_a_stray_cr_is_found_by_edit(
@@ -302,27 +292,10 @@ def test_text_copied_from_read_across_a_stray_cr_is_found_by_edit(
     """A stray CR before a CRLF (``a\\r\\r\\n``): Read shows ``1\\ta\\r``, so the model
     copies ``a\\r\\nb``; Edit finds it and keeps the file's other bytes."""
     (workspace / "stray.txt").write_bytes(b"a\r\r\nb\r\n")
-    api.script(
-        Reply([tool_use("Read", {"file_path": "stray.txt"})]),
-        Reply(
-            [
-                tool_use(
-                    "Edit",
-                    {"file_path": "stray.txt", "old_string": "a\r\nb", "new_string": "a\r\nc"},
-                )
-            ]
-        ),
-        Reply([text("Changed.")]),
-    )
-    result = harken("ask", "change b to c", "--yes")
+    shown = read_then_edit(api, harken, "stray.txt", "a\r\nb", "a\r\nc")
 
-    assert result.returncode == 0, result.stderr
-    (shown,) = api.requests[1]["messages"][-1]["content"]
     assert "1\ta\r\n" in shown["content"] and "2\tb" in shown["content"]
-    (edited,) = api.requests[2]["messages"][-1]["content"]
-    assert not edited.get("is_error"), edited["content"]
     assert (workspace / "stray.txt").read_bytes() == b"a\r\r\nc\r\n"
-    assert api.rejections == []
 
 
 @pytest.mark.parametrize(

@@ -5,20 +5,14 @@ complete messages, never a fragment from an attempt that was thrown away."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import harken_command, write_config
+from tests.e2e.conftest import failure_lines, run_harken, write_config
 from tests.scripted_api import Reply, ScriptedAPI, text
 
 pytestmark = pytest.mark.e2e
-
-
-def failure_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("harken:")]
 
 
 @pytest.mark.parametrize(
@@ -103,15 +97,7 @@ def test_chat_says_when_an_answer_was_cut_off_and_goes_on(
         Reply([text("I will now write")], stop_reason="max_tokens"),
         Reply([text("The rest.")]),
     )
-    result = subprocess.run(
-        [*harken_command(), "chat"],
-        cwd=workspace,
-        env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},
-        input="write it\ncontinue\n\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_harken(api, workspace, "chat", input="write it\ncontinue\n\n")
 
     assert result.returncode == 0, result.stderr
     assert "I will now write\n" in result.stdout and "The rest.\n" in result.stdout

@@ -4,17 +4,12 @@ answer."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import time
 from pathlib import Path
 
-from tests.e2e.test_ask_cli import harken_command
+from tests.e2e.conftest import harken_command, harken_env, run_harken
+from tests.e2e.terminal import HANG_GUARD_S, converse
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
-HANG_GUARD_S = 60  # only so a broken build cannot hang the run; never reached when it works
 QUESTION = {
     "questions": [
         {
@@ -32,36 +27,8 @@ def script(api: ScriptedAPI) -> None:
 
 def answer_on_terminal(api: ScriptedAPI, workspace: Path, answer: str) -> tuple[int, str]:
     """Run ``harken ask`` on a pseudo-terminal and type ``answer`` at its question."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "summarise a file"],
-        cwd=workspace,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-    )
-    os.close(follower)
-    seen, answered = b"", False
-    deadline = time.monotonic() + HANG_GUARD_S
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the program ended and closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        if not answered and b"your own words]" in seen:
-            os.write(leader, answer.encode() + b"\n")
-            answered = True
-        if process.poll() is not None and not ready:
-            break
-    os.close(leader)
-    return process.wait(timeout=HANG_GUARD_S), seen.decode("utf-8", "replace")
+    argv = [*harken_command(), "ask", "summarise a file"]
+    return converse(argv, workspace, harken_env(api), b"your own words]", [answer])
 
 
 def tool_result_text(request: dict) -> str:
@@ -84,17 +51,8 @@ def test_without_a_terminal_the_model_hears_nobody_can_answer(
     api: ScriptedAPI, workspace: Path
 ) -> None:
     script(api)
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
 
-    done = subprocess.run(
-        [*harken_command(), "ask", "summarise a file"],
-        cwd=workspace,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD_S,
-    )
+    done = run_harken(api, workspace, "ask", "summarise a file", timeout=HANG_GUARD_S)
 
     assert done.returncode == 0, done.stderr
     assert "todo.txt" not in tool_result_text(api.requests[1])
