@@ -56,9 +56,9 @@ from agent.permissions.network_rules import (
 )
 from agent.permissions.paths import is_inside
 from agent.permissions.protected import is_protected
-from agent.permissions.rule_blind import guards_bash, unreadable
 from agent.permissions.rule_cover import covering_rule, needs_no_rule
-from agent.permissions.rule_touch import first_touching, shell_invocation
+from agent.permissions.rule_reach import RuleReach
+from agent.permissions.rule_touch import shell_invocation
 from agent.permissions.rules import Rule, domain_matches, mcp_matches, path_matches
 from agent.permissions.settings import RuleSet
 from agent.tools.base import ToolKind
@@ -100,9 +100,9 @@ class PermissionEngine:
             text = f"{rule.text} ({rule.source})" if rule else None
             return Decision(verdict, reason, text, risk, grant, suggestion)
 
-        rule = first_touching(self.rules.deny, call, c, self.workspace, self.home)
-        if rule:
-            return decision(Verdict.DENY, f"denied by the rule {rule.text} ({rule.source})", rule)
+        reach = RuleReach(self.rules, call, c, self.workspace, self.home)
+        if hit := reach.denied():
+            return decision(Verdict.DENY, hit.reason, hit.rule)
         if refused := local_fetch_refused(self.rules.allow, c):
             return decision(Verdict.ASK, refused)
 
@@ -114,12 +114,8 @@ class PermissionEngine:
                 Verdict.ASK, f"catastrophic: {c.catastrophic}", None, Risk.CATASTROPHIC, grant, None
             )
 
-        rule = first_touching(self.rules.ask, call, c, self.workspace, self.home)
-        if rule:
-            return decision(Verdict.ASK, f"the rule {rule.text} ({rule.source}) asks", rule)
-        blind = guards_bash(self.rules.deny + self.rules.ask) and unreadable(c)
-        if blind:
-            return decision(Verdict.ASK, f"a deny or ask rule names commands, and {blind}")
+        if hit := reach.asked():
+            return decision(Verdict.ASK, hit.reason, hit.rule)
 
         protected = self._protected_writes(c)
         if protected:

@@ -1,0 +1,87 @@
+"""How ``rule_aliases`` reads a command's words: which programs copy files, what kind of
+name a copy makes, a program word that names the working or home folder by a variable,
+and the program the dynamic loader runs."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+# Programs whose output file is a copy of (or another name for) the file they read.
+COPIERS = frozenset({"ln", "link", "cp", "install", "rsync", "mv", "dd", "cat", "tee"})
+# Writers that keep a file's content as it was: what they touch stays what it was.
+KEEPERS = frozenset({"chmod", "chown", "chgrp", "touch", "mkdir", "setfacl", "utime"})
+# ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld-musl-x86_64.so.1, ld.so
+_LOADER = re.compile(r"ld(-linux|-musl)?[\w.-]*\.so(\.\d+)*")
+# Loader options that take a value (glibc's ld.so --help).
+_LOADER_VALUES = frozenset(
+    {
+        "--library-path",
+        "--preload",
+        "--argv0",
+        "--audit",
+        "--inhibit-rpath",
+        "--glibc-hwcaps-prepend",
+        "--glibc-hwcaps-mask",
+    }
+)
+# A program word known only at run time that is still a plain path: $PWD/x, ${HOME}/x.
+_FOLDER_VARIABLE = re.compile(r"\$(\{)?(?P<var>PWD|HOME)(?(1)\})(?P<rest>/[^$`'\"*?\[\\]*)?")
+
+
+def operands(argv: tuple[str, ...]) -> list[str]:
+    """The words after the program that are not options (all of them after ``--``)."""
+    found: list[str] = []
+    options = True
+    for word in argv[1:]:
+        if options and word == "--":
+            options = False
+        elif not (options and word.startswith("-")):
+            found.append(word)
+    return found
+
+
+def copy_kind(argv: tuple[str, ...]) -> str:
+    """What ``argv`` (a program of ``COPIERS``) makes of its source: "a link to", "a hard
+    link to", "another name for" (mv) or "a copy of"."""
+    program = os.path.basename(argv[0])
+    longs = {w for w in argv[1:] if w.startswith("--")}
+    shorts = "".join(w[1:] for w in argv[1:] if w.startswith("-") and not w.startswith("--"))
+    if program == "ln":
+        return "a link to" if "--symbolic" in longs or "s" in shorts else "a hard link to"
+    if program == "link":
+        return "a hard link to"
+    if program == "cp":
+        if "--symbolic-link" in longs or "s" in shorts:
+            return "a link to"
+        if "--link" in longs or "l" in shorts:
+            return "a hard link to"
+    if program == "mv":
+        return "another name for"
+    return "a copy of"
+
+
+def expand_program(word: str, base: Path, home: Path) -> str | None:
+    """The program word as a path to look at: ``~/`` and, for a word known only at run
+    time, ``$PWD`` and ``$HOME`` in front of a plain path; None when it stays unknown."""
+    if word == "~" or word.startswith("~/"):
+        return str(home) + word[1:]
+    if "$" not in word:
+        return word
+    match = _FOLDER_VARIABLE.fullmatch(word.replace('"', ""))
+    if match is None:
+        return None
+    folder = base if match["var"] == "PWD" else home
+    return str(folder) + (match["rest"] or "")
+
+
+def loaded_program(word: str, rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """(program, its arguments) when ``word`` is the dynamic loader running a program
+    (``/lib64/ld-linux-x86-64.so.2 /bin/rm x``); None otherwise."""
+    if not _LOADER.fullmatch(os.path.basename(word)):
+        return None
+    i = 0
+    while i < len(rest) and rest[i].startswith("--"):
+        i += 2 if rest[i] in _LOADER_VALUES else 1
+    return (rest[i], rest[i + 1 :]) if i < len(rest) else None
