@@ -28,8 +28,10 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.permissions.paths import resolve
+from agent.permissions.program_args import TMP, UNKNOWN
 from agent.permissions.program_names import program_of
 from agent.permissions.rule_aliases_words import (
     COPIERS,
@@ -38,9 +40,13 @@ from agent.permissions.rule_aliases_words import (
     expand_program,
     loaded_program,
     operands,
+    shebang,
 )
 from agent.permissions.rule_cover import commands
 from agent.permissions.rules import Rule, command_matches
+
+if TYPE_CHECKING:
+    from agent.permissions.programs import CommandEffect
 
 # Programs that pick what to do by the name they are called by (argv[0]).
 MULTI_CALL = frozenset({"busybox", "toybox", "coreutils"})
@@ -67,6 +73,8 @@ class Alias:
     name: str
     how: str  # "is a link to", "is a hard link to", "is a copy of", ...
     via: str = ""  # ", run by the dynamic loader"
+    # Words the program gets before the command's own arguments (a #! line's).
+    args: tuple[str, ...] = ()
 
     def says(self) -> str:
         return f"{self.word} {self.how} {self.name}{self.via}"
@@ -190,7 +198,7 @@ class AliasCheck:
             base = self._base(eff.command.cwd, cwd)
             if base is None or not eff.command.argv:
                 continue
-            hit = self._record(eff.command.argv, eff.command.text, eff.writes, base, made)
+            hit = self._record(eff, base, made)
             copied = copied or hit
         asked: Hit | None = None  # running another name says more than making it
         for eff in judged:
@@ -206,27 +214,30 @@ class AliasCheck:
 
     # -- making names --------------------------------------------------------------
 
-    def _record(
-        self, argv: tuple[str, ...], text: str, writes: tuple[str, ...], base: Path, made: _Made
-    ) -> Hit | None:
-        """Note the files ``argv`` makes; a hit when it copies a program a rule names."""
+    def _record(self, eff: CommandEffect, base: Path, made: _Made) -> Hit | None:
+        """Note the files a command makes; a hit when it copies a program a rule names."""
+        argv, text = eff.command.argv, eff.command.text
         program = program_of(argv[0]) or os.path.basename(argv[0])
-        if program in KEEPERS or not writes:
+        if program in KEEPERS or not eff.writes:
             return None
-        targets = [resolve(w, base) for w in writes if w != "<unknown>"]
-        if program not in COPIERS:
-            for target in targets:
-                made.files.setdefault(target, ([], text))
-            return None
+        targets = [resolve(w, base) for w in eff.writes if w not in (UNKNOWN, TMP)]
+        words = [*operands(argv), *eff.reads, *eff.writes] if program in COPIERS else []
         sources: list[Alias] = []
         source_paths: set[Path] = set()
-        for word in [*operands(argv), *writes]:
+        unknown = program not in COPIERS
+        for word in words:
             found = self._program_at(word, base, made)
             if found:
                 sources += found
                 source_paths.add(resolve(word, base))
+            elif word not in (UNKNOWN, TMP) and not word.startswith("-"):
+                # A copy of a file this line made unseen is unseen too.
+                what = made.lookup(resolve(word.removeprefix("if="), base))
+                unknown = unknown or (what is not None and not what[0])
         if not sources:
-            return None  # a copy of files known not to be such programs
+            for target in targets if unknown else ():
+                made.files.setdefault(target, ([], text))
+            return None  # otherwise a copy of files known not to be such programs
         kind = copy_kind(argv)
         for target in targets:
             if target not in source_paths:
@@ -248,7 +259,7 @@ class AliasCheck:
         """Which named programs the path ``word`` is (a system path: by its name)."""
         if word.startswith(("if=", "of=")):  # dd
             word = word[3:]
-        if not word or word == "<unknown>" or word.startswith("-"):
+        if not word or word in (UNKNOWN, TMP) or word.startswith("-"):
             return []
         name = program_of(word)
         if "/" in word and name in self.deny.keys() | self.ask.keys():
@@ -287,7 +298,8 @@ class AliasCheck:
             for alias in aliases:
                 for rule in named.get(alias.name, []):
                     first = str(rule.specifier).split(None, 1)[0].removesuffix(":*")
-                    if command_matches(str(rule.specifier), " ".join((first, *rest))):
+                    words = " ".join((first, *alias.args, *rest))
+                    if command_matches(str(rule.specifier), words):
                         hit = Hit(
                             f"{alias.says()}, which the {kind} rule {_label(rule)} names", rule
                         )
@@ -303,14 +315,39 @@ class AliasCheck:
 
     def _aliases(self, word: str, shown: str, base: Path, made: _Made) -> list[Alias]:
         """Which named programs running ``word`` (written ``shown``) runs under another
-        name."""
+        name, or as the interpreter of its ``#!`` line."""
         if "/" not in word:
             if word in self.deny or word in self.ask:
                 return []  # its own name: the rules read it directly
             where = shutil.which(word)
-            return identify(shown, Path(where), self.binaries) if where else []
-        path = resolve(word, base)
-        return identify(shown, path, self.binaries) or self._made_alias(shown, path, made)
+            if where is None:
+                return []
+            path = Path(where)
+            found = identify(shown, path, self.binaries)
+        else:
+            path = resolve(word, base)
+            found = identify(shown, path, self.binaries) or self._made_alias(shown, path, made)
+        return found or self._interpreted(shown, path, base)
+
+    def _interpreted(self, shown: str, path: Path, base: Path) -> list[Alias]:
+        """A script whose ``#!`` line runs a named program (``#!/bin/rm``) reaches it:
+        the kernel runs ``rm ./d ARGS``."""
+        line = shebang(path)
+        if not line:
+            return []
+        interpreter, args = line[0], (*line[1:], shown)
+        how, via = "runs", " by its #! line"
+        if "/" not in interpreter:  # after env: looked up on PATH
+            if interpreter in self.deny or interpreter in self.ask:
+                return [Alias(shown, interpreter, how, via, args)]
+            where = shutil.which(interpreter)
+            found = identify(interpreter, Path(where), self.binaries) if where else []
+        else:
+            name = program_of(interpreter)
+            if name in self.deny or name in self.ask:
+                return [Alias(shown, str(name), how, via, args)]
+            found = identify(interpreter, resolve(interpreter, base), self.binaries)
+        return [Alias(shown, a.name, how, via, args) for a in found]
 
     @staticmethod
     def _base(cwd: str | None, start: Path) -> Path | None:

@@ -26,6 +26,7 @@ _LOADER_VALUES = frozenset(
         "--glibc-hwcaps-mask",
     }
 )
+_SHEBANG_MAX = 256  # Linux reads at most this much of a #! line
 # A program word known only at run time that is still a plain path: $PWD/x, ${HOME}/x.
 _FOLDER_VARIABLE = re.compile(r"\$(\{)?(?P<var>PWD|HOME)(?(1)\})(?P<rest>/[^$`'\"*?\[\\]*)?")
 
@@ -85,3 +86,26 @@ def loaded_program(word: str, rest: tuple[str, ...]) -> tuple[str, tuple[str, ..
     while i < len(rest) and rest[i].startswith("--"):
         i += 2 if rest[i] in _LOADER_VALUES else 1
     return (rest[i], rest[i + 1 :]) if i < len(rest) else None
+
+
+def shebang(path: Path) -> tuple[str, ...]:
+    """The ``#!`` line of an executable file as the kernel runs it: the interpreter and, if
+    any, its one argument (``env`` and ``env -S`` unwrapped); () for any other file."""
+    try:
+        if not os.access(path, os.X_OK) or not os.path.isfile(path):
+            return ()
+        with open(path, "rb") as f:
+            head = f.read(_SHEBANG_MAX)
+    except OSError:
+        return ()
+    if not head.startswith(b"#!"):
+        return ()
+    line = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    interpreter, _, argument = line.partition(" ")
+    words = (interpreter, argument.strip()) if argument.strip() else (interpreter,)
+    if os.path.basename(interpreter) != "env" or len(words) == 1:
+        return words
+    rest = words[1].split() if words[1].startswith("-S") else [words[1]]
+    if rest and rest[0].startswith("-S"):
+        rest = ([rest[0][2:]] if rest[0][2:] else []) + rest[1:]
+    return tuple(rest)

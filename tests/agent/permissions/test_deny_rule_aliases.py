@@ -54,6 +54,12 @@ def _hard_link(source: str, target: Path) -> None:
         pytest.skip(f"cannot hard-link {source} here: {e}")
 
 
+def _script(path: Path, line: str = "#!/bin/sh") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{line}\necho hi\n")
+    path.chmod(0o755)
+
+
 @pytest.fixture(params=["symlink", "hardlink", "copy"])
 def renamed(request: pytest.FixtureRequest, workspace: Path) -> Path:
     """``d`` and ``tools/d`` in the workspace: another name for rm, made by an earlier
@@ -84,6 +90,7 @@ MADE_AND_RUN = [
     ("rsync /usr/bin/rm d && ./d x", "./d becomes a copy of rm"),
     ("cat /bin/rm > d; chmod +x d; ./d x", "./d becomes a copy of rm"),
     ("dd if=/bin/rm of=d && chmod 755 d && ./d x", "./d becomes a copy of rm"),
+    ("tee d < /bin/rm; chmod +x d; ./d x", "./d becomes a copy of rm"),
     ("ln -s /bin/rm a && cp a b && ./b x", "./b becomes a copy of rm"),
     ("mkdir -p t && cd t && ln -s /bin/rm d && ./d x", "./d becomes a link to rm"),
     ("ln -s /bin/rm d && find . -name y -exec ./d {} +", "./d becomes a link to rm"),
@@ -131,6 +138,7 @@ MAKES = [
     ("link /bin/rm d", "a hard link to"),
     ("dd if=/bin/rm of=d", "a copy of"),
     ("cat /usr/bin/../bin/rm > d", "a copy of"),
+    ("tee d < /bin/rm", "a copy of"),
 ]
 
 
@@ -266,20 +274,70 @@ def test_a_link_to_git_is_judged_by_the_git_push_rule(workspace: Path) -> None:
     assert status.verdict is Verdict.ALLOW
 
 
-def test_a_program_made_by_another_command_of_the_line_asks(workspace: Path) -> None:
-    decision = decide(workspace, Mode.BYPASS, "gzip -dc tool.gz > d; chmod +x d; ./d x")
+@pytest.mark.parametrize(
+    ("command", "maker"),
+    [
+        ("gzip -dc tool.gz > d; chmod +x d; ./d x", "gzip -dc tool.gz > d"),
+        ("base64 -d tool.b64 > a && cp a d && ./d x", "cp a d"),
+        ("gzip -dc tool.gz > a; mv a d; ./d x", "mv a d"),
+    ],
+)
+def test_a_program_made_unseen_by_another_command_of_the_line_asks(
+    workspace: Path, command: str, maker: str
+) -> None:
+    decision = decide(workspace, Mode.BYPASS, command)
 
     assert decision.verdict is Verdict.ASK
-    assert decision.reason.startswith("./d is made by `gzip -dc tool.gz > d` in the same command")
+    assert decision.reason.startswith(f"./d is made by `{maker}` in the same command")
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("#!/bin/rm", "./d x"),
+        ("#!/bin/rm -f", "./d x"),
+        ("#!/usr/bin/env rm", "./d x"),
+        ("#!/usr/bin/env -S rm -f", "tools/d x"),
+    ],
+)
+def test_a_script_whose_hashbang_runs_the_program_is_stopped(
+    workspace: Path, line: str, command: str
+) -> None:
+    for script in (workspace / "d", workspace / "tools" / "d"):
+        _script(script, line)
+
+    decision = decide(workspace, Mode.BYPASS, command)
+
+    assert decision.verdict is Verdict.DENY
+    assert decision.reason == (
+        f"{command.split()[0]} runs rm by its #! line, which the deny rule {RULE} names"
+    )
+
+
+def test_a_hashbang_is_judged_with_its_argument(workspace: Path) -> None:
+    _script(workspace / "forced", "#!/bin/rm -f")
+    _script(workspace / "plain", "#!/bin/rm")
+    rule = ("deny", "Bash(rm -f *)")
+
+    assert decide(workspace, Mode.BYPASS, "./forced x", rule).verdict is Verdict.DENY
+    assert decide(workspace, Mode.BYPASS, "./plain x", rule).verdict is Verdict.ALLOW
+
+
+def test_a_link_on_path_run_by_its_bare_name_is_stopped(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "zap").symlink_to(RM)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', os.defpath)}")
+
+    decision = decide(workspace, Mode.BYPASS, "zap x")
+
+    assert decision.verdict is Verdict.DENY
+    assert decision.reason == f"zap is a link to rm, which the deny rule {RULE} names"
 
 
 # -- what stays as it was -------------------------------------------------------------------
-
-
-def _script(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("#!/bin/sh\necho hi\n")
-    path.chmod(0o755)
 
 
 @pytest.mark.parametrize(
