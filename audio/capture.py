@@ -26,18 +26,21 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audio import lost
 from audio.devices import AudioDeviceError, explain, find_device
 from audio.level import db, peak
 from audio.resample import RATE, StreamResampler
+from audio.stream_calls import OPEN_SECONDS, call_bounded, close_stream
 
 if TYPE_CHECKING:
     import numpy as np
 
 # When no block has arrived for this long, the device is taken to be gone.
 STALL_SECONDS = 0.6
+# PulseAudio delivers a new stream's first blocks 0.5 to 2 s after it opens.
+FIRST_BLOCK_SECONDS = 4.0
 # People let go of the key on their last word, not after it: while speech goes on at the
 # release, ``stop()`` keeps recording until it pauses, at most this long (half a
 # sentence-final word said at 130 to 200 words a minute lasts 0.1 to 0.25 s).
@@ -96,6 +99,7 @@ class Recorder:
         self.level_floor_db = level_floor_db
         self._lock = threading.Lock()
         self._stream = None
+        self._opening = 0  # counts opens: a stream opened after its open gave up is ignored
         self._resample: StreamResampler | None = None
         self._ring = None  # pre-roll, a circular buffer
         self._ring_pos = 0
@@ -126,11 +130,34 @@ class Recorder:
     # -- the stream ---------------------------------------------------------------------
 
     def open(self) -> None:
-        """Open the input stream (idempotent). Raises ``AudioDeviceError`` with the reason."""
+        """Open the input stream (idempotent). Raises ``AudioDeviceError`` with the reason,
+        also when the sound server does not answer within ``OPEN_SECONDS`` (frozen)."""
         if self._stream is not None:
             return
+        opening = self._opening = self._opening + 1
+        try:
+            self._stream = call_bounded(
+                lambda: self._open_stream(opening),
+                limit=OPEN_SECONDS,
+                timeout=lambda: AudioDeviceError(
+                    f"The microphone did not open within {OPEN_SECONDS:.0f} s: the sound "
+                    "server does not answer (frozen?). Restart it, or log out and back in."
+                ),
+                late=lambda stream: close_stream(stream, abort=True),
+                name="harken-mic-open",
+            )
+        except AudioDeviceError:
+            self._opening += 1  # a stream the server opens after all is not this one
+            raise
+
+    def _open_stream(self, opening: int) -> object:
+        # Importing sounddevice starts PortAudio, which asks the sound server too.
         import numpy as np
         import sounddevice as sd
+
+        def on_block(*block: Any) -> None:
+            if opening == self._opening:  # not a stream opened too late and given up
+                self._on_block(*block)
 
         dev = find_device(self.device, "input")
         self.device_name, self.native_rate = dev.name, dev.default_rate
@@ -143,26 +170,23 @@ class Recorder:
                 samplerate=dev.default_rate,
                 channels=min(2, dev.inputs),
                 dtype="float32",
-                callback=self._on_block,
+                callback=on_block,
             )
+            self._blocks = 0
+            self._last_block = time.monotonic()
             stream.start()
         except sd.PortAudioError as exc:
             raise explain(exc, dev.name) from exc
-        self._stream = stream
-        self._blocks = 0
-        self._last_block = time.monotonic()
+        return stream
 
     def close(self) -> None:
-        """Close the stream (pausing listening); a take in progress is discarded."""
+        """Close the stream (pausing listening); a take in progress is discarded. Waits at
+        most ``CLOSE_SECONDS`` for the sound server (a frozen one keeps the stream)."""
         stream, self._stream = self._stream, None
         with self._lock:
             self._buffer = None
         if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception:  # a vanished device may fail to close: it is gone anyway
-                pass
+            close_stream(stream, abort=True)
             self._resample = None  # soxr objects alive at exit make nanobind complain
 
     @property
@@ -384,9 +408,12 @@ class Recorder:
         return ""
 
     def _stalled(self) -> bool:
-        # Before the first block the stream is starting, not stalled.
+        # Before the first block the stream may still be starting: stalled only once it is
+        # later than any healthy server's first blocks (a server frozen right after the
+        # stream opened never sends one).
         quiet_for = time.monotonic() - self._last_block
-        return self._stream is not None and self._blocks > 0 and quiet_for > STALL_SECONDS
+        limit = STALL_SECONDS if self._blocks > 0 else FIRST_BLOCK_SECONDS
+        return self._stream is not None and quiet_for > limit
 
     def _stalled_at(self) -> float:
         """Seconds after the press when the last block arrived."""

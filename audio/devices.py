@@ -13,6 +13,12 @@ from typing import Literal
 
 Kind = Literal["input", "output"]
 
+LIST_SECONDS = 5.0  # a healthy sound server lists its devices in well under a second
+SERVER_FROZEN = (
+    "The sound server does not answer (frozen?), so no microphone or speaker can be used. "
+    "Restart it, or log out and back in."
+)
+
 
 class AudioDeviceError(RuntimeError):
     """A microphone or speaker cannot be used; the message says why and what to do."""
@@ -31,7 +37,20 @@ class Device:
 
 
 def list_devices() -> list[Device]:
-    """Every device PortAudio knows, inputs and outputs alike."""
+    """Every device PortAudio knows, inputs and outputs alike. Raises ``AudioDeviceError``
+    when PortAudio fails, or when the sound server does not answer within
+    ``LIST_SECONDS`` (starting PortAudio asks it, and a frozen one never answers)."""
+    from audio.stream_calls import call_bounded
+
+    return call_bounded(
+        _query_devices,
+        limit=LIST_SECONDS,
+        timeout=lambda: AudioDeviceError(SERVER_FROZEN),
+        name="harken-devices",
+    )
+
+
+def _query_devices() -> list[Device]:
     import sounddevice as sd
 
     try:

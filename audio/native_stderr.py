@@ -27,20 +27,28 @@ NOISE = re.compile(r"^(?:Expression '.*' failed in '.*'|ALSA lib [\w./-]+:\d+:|P
 @contextlib.contextmanager
 def native_noise_to_log() -> Iterator[None]:
     """While inside, C-level stderr is held; on leaving, what is not sound-library noise
-    goes back to stderr in order, and the noise to the log (debug)."""
+    goes back to stderr in order, and the noise to the log (debug). Python's own
+    ``sys.stderr`` writes are not held: a message said at once (the microphone went quiet)
+    reaches the terminal at once."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError):  # no descriptor 2 (a windowed app): nothing to hold
         yield
         return
+    python_stderr = sys.stderr
+    direct = open(  # noqa: SIM115 (closed below, after sys.stderr is given back)
+        os.dup(saved), "w", encoding="utf-8", errors="backslashreplace", buffering=1
+    )
     with tempfile.TemporaryFile() as held:
         os.dup2(held.fileno(), 2)
+        sys.stderr = direct
         try:
             yield
         finally:
+            sys.stderr = python_stderr
             with contextlib.suppress(Exception):
-                sys.stderr.flush()
+                direct.close()
             os.dup2(saved, 2)
             os.close(saved)
             held.seek(0)

@@ -1,28 +1,21 @@
 """Opening and closing a sound output without waiting for ever on the sound server.
 
-PortAudio's open and close are blocking calls into the device: through ALSA's pulse plugin
-they wait on PulseAudio, and a frozen server (stopped, or hung) never answers, so a speaker
-thread that opens its stream there would hang with it. Both run here on a helper thread
-that is waited for with a bound; one that overruns is abandoned (a stream it opens late is
-closed at once) and the caller gets ``AudioDeviceError`` in words a person can act on.
+A frozen sound server never answers PortAudio's open or close, so both are made with a
+bound (``audio.stream_calls``); an open that overruns gives the caller ``AudioDeviceError``
+in words a person can act on.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from audio.devices import AudioDeviceError, explain, find_device
+from audio.stream_calls import CLOSE_SECONDS, OPEN_SECONDS, call_bounded, close_stream
 
 
 class OutputOpenTimeout(AudioDeviceError):
     """The sound server did not answer while the output was opening (frozen, or hung)."""
-
-
-OPEN_SECONDS = 5.0  # a healthy server opens a stream in well under 100 ms
-CLOSE_SECONDS = 2.0
 
 
 def open_output(
@@ -34,11 +27,8 @@ def open_output(
     Raises ``AudioDeviceError`` when there is no such device, it cannot be opened, or
     opening takes longer than ``limit`` seconds.
     """
-    lock = threading.Lock()  # the helper's answer and the caller's giving up, one at a time
-    done = threading.Event()
-    result: dict[str, Any] = {}
 
-    def open_now() -> None:
+    def open_now() -> tuple[Any, float]:
         dev = None
         try:
             # Importing sounddevice starts PortAudio, which asks the sound server too.
@@ -54,31 +44,21 @@ def open_output(
                 latency="low",
             )
             stream.start()
-        except AudioDeviceError as exc:
-            answer: dict[str, Any] = {"error": exc}
-        except Exception as exc:  # PortAudioError mostly; any failure is the caller's answer
-            answer = {"error": _output_error(exc, dev.name if dev else str(device or "default"))}
-        else:
-            answer = {"stream": stream, "rate": dev.default_rate}
-        with lock:
-            if result.get("abandoned"):
-                if "stream" in answer:
-                    close_output(answer["stream"])  # opened after the caller gave up
-                return
-            result.update(answer)
-            done.set()
+        except AudioDeviceError:
+            raise
+        except Exception as exc:  # PortAudioError mostly
+            raise _output_error(exc, dev.name if dev else str(device or "default")) from exc
+        return stream, dev.default_rate
 
-    threading.Thread(target=open_now, name="harken-output-open", daemon=True).start()
-    done.wait(limit)
-    with lock:
-        if not done.is_set():
-            result["abandoned"] = True
-            raise OutputOpenTimeout(
-                f"the sound output did not open within {limit:.0f} s (is the sound server frozen?)."
-            )
-    if "error" in result:
-        raise result["error"]
-    return result["stream"], result["rate"]
+    return call_bounded(
+        open_now,
+        limit=limit,
+        timeout=lambda: OutputOpenTimeout(
+            f"the sound output did not open within {limit:.0f} s (is the sound server frozen?)."
+        ),
+        late=lambda opened: close_output(opened[0]),  # opened after the caller gave up
+        name="harken-output-open",
+    )
 
 
 def _output_error(exc: Exception, name: str) -> AudioDeviceError:
@@ -95,11 +75,4 @@ def _output_error(exc: Exception, name: str) -> AudioDeviceError:
 
 def close_output(stream: Any, *, limit: float = CLOSE_SECONDS) -> None:
     """Close ``stream``, waiting at most ``limit`` seconds (a hung one is left behind)."""
-
-    def close() -> None:
-        with contextlib.suppress(Exception):  # a vanished device: nothing to close
-            stream.close()
-
-    closer = threading.Thread(target=close, name="harken-output-close", daemon=True)
-    closer.start()
-    closer.join(limit)
+    close_stream(stream, limit=limit)

@@ -248,6 +248,7 @@ def listen_once(args: argparse.Namespace) -> int:
     from audio.capture import Recorder
     from audio.devices import AudioDeviceError
     from audio.models import ModelUnavailable, check_language
+    from audio.native_stderr import native_noise_to_log
 
     config = _config()
     try:  # before anything is recorded: a model that cannot hear the language set
@@ -263,22 +264,26 @@ def listen_once(args: argparse.Namespace) -> int:
         level_floor_db=config.level_floor_db,
     )
     threading.Thread(target=_say_when_ready, args=(transcriber,), daemon=True).start()
-    try:
-        recorder.open()
-        input("Press Enter to start recording. ")
-        recorder.start()
-        live = transcriber.live(recorder.span, release=recorder.release, hold=recorder.hold_seconds)
-        meter = _Meter(recorder)
-        meter.start()
-        input("Recording... press Enter to stop. ")
-        meter.stop()
-        take = recorder.stop()
-    except AudioDeviceError as exc:
-        return _fail(str(exc))
-    except (KeyboardInterrupt, EOFError):
-        return _fail("interrupted", EXIT_INTERRUPTED)
-    finally:
-        recorder.close()
+    # A sound server that dies mid-take makes PortAudio print its internals.
+    with native_noise_to_log():
+        try:
+            recorder.open()
+            input("Press Enter to start recording. ")
+            recorder.start()
+            live = transcriber.live(
+                recorder.span, release=recorder.release, hold=recorder.hold_seconds
+            )
+            meter = _Meter(recorder)
+            meter.start()
+            input("Recording... press Enter to stop. ")
+            meter.stop()
+            take = recorder.stop()
+        except AudioDeviceError as exc:
+            return _fail(str(exc))
+        except (KeyboardInterrupt, EOFError):
+            return _fail("interrupted", EXIT_INTERRUPTED)
+        finally:
+            recorder.close()
     if not take.usable:
         live.cancel()
         for problem in lost.while_recording(take):

@@ -75,14 +75,14 @@ def wait_played_out(recorder: Any, quiet: float = 0.3, timeout: float = 30) -> N
 class Listen:
     """One ``harken listen`` run: ``start()`` presses Enter to record, ``stop()`` to end."""
 
-    def __init__(self, *args: str, timeout: float = 120) -> None:
+    def __init__(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> None:
         self.timeout = timeout
         self.process = subprocess.Popen(
             [sys.executable, "-m", "desktop.cli", "listen", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=os.environ.copy(),
+            env=os.environ.copy() if env is None else env,
         )
         self._out = {"stdout": b"", "stderr": b""}
         self._changed = threading.Condition()
