@@ -4,72 +4,33 @@ the scripted Messages API. The agent changes a file in one spoken turn; a plain 
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_KEY
 from tests.e2e.desktop_helpers import (
-    NEEDS,
+    TRAY_E2E,
     HarkenApp,
-    have_desktop_env,
-    private_runtime_dir,
-    run,
-    speak_into_mic,
+    eventually,
+    say_with_hotkey,
+    tray_desktop,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
+pytestmark = TRAY_E2E
 
-HOTKEY = "ctrl+alt+space"
-HANG_GUARD_S = 60  # only so a broken build cannot hang the run
 ATTEMPTS = 4  # takes of the spoken undo, for the ones tiny.en mishears
 
 
 @pytest.fixture
 def desktop(api: ScriptedAPI, isolated_env: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
     # Bypass: the Write runs without a dialog; cues off (the microphone would hear them).
-    (config / "config.toml").write_text('sound_cues = false\nmode = "bypass"\n')
-    env = {
-        **os.environ,
-        **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": TEST_KEY,
-        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
-        "QT_QPA_PLATFORM": "xcb",
-        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
-    }
-    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-    yield {"env": env, "log": log, "tmp": tmp_path}
-
-
-def say_with_hotkey(app: HarkenApp, words: str, folder: Path) -> None:
-    log_size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        app.wait_log("-> recording", after=log_size)
-        speak_into_mic(words, folder, pause_after=0.5)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
-
-
-def wait_until(check: Any) -> bool:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
+    config = 'sound_cues = false\nmode = "bypass"\n'
+    with tray_desktop(api, isolated_env, tmp_path, config) as desktop:
+        yield desktop
 
 
 def test_spoken_undo_that_restores_the_last_turns_files_without_the_model(
@@ -86,7 +47,7 @@ def test_spoken_undo_that_restores_the_last_turns_files_without_the_model(
     app = HarkenApp(desktop["env"], workspace, desktop["log"]).start()
     try:
         say_with_hotkey(app, "change my shopping note to bread", desktop["tmp"])
-        assert wait_until(lambda: (workspace / "notes.txt").read_text() == "Buy bread.\n")
+        assert eventually(lambda: (workspace / "notes.txt").read_text() == "Buy bread.\n")
         app.wait_log("spoken text written to")
         first = " ".join(b.get("text", "") for b in api.requests[0]["messages"][-1]["content"])
         # Words tiny.en hears surely ("note" may come back "node").

@@ -1,6 +1,10 @@
 """Running the real tray app on the virtual screen and microphone of tests/desktop_env.sh.
 
+TRAY_E2E                        the marks of a tray e2e test (skipped without the desktop)
+tray_desktop(api, home, tmp)    the session's environment, config.toml and log for the tray
 HarkenApp(env, cwd).start()     `harken` as a user starts it; waits for "ready to listen"
+say_with_hotkey(app, words, d)  hold the hotkey while the words play into the microphone
+eventually(check)               whether check() came true before a deadline only a hang reaches
 app.wait_log(text)              a line of its log (the readiness and speech hooks)
 app.quit()                      SIGTERM, as the desktop does at logout; its exit status
 speak_into_mic(text, folder)    espeak-ng makes the words, paplay plays them into virtmic
@@ -18,7 +22,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_KEY
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 # The waits below end as soon as what they wait for happens: only a hang reaches this, so
@@ -28,6 +39,7 @@ NEEDS = (
     "needs the virtual screen and microphone: run under tests/desktop_env.sh "
     "(HARKEN_TEST_DISPLAY=1 and HARKEN_TEST_AUDIO=1)"
 )
+HOTKEY = "ctrl+alt+space"  # the hotkey setting's default: hold to talk
 
 
 def have_desktop_env() -> bool:
@@ -54,6 +66,48 @@ def private_runtime_dir(base: Path) -> dict[str, str]:
     if pulse.exists() and "PULSE_SERVER" not in os.environ:
         env["PULSE_SERVER"] = f"unix:{pulse}"
     return env
+
+
+TRAY_E2E = [
+    pytest.mark.e2e,
+    pytest.mark.real_display,
+    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
+]
+
+
+@contextmanager
+def tray_desktop(
+    api: Any,
+    isolated_env: Path,
+    tmp_path: Path,
+    config: str = "sound_cues = false\n",
+    *,
+    env: dict[str, str] | None = None,
+    keep_log_as: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The environment a person's session would give Harken, pointing at the test's own
+    folders and the scripted API (plus ``env``), with ``config`` as its config.toml (sound
+    cues off by default: the microphone would record them). Yields ``env``, ``log``,
+    ``speech`` (where spoken texts go as WAV files) and ``tmp``; afterwards the app's log is
+    kept in ARTIFACTS as ``keep_log_as``.log, the app's own account of the test."""
+    folder = isolated_env / "xdg_config_home" / "harken"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(config)
+    speech = tmp_path / "speech"
+    session = {
+        **os.environ,
+        **private_runtime_dir(tmp_path),
+        "ANTHROPIC_API_KEY": TEST_KEY,
+        "ANTHROPIC_BASE_URL": api.base_url,
+        "QT_QPA_PLATFORM": "xcb",
+        "HARKEN_SPEECH_OUT": str(speech),
+        **(env or {}),
+    }
+    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
+    yield {"env": session, "log": log, "speech": speech, "tmp": tmp_path}
+    if keep_log_as and log.exists():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, ARTIFACTS / f"{keep_log_as}.log")
 
 
 class HarkenApp:
@@ -136,6 +190,34 @@ def speak_into_mic(text: str, folder: Path, pause_after: float = 0.0) -> Path:
         wav = padded
     run("paplay", "-d", "virtmic", str(wav), timeout=60)
     return wav
+
+
+def say_with_hotkey(
+    app: HarkenApp, words: str, folder: Path, *, pause_after: float = 0.5, shot: str | None = None
+) -> int:
+    """Hold the hotkey, speak ``words`` once Harken records, let go ``pause_after`` seconds
+    after them (the pause is part of the sound played, so the words are in before the key is
+    up), a screenshot ``shot`` taken before letting go. The log's size before."""
+    size = len(app.log_text())
+    run("xdotool", "keydown", HOTKEY)
+    try:
+        app.wait_log("-> recording", after=size)
+        speak_into_mic(words, folder, pause_after=pause_after)
+        if shot:
+            screenshot(shot)
+    finally:
+        run("xdotool", "keyup", HOTKEY)
+    return size
+
+
+def eventually(check: Callable[[], Any], timeout: float = HANG_S) -> bool:
+    """Whether ``check()`` came true before ``timeout`` seconds (only a hang reaches it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def screenshot(name: str) -> Path:

@@ -11,8 +11,6 @@ run. With ``harken daemon`` running, the tray leaves the tasks to it: the task r
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import time
@@ -22,33 +20,29 @@ from typing import Any
 
 import pytest
 
-from agent.tasks.model import Task
 from agent.tasks.store import TaskStore
-from tests.conftest import TEST_KEY
 from tests.desktop.fake_portal import private_bus
-from tests.desktop.test_scheduled_notifications import FakeNotifications, wait_until
+from tests.desktop.test_scheduled_notifications import (
+    FakeNotifications,
+    finished,
+    missed_task,
+    wait_until,
+)
 from tests.e2e.desktop_helpers import (
-    ARTIFACTS,
-    NEEDS,
+    TRAY_E2E,
     HarkenApp,
     find_window,
     harken_command,
-    have_desktop_env,
-    private_runtime_dir,
     run,
+    say_with_hotkey,
     screenshot,
-    speak_into_mic,
+    tray_desktop,
     window_gone,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
+pytestmark = TRAY_E2E
 
-HOTKEY = "ctrl+alt+space"
 TAKES_OVER = "this app runs the scheduled tasks"
 LEAVES = "harken daemon runs the scheduled tasks; the tray leaves them to it"
 
@@ -57,24 +51,17 @@ LEAVES = "harken daemon runs the scheduled tasks; the tray leaves them to it"
 def desktop(
     api: ScriptedAPI, isolated_env: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[dict[str, Any]]:
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "config.toml").write_text("sound_cues = false\n")
-    with private_bus() as bus:
-        env = {
-            **os.environ,
-            **private_runtime_dir(tmp_path),
-            "ANTHROPIC_API_KEY": TEST_KEY,
-            "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
-            "QT_QPA_PLATFORM": "xcb",
-            "DBUS_SESSION_BUS_ADDRESS": bus,
-            "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
-        }
-        log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-        yield {"env": env, "log": log, "bus": bus, "tmp": tmp_path}
-        if log.exists():
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+    with (
+        private_bus() as bus,
+        tray_desktop(
+            api,
+            isolated_env,
+            tmp_path,
+            env={"DBUS_SESSION_BUS_ADDRESS": bus},
+            keep_log_as=request.node.name,
+        ) as desktop,
+    ):
+        yield {**desktop, "bus": bus}
 
 
 @pytest.fixture
@@ -82,25 +69,6 @@ def project(tmp_path: Path) -> Path:
     folder = tmp_path / "project"
     folder.mkdir()
     return folder
-
-
-def missed_task(project: Path) -> Task:
-    """Due at 9:00 every day since January: its missed slot runs once, now."""
-    task = Task(
-        id="t-0000cafe",
-        name="make the file",
-        prompt="make the file",
-        cron="0 9 * * *",
-        cwd=str(project),
-        created="2026-01-01T08:00:00+00:00",
-    )
-    TaskStore().add(task)
-    return task
-
-
-def finished(task_id: str) -> Task | None:
-    task = TaskStore().get(task_id)
-    return task if task.last_status not in (None, "running") else None
 
 
 def test_a_missed_task_runs_in_the_tray_and_its_question_is_allowed_from_a_notification(
@@ -184,18 +152,6 @@ def test_a_task_added_from_the_shell_while_the_tray_runs_is_run_by_the_tray(
     assert done.last_status == "ok" and len(api.requests) == 1
 
 
-def say(app: HarkenApp, words: str, folder: Path) -> int:
-    """Hold the hotkey while ``words`` play into the microphone; the log's size before."""
-    size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        app.wait_log("-> recording", after=size)
-        speak_into_mic(words, folder, pause_after=0.5)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
-    return size
-
-
 @pytest.mark.parametrize("answer", ["Return key", "spoken yes"])
 def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
     desktop: dict[str, Any], api: ScriptedAPI, workspace: Path, answer: str
@@ -204,7 +160,9 @@ def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
     try:
         # Words tiny.en hears surely from espeak-ng (its "at nine" comes out as "I'll" or
         # "at night": the parser's own tests take the many phrasings).
-        size = say(app, "Every hour, summarise what changed in the repo.", desktop["tmp"])
+        size = say_with_hotkey(
+            app, "Every hour, summarise what changed in the repo.", desktop["tmp"]
+        )
         heard = app.wait_log("heard a schedule:", timeout=120, after=size)
         said = app.wait_log("spoken text written to", timeout=60, after=size)
         app.wait_log("speech_done", after=size)
@@ -216,7 +174,7 @@ def test_a_spoken_schedule_is_read_back_and_stored_when_confirmed(
         else:
             # A one-word "Yes." from espeak-ng is at the edge of what tiny.en hears on some
             # CPUs (it is refused as unclear, rightly); a short sentence is heard everywhere.
-            say(app, "Yes, schedule it.", desktop["tmp"])
+            say_with_hotkey(app, "Yes, schedule it.", desktop["tmp"])
         assert window_gone(window), f"the question stayed open: {app.tail()}"
         app.wait_log("scheduled t-", after=size)
         listed = subprocess.run(

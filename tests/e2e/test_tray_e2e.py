@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,30 +23,23 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_KEY
 from tests.e2e.desktop_helpers import (
     ARTIFACTS,
-    NEEDS,
+    TRAY_E2E,
     HarkenApp,
+    eventually,
     find_window,
-    have_desktop_env,
-    private_runtime_dir,
     run,
+    say_with_hotkey,
     screenshot,
-    speak_into_mic,
+    tray_desktop,
     tray_icon_center,
     wait_visible,
     window_gone,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
-
-HOTKEY = "ctrl+alt+space"
+pytestmark = TRAY_E2E
 
 
 def heard(request: dict[str, Any]) -> str:
@@ -58,45 +50,12 @@ def heard(request: dict[str, Any]) -> str:
 
 @pytest.fixture
 def desktop(
-    api: ScriptedAPI,
-    isolated_env: Path,
-    workspace: Path,
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
+    api: ScriptedAPI, isolated_env: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[dict[str, Any]]:
     """The environment a person's session would give Harken, pointing at the test's own
     folders and the scripted API."""
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
-    # Cues would be recorded by the microphone (the null sink is also the default output).
-    (config / "config.toml").write_text("sound_cues = false\n")
-    env = {
-        **os.environ,
-        **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": TEST_KEY,
-        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
-        "QT_QPA_PLATFORM": "xcb",
-        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
-    }
-    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-    yield {"env": env, "log": log, "speech": tmp_path / "speech", "tmp": tmp_path}
-    if log.exists():  # the app's own account of the test, kept with the screenshots
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
-
-
-def say_with_hotkey(app: HarkenApp, words: str, folder: Path, shot: str | None = None) -> None:
-    """Hold the hotkey, speak once Harken records, let go half a second after the words."""
-    log_size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        app.wait_log("-> recording", after=log_size)
-        # The pause is part of the sound played, so the words are in before the key is up.
-        speak_into_mic(words, folder, pause_after=0.5)
-        if shot:
-            screenshot(shot)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
+    with tray_desktop(api, isolated_env, tmp_path, keep_log_as=request.node.name) as desktop:
+        yield desktop
 
 
 def answer_dialog(app: HarkenApp, key: str, shot: str, after: int) -> None:
@@ -107,15 +66,6 @@ def answer_dialog(app: HarkenApp, key: str, shot: str, after: int) -> None:
     run("xdotool", "windowfocus", "--sync", window)
     run("xdotool", "key", key)
     assert window_gone(window), "the permission dialog stayed open"
-
-
-def wait_for(path: Path, timeout: float = 30) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_spoken_request_asks_permission_and_acts_on_the_answer(
@@ -136,10 +86,10 @@ def test_spoken_request_asks_permission_and_acts_on_the_answer(
         # Words tiny.en hears surely in espeak's voice (spoken file names have their own
         # tests: tests/audio/test_names_heard.py).
         say_with_hotkey(
-            app, "please create a file called notes", desktop["tmp"], "01-recording.png"
+            app, "please create a file called notes", desktop["tmp"], shot="01-recording.png"
         )
         answer_dialog(app, "a", "02-permission-dialog.png", after=0)
-        assert wait_for(workspace / "notes.txt"), app.tail()
+        assert eventually((workspace / "notes.txt").exists, timeout=30), app.tail()
         assert (workspace / "notes.txt").read_text() == "Buy milk.\n"
         first = heard(api.requests[0]).lower()
         assert {"create", "file", "called"} <= set(re.findall(r"[a-z]+", first)), first

@@ -8,33 +8,17 @@ after the first, within a margin that a leak of one take's audio per command exc
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_KEY
-from tests.e2e.desktop_helpers import (
-    ARTIFACTS,
-    NEEDS,
-    HarkenApp,
-    have_desktop_env,
-    private_runtime_dir,
-    run,
-    speak_into_mic,
-)
+from tests.e2e.desktop_helpers import TRAY_E2E, HarkenApp, say_with_hotkey, tray_desktop
 from tests.scripted_api import Reply, ScriptedAPI, text
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
+pytestmark = TRAY_E2E
 
-HOTKEY = "ctrl+alt+space"
 COMMANDS = 10
 # About 17 s of speech: one take's audio is 17 s x 16 kHz x 4 bytes = 1.1 MB, so keeping
 # each take's audio would grow the nine commands after the first by 10 MB or more.
@@ -55,26 +39,13 @@ SDK_LIBRARIES = ("jiter", "_pydantic_core")
 def desktop(
     api: ScriptedAPI, isolated_env: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[dict[str, Any]]:
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
     # espeak-ng speaks: this measures the app's own growth per command (a take's audio kept
     # would be ~10 MB over nine). The Piper voice's growth is measured by `harken bench tray`
     # (+3.4 MB over commands 2-10 with onnxruntime's arena off); under a loaded machine it
     # reached 8.7 MB here, above a margin meant for leaks of audio.
-    (config / "config.toml").write_text('sound_cues = false\nspeech_voice = "espeak"\n')
-    env = {
-        **os.environ,
-        **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": TEST_KEY,
-        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
-        "QT_QPA_PLATFORM": "xcb",
-        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
-    }
-    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-    yield {"env": env, "log": log, "tmp": tmp_path}
-    if log.exists():
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
+    config = 'sound_cues = false\nspeech_voice = "espeak"\n'
+    with tray_desktop(api, isolated_env, tmp_path, config, keep_log_as=request.node.name) as d:
+        yield d
 
 
 def resident_kb(pid: int) -> int:
@@ -91,13 +62,7 @@ def loaded_libraries(pid: int) -> set[str]:
 def command(app: HarkenApp, folder: Path) -> None:
     """One spoken command, start to end: the key held while the words play, the turn
     answered and spoken, and the memory it freed handed back."""
-    size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        app.wait_log("-> recording", after=size)
-        speak_into_mic(LONG_COMMAND, folder, pause_after=0.3)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
+    size = say_with_hotkey(app, LONG_COMMAND, folder, pause_after=0.3)
     line = app.wait_log("speech_done(): speaking -> idle", timeout=120, after=size)
     done = app.log_text().index(line, size)
     app.wait_log("freed memory handed back", timeout=30, after=done)
