@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from audio import lost
-from audio.devices import AudioDeviceError, explain, find_device
+from audio.devices import AudioDeviceError, SoundServerFrozen, explain, find_device
 from audio.level import db, peak
 from audio.resample import RATE, StreamResampler
 from audio.stream_calls import OPEN_SECONDS, call_bounded, close_stream
@@ -139,7 +139,7 @@ class Recorder:
             self._stream = call_bounded(
                 lambda: self._open_stream(opening),
                 limit=OPEN_SECONDS,
-                timeout=lambda: AudioDeviceError(
+                timeout=lambda: SoundServerFrozen(
                     f"The microphone did not open within {OPEN_SECONDS:.0f} s: the sound "
                     "server does not answer (frozen?). Restart it, or log out and back in."
                 ),

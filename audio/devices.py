@@ -24,6 +24,11 @@ class AudioDeviceError(RuntimeError):
     """A microphone or speaker cannot be used; the message says why and what to do."""
 
 
+class SoundServerFrozen(AudioDeviceError):
+    """The sound server did not answer in time (stopped, or hung): no device is usable
+    until it is restarted."""
+
+
 @dataclass(frozen=True)
 class Device:
     index: int
@@ -45,7 +50,7 @@ def list_devices() -> list[Device]:
     return call_bounded(
         _query_devices,
         limit=LIST_SECONDS,
-        timeout=lambda: AudioDeviceError(SERVER_FROZEN),
+        timeout=lambda: SoundServerFrozen(SERVER_FROZEN),
         name="harken-devices",
     )
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from audio.devices import AudioDeviceError, explain, find_device
+from audio.devices import AudioDeviceError, SoundServerFrozen, explain, find_device
 from audio.stream_calls import CLOSE_SECONDS, OPEN_SECONDS, call_bounded, close_stream
 
 
-class OutputOpenTimeout(AudioDeviceError):
+class OutputOpenTimeout(SoundServerFrozen):
     """The sound server did not answer while the output was opening (frozen, or hung)."""
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from audio.synth_checks import (
     SYNTH_BASE_SECONDS,
     SYNTH_RATE,
-    SpeechError,
+    SpeechEngineStuck,
     check_length,
     synth_timeout,
 )
@@ -78,7 +78,7 @@ class Synthesiser:
 
     def _call(self, job: Callable[[Engine], T]) -> Future[T]:
         if self._stuck:  # each job would only wait out its own bound behind it
-            raise SpeechError("The speech engine is stuck (is the sound server frozen?).")
+            raise SpeechEngineStuck("The speech engine is stuck (is the sound server frozen?).")
         future: Future[T] = Future()
         self._jobs.put((job, future))
         return future
@@ -88,7 +88,7 @@ class Synthesiser:
             return future.result(timeout=limit)
         except TimeoutError:
             self._stuck = True
-            raise SpeechError(
+            raise SpeechEngineStuck(
                 f"The speech engine did not answer within {limit:.0f} s (is the sound "
                 "server frozen? espeak-ng waits for it when it starts; or is the machine "
                 "too busy?)."

@@ -34,6 +34,10 @@ class SpeechError(RuntimeError):
     """Speech could not be synthesised or written; the message says what went wrong."""
 
 
+class SpeechEngineStuck(SpeechError):
+    """The speech engine did not answer in time (it waits on a frozen sound server)."""
+
+
 def synth_timeout(text: str) -> float:
     """The longest a synthesis of ``text`` may take, in seconds."""
     return SYNTH_BASE_SECONDS + SYNTH_SECONDS_PER_CHAR * len(text)

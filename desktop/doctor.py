@@ -40,6 +40,10 @@ CHECK_TIMEOUT = 120.0  # a check still running after this long has failed
 API_TIMEOUT = 15.0
 TRAY_TIMEOUT = 30.0
 REPORT = "Run `harken --debug doctor` and report what it logs."
+RESTART_SOUND_SERVER = (
+    "Restart the sound server (`systemctl --user restart pipewire pipewire-pulse`, or "
+    "`pulseaudio -k`), or log out and back in."
+)
 
 # Audio checks take turns: PortAudio is not meant to open streams from two threads at once.
 _audio = threading.Lock()
@@ -135,7 +139,7 @@ def _api_fix(status: int | None) -> tuple[str, str]:
 
 def check_microphone(config: Any, environ: Mapping[str, str]) -> Check:
     from audio.capture import Recorder
-    from audio.devices import AudioDeviceError
+    from audio.devices import AudioDeviceError, SoundServerFrozen
 
     choose = "choose one with input_device in config.toml (`harken devices` lists them)"
     recorder = Recorder(config.input_device or None, min_seconds=0.0)
@@ -152,6 +156,8 @@ def check_microphone(config: Any, environ: Mapping[str, str]) -> Check:
             recorder.start()
             time.sleep(MIC_SECONDS)
             take = recorder.stop()
+        except SoundServerFrozen as exc:
+            return Check("microphone", FAIL, str(exc), RESTART_SOUND_SERVER)
         except AudioDeviceError as exc:
             return Check("microphone", FAIL, str(exc), f"Connect a microphone, or {choose}.")
         finally:
@@ -207,6 +213,7 @@ def check_whisper(config: Any, environ: Mapping[str, str]) -> Check:
 def check_speech(config: Any, environ: Mapping[str, str]) -> Check:
     from audio.devices import AudioDeviceError, find_device
     from audio.speak import Speaker
+    from audio.synth_checks import SpeechEngineStuck
 
     speaker = Speaker(voice=config.speech_voice, rate=config.speech_rate)
     try:
@@ -217,6 +224,8 @@ def check_speech(config: Any, environ: Mapping[str, str]) -> Check:
     except ValueError as exc:  # an unknown voice
         fix = "Set speech_voice to a voice `harken say --voices` lists, or to empty."
         return Check("speech", FAIL, str(exc), fix)
+    except SpeechEngineStuck as exc:
+        return Check("speech", FAIL, f"Speech synthesis failed: {exc}", RESTART_SOUND_SERVER)
     except Exception as exc:  # pyttsx3 and espeak fail in many ways; all mean "no speech"
         return Check(
             "speech",

@@ -14,6 +14,7 @@ descriptor 2 at /dev/null until it returns).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -91,3 +92,21 @@ def test_devices_with_a_frozen_sound_server_says_it_does_not_answer(tmp_path: Pa
     [line] = said_in_words(done.stderr)
     assert done.returncode == 1
     assert "sound server does not answer" in line
+
+
+def test_doctor_with_a_frozen_sound_server_says_to_restart_it(tmp_path: Path) -> None:
+    with private_pulse(tmp_path) as pulse:
+        pulse.freeze()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "desktop.cli", "doctor", "--json"],
+                cwd=ROOT, env=pulse.env, capture_output=True, text=True, timeout=2 * HANG_S,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pytest.fail("harken doctor hung on a frozen sound server")
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    for name in ("microphone", "speech"):
+        assert checks[name]["status"] == "fail", checks[name]
+        assert "frozen" in checks[name]["detail"], checks[name]
+        # Not "connect a microphone" or "install espeak-ng": nothing is missing.
+        assert checks[name]["fix"].startswith("Restart the sound server"), checks[name]
