@@ -3,55 +3,23 @@ asked again, saying why, and the next answer reaches the model."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import harken_command
+from tests.e2e.conftest import harken_command, harken_env
+from tests.e2e.terminal import converse
 from tests.e2e.test_ask_user_terminal import script, tool_result_text
 from tests.scripted_api import ScriptedAPI
 
-HANG_GUARD_S = 60  # only so a broken build cannot hang the run; never reached when it works
 PROMPT = b"your own words]"
 
 
 def answer_on_terminal(api: ScriptedAPI, workspace: Path, answers: list[str]) -> tuple[int, str]:
     """Run ``harken ask`` on a pseudo-terminal; type each of ``answers`` at each prompt."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "ANTHROPIC_BASE_URL": api.base_url}  # type: ignore[attr-defined]
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "summarise a file"],
-        cwd=workspace,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
+    return converse(
+        [*harken_command(), "ask", "summarise a file"], workspace, harken_env(api), PROMPT, answers
     )
-    os.close(follower)
-    seen, typed = b"", 0
-    deadline = time.monotonic() + HANG_GUARD_S
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the program ended and closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        if typed < len(answers) and seen.count(PROMPT) > typed:
-            os.write(leader, answers[typed].encode() + b"\n")
-            typed += 1
-        if process.poll() is not None and not ready:
-            break
-    os.close(leader)
-    return process.wait(timeout=HANG_GUARD_S), seen.decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize(
