@@ -1,37 +1,38 @@
 """Other names for the programs Bash deny and ask rules name.
 
 ``Bash(rm *)`` names rm, and rm stays rm under another name: a symbolic or hard link to
-its binary, a byte-identical copy, the dynamic loader running it, or a link or copy made
-earlier in the very command line (``ln -s /bin/rm d; ./d x``). So, when such rules name
-programs:
+its binary, a byte-identical copy, the dynamic loader running it, a script whose ``#!``
+line runs it, or a link or copy made earlier in the very command line (``ln -s /bin/rm
+d; ./d x``). So, while such rules name programs:
 
-- a command whose program is one of those, under any name, is judged by the rules as if
-  it were spelled with the rule's name (``./d x`` is ``rm x``);
+- a command whose program is one of those under another name (a path, ``$PWD/``, ``~/``,
+  or a bare name found on PATH) is judged by the rules as if it were spelled with the
+  rule's name (``./d x`` is ``rm x``; a ``#!/bin/rm -f`` script is ``rm -f ./d x``);
 - a command that makes a link or copy of one of them (``ln``, ``cp``, ``install``,
-  ``rsync``, ``mv``, ``dd``, ``cat > f``) is asked about, naming the rule;
-- a program made by another command of the same command line, whose content Harken
-  cannot know before it runs (``gzip -dc x > d; ./d``), is asked about.
+  ``rsync``, ``mv``, ``dd``, ``cat``, ``tee``) is asked about, naming the rule;
+- a program spelled as a path that another command of the line writes unseen (``gzip
+  -dc x > d; ./d``, a copy of its input), or that does not exist when the command is
+  judged (``python3 make_it.py; ./d``), is asked about: Harken cannot tell what it is.
 
-It stays cheap: only the programs the rules name are looked up (``shutil.which``); a
-program spelled as a path is compared with them by where it points, by inode, and only
-when its size is the same by a hash of its bytes. Workspace executables that are not
-copies of such a program (``./gradlew``, ``.venv/bin/pytest``) are left as they were.
+It stays cheap: only the programs the rules name are looked up (``shutil.which``), plus
+the one a bare command name runs; a program is compared with them by where it points,
+by inode, and only when its size is the same by a hash of its bytes. Workspace programs
+that are not such a program (``./gradlew``, ``.venv/bin/pytest``) are left as they were.
 Multi-call binaries (busybox) choose what to run by the name they are called by, which
 the rules already read (``rule_touch``); their other names are not aliases.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.permissions.paths import resolve
 from agent.permissions.program_args import TMP, UNKNOWN
+from agent.permissions.program_identity import Alias, identify, installed
 from agent.permissions.program_names import program_of
 from agent.permissions.rule_aliases_words import (
     COPIERS,
@@ -39,45 +40,14 @@ from agent.permissions.rule_aliases_words import (
     copy_kind,
     expand_program,
     loaded_program,
-    operands,
     shebang,
+    source_words,
 )
 from agent.permissions.rule_cover import commands
 from agent.permissions.rules import Rule, command_matches
 
 if TYPE_CHECKING:
     from agent.permissions.programs import CommandEffect
-
-# Programs that pick what to do by the name they are called by (argv[0]).
-MULTI_CALL = frozenset({"busybox", "toybox", "coreutils"})
-_HASH_CACHE_SIZE = 64
-_hashes: dict[tuple[str, int, int, int, int], str] = {}
-
-
-@dataclass(frozen=True)
-class Binary:
-    """A program a rule names, as installed: its resolved path and identity."""
-
-    name: str
-    path: str
-    dev: int
-    ino: int
-    size: int
-
-
-@dataclass(frozen=True)
-class Alias:
-    """``word`` reaches the program ``name`` ("./d is a link to rm")."""
-
-    word: str
-    name: str
-    how: str  # "is a link to", "is a hard link to", "is a copy of", ...
-    via: str = ""  # ", run by the dynamic loader"
-    # Words the program gets before the command's own arguments (a #! line's).
-    args: tuple[str, ...] = ()
-
-    def says(self) -> str:
-        return f"{self.word} {self.how} {self.name}{self.via}"
 
 
 @dataclass(frozen=True)
@@ -104,69 +74,24 @@ def named_programs(rules: list[Rule]) -> dict[str, list[Rule]]:
     return named
 
 
-def installed(names: list[str]) -> list[Binary]:
-    """The binaries of ``names`` on PATH, except multi-call ones."""
-    found: list[Binary] = []
-    for name in names:
-        where = shutil.which(name)
-        if where is None:
-            continue
-        real = os.path.realpath(where)
-        if os.path.basename(real) in MULTI_CALL:
-            continue
-        try:
-            st = os.stat(real)
-        except OSError:
-            continue
-        found.append(Binary(name, real, st.st_dev, st.st_ino, st.st_size))
-    return found
+@dataclass(frozen=True)
+class _Making:
+    """A file a command line makes: the named programs it becomes (``aliases``), the
+    command making it (``by``), and whether its content is known (a copy of files known
+    not to be such programs: no aliases, known)."""
 
-
-def identify(word: str, path: Path, binaries: list[Binary]) -> list[Alias]:
-    """Which of ``binaries`` the existing file ``path`` (spelled ``word``) is."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return []
-    if not stat.S_ISREG(st.st_mode):
-        return []
-    real = os.path.realpath(path)
-    found: list[Alias] = []
-    for b in binaries:
-        if real == b.path:
-            found.append(Alias(word, b.name, "is a link to"))
-        elif (st.st_dev, st.st_ino) == (b.dev, b.ino):
-            found.append(Alias(word, b.name, "is a hard link to"))
-        elif st.st_size == b.size and _digest(real, st) == _digest(b.path, os.stat(b.path)):
-            found.append(Alias(word, b.name, "is a copy of"))
-    return found
-
-
-def _digest(path: str, st: os.stat_result) -> str:
-    """SHA-256 of a file, remembered while it is unchanged (same inode, size and time)."""
-    key = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _hashes:
-        if len(_hashes) >= _HASH_CACHE_SIZE:
-            _hashes.pop(next(iter(_hashes)))
-        h = hashlib.sha256()
-        try:
-            with open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 16), b""):
-                    h.update(block)
-        except OSError:
-            return f"unreadable:{path}"
-        _hashes[key] = h.hexdigest()
-    return _hashes[key]
+    aliases: tuple[Alias, ...]
+    by: str
+    known: bool = True
 
 
 @dataclass
 class _Made:
-    """Files a command line makes: each as an alias, or None when its content is unknown."""
+    """What a command line makes: ``files`` by path, and the folders it copies,
+    ``dirs`` (target, source, command)."""
 
-    files: dict[Path, tuple[list[Alias], str]]
-
-    def lookup(self, path: Path) -> tuple[list[Alias], str] | None:
-        return self.files.get(path)
+    files: dict[Path, _Making] = field(default_factory=dict)
+    dirs: list[tuple[Path, Path, str]] = field(default_factory=list)
 
 
 def _label(rule: Rule) -> str:
@@ -191,12 +116,12 @@ class AliasCheck:
         from agent.permissions.shell import analyze
 
         judged = effects(analyze(script))
-        made = _Made({})
+        made = _Made()
         copied: Hit | None = None
         # What the line makes, before what it runs: a loop may run it after making it.
         for eff in judged:
             base = self._base(eff.command.cwd, cwd)
-            if base is None or not eff.command.argv:
+            if base is None:
                 continue
             hit = self._record(eff, base, made)
             copied = copied or hit
@@ -217,32 +142,40 @@ class AliasCheck:
     def _record(self, eff: CommandEffect, base: Path, made: _Made) -> Hit | None:
         """Note the files a command makes; a hit when it copies a program a rule names."""
         argv, text = eff.command.argv, eff.command.text
-        program = program_of(argv[0]) or os.path.basename(argv[0])
-        if program in KEEPERS or not eff.writes:
-            return None
         targets = [resolve(w, base) for w in eff.writes if w not in (UNKNOWN, TMP)]
-        words = [*operands(argv), *eff.reads, *eff.writes] if program in COPIERS else []
-        sources: list[Alias] = []
+        program = (program_of(argv[0]) or os.path.basename(argv[0])) if argv else ""
+        if program in KEEPERS or not targets:
+            return None
+        if program not in COPIERS:  # a compiler, a download, `{ ...; } > f`: unseen
+            for target in targets:
+                made.files.setdefault(target, _Making((), text, known=False))
+            return None
+        named: list[Alias] = []
         source_paths: set[Path] = set()
-        unknown = program not in COPIERS
-        for word in words:
+        known = unseen = False
+        for word in [*source_words(argv), *eff.reads]:
             found = self._program_at(word, base, made)
+            path = resolve(word.removeprefix("if="), base)
             if found:
-                sources += found
-                source_paths.add(resolve(word, base))
-            elif word not in (UNKNOWN, TMP) and not word.startswith("-"):
-                # A copy of a file this line made unseen is unseen too.
-                what = made.lookup(resolve(word.removeprefix("if="), base))
-                unknown = unknown or (what is not None and not what[0])
-        if not sources:
-            for target in targets if unknown else ():
-                made.files.setdefault(target, ([], text))
-            return None  # otherwise a copy of files known not to be such programs
+                named += found
+                source_paths.add(path)
+                continue
+            what = self._made_at(word, path, made)
+            unseen = unseen or (what is not None and not what.known)
+            if os.path.isdir(path):
+                made.dirs += [(t, path, text) for t in targets if t != path]
+            known = known or os.path.exists(path)
+        if not named:
+            # A copy of what this line made unseen, or of its input, is unseen too;
+            # otherwise it copies files known not to be such programs.
+            for target in targets:
+                made.files.setdefault(target, _Making((), text, known and not unseen))
+            return None
         kind = copy_kind(argv)
         for target in targets:
             if target not in source_paths:
-                made.files[target] = ([Alias("", s.name, kind) for s in sources], text)
-        first = sources[0]
+                made.files[target] = _Making(tuple(Alias("", a.name, kind) for a in named), text)
+        first = named[0]
         rule, verdict = self._naming(first.name)
         return Hit(
             f"`{text}` makes {kind} {first.name}, which the {verdict} rule {_label(rule)} names",
@@ -268,10 +201,28 @@ class AliasCheck:
         return identify(word, path, self.binaries) or self._made_alias(word, path, made)
 
     def _made_alias(self, word: str, path: Path, made: _Made) -> list[Alias]:
-        what = made.lookup(path)
-        if not what or not what[0]:
-            return []
-        return [Alias(word, a.name, f"becomes {a.how}") for a in what[0]]
+        what = self._made_at(word, path, made)
+        aliases = what.aliases if what else ()
+        return [Alias(word, a.name, f"becomes {a.how}") for a in aliases]
+
+    def _made_at(self, word: str, path: Path, made: _Made) -> _Making | None:
+        """What this line makes at ``path`` (None: nothing)."""
+        what = made.files.get(path)
+        if what is not None:
+            return what
+        for target, source, text in made.dirs:
+            if target not in path.parents:
+                continue
+            # `cp -r src dst`: dst/x is src/x, or src/... when dst was a folder already.
+            rel = path.relative_to(target)
+            candidates = [source / rel]
+            if rel.parts[0] == source.name:
+                candidates.append(source.parent / rel)
+            existing = [c for c in candidates if os.path.lexists(c)]
+            found = [a for c in existing for a in identify(word, c, self.binaries)]
+            aliases = tuple(Alias("", a.name, a.how.removeprefix("is ")) for a in found)
+            return _Making(aliases, text, known=bool(existing))
+        return None
 
     # -- running names -------------------------------------------------------------
 
@@ -304,14 +255,23 @@ class AliasCheck:
                             f"{alias.says()}, which the {kind} rule {_label(rule)} names", rule
                         )
                         return (hit, None) if kind == "deny" else (None, hit)
-        what = made.lookup(resolve(word, base)) if "/" in word and not aliases else None
-        if what is not None and not what[0]:
-            return None, Hit(
-                f"{shown} is made by `{what[1]}` in the same command, and a deny or ask rule "
-                "names programs: Harken cannot tell which program it will be",
-                None,
-            )
-        return None, None
+        if "/" not in word or aliases:
+            return None, None
+        path = resolve(word, base)
+        what = self._made_at(shown, path, made)
+        if what is not None and not what.known:
+            made_by = f"is made by `{what.by}` in the same command"
+        elif what is None and not os.path.lexists(path):
+            # Something this line runs may make it (a script, a compiler), or a job
+            # still running in the background: whatever it will be, it is not seen now.
+            made_by = "does not exist when the command is judged"
+        else:
+            return None, None
+        return None, Hit(
+            f"{shown} {made_by}, and a deny or ask rule names programs: Harken cannot tell "
+            "which program it will be",
+            None,
+        )
 
     def _aliases(self, word: str, shown: str, base: Path, made: _Made) -> list[Alias]:
         """Which named programs running ``word`` (written ``shown``) runs under another

@@ -43,6 +43,32 @@ def operands(argv: tuple[str, ...]) -> list[str]:
     return found
 
 
+def source_words(argv: tuple[str, ...]) -> list[str]:
+    """The words naming what a program of ``COPIERS`` copies (its destination left out);
+    none when it copies its input (``tee f``, ``cat > f``, ``dd of=f``)."""
+    program = os.path.basename(argv[0])
+    if program == "dd":
+        return [w for w in argv[1:] if w.startswith("if=")]
+    if program == "tee":
+        return []
+    found = operands(argv)
+    if program == "cat" or len(found) < 2 or _targets_folder(argv):
+        return found
+    return found[:-1]
+
+
+def _targets_folder(argv: tuple[str, ...]) -> bool:
+    """Whether ``-t DIR`` / ``--target-directory`` names the destination first."""
+    for word in argv[1:]:
+        if word == "--":
+            return False
+        if word.startswith("--target-directory") or (
+            word.startswith("-") and not word.startswith("--") and "t" in word
+        ):
+            return True
+    return False
+
+
 def copy_kind(argv: tuple[str, ...]) -> str:
     """What ``argv`` (a program of ``COPIERS``) makes of its source: "a link to", "a hard
     link to", "another name for" (mv) or "a copy of"."""

@@ -280,15 +280,47 @@ def test_a_link_to_git_is_judged_by_the_git_push_rule(workspace: Path) -> None:
         ("gzip -dc tool.gz > d; chmod +x d; ./d x", "gzip -dc tool.gz > d"),
         ("base64 -d tool.b64 > a && cp a d && ./d x", "cp a d"),
         ("gzip -dc tool.gz > a; mv a d; ./d x", "mv a d"),
+        ("cat /bin/rm | tee d; chmod +x d; ./d x", "tee d"),
+        ("{ cat /bin/rm; } > d; chmod +x d; ./d x", "{ cat /bin/rm; } > d"),
+        ("cp -r lib dst && ./dst/new x", "cp -r lib dst"),
     ],
 )
 def test_a_program_made_unseen_by_another_command_of_the_line_asks(
     workspace: Path, command: str, maker: str
 ) -> None:
+    (workspace / "lib").mkdir()
+    decision = decide(workspace, Mode.BYPASS, command)
+
+    program = command.rsplit("&& ", 1)[-1].rsplit("; ", 1)[-1].split()[0]
+    assert decision.verdict is Verdict.ASK
+    assert decision.reason.startswith(f"{program} is made by `{maker}` in the same command")
+
+
+@pytest.mark.parametrize("command", ["python3 make_it.py; ./d x", "./d x", "tools/d x"])
+def test_a_program_that_does_not_exist_when_judged_asks(workspace: Path, command: str) -> None:
     decision = decide(workspace, Mode.BYPASS, command)
 
     assert decision.verdict is Verdict.ASK
-    assert decision.reason.startswith(f"./d is made by `{maker}` in the same command")
+    assert decision.reason == (
+        f"{command.split('; ')[-1].split()[0]} does not exist when the command is judged, "
+        "and a deny or ask rule names programs: Harken cannot tell which program it will be"
+    )
+
+
+def test_a_copied_folder_holding_a_link_to_the_program_is_stopped(workspace: Path) -> None:
+    (workspace / "lib").mkdir()
+    (workspace / "lib" / "run").symlink_to(RM)
+    _script(workspace / "lib" / "ok")
+    (workspace / "old").mkdir()
+
+    into_new = decide(workspace, Mode.BYPASS, "cp -r lib dst && ./dst/run x")
+    into_old = decide(workspace, Mode.BYPASS, "cp -r lib old && old/lib/run x")
+    other = decide(workspace, Mode.BYPASS, "cp -r lib dst && ./dst/ok x")
+
+    assert into_new.verdict is Verdict.DENY
+    assert into_new.reason == f"./dst/run becomes a link to rm, which the deny rule {RULE} names"
+    assert into_old.verdict is Verdict.DENY
+    assert other.verdict is Verdict.ALLOW
 
 
 @pytest.mark.parametrize(
@@ -347,6 +379,8 @@ def test_a_link_on_path_run_by_its_bare_name_is_stopped(
         ".venv/bin/pytest -q",
         "cp gradlew g && ./g",
         "ln -s gradlew g && ./g",
+        "mv gradlew g && ./g",
+        "mkdir -p tools && cp -t tools gradlew && tools/gradlew",
         "./same-size x",
         "./ls-link -l",
         "ls -l /bin/rm",
