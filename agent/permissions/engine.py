@@ -2,12 +2,13 @@
 
 Order of judgement (the first step that decides wins):
 
-    1. deny rules                         -> deny (any part of a call is enough)
+    1. deny rules                         -> deny (any part of a call, or their program renamed)
     2. plan mode and a call that changes  -> deny ("plan mode: propose, don't change");
                                              a shell command that reaches the network
                                              changes (it can carry data out)
     3. catastrophic commands              -> ask, in every mode
-    4. ask rules                          -> ask
+    4. ask rules                          -> ask (also: a link or copy made of a program
+                                             a deny or ask rule names; rule_reach)
     5. writes to protected paths          -> ask, in every mode
     6. bypass mode                        -> allow, except a call that reaches a host
                                              no allow rule covers, and an MCP tool its
