@@ -193,20 +193,28 @@ def speak_into_mic(text: str, folder: Path, pause_after: float = 0.0) -> Path:
 
 
 def say_with_hotkey(
-    app: HarkenApp, words: str, folder: Path, *, pause_after: float = 0.5, shot: str | None = None
+    app: HarkenApp,
+    words: str,
+    folder: Path,
+    *,
+    pause_after: float = 0.5,
+    shot: str | None = None,
+    hotkey: str = HOTKEY,
+    recording: str = "-> recording",
 ) -> int:
-    """Hold the hotkey, speak ``words`` once Harken records, let go ``pause_after`` seconds
-    after them (the pause is part of the sound played, so the words are in before the key is
-    up), a screenshot ``shot`` taken before letting go. The log's size before."""
+    """Hold ``hotkey``, speak ``words`` once Harken logs ``recording``, let go
+    ``pause_after`` seconds after them (the pause is part of the sound played, so the words
+    are in before the key is up), a screenshot ``shot`` taken before letting go. The log's
+    size before."""
     size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
+    run("xdotool", "keydown", hotkey)
     try:
-        app.wait_log("-> recording", after=size)
+        app.wait_log(recording, after=size)
         speak_into_mic(words, folder, pause_after=pause_after)
         if shot:
             screenshot(shot)
     finally:
-        run("xdotool", "keyup", HOTKEY)
+        run("xdotool", "keyup", hotkey)
     return size
 
 

@@ -6,7 +6,6 @@ reached any model."""
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 import time
@@ -18,23 +17,19 @@ import pytest
 
 from audio.wer import wer
 from tests.e2e.desktop_helpers import (
-    NEEDS,
+    TRAY_E2E,
     HarkenApp,
     find_window,
     harken_command,
-    have_desktop_env,
-    private_runtime_dir,
     run,
+    say_with_hotkey,
     screenshot,
     speak_into_mic,
+    tray_desktop,
 )
 from tests.scripted_api import ScriptedAPI
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
+pytestmark = TRAY_E2E
 
 FIELD_TITLE = "Dictation target"
 HOTKEY = "ctrl+alt+d"  # the dictation_hotkey setting's default
@@ -85,27 +80,20 @@ def dictating(
     api: ScriptedAPI, isolated_env: Path, workspace: Path, tmp_path: Path
 ) -> Iterator[Dictating]:
     """Harken on a fresh install (no key, Anthropic's own endpoint) and a focused field."""
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "config.toml").write_text("sound_cues = false\n")
-    env = {
-        **os.environ,
-        **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": "",
-        "ANTHROPIC_BASE_URL": "",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-    app = HarkenApp(env, workspace, log).start(ready="ready to listen")
-    typed = tmp_path / "field.txt"
-    field = subprocess.Popen([sys.executable, "-c", FIELD_APP, str(typed)], env=env)
-    try:
-        run("xdotool", "windowfocus", "--sync", find_window(f"^{FIELD_TITLE}$"))
-        yield Dictating(app, env, typed, tmp_path)
-    finally:
-        field.terminate()
-        field.wait(10)
-        assert app.quit() == 0, app.tail()
+    # Empty values: no key and the default endpoint; what Harken says is played, not saved.
+    fresh = {"ANTHROPIC_API_KEY": "", "ANTHROPIC_BASE_URL": "", "HARKEN_SPEECH_OUT": ""}
+    with tray_desktop(api, isolated_env, tmp_path, env=fresh) as desktop:
+        env = desktop["env"]
+        app = HarkenApp(env, workspace, desktop["log"]).start(ready="ready to listen")
+        typed = tmp_path / "field.txt"
+        field = subprocess.Popen([sys.executable, "-c", FIELD_APP, str(typed)], env=env)
+        try:
+            run("xdotool", "windowfocus", "--sync", find_window(f"^{FIELD_TITLE}$"))
+            yield Dictating(app, env, typed, tmp_path)
+        finally:
+            field.terminate()
+            field.wait(10)
+            assert app.quit() == 0, app.tail()
     assert api.requests == []  # nothing reached any model
 
 
@@ -146,13 +134,9 @@ def test_dictation_types_the_spoken_sentence_into_the_focused_field(dictating: D
 
 def test_the_dictation_hotkey_types_what_is_said(dictating: Dictating) -> None:
     d = dictating
-    size = len(d.app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        d.app.wait_log(": recording", after=size)
-        speak_into_mic("Please water the plants on Friday", d.folder, 0.5)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
+    size = say_with_hotkey(
+        d.app, "Please water the plants on Friday", d.folder, hotkey=HOTKEY, recording=": recording"
+    )
     text, said = typed_text(d, size), said_in_log(d, size)
     # The x11 hotkey backend listens without grabbing: a field may take the chord's own
     # letter before the dictated text. What was typed is the end of what it holds.

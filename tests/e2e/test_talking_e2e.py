@@ -18,38 +18,28 @@ and the assertions look for a key word, not the whole sentence.
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent.follow_ups import PREFIX
-from tests.conftest import TEST_KEY
 from tests.e2e.desktop_helpers import (
-    ARTIFACTS,
-    NEEDS,
+    TRAY_E2E,
     HarkenApp,
+    eventually,
     find_window,
-    have_desktop_env,
-    private_runtime_dir,
-    run,
+    say_with_hotkey,
     screenshot,
     speak_into_mic,
+    tray_desktop,
     window_gone,
 )
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.real_display,
-    pytest.mark.skipif(not have_desktop_env(), reason=NEEDS),
-]
-
-HOTKEY = "ctrl+alt+space"
+pytestmark = TRAY_E2E
 
 
 def last_user_text(request: dict[str, Any]) -> str:
@@ -57,61 +47,38 @@ def last_user_text(request: dict[str, Any]) -> str:
     return " ".join(b.get("text", "") for b in content if b.get("type") == "text")
 
 
-def start_app(
-    api: ScriptedAPI, isolated_env: Path, workspace: Path, tmp_path: Path, settings: str
-) -> tuple[HarkenApp, Path]:
-    config = isolated_env / "xdg_config_home" / "harken"
-    config.mkdir(parents=True, exist_ok=True)
-    # Cues would be recorded by the microphone (the null sink is also the default output).
-    (config / "config.toml").write_text("sound_cues = false\n" + settings)
-    env = {
-        **os.environ,
-        **private_runtime_dir(tmp_path),
-        "ANTHROPIC_API_KEY": TEST_KEY,
-        "ANTHROPIC_BASE_URL": api.base_url,  # type: ignore[attr-defined]
-        "QT_QPA_PLATFORM": "xcb",
-        "HARKEN_SPEECH_OUT": str(tmp_path / "speech"),
-    }
-    log = isolated_env / "xdg_state_home" / "harken" / "log" / "harken.log"
-    return HarkenApp(env, workspace, log).start(), log
-
-
 @pytest.fixture
-def keep_log(request: pytest.FixtureRequest) -> Iterator[list[Path]]:
-    logs: list[Path] = []
-    yield logs
-    for log in logs:
-        if log.exists():  # the app's own account of the test, kept with the screenshots
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shutil.copy(log, ARTIFACTS / f"{request.node.name}.log")
-
-
-def hold_and_say(app: HarkenApp, words: str, folder: Path, recording: str = "") -> None:
-    """Hold the hotkey, speak once the take records, let go half a second after."""
-    size = len(app.log_text())
-    run("xdotool", "keydown", HOTKEY)
-    try:
-        app.wait_log(recording or "-> recording", after=size)
-        speak_into_mic(words, folder, pause_after=0.5)
-    finally:
-        run("xdotool", "keyup", HOTKEY)
-
-
-def wait_for(check: Any, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
+def start_app(
     api: ScriptedAPI,
     isolated_env: Path,
     workspace: Path,
     tmp_path: Path,
-    keep_log: list[Path],
+    request: pytest.FixtureRequest,
+) -> Iterator[Callable[[str], HarkenApp]]:
+    """Start the tray app with ``settings`` added to its config.toml (sound cues stay off);
+    its log is kept with the screenshots, named after the test."""
+    with ExitStack() as stack:
+
+        def start(settings: str) -> HarkenApp:
+            desktop = stack.enter_context(
+                tray_desktop(
+                    api,
+                    isolated_env,
+                    tmp_path,
+                    "sound_cues = false\n" + settings,
+                    keep_log_as=request.node.name,
+                )
+            )
+            return HarkenApp(desktop["env"], workspace, desktop["log"]).start()
+
+        yield start
+
+
+def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
+    api: ScriptedAPI,
+    workspace: Path,
+    tmp_path: Path,
+    start_app: Callable[[str], HarkenApp],
 ) -> None:
     api.script(
         Reply([tool_use("Write", {"file_path": "notes.txt", "content": "Buy milk.\n"})]),
@@ -120,10 +87,9 @@ def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
         Reply([text("I wrote notes.txt and left later.txt alone.")], pause_after=3),
         Reply([text("I added a summary too.")]),
     )
-    app, log = start_app(api, isolated_env, workspace, tmp_path, "")
-    keep_log.append(log)
+    app = start_app("")
     try:
-        hold_and_say(app, "write my notes", tmp_path)
+        say_with_hotkey(app, "write my notes", tmp_path)
 
         # The question is said in one short sentence, and "yes" said back allows it.
         find_window("Harken — allow")
@@ -131,10 +97,10 @@ def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
         app.wait_log("Allow can be pressed now")
         screenshot("talk-01-permission-asked.png")
         size = len(app.log_text())
-        hold_and_say(app, "yes, allow it", tmp_path, recording="side take")
+        say_with_hotkey(app, "yes, allow it", tmp_path, recording="side take")
         answered = app.wait_log("spoken permission answer", after=size, timeout=60)
         assert "allow" in answered.rsplit(":", 1)[-1], app.tail()
-        assert wait_for(lambda: (workspace / "notes.txt").exists()), app.tail()
+        assert eventually(lambda: (workspace / "notes.txt").exists()), app.tail()
 
         # The second question: "no" denies it.
         window = find_window("Harken — allow")
@@ -142,16 +108,16 @@ def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
         app.wait_log("Allow can be pressed now", after=size)
         size = len(app.log_text())
         # Common words tiny.en hears surely in any voice ("deny" came back "did I" once).
-        hold_and_say(app, "no, do not do that", tmp_path, recording="side take")
+        say_with_hotkey(app, "no, do not do that", tmp_path, recording="side take")
         answered = app.wait_log("spoken permission answer", after=size, timeout=60)
         assert answered.rstrip().endswith("deny"), app.tail()
         assert window_gone(window), "the permission dialog stayed open"
         assert not (workspace / "later.txt").exists()
 
         # The answer streams and is held there: the turn is running. A follow-up.
-        assert wait_for(lambda: len(api.requests) >= 3), app.tail()
+        assert eventually(lambda: len(api.requests) >= 3), app.tail()
         size = len(app.log_text())
-        hold_and_say(app, "also add a short summary", tmp_path, recording="side take")
+        say_with_hotkey(app, "also add a short summary", tmp_path, recording="side take")
         app.wait_log("follow-up for the running turn", after=size, timeout=60)
         api.release()
         app.wait_log("-> speaking", after=size, timeout=60)
@@ -166,16 +132,13 @@ def test_permission_questions_answered_by_voice_and_a_follow_up_mid_turn(
 
 def test_conversation_mode_two_spoken_turns_without_a_key(
     api: ScriptedAPI,
-    isolated_env: Path,
-    workspace: Path,
     tmp_path: Path,
-    keep_log: list[Path],
+    start_app: Callable[[str], HarkenApp],
 ) -> None:
     api.script(Reply([text("It is noon.")]), Reply([text("It is still noon.")]))
-    app, log = start_app(api, isolated_env, workspace, tmp_path, "conversation_mode = true\n")
-    keep_log.append(log)
+    app = start_app("conversation_mode = true\n")
     try:
-        hold_and_say(app, "what time is it", tmp_path)
+        say_with_hotkey(app, "what time is it", tmp_path)
         app.wait_log("spoken text written")
         # Harken listens by itself once its reply is said; nobody touches the key again.
         size = len(app.log_text())
@@ -183,7 +146,7 @@ def test_conversation_mode_two_spoken_turns_without_a_key(
         screenshot("talk-02-listening-hands-free.png")
         speak_into_mic("what time is it now", tmp_path, pause_after=0.3)
         app.wait_log("conversation mode: the request ended", after=size, timeout=60)
-        assert wait_for(lambda: len(api.requests) == 2), app.tail()
+        assert eventually(lambda: len(api.requests) == 2), app.tail()
         assert "time" in last_user_text(api.requests[1]).lower(), last_user_text(api.requests[1])
 
         size = len(app.log_text())
@@ -197,10 +160,8 @@ def test_conversation_mode_two_spoken_turns_without_a_key(
 
 def test_the_model_asks_a_question_and_a_spoken_answer_picks_an_option(
     api: ScriptedAPI,
-    isolated_env: Path,
-    workspace: Path,
     tmp_path: Path,
-    keep_log: list[Path],
+    start_app: Callable[[str], HarkenApp],
 ) -> None:
     question = {
         "question": "Which database should I use?",
@@ -214,19 +175,18 @@ def test_the_model_asks_a_question_and_a_spoken_answer_picks_an_option(
         Reply([tool_use("AskUserQuestion", {"questions": [question]})]),
         Reply([text("SQLite it is.")]),
     )
-    app, log = start_app(api, isolated_env, workspace, tmp_path, "")
-    keep_log.append(log)
+    app = start_app("")
     try:
         # Words tiny.en hears surely ("set up the database" came back "Set up Learn A to Mase.");
         # the scripted model asks its question whatever the request says.
-        hold_and_say(app, "please create a file called notes", tmp_path)
+        say_with_hotkey(app, "please create a file called notes", tmp_path)
         find_window("Harken asks")
         app.wait_log("Which database should I use? Postgres, or SQLite?")
         screenshot("talk-03-question.png")
         size = len(app.log_text())
-        hold_and_say(app, "the second one", tmp_path, recording="side take")
+        say_with_hotkey(app, "the second one", tmp_path, recording="side take")
         app.wait_log("question answered", after=size, timeout=60)
-        assert wait_for(lambda: len(api.requests) == 2), app.tail()
+        assert eventually(lambda: len(api.requests) == 2), app.tail()
         result = api.requests[1]["messages"][-1]["content"][0]
         assert result["type"] == "tool_result" and not result.get("is_error")
         assert '"Which database should I use?" = "SQLite"' in str(result["content"])
@@ -236,16 +196,13 @@ def test_the_model_asks_a_question_and_a_spoken_answer_picks_an_option(
 
 def test_conversation_mode_ends_when_nobody_speaks(
     api: ScriptedAPI,
-    isolated_env: Path,
-    workspace: Path,
     tmp_path: Path,
-    keep_log: list[Path],
+    start_app: Callable[[str], HarkenApp],
 ) -> None:
     api.script(Reply([text("It is noon.")]))
-    app, log = start_app(api, isolated_env, workspace, tmp_path, "conversation_mode = true\n")
-    keep_log.append(log)
+    app = start_app("conversation_mode = true\n")
     try:
-        hold_and_say(app, "what time is it", tmp_path)
+        say_with_hotkey(app, "what time is it", tmp_path)
         app.wait_log("conversation mode: listening for the next request", timeout=60)
         app.wait_log("conversation mode: nothing said", timeout=60)
         app.wait_log("cancel(): recording -> idle")
