@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -39,17 +37,9 @@ from acp.schema import (
     WriteTextFileResponse,
 )
 
+from tests.e2e.conftest import harken_command
 from tests.processes import HANG_S
 from tests.scripted_api import ScriptedAPI
-
-
-def harken_command() -> list[str]:
-    """The installed ``harken`` command (the console script, else the module)."""
-    script = Path(sys.executable).parent / "harken"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("harken")
-    return [found] if found else [sys.executable, "-m", "desktop.cli"]
 
 
 class Editor:
