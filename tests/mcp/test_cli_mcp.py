@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.mcp.conftest import TIME_SERVER, TOOLBOX, harken_command, project_servers, toolbox_entry
+from tests.e2e.conftest import start_harken
+from tests.mcp.conftest import TIME_SERVER, TOOLBOX, project_servers, toolbox_entry
 from tests.scripted_api import Reply, ScriptedAPI, text
 
 pytestmark = pytest.mark.e2e
@@ -72,10 +73,11 @@ def test_ask_on_a_terminal_trusts_the_project_servers(
     project_servers(workspace, {"box": toolbox_entry(env={"MARKER_FILE": str(marker)})})
     api.script(Reply([text("Hi.")]))
     primary, secondary = os.openpty()  # stdin is a terminal: Harken asks there
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "hello"],
-        cwd=workspace,
-        env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},
+    process = start_harken(
+        api,
+        workspace,
+        "ask",
+        "hello",
         stdin=secondary,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import harken_command
+from tests.e2e.conftest import start_harken
 from tests.mcp.conftest import time_entry, user_servers
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
@@ -36,10 +36,11 @@ def test_the_terminal_question_shows_the_calls_arguments(api: ScriptedAPI, works
         Reply([text("Not asked then.")]),
     )
     primary, secondary = os.openpty()  # stdin is a terminal: Harken asks y/n there
-    process = subprocess.Popen(
-        [*harken_command(), "ask", "time in Paris?"],
-        cwd=workspace,
-        env={**os.environ, "ANTHROPIC_BASE_URL": api.base_url},
+    process = start_harken(
+        api,
+        workspace,
+        "ask",
+        "time in Paris?",
         stdin=secondary,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
