@@ -107,7 +107,7 @@ def run(
     mid_word: bool = True,
 ) -> int:
     """Play ``count`` clips once per release setting (each tail, and mid-word); print."""
-    from audio.capture import Recorder, start_latency
+    from audio.capture import Recorder
     from audio.transcribe import Transcriber
 
     settings: list[float | str] = [*tails, *([MID_WORD] if mid_word else [])]
@@ -139,7 +139,7 @@ def run(
                 f"(b) {first.harken_seconds:.3f} s; the same take later "
                 f"{again.harken_seconds:.3f} s"
             )
-            _report_start(recorder, start_latency, out)
+            _report_start(recorder, out)
             _report_speaker_stop(recorder, mic, out)
             recorder.close()
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -257,9 +257,18 @@ def _report_settings(
     out("aim at a 0.15 s tail: (b) p50 <= 0.1 s and >= 5x (a), WER no worse than (a)")
 
 
-def _report_start(
-    recorder: Any, start_latency: Callable[..., float], out: Callable[[str], Any]
-) -> None:
+def start_latency(recorder: Any, repeats: int = 20) -> float:
+    """Median seconds ``start()`` takes on an open ``audio.capture.Recorder``."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        recorder.start()
+        times.append(time.perf_counter() - t)
+        recorder.stop()
+    return sorted(times)[len(times) // 2]
+
+
+def _report_start(recorder: Any, out: Callable[[str], Any]) -> None:
 
     kept = start_latency(recorder)
     opened = [_first_audio_after_open(recorder.native_rate) for _ in range(3)]

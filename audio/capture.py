@@ -5,11 +5,9 @@ takes 0.5 to 2 s before the first block arrives, far too slow for a key press); 
 only the last ``preroll`` seconds are kept, so ``start()`` costs microseconds and the
 first word is never clipped. People let go of the key on their last word as often as after
 it: ``stop()`` keeps recording while speech goes on at the release, to the word's end (at
-most ``grace`` seconds), and returns at once after a pause. It returns a ``Take``: the
-audio, its peak level, why it should be dropped (a tap of the key with no speech in it, or
-silence below the level floor) and everything that was lost while recording (the device
-stopped delivering sound, its input overflowed, the bound was reached), each with the
-second it happened.
+most ``grace`` seconds), and returns at once after a pause. It returns a ``Take``
+(``audio.take``): the audio, what was lost while recording and when, and why it should be
+dropped, if it should.
 
 Blocks arrive on PortAudio's thread; they are down-mixed, resampled to 16 kHz and written
 into the take's buffer. ``span()`` reads the take so far, which is how live transcription
@@ -25,7 +23,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from audio import lost
@@ -33,6 +30,7 @@ from audio.devices import AudioDeviceError, SoundServerFrozen, explain, find_dev
 from audio.level import db, peak
 from audio.resample import RATE, StreamResampler
 from audio.stream_calls import OPEN_SECONDS, call_bounded, close_stream
+from audio.take import Take, dropped_reason
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,35 +45,6 @@ FIRST_BLOCK_SECONDS = 4.0
 GRACE_SECONDS = 0.4
 GRACE_CONTEXT = 0.5  # seconds before the release the speech detector hears first
 GRACE_PAUSE = 2  # windows (32 ms each) of no speech that end the word
-
-
-@dataclass
-class Take:
-    """One recording, from key press to release."""
-
-    audio: np.ndarray  # float32, 16 kHz mono: the take from sample ``offset`` on
-    seconds: float  # recorded after the press (the pre-roll not counted)
-    peak_db: float  # the loudest sample, dBFS (-inf: digital silence)
-    dropped: str = ""  # why this take should not be transcribed; "" when it should
-    problem: str = ""  # what went wrong while recording; the audio is still kept
-    offset: int = 0  # samples released (already decoded) before ``audio``
-    preroll_seconds: float = 0.0  # the take's audio starts this long before the press
-    held_seconds: float = 0.0  # press to stop, recorded or not
-    grace_seconds: float = 0.0  # recorded after the release, to the end of a word
-    cut_at: float | None = None  # seconds after the press where the bound stopped recording
-    stalled_at: float | None = None  # seconds after the press where the device went quiet
-    overflows: list[float] = field(default_factory=list)  # seconds where sound was lost
-    max_seconds: float = 0.0  # the bound in force (the max_recording_seconds setting)
-    device: str = ""
-
-    @property
-    def usable(self) -> bool:
-        return not self.dropped
-
-    @property
-    def truncated(self) -> bool:
-        """Recording stopped before the key was released (the bound was reached)."""
-        return self.cut_at is not None
 
 
 class Recorder:
@@ -366,7 +335,7 @@ class Recorder:
         if stalled_at is not None:
             self.close()  # reopened at the next start
         take.problem = " ".join(lost.while_recording(take))
-        take.dropped = self._dropped(take)
+        take.dropped = dropped_reason(take, self.min_seconds, self.level_floor_db)
         return take
 
     def _finish_word(self, grace: float) -> float:
@@ -395,18 +364,6 @@ class Recorder:
             time.sleep(0.005)
         return (fed - released) / RATE
 
-    def _dropped(self, take: Take) -> str:
-        if take.seconds < self.min_seconds and take.offset == 0:
-            from audio.vad import has_speech
-
-            # A tap of the key; but a word said quickly is kept (a take is judged on
-            # speech, not on how long the key was down).
-            if not has_speech(take.audio):
-                return f"too short ({take.seconds:.2f} s) and no speech in it"
-        if take.peak_db < self.level_floor_db:
-            return lost.silent(take.peak_db, self.level_floor_db)
-        return ""
-
     def _stalled(self) -> bool:
         # Before the first block the stream may still be starting: stalled only once it is
         # later than any healthy server's first blocks (a server frozen right after the
@@ -420,15 +377,4 @@ class Recorder:
         return max(0.0, self._last_block - self._started_at)
 
 
-def start_latency(recorder: Recorder, repeats: int = 20) -> float:
-    """Median seconds ``start()`` takes on an open recorder (for the benchmark)."""
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        recorder.start()
-        times.append(time.perf_counter() - t)
-        recorder.stop()
-    return sorted(times)[len(times) // 2]
-
-
-__all__ = ["AudioDeviceError", "Recorder", "Take", "start_latency"]
+__all__ = ["AudioDeviceError", "Recorder"]

@@ -67,7 +67,7 @@ def silent(peak_db: float, floor_db: float, *, from_file: bool = False) -> str:
 
 
 def while_recording(take: Any) -> list[str]:
-    """What the recorder knows was lost from ``take`` (an ``audio.capture.Take``)."""
+    """What the recorder knows was lost from ``take`` (an ``audio.take.Take``)."""
     said = []
     if take.cut_at is not None:
         said.append(f"{_cut(take)}.")
