@@ -54,7 +54,7 @@ class MenuHost:
     _plan: Plan | None
     dream_runner: DreamRunner | None
 
-    if TYPE_CHECKING:  # the controller's own methods, used here
+    if TYPE_CHECKING:  # the controller's methods (_show_state from its Showing part), used here
 
         def feed(self, step: Callable[..., list[st.Effect]], *args: Any) -> None: ...
         def stop(self) -> None: ...
