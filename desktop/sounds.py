@@ -2,7 +2,8 @@
 
 Synthesised once (two soft tones, rising to start and falling to stop, about 0.15 s)
 and played on a thread of their own through a short-lived output stream, so the GUI thread
-never waits for the sound device. Setting: ``sound_cues``.
+never waits for the sound device, and the cue thread waits on it only with a bound.
+Setting: ``sound_cues``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ RATE = 48_000
 TONES = {"start": (660.0, 880.0), "stop": (880.0, 660.0)}
 TONE_SECONDS = 0.07
 VOLUME = 0.2
+PLAY_SECONDS = 6.0  # a cue lasts 0.14 s, once the sink starts taking sound (up to ~2 s)
 
 
 def cue_samples(name: str, rate: int = RATE) -> Any:
@@ -63,14 +65,31 @@ class CuePlayer:
                 log.warning("cannot play the %s cue: %s", name, exc)
 
     def _play(self, name: str) -> None:
-        import sounddevice as sd
+        """Play one cue; every wait on the sound server is bounded (a frozen one makes the
+        cue fail with a warning, never the cue thread hang)."""
+        from audio.output_stream import close_output, open_output
 
-        from audio.devices import find_device
+        playing: dict[str, Any] = {"samples": None, "at": 0}
+        played = threading.Event()
 
-        dev = find_device(self.device, "output")
-        rate = int(dev.default_rate)
-        key = f"{name}@{rate}"
-        if key not in self._samples:
-            self._samples[key] = cue_samples(name, rate)
-        with sd.OutputStream(device=dev.index, samplerate=rate, channels=1, dtype="float32") as s:
-            s.write(self._samples[key])
+        def fill(outdata: Any, frames: int, when: object, status: object) -> None:
+            samples, at = playing["samples"], playing["at"]
+            part = samples[at : at + frames] if samples is not None else None
+            outdata.fill(0)
+            if part is None:
+                return
+            outdata[: len(part), 0] = part
+            playing["at"] = at + len(part)
+            if playing["at"] >= len(samples):
+                played.set()
+
+        stream, rate = open_output(self.device, fill)
+        try:
+            key = f"{name}@{int(rate)}"
+            if key not in self._samples:
+                self._samples[key] = cue_samples(name, int(rate))
+            playing["samples"] = self._samples[key]
+            if not played.wait(PLAY_SECONDS):
+                log.warning("the %s cue did not play within %.0f s", name, PLAY_SECONDS)
+        finally:
+            close_output(stream)
