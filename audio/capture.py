@@ -69,6 +69,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._stream = None
         self._opening = 0  # counts opens: a stream opened after its open gave up is ignored
+        self._takes = 0  # counts takes started: what reads one take never reads the next
         self._resample: StreamResampler | None = None
         self._ring = None  # pre-roll, a circular buffer
         self._ring_pos = 0
@@ -231,14 +232,16 @@ class Recorder:
 
     # -- takes --------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Begin a take: the pre-roll becomes its first ``preroll`` seconds."""
+    def start(self) -> int:
+        """Begin a take: the pre-roll becomes its first ``preroll`` seconds. Returns the
+        take's number, for ``span`` and ``release`` of this take only."""
         import numpy as np
 
         if self._stream is None or self._stalled():
             self.close()
             self.open()
         with self._lock:
+            self._takes += 1
             # Half as much again as the bound, so releasing rarely needs a copy.
             self._buffer = np.empty(self._capacity + self._capacity // 2 + 1, np.float32)
             preroll = np.roll(self._ring, -self._ring_pos)[: self._capacity]
@@ -249,18 +252,21 @@ class Recorder:
             self._cut_at = None
             self._overflows = []
             self._started_at = time.monotonic()
+            return self._takes
 
     @property
     def recording(self) -> bool:
         return self._buffer is not None
 
-    def span(self) -> tuple[int, np.ndarray]:
+    def span(self, take: int | None = None) -> tuple[int, np.ndarray]:
         """The current take so far as ``(offset, audio)``: ``audio`` (a read-only view)
-        is the take from sample ``offset`` on; before that it was released."""
+        is the take from sample ``offset`` on; before that it was released. Given a take
+        number (``start``), nothing once that take has ended: a reader still following an
+        ended take must not see the next one."""
         import numpy as np
 
         with self._lock:
-            if self._buffer is None:
+            if self._buffer is None or take not in (None, self._takes):
                 return 0, np.zeros(0, np.float32)
             view = self._buffer[self._released - self._base : self._end - self._base]
             offset = self._released
@@ -272,11 +278,13 @@ class Recorder:
         ``release`` it starts at the first sample still held (see ``span``)."""
         return self.span()[1]
 
-    def release(self, sample: int) -> None:
+    def release(self, sample: int, take: int | None = None) -> None:
         """The take before ``sample`` is no longer needed (it was decoded): its room is
-        free for more. A take's audio then starts at the first sample still held."""
+        free for more. A take's audio then starts at the first sample still held. Given a
+        take number, only while that take goes on (a late release from the live decoding
+        of an ended take released the next take's start, which its own decoding needed)."""
         with self._lock:
-            if self._buffer is None:
+            if self._buffer is None or take not in (None, self._takes):
                 return
             self._released = max(self._released, min(sample, self._end))
             if self._released - self._base >= self._capacity // 2:

@@ -201,10 +201,14 @@ class Voice(QObject, Speech):
             raise RuntimeError("The speech model could not be set up; see the log.")
         if self.recorder is None:
             self._open_mic()
-        self.recorder.start()  # reopens a microphone that failed or went away
         recorder = self.recorder
+        number = recorder.start()  # reopens a microphone that failed or went away
+        # Bound to this take: the decoding of the take before may still be reading when
+        # this one starts (a continuation starts at once), and must not release its audio.
         live = self.transcriber.live(
-            recorder.span, release=recorder.release, hold=recorder.hold_seconds
+            lambda: recorder.span(number),
+            release=lambda sample: recorder.release(sample, number),
+            hold=recorder.hold_seconds,
         )
         self._live = (take, live)
 

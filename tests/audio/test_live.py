@@ -121,3 +121,22 @@ def test_microphone_unplugged_mid_recording_keeps_what_was_captured(
     recorder.start()  # the next press opens the device again
     assert recorder.is_open
     recorder.stop()
+
+
+def test_the_reader_of_an_ended_take_neither_reads_nor_releases_the_next(recorder):
+    # The live decoding of a take may still be reading as the next take starts (conversation
+    # mode starts a continuation at once): its late release cut the next take's start, and
+    # that take's own decoding failed ("audio from sample 0 on is needed, not 4800").
+    first = recorder.start()
+    wait_until(lambda: len(recorder.span(first)[1]) > 0, "the first take holds sound")
+    recorder.stop(grace=0)
+    second = recorder.start()
+    held = len(recorder.span(second)[1])
+    assert held > 0 and second != first
+    offset, audio = recorder.span(first)
+    assert (offset, len(audio)) == (0, 0)  # the ended take reads as ended
+    recorder.release(held, first)  # too late: the first take is over
+    assert recorder.span(second)[0] == 0
+    recorder.release(held, second)
+    assert recorder.span(second)[0] == held
+    recorder.stop(grace=0)
