@@ -125,7 +125,9 @@ def judge_git(name: str, args: list[Arg], j: Judgement) -> None:
         elif text.startswith(("--git-dir", "--work-tree", "--namespace", "--super-prefix")):
             j.escalate(X, f"git {text.split('=')[0]} uses another repository's configuration", arg)
             other_git_dir(args[i:], j)
-            return
+            # The subcommand is still judged (`git --git-dir=.git push` reaches the network).
+            repo = UNKNOWN
+            i += 1 if "=" in text else 2
         elif text in _PLAIN_GLOBALS:
             i += 1
         elif text in _INFO_GLOBALS:

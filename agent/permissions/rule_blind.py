@@ -1,11 +1,13 @@
 """Where a deny or ask rule for Bash cannot see: parts of a command Harken cannot read
 statically (a program named by a variable, `eval`, a shell reading commands from a pipe,
-an alias). With such a rule in force these fail closed: they are asked about in every
+an alias, a launcher's shell string or session: `script -c`, `su -c`, `tmux new`).
+With such a rule in force these fail closed: they are asked about in every
 mode, bypass included, since the rule might be what they do (`x=rm; $x f`)."""
 
 from __future__ import annotations
 
-from agent.permissions.classify import Classification
+from agent.permissions.classify import Classification, ShellPart
+from agent.permissions.program_launchers import RULES as LAUNCHERS
 from agent.permissions.rule_touch import program_name
 from agent.permissions.rules import Rule
 
@@ -34,4 +36,14 @@ def unreadable(c: Classification) -> str:
         operands = [w for w in words[1:] if w and w not in ("-s", "-i", "-l", "--login")]
         if name in _SHELLS and not operands:
             return f"`{part.words}` runs commands it reads from its input"
+        if name in LAUNCHERS and _hidden_launch(part):
+            return f"`{part.words}` starts commands written in its arguments"
     return ""
+
+
+def _hidden_launch(part: ShellPart) -> bool:
+    # A launcher's escalation without the commands it starts: a shell string, a session,
+    # another user's shell (`script -c`, `su -c`, `tmux new`, `gdb --args`). Commands
+    # given as separate words (`parallel rm ::: x`) are launches the rules already see.
+    invocation = part.invocation
+    return invocation is not None and any(not e.launches for e in invocation.escalations)

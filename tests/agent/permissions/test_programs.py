@@ -137,7 +137,7 @@ EFFECTS = [
     ("rg --pre sh x", [(X, (".",), (), ())]),
     ("rg foo *", [(X, ("*", U), (), ())]),
     ("git -c core.pager=evil log", [(X, (".",), (), ())]),
-    ("git --git-dir=evil/.git log", [(X, (), (), ())]),
+    ("git --git-dir=evil/.git log", [(X, (U,), (), ())]),  # reads another repository
     ("git diff --ext-diff", [(X, (".",), (), ())]),
     ("git grep -O foo", [(X, (".",), (), ())]),
     ("git my-alias", [(X, (), (), ())]),
