@@ -73,7 +73,32 @@ def _command_hit(spec: str, words: str) -> bool:
         return True
     program, sep, rest = words.partition(" ")
     name = program_name(program)
-    return name != program and command_matches(spec, name + sep + rest)
+    if name != program and command_matches(spec, name + sep + rest):
+        return True
+    plain = _without_global_options(name, rest)
+    return plain != rest and command_matches(spec, f"{name} {plain}")
+
+
+# Options a program takes before its subcommand, and those of them that take a value as the
+# next word: `git -C . push` is a `git push` to a rule (git(1), "OPTIONS").
+_GLOBAL_OPTIONS = {
+    "git": frozenset(
+        {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--exec-path",
+         "--config-env", "--list-cmds", "--attr-source"}
+    ),
+}  # fmt: skip
+
+
+def _without_global_options(name: str, rest: str) -> str:
+    """``rest`` (the words after program ``name``) from its subcommand on."""
+    valued = _GLOBAL_OPTIONS.get(name)
+    if valued is None:
+        return rest
+    words = rest.split(" ")
+    i = 0
+    while i < len(words) and words[i].startswith("-") and words[i] != "--":
+        i += 2 if words[i] in valued else 1
+    return " ".join(words[i:])
 
 
 def program_name(program: str) -> str:

@@ -3,7 +3,7 @@ rule exists: a launcher's shell string, session or debuggee (`script -c`, `su -c
 `runuser`, `gdb --args`, `tmux new`, `screen`), which bypass mode ran unasked (a fresh
 user's trial removed a folder `Bash(rm *)` denied). And git's global options that point at
 another repository do not hide what its subcommand does: `git --git-dir=.git push` went to
-the network unasked in bypass mode."""
+the network unasked in bypass mode, and `git -C . push` was not a `git push` to a deny rule."""
 
 from __future__ import annotations
 
@@ -59,3 +59,25 @@ def test_git_pointed_at_a_repository_still_asks_before_the_network_in_bypass(
     decision = decide(workspace, Mode.BYPASS, command, ("deny", "Bash(rm *)"))
     assert decision.verdict is Verdict.ASK, decision
     assert "data can leave" in decision.reason, decision.reason
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git -C . push origin HEAD",
+        "git --git-dir=.git push origin",
+        "git --work-tree . push origin",
+        "git -c push.default=current --no-pager push",
+    ],
+)
+def test_gits_options_before_the_subcommand_do_not_hide_it_from_a_deny_rule(
+    workspace: Path, command: str
+) -> None:
+    decision = decide(workspace, Mode.BYPASS, command, ("deny", "Bash(git push *)"))
+    assert decision.verdict is Verdict.DENY, decision
+    assert "Bash(git push *)" in decision.reason
+
+
+def test_a_deny_rule_for_one_git_subcommand_leaves_the_others(workspace: Path) -> None:
+    decision = decide(workspace, Mode.BYPASS, "git -C . status", ("deny", "Bash(git push *)"))
+    assert decision.verdict is Verdict.ALLOW, decision
