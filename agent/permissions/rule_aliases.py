@@ -24,6 +24,7 @@ the rules already read (``rule_touch``); their other names are not aliases.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from agent.permissions.rule_aliases_words import (
     copy_kind,
     expand_program,
     loaded_program,
+    operands,
     shebang,
     source_words,
 )
@@ -149,6 +151,16 @@ class AliasCheck:
         if program not in COPIERS:  # a compiler, a download, `{ ...; } > f`: unseen
             for target in targets:
                 made.files.setdefault(target, _Making((), text, known=False))
+            # What it writes from a named program's file is that program, or near enough
+            # to run as it (`tail -c +1 /bin/rm > q`, `strip -o q /bin/rm`, `tar -c rm`).
+            for word in [*operands(argv), *eff.reads]:
+                if found := self._program_at(word, base, made):
+                    rule, verdict = self._naming(found[0].name)
+                    return Hit(
+                        f"`{text}` writes from the program file of {found[0].name}, which "
+                        f"the {verdict} rule {_label(rule)} names",
+                        rule,
+                    )
             return None
         named: list[Alias] = []
         source_paths: set[Path] = set()
@@ -197,6 +209,14 @@ class AliasCheck:
         name = program_of(word)
         if "/" in word and name in self.deny.keys() | self.ask.keys():
             return [Alias(word, name, "is")]
+        if any(ch in word for ch in "*?["):  # a pattern the shell expands (`/bin/r?`)
+            found = []
+            for hit in sorted(glob.glob(str(resolve(word, base)))):
+                name = program_of(hit)
+                if name in self.deny.keys() | self.ask.keys():
+                    found.append(Alias(hit, name, "is"))
+                found += identify(hit, Path(hit), self.binaries)
+            return found
         path = resolve(word, base)
         return identify(word, path, self.binaries) or self._made_alias(word, path, made)
 

@@ -3,7 +3,8 @@ rule exists: a launcher's shell string, session or debuggee (`script -c`, `su -c
 `runuser`, `gdb --args`, `tmux new`, `screen`), which bypass mode ran unasked (a fresh
 user's trial removed a folder `Bash(rm *)` denied). And git's global options that point at
 another repository do not hide what its subcommand does: `git --git-dir=.git push` went to
-the network unasked in bypass mode, and `git -C . push` was not a `git push` to a deny rule."""
+the network unasked in bypass mode, and `git -C . push` was not a `git push` to a deny rule.
+Writing from a named program's file (`tail -c +1 /bin/rm > q`, `cp /bin/r? q`) asks too."""
 
 from __future__ import annotations
 
@@ -80,4 +81,29 @@ def test_gits_options_before_the_subcommand_do_not_hide_it_from_a_deny_rule(
 
 def test_a_deny_rule_for_one_git_subcommand_leaves_the_others(workspace: Path) -> None:
     decision = decide(workspace, Mode.BYPASS, "git -C . status", ("deny", "Bash(git push *)"))
+    assert decision.verdict is Verdict.ALLOW, decision
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "tail -c +1 /bin/rm > q",  # a byte added after it still runs as rm
+        "head -c 99999999 /bin/rm > q",
+        "sort /bin/r* > q",
+        "cp /bin/r? q",
+        "cp /bin/[r]m q",
+        "cp /usr/bin/rm* q",
+    ],
+)
+def test_writing_from_a_named_programs_file_is_asked_in_bypass(
+    workspace: Path, command: str
+) -> None:
+    decision = decide(workspace, Mode.BYPASS, command, ("deny", "Bash(rm *)"))
+    assert decision.verdict is Verdict.ASK, decision
+    assert "Bash(rm *)" in decision.reason
+
+
+@pytest.mark.parametrize("command", ["tail -n 5 notes.txt > q", "cp src/*.py out/", "ls /bin/r*"])
+def test_other_files_read_and_patterns_stay_as_they_were(workspace: Path, command: str) -> None:
+    decision = decide(workspace, Mode.BYPASS, command, ("deny", "Bash(rm *)"))
     assert decision.verdict is Verdict.ALLOW, decision
