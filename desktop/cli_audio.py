@@ -120,6 +120,8 @@ def transcribe_file(args: argparse.Namespace) -> int:
     from audio.level import db, peak
     from audio.models import ModelUnavailable
 
+    if args.file.is_dir():
+        return _fail(f"{args.file} is a folder: give an audio file", EXIT_USAGE)
     if not args.file.is_file():
         return _fail(f"{args.file}: no such file", EXIT_USAGE)
     config = _config()
@@ -226,6 +228,8 @@ def list_devices(args: argparse.Namespace) -> int:
         if not listed:
             print("    none")
     print("* the system default; choose another with the input_device / output_device setting")
+    if not found:
+        return _fail("no sound devices at all: is the sound server running?")
     return EXIT_OK
 
 
@@ -263,7 +267,7 @@ def listen_once(args: argparse.Namespace) -> int:
         min_seconds=config.min_recording_ms / 1000,
         level_floor_db=config.level_floor_db,
     )
-    threading.Thread(target=_say_when_ready, args=(transcriber,), daemon=True).start()
+    threading.Thread(target=_say_when_ready, args=(transcriber, recorder), daemon=True).start()
     # A sound server that dies mid-take makes PortAudio print its internals.
     with native_noise_to_log():
         try:
@@ -280,8 +284,10 @@ def listen_once(args: argparse.Namespace) -> int:
             take = recorder.stop()
         except AudioDeviceError as exc:
             return _fail(str(exc))
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
             return _fail("interrupted", EXIT_INTERRUPTED)
+        except EOFError:  # not Ctrl-C: its input ended (a script, `< /dev/null`)
+            return _fail("the input ended: listen starts and stops a take on Enter", EXIT_USAGE)
         finally:
             recorder.close()
     if not take.usable:
@@ -307,11 +313,12 @@ def listen_once(args: argparse.Namespace) -> int:
     return EXIT_FAILED if notices else EXIT_OK
 
 
-def _say_when_ready(transcriber: Any) -> None:
+def _say_when_ready(transcriber: Any, recorder: Any) -> None:
     """Say on stderr once the model has loaded: until then speech is only held, and a take
-    longer than ``max_recording_seconds`` stops at that bound."""
+    longer than ``max_recording_seconds`` stops at that bound. Not once the microphone
+    has closed (the command failed or the take is over): it would follow the last word."""
     with contextlib.suppress(Exception):  # a load error is reported with the result
-        if transcriber.wait_ready():
+        if transcriber.wait_ready() and recorder.is_open:
             print("harken: the speech model is ready", file=sys.stderr, flush=True)
 
 

@@ -110,3 +110,25 @@ def test_doctor_with_a_frozen_sound_server_says_to_restart_it(tmp_path: Path) ->
         assert "frozen" in checks[name]["detail"], checks[name]
         # Not "connect a microphone" or "install espeak-ng": nothing is missing.
         assert checks[name]["fix"].startswith("Restart the sound server"), checks[name]
+
+
+def test_devices_with_the_sound_server_gone_says_so_and_fails(tmp_path: Path) -> None:
+    with private_pulse(tmp_path) as pulse:
+        pulse.kill()
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop.cli", "devices"],
+            cwd=ROOT, env=pulse.env, capture_output=True, text=True, timeout=HANG_S,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert "is the sound server running?" in said_in_words(done.stderr)[-1]
+
+
+def test_listen_whose_input_ends_says_so_not_interrupted(tmp_path: Path) -> None:
+    with private_pulse(tmp_path) as pulse:
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop.cli", "listen"],
+            cwd=ROOT, env=pulse.env, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, timeout=HANG_S,
+        )  # fmt: skip
+    assert done.returncode == 2  # not 130: nobody pressed Ctrl-C
+    assert "the input ended" in said_in_words(done.stderr)[-1]
