@@ -106,14 +106,19 @@ def wait_heard_to_the_end(recorder: Any, quiet_after: float = 0.3, timeout: floa
     sink's silence: the microphone has heard a clip to its end, however quiet the clip.
     paplay returns once the sink took the sound; the monitor delivers it to the recorder a
     little later, more so on a busy machine. (A clip's own pauses are not silent: espeak's
-    last under 0.15 s, and recorded speech has its room's noise.)"""
+    last under 0.15 s, and recorded speech has its room's noise.) Counted in samples of the
+    whole take: live decoding may release (drop) the speech it has decoded before the
+    silence after it is long enough, and the sound seen then still counts."""
     import numpy as np
 
     deadline = time.monotonic() + timeout
+    last_loud: int | None = None
     while True:
-        audio = recorder.captured()
+        offset, audio = recorder.span()
         loud = np.flatnonzero(np.abs(audio) > SILENT)
-        if len(loud) and len(audio) - loud[-1] >= quiet_after * 16_000:
+        if len(loud):
+            last_loud = offset + int(loud[-1])
+        if last_loud is not None and offset + len(audio) - last_loud >= quiet_after * 16_000:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"the microphone did not hear the clip end in {timeout} s")
