@@ -206,17 +206,15 @@ class AliasCheck:
             word = word[3:]
         if not word or word in (UNKNOWN, TMP) or word.startswith("-"):
             return []
+        if any(ch in word for ch in "*?["):  # a pattern the shell expands (`/bin/r?`)
+            hits = sorted(glob.glob(str(resolve(word, base))))
+            return [alias for hit in hits for alias in self._path_is(hit, base, made)]
+        return self._path_is(word, base, made)
+
+    def _path_is(self, word: str, base: Path, made: _Made) -> list[Alias]:
         name = program_of(word)
         if "/" in word and name in self.deny.keys() | self.ask.keys():
             return [Alias(word, name, "is")]
-        if any(ch in word for ch in "*?["):  # a pattern the shell expands (`/bin/r?`)
-            found = []
-            for hit in sorted(glob.glob(str(resolve(word, base)))):
-                name = program_of(hit)
-                if name in self.deny.keys() | self.ask.keys():
-                    found.append(Alias(hit, name, "is"))
-                found += identify(hit, Path(hit), self.binaries)
-            return found
         path = resolve(word, base)
         return identify(word, path, self.binaries) or self._made_alias(word, path, made)
 
