@@ -50,13 +50,18 @@ def other_git_dir(args: list[Arg], j: Judgement) -> None:
             following = args[k + 1] if k + 1 < len(args) else None
             word = Arg(value) if eq else following
             git_dir = UNKNOWN if word is None or word.dynamic else word.text
-        elif not arg.text.startswith("-") and (k == 0 or args[k - 1].text not in _VALUED):
+        elif not arg.text.startswith("-") and (k == 0 or args[k - 1].text not in VALUED_GLOBALS):
             if arg.text in ("config", "remote", "submodule") and git_dir is not None:
                 j.write(UNKNOWN if git_dir == UNKNOWN else posixpath.join(git_dir, "config"))
             return
 
 
-_VALUED = frozenset({"--git-dir", "--work-tree", "--namespace", "-C", "-c", "--exec-path"})
+# git's options before the subcommand that take the next word as their value (git(1),
+# "OPTIONS"): what follows them is not the subcommand.
+VALUED_GLOBALS = frozenset(
+    {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--exec-path",
+     "--config-env", "--attr-source"}
+)  # fmt: skip
 
 
 def _path(arg: Arg) -> str:

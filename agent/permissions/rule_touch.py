@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.permissions.classify import Classification, ShellPart
 from agent.permissions.decision import ToolCall
+from agent.permissions.git_setup import VALUED_GLOBALS
 from agent.permissions.paths import is_inside
 from agent.permissions.program_args import Effect, Invocation
 from agent.permissions.rule_cover import commands
@@ -79,14 +80,9 @@ def _command_hit(spec: str, words: str) -> bool:
     return plain != rest and command_matches(spec, f"{name} {plain}")
 
 
-# Options a program takes before its subcommand, and those of them that take a value as the
-# next word: `git -C . push` is a `git push` to a rule (git(1), "OPTIONS").
-_GLOBAL_OPTIONS = {
-    "git": frozenset(
-        {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--exec-path",
-         "--config-env", "--list-cmds", "--attr-source"}
-    ),
-}  # fmt: skip
+# Options a program takes before its subcommand that take the next word as their value:
+# `git -C . push` is a `git push` to a rule.
+_GLOBAL_OPTIONS = {"git": VALUED_GLOBALS}
 
 
 def _without_global_options(name: str, rest: str) -> str:
