@@ -9,11 +9,11 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from agent.sandbox import sandbox_status
+from tests.e2e.test_bypass_without_sandbox import content, results
 from tests.e2e.test_permissions_cli import check as permissions_check
 from tests.scripted_api import Reply, ScriptedAPI, text, tool_use
 
@@ -77,16 +77,6 @@ def test_workspace_programs_still_run_in_bypass(workspace: Path) -> None:
     assert out == {"decision": "allow", "reason": "bypass mode", "rule": None}
 
 
-def _results(request: dict[str, Any]) -> list[dict[str, Any]]:
-    content = request["messages"][-1]["content"]
-    return [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-
-
-def _text(block: dict[str, Any]) -> str:
-    body = block["content"]
-    return body if isinstance(body, str) else "".join(p.get("text", "") for p in body)
-
-
 @pytest.mark.skipif(not sandbox_status().available, reason="needs a working bubblewrap")
 def test_harken_ask_in_bypass_does_not_remove_the_file_through_a_renamed_rm(
     api: ScriptedAPI, harken, workspace: Path
@@ -109,10 +99,10 @@ def test_harken_ask_in_bypass_does_not_remove_the_file_through_a_renamed_rm(
     assert result.returncode == 0, result.stderr
     assert keep.read_text() == "precious\n"
     assert not (workspace / "d").exists()  # the line was refused whole
-    [made] = _results(api.requests[1])
-    [older] = _results(api.requests[2])
-    [built] = _results(api.requests[3])
-    assert made.get("is_error") and "./d becomes a link to rm" in _text(made), _text(made)
-    assert older.get("is_error") and "./older is a link to rm" in _text(older), _text(older)
-    assert not built.get("is_error"), _text(built)
+    [made] = results(api.requests[1])
+    [older] = results(api.requests[2])
+    [built] = results(api.requests[3])
+    assert made.get("is_error") and "./d becomes a link to rm" in content(made), content(made)
+    assert older.get("is_error") and "./older is a link to rm" in content(older), content(older)
+    assert not built.get("is_error"), content(built)
     assert (workspace / "built.txt").read_text() == "built\n"
